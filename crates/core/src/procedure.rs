@@ -1,0 +1,771 @@
+//! Procedures as data: the model, and loading a procedure file with errors that name the
+//! file, the place in it and what to fix.
+//!
+//! Architecture invariant: a `Procedure` value is always valid (ids unique, references
+//! resolved, timescales non-zero and bounded); only `load` makes one.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+use crate::calendar::Division;
+use crate::ids::{
+    ClockId, FieldId, FormId, LevelId, MailboxId, ProcedureId, ReasonId, StageId, is_kebab_id,
+};
+use crate::timescale::{Timescale, UNITS};
+
+/// What a procedure is about: one child, or multi-agency practice in general (a Partnership
+/// Practice Alert, which must not carry a child's details).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Subject {
+    Child,
+    Practice,
+}
+
+/// The sides of a case. Every clock belongs to one of them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Party {
+    /// The agency that raised the escalation (its practitioner and managers).
+    Raising,
+    /// The agency whose decision, action or inaction is challenged.
+    Receiving,
+    /// The partnership itself: its chair, business unit or decision-making group.
+    Partnership,
+}
+
+impl Party {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Party::Raising => "the agency that raised the escalation",
+            Party::Receiving => "the agency the escalation is about",
+            Party::Partnership => "the partnership (chair or business unit)",
+        }
+    }
+}
+
+/// The lifecycle action that meets a clock.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Action {
+    /// Send the escalation or pro-forma on to the person asked.
+    Submit,
+    /// Record a response: resolved, or not resolved with reasons and agreed actions.
+    Respond,
+    /// Move the case to the next stage.
+    Escalate,
+    /// Record the final outcome of the case.
+    Resolve,
+}
+
+impl Action {
+    pub fn verb(self) -> &'static str {
+        match self {
+            Action::Submit => "submit",
+            Action::Respond => "respond",
+            Action::Escalate => "escalate",
+            Action::Resolve => "resolve",
+        }
+    }
+}
+
+/// Kinds of agency, used for who is asked in each agency and for Moray's line-management
+/// table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AgencyKind {
+    SocialWork,
+    Health,
+    Education,
+    Police,
+    EarlyYears,
+    YouthJustice,
+    Partnership,
+    Other,
+}
+
+impl AgencyKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            AgencyKind::SocialWork => "Social work",
+            AgencyKind::Health => "Health",
+            AgencyKind::Education => "Education",
+            AgencyKind::Police => "Police",
+            AgencyKind::EarlyYears => "Early years",
+            AgencyKind::YouthJustice => "Youth justice",
+            AgencyKind::Partnership => "Partnership",
+            AgencyKind::Other => "Other",
+        }
+    }
+}
+
+/// When someone beyond the parties must be told.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum InformWhen {
+    Always,
+    /// The child has a child protection plan.
+    ChildProtectionPlan,
+    /// The child is in care (looked after).
+    InCare,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FieldKind {
+    Text,
+    LongText,
+    Date,
+    YesNo,
+    Choice,
+    Email,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Procedure {
+    pub id: ProcedureId,
+    pub name: String,
+    pub partnership: String,
+    pub division: Division,
+    pub subject: Subject,
+    pub raised_by: Vec<RaiserRole>,
+    pub summary: String,
+    /// What must be tried before the formal process starts, if the procedure says.
+    pub before: Option<String>,
+    pub source: String,
+    pub mailboxes: BTreeMap<MailboxId, Mailbox>,
+    pub reasons: Vec<Reason>,
+    pub levels_of_need: Vec<LevelOfNeed>,
+    pub forms: Vec<Form>,
+    pub line_management: Vec<ManagementLine>,
+    pub stages: Vec<Stage>,
+}
+
+/// Roles that may raise a case under a procedure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RaiserRole {
+    Practitioner,
+    Manager,
+    Chair,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mailbox {
+    pub name: String,
+    pub address: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Reason {
+    pub id: ReasonId,
+    pub label: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LevelOfNeed {
+    pub id: LevelId,
+    pub label: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Form {
+    pub id: FormId,
+    pub title: String,
+    pub fields: Vec<Field>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Field {
+    pub id: FieldId,
+    pub label: String,
+    pub kind: FieldKind,
+    pub required: bool,
+    /// Identifies the child (name, date of birth, address): never in an email or a log.
+    pub personal: bool,
+    pub options: Vec<String>,
+}
+
+/// One line of a line-management table (Moray's appendix 3): the role that holds this line
+/// in each kind of agency.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ManagementLine {
+    pub id: String,
+    pub label: String,
+    pub roles: BTreeMap<AgencyKind, String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Stage {
+    pub id: StageId,
+    pub name: String,
+    pub description: String,
+    pub asked: Asked,
+    /// Stages that must have been used before this one may be entered.
+    pub requires: Vec<StageId>,
+    /// Mailboxes that get a copy of the escalation and any response at this stage.
+    pub copy: Vec<MailboxId>,
+    pub inform: Vec<Inform>,
+    pub form: Option<FormId>,
+    /// Run one after another: the next starts when the one before it is met.
+    pub clocks: Vec<Clock>,
+}
+
+/// Who is asked at a stage.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Asked {
+    /// The side that answers at this stage when it has no clock to say so.
+    pub party: Party,
+    pub role: String,
+    /// A line of the procedure's line-management table.
+    pub line: Option<String>,
+    pub by_agency: BTreeMap<AgencyKind, String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Inform {
+    pub who: String,
+    pub when: InformWhen,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Clock {
+    pub id: ClockId,
+    /// The side that must act.
+    pub owner: Party,
+    /// Who on that side, in the procedure's words.
+    pub who: String,
+    /// What is due, in the procedure's words.
+    pub task: String,
+    /// The action that meets this clock.
+    pub action: Action,
+    pub timescale: Timescale,
+}
+
+impl Procedure {
+    pub fn stage(&self, id: &str) -> Option<&Stage> {
+        self.stages.iter().find(|s| s.id == id)
+    }
+
+    pub fn stage_index(&self, id: &StageId) -> Option<usize> {
+        self.stages.iter().position(|s| &s.id == id)
+    }
+
+    pub fn first_stage(&self) -> &Stage {
+        // A loaded procedure has at least one stage.
+        &self.stages[0]
+    }
+
+    pub fn form(&self, id: &FormId) -> Option<&Form> {
+        self.forms.iter().find(|f| &f.id == id)
+    }
+}
+
+impl Stage {
+    pub fn clock(&self, id: &str) -> Option<&Clock> {
+        self.clocks.iter().find(|c| c.id == id)
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Loading
+
+/// A procedure file that cannot be used, with where and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProcedureError {
+    pub file: String,
+    /// 1-based line and column, when the problem has a place.
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub message: String,
+}
+
+impl fmt::Display for ProcedureError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.line, self.column) {
+            (Some(line), Some(column)) => {
+                write!(f, "{}:{line}:{column}: {}", self.file, self.message)
+            }
+            _ => write!(f, "{}: {}", self.file, self.message),
+        }
+    }
+}
+
+impl std::error::Error for ProcedureError {}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProcedure {
+    id: Spanned<String>,
+    name: String,
+    partnership: String,
+    division: Division,
+    subject: Subject,
+    raised_by: Vec<RaiserRole>,
+    summary: String,
+    before: Option<String>,
+    source: String,
+    #[serde(default)]
+    mailboxes: BTreeMap<Spanned<String>, Mailbox>,
+    #[serde(default)]
+    reasons: Vec<RawLabelled>,
+    #[serde(default)]
+    levels_of_need: Vec<RawLabelled>,
+    #[serde(default)]
+    forms: Vec<RawForm>,
+    #[serde(default)]
+    line_management: Vec<RawLine>,
+    #[serde(default)]
+    stages: Vec<RawStage>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLabelled {
+    id: Spanned<String>,
+    label: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawForm {
+    id: Spanned<String>,
+    title: String,
+    fields: Vec<RawField>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawField {
+    id: Spanned<String>,
+    label: String,
+    kind: Spanned<FieldKind>,
+    #[serde(default)]
+    required: bool,
+    #[serde(default)]
+    personal: bool,
+    #[serde(default)]
+    options: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLine {
+    id: Spanned<String>,
+    label: String,
+    roles: BTreeMap<AgencyKind, String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStage {
+    id: Spanned<String>,
+    name: String,
+    description: String,
+    asked: RawAsked,
+    #[serde(default)]
+    requires: Vec<Spanned<String>>,
+    #[serde(default)]
+    copy: Vec<Spanned<String>>,
+    #[serde(default)]
+    inform: Vec<Inform>,
+    form: Option<Spanned<String>>,
+    #[serde(default)]
+    clocks: Vec<RawClock>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAsked {
+    party: Party,
+    role: String,
+    line: Option<Spanned<String>>,
+    #[serde(default)]
+    by_agency: BTreeMap<AgencyKind, String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawClock {
+    id: Spanned<String>,
+    owner: Party,
+    who: String,
+    task: String,
+    action: Action,
+    timescale: Spanned<BTreeMap<String, Spanned<i64>>>,
+}
+
+struct Loader<'a> {
+    file: &'a str,
+    text: &'a str,
+}
+
+impl Loader<'_> {
+    fn at(&self, span: std::ops::Range<usize>, message: impl Into<String>) -> ProcedureError {
+        let start = span.start.min(self.text.len());
+        let before = &self.text[..start];
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        ProcedureError {
+            file: self.file.to_owned(),
+            line: Some(line),
+            column: Some(column),
+            message: message.into(),
+        }
+    }
+
+    fn whole(&self, message: impl Into<String>) -> ProcedureError {
+        ProcedureError {
+            file: self.file.to_owned(),
+            line: None,
+            column: None,
+            message: message.into(),
+        }
+    }
+
+    fn id<T>(
+        &self,
+        raw: &Spanned<String>,
+        what: &str,
+        parse: impl Fn(&str) -> Result<T, crate::ids::InvalidId>,
+    ) -> Result<T, ProcedureError> {
+        parse(raw.get_ref()).map_err(|e| self.at(raw.span(), format!("{what} id: {e}")))
+    }
+
+    fn unique<'s>(
+        &self,
+        ids: impl IntoIterator<Item = &'s Spanned<String>>,
+        what: &str,
+    ) -> Result<(), ProcedureError> {
+        let mut seen = BTreeSet::new();
+        for id in ids {
+            if !seen.insert(id.get_ref().as_str()) {
+                return Err(self.at(
+                    id.span(),
+                    format!("duplicate {what} id `{}`: each {what} needs its own id", id.get_ref()),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn labelled<I>(
+        &self,
+        raw: &[RawLabelled],
+        what: &str,
+        parse: impl Fn(&str) -> Result<I, crate::ids::InvalidId> + Copy,
+    ) -> Result<Vec<(I, String)>, ProcedureError> {
+        self.unique(raw.iter().map(|r| &r.id), what)?;
+        raw.iter()
+            .map(|r| Ok((self.id(&r.id, what, parse)?, r.label.clone())))
+            .collect()
+    }
+
+    fn timescale(
+        &self,
+        raw: &Spanned<BTreeMap<String, Spanned<i64>>>,
+    ) -> Result<Timescale, ProcedureError> {
+        let units = raw.get_ref();
+        let mut entries = units.iter();
+        let (unit, count) = match (entries.next(), entries.next()) {
+            (Some(one), None) => one,
+            (None, _) => {
+                return Err(self.at(
+                    raw.span(),
+                    format!("the timescale is empty: give one of {}", UNITS.join(", ")),
+                ));
+            }
+            (Some(_), Some(_)) => {
+                return Err(self.at(
+                    raw.span(),
+                    "a timescale has exactly one unit: split two-part timescales into two clocks",
+                ));
+            }
+        };
+        if !UNITS.contains(&unit.as_str()) {
+            return Err(self.at(
+                raw.span(),
+                format!("unknown unit `{unit}`: use one of {}", UNITS.join(", ")),
+            ));
+        }
+        let value = *count.get_ref();
+        let value = u32::try_from(value).map_err(|_| {
+            self.at(count.span(), format!("{unit} must be a whole number of 1 or more, not {value}"))
+        })?;
+        Timescale::from_unit(unit, value).map_err(|e| self.at(count.span(), e.to_string()))
+    }
+
+    fn load(&self) -> Result<Procedure, ProcedureError> {
+        let raw: RawProcedure = toml::from_str(self.text).map_err(|e| match e.span() {
+            Some(span) => self.at(span, e.message().trim().to_owned()),
+            None => self.whole(e.message().trim().to_owned()),
+        })?;
+        let id = self.id(&raw.id, "procedure", ProcedureId::parse)?;
+        if raw.raised_by.is_empty() {
+            return Err(self.whole("`raised_by` is empty: name at least one role that may raise a case"));
+        }
+
+        let mut mailboxes = BTreeMap::new();
+        for (key, mailbox) in &raw.mailboxes {
+            mailboxes.insert(self.id(key, "mailbox", MailboxId::parse)?, mailbox.clone());
+        }
+        let reasons = self
+            .labelled(&raw.reasons, "reason", ReasonId::parse)?
+            .into_iter()
+            .map(|(id, label)| Reason { id, label })
+            .collect();
+        let levels_of_need = self
+            .labelled(&raw.levels_of_need, "level of need", LevelId::parse)?
+            .into_iter()
+            .map(|(id, label)| LevelOfNeed { id, label })
+            .collect();
+
+        self.unique(raw.forms.iter().map(|f| &f.id), "form")?;
+        let mut forms = Vec::new();
+        for form in &raw.forms {
+            self.unique(form.fields.iter().map(|f| &f.id), "field")?;
+            let mut fields = Vec::new();
+            for field in &form.fields {
+                let kind = *field.kind.get_ref();
+                if (kind == FieldKind::Choice) == field.options.is_empty() {
+                    return Err(self.at(
+                        field.kind.span(),
+                        "a `choice` field needs `options`, and only a `choice` field may have them",
+                    ));
+                }
+                fields.push(Field {
+                    id: self.id(&field.id, "field", FieldId::parse)?,
+                    label: field.label.clone(),
+                    kind,
+                    required: field.required,
+                    personal: field.personal,
+                    options: field.options.clone(),
+                });
+            }
+            if fields.is_empty() {
+                return Err(self.at(form.id.span(), "a form needs at least one field"));
+            }
+            forms.push(Form {
+                id: self.id(&form.id, "form", FormId::parse)?,
+                title: form.title.clone(),
+                fields,
+            });
+        }
+
+        self.unique(raw.line_management.iter().map(|l| &l.id), "line-management")?;
+        let mut line_management = Vec::new();
+        for line in &raw.line_management {
+            if !is_kebab_id(line.id.get_ref()) {
+                return Err(self.at(line.id.span(), format!("line-management id: {}", crate::ids::InvalidId(line.id.get_ref().clone()))));
+            }
+            line_management.push(ManagementLine {
+                id: line.id.get_ref().clone(),
+                label: line.label.clone(),
+                roles: line.roles.clone(),
+            });
+        }
+
+        if raw.stages.is_empty() {
+            return Err(self.whole("the procedure has no stages: add at least one [[stages]] table"));
+        }
+        self.unique(raw.stages.iter().map(|s| &s.id), "stage")?;
+        let stage_count = raw.stages.len();
+        let mut stages: Vec<Stage> = Vec::new();
+        for (index, stage) in raw.stages.iter().enumerate() {
+            let stage_id = self.id(&stage.id, "stage", StageId::parse)?;
+            let mut requires = Vec::new();
+            for required in &stage.requires {
+                match stages.iter().find(|s| s.id == required.get_ref().as_str()) {
+                    Some(earlier) => requires.push(earlier.id.clone()),
+                    None if raw.stages.iter().any(|s| s.id.get_ref() == required.get_ref()) => {
+                        return Err(self.at(
+                            required.span(),
+                            format!(
+                                "stage `{stage_id}` requires `{}`, which does not come before it: a stage can only require earlier stages",
+                                required.get_ref()
+                            ),
+                        ));
+                    }
+                    None => {
+                        return Err(self.at(
+                            required.span(),
+                            format!(
+                                "stage `{stage_id}` requires unknown stage `{}`; the stages are {}",
+                                required.get_ref(),
+                                list(raw.stages.iter().map(|s| s.id.get_ref().as_str()))
+                            ),
+                        ));
+                    }
+                }
+            }
+            let mut copy = Vec::new();
+            for mailbox in &stage.copy {
+                let id = self.id(mailbox, "mailbox", MailboxId::parse)?;
+                if !mailboxes.contains_key(&id) {
+                    return Err(self.at(
+                        mailbox.span(),
+                        format!(
+                            "stage `{stage_id}` copies to unknown mailbox `{id}`; declare it under [mailboxes.{id}] (known: {})",
+                            list(mailboxes.keys().map(|k| k.as_str()))
+                        ),
+                    ));
+                }
+                copy.push(id);
+            }
+            let form = match &stage.form {
+                None => None,
+                Some(raw_form) => {
+                    let id = self.id(raw_form, "form", FormId::parse)?;
+                    if !forms.iter().any(|f: &Form| f.id == id) {
+                        return Err(self.at(
+                            raw_form.span(),
+                            format!(
+                                "stage `{stage_id}` uses unknown form `{id}` (known: {})",
+                                list(forms.iter().map(|f| f.id.as_str()))
+                            ),
+                        ));
+                    }
+                    Some(id)
+                }
+            };
+            if let Some(line) = &stage.asked.line {
+                if !line_management.iter().any(|l| &l.id == line.get_ref()) {
+                    return Err(self.at(
+                        line.span(),
+                        format!(
+                            "stage `{stage_id}` asks unknown line `{}` (known: {})",
+                            line.get_ref(),
+                            list(line_management.iter().map(|l| l.id.as_str()))
+                        ),
+                    ));
+                }
+            }
+            self.unique(stage.clocks.iter().map(|c| &c.id), "clock")?;
+            let mut clocks = Vec::new();
+            for (clock_index, clock) in stage.clocks.iter().enumerate() {
+                let clock_id = self.id(&clock.id, "clock", ClockId::parse)?;
+                if clock.action == Action::Escalate && index + 1 == stage_count {
+                    return Err(self.at(
+                        clock.id.span(),
+                        format!("clock `{clock_id}` is met by escalating, but `{stage_id}` is the last stage"),
+                    ));
+                }
+                if clock.action == Action::Resolve && clock_index + 1 != stage.clocks.len() {
+                    return Err(self.at(
+                        clock.id.span(),
+                        format!("clock `{clock_id}` is met by resolving the case, so it must be the last clock of `{stage_id}`"),
+                    ));
+                }
+                if clock.who.trim().is_empty() || clock.task.trim().is_empty() {
+                    return Err(self.at(
+                        clock.id.span(),
+                        format!("clock `{clock_id}` needs `who` (who must act) and `task` (what is due)"),
+                    ));
+                }
+                clocks.push(Clock {
+                    id: clock_id,
+                    owner: clock.owner,
+                    who: clock.who.clone(),
+                    task: clock.task.clone(),
+                    action: clock.action,
+                    timescale: self.timescale(&clock.timescale)?,
+                });
+            }
+            stages.push(Stage {
+                id: stage_id,
+                name: stage.name.clone(),
+                description: stage.description.clone(),
+                asked: Asked {
+                    party: stage.asked.party,
+                    role: stage.asked.role.clone(),
+                    line: stage.asked.line.as_ref().map(|l| l.get_ref().clone()),
+                    by_agency: stage.asked.by_agency.clone(),
+                },
+                requires,
+                copy,
+                inform: stage.inform.clone(),
+                form,
+                clocks,
+            });
+        }
+
+        Ok(Procedure {
+            id,
+            name: raw.name,
+            partnership: raw.partnership,
+            division: raw.division,
+            subject: raw.subject,
+            raised_by: raw.raised_by,
+            summary: raw.summary,
+            before: raw.before,
+            source: raw.source,
+            mailboxes,
+            reasons,
+            levels_of_need,
+            forms,
+            line_management,
+            stages,
+        })
+    }
+}
+
+fn list<'a>(items: impl Iterator<Item = &'a str>) -> String {
+    let items: Vec<_> = items.map(|i| format!("`{i}`")).collect();
+    if items.is_empty() {
+        "none".to_owned()
+    } else {
+        items.join(", ")
+    }
+}
+
+/// Parses and validates one procedure file. `file` names it in any error.
+pub fn load(file: &str, text: &str) -> Result<Procedure, ProcedureError> {
+    Loader { file, text }.load()
+}
+
+/// The procedures shipped with the product, embedded in the build.
+pub const BUILTIN: [(&str, &str); 6] = [
+    ("medway.toml", include_str!("../procedures/medway.toml")),
+    ("medway-ppa.toml", include_str!("../procedures/medway-ppa.toml")),
+    ("sefton.toml", include_str!("../procedures/sefton.toml")),
+    ("moray.toml", include_str!("../procedures/moray.toml")),
+    ("sscp-mset.toml", include_str!("../procedures/sscp-mset.toml")),
+    (
+        "sscp-mset-non-attendance.toml",
+        include_str!("../procedures/sscp-mset-non-attendance.toml"),
+    ),
+];
+
+/// A set of procedures with unique ids.
+#[derive(Clone, Debug)]
+pub struct Catalogue {
+    procedures: Vec<Procedure>,
+}
+
+impl Catalogue {
+    /// The shipped procedures. Each is validated as it loads; tests keep them valid.
+    pub fn builtin() -> Result<Catalogue, ProcedureError> {
+        let procedures = BUILTIN
+            .iter()
+            .map(|(file, text)| load(file, text))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Catalogue { procedures })
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Procedure> {
+        self.procedures.iter().find(|p| p.id == id)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Procedure> {
+        self.procedures.iter()
+    }
+
+    pub fn ids(&self) -> Vec<&str> {
+        self.procedures.iter().map(|p| p.id.as_str()).collect()
+    }
+}
