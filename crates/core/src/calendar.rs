@@ -268,8 +268,32 @@ fn fixed(rule: Rule, date: NaiveDate, title: &'static str) -> Vec<(Rule, BankHol
     }
 }
 
-/// Two consecutive fixed-date holidays (Christmas and Boxing Day; New Year's Day and
-/// 2 January in Scotland). Each one at a weekend takes the first weekday not already taken.
+/// Two consecutive fixed-date holidays whose substitutes keep their order: Scotland's New
+/// Year's Day on a Sunday moves to Monday 2 January and pushes 2nd January to the Tuesday
+/// (as GOV.UK lists 2023).
+fn pair_in_order(
+    first: (Rule, NaiveDate, &'static str),
+    second: (Rule, NaiveDate, &'static str),
+) -> Vec<(Rule, BankHoliday)> {
+    let first_day = fixed(first.0, first.1, first.2);
+    let first_date = first_day[0].1.date;
+    let mut second_date = second.1;
+    let moved = is_weekend(second_date) || second_date <= first_date;
+    if moved {
+        second_date = next_weekday(first_date.max(second_date) + Duration::days(1));
+    }
+    let second_day = if moved {
+        BankHoliday::substitute(second_date, second.2)
+    } else {
+        BankHoliday::new(second_date, second.2)
+    };
+    let mut out = first_day;
+    out.push((second.0, second_day));
+    out
+}
+
+/// Christmas and Boxing Day: each one at a weekend takes the first weekday not already taken,
+/// so Christmas on a Sunday leaves Boxing Day on the Monday and moves to the Tuesday.
 fn pair(
     first: (Rule, NaiveDate, &'static str),
     second: (Rule, NaiveDate, &'static str),
@@ -300,7 +324,7 @@ fn by_rule(division: Division, year: i32) -> Vec<(Rule, BankHoliday)> {
     let easter = easter_sunday(year);
     let mut days = Vec::new();
     match division {
-        Division::Scotland => days.extend(pair(
+        Division::Scotland => days.extend(pair_in_order(
             (Rule::NewYear, ymd(year, 1, 1), "New Year’s Day"),
             (Rule::SecondJanuary, ymd(year, 1, 2), "2nd January"),
         )),
@@ -549,7 +573,8 @@ mod tests {
             (2024, "2024-03-31"),
             (2025, "2025-04-20"),
             (2038, "2038-04-25"),
-            (2285 - 100, "2185-04-09"),
+            (2185, "2185-04-17"),
+            (2285, "2285-03-22"),
         ] {
             assert_eq!(easter_sunday(year), d(date), "{year}");
         }
