@@ -88,7 +88,14 @@ pub fn run(cli: Cli) -> Result<String, String> {
             from,
             closure_days,
             bank_holidays,
-        } => due(&procedure, &stage, clock.as_deref(), &from, &closure_days, bank_holidays),
+        } => due(
+            &procedure,
+            &stage,
+            clock.as_deref(),
+            &from,
+            &closure_days,
+            bank_holidays,
+        ),
         Command::Holidays {
             division,
             year,
@@ -137,7 +144,12 @@ fn show_procedure(id: &str) -> Result<String, String> {
     let mut out = String::new();
     let _ = writeln!(out, "{} — {}", p.id, p.name);
     let _ = writeln!(out, "Partnership: {}", p.partnership);
-    let _ = writeln!(out, "Calendar:    {} bank holidays ({})", p.division.name(), p.division);
+    let _ = writeln!(
+        out,
+        "Calendar:    {} bank holidays ({})",
+        p.division.name(),
+        p.division
+    );
     let _ = writeln!(
         out,
         "About:       {}",
@@ -146,7 +158,11 @@ fn show_procedure(id: &str) -> Result<String, String> {
             Subject::Practice => "multi-agency practice, not one child",
         }
     );
-    let raised_by: Vec<String> = p.raised_by.iter().map(|r| format!("{r:?}").to_lowercase()).collect();
+    let raised_by: Vec<String> = p
+        .raised_by
+        .iter()
+        .map(|r| format!("{r:?}").to_lowercase())
+        .collect();
     let _ = writeln!(out, "Raised by:   {}", raised_by.join(", "));
     if let Some(before) = &p.before {
         let _ = writeln!(out, "Before:      {}", one_line(before));
@@ -174,18 +190,19 @@ fn show_procedure(id: &str) -> Result<String, String> {
             ]);
         }
     }
-    out.push_str(&table(&["STAGE", "CLOCK", "TIMESCALE", "WHO MUST ACT", "MET BY"], &rows));
+    out.push_str(&table(
+        &["STAGE", "CLOCK", "TIMESCALE", "WHO MUST ACT", "MET BY"],
+        &rows,
+    ));
 
     let _ = writeln!(out);
     for stage in &p.stages {
         let _ = writeln!(out, "{}: {}", stage.id, stage.name);
         let _ = writeln!(out, "  asked: {}", stage.asked.role);
-        if let Some(line) = &stage.asked.line {
-            if let Some(line) = p.line_management.iter().find(|l| &l.id == line) {
-                for (kind, role) in &line.roles {
-                    let _ = writeln!(out, "    {}: {role}", kind.label());
-                }
-            }
+        let line = (stage.asked.line.as_ref())
+            .and_then(|line| p.line_management.iter().find(|l| &l.id == line));
+        for (kind, role) in line.iter().flat_map(|line| &line.roles) {
+            let _ = writeln!(out, "    {}: {role}", kind.label());
         }
         for (kind, role) in &stage.asked.by_agency {
             let _ = writeln!(out, "    {}: {role}", kind.label());
@@ -202,7 +219,9 @@ fn show_procedure(id: &str) -> Result<String, String> {
         for inform in &stage.inform {
             let when = match inform.when {
                 procedure::InformWhen::Always => "always",
-                procedure::InformWhen::ChildProtectionPlan => "if the child has a child protection plan",
+                procedure::InformWhen::ChildProtectionPlan => {
+                    "if the child has a child protection plan"
+                }
                 procedure::InformWhen::InCare => "if the child is in care",
             };
             let _ = writeln!(out, "  inform: {} ({when})", inform.who);
@@ -275,7 +294,12 @@ fn due(
                 "stage `{}` of {} has no timescale; stages with one: {}",
                 stage.id,
                 p.id,
-                choices(p.stages.iter().filter(|s| !s.clocks.is_empty()).map(|s| s.id.as_str()))
+                choices(
+                    p.stages
+                        .iter()
+                        .filter(|s| !s.clocks.is_empty())
+                        .map(|s| s.id.as_str())
+                )
             )
         })?,
         Some(id) => stage.clock(id).ok_or_else(|| {
@@ -353,7 +377,9 @@ fn due(
 }
 
 fn holidays(division: &str, year: i32, bank_holidays: Option<PathBuf>) -> Result<String, String> {
-    let division: Division = division.parse().map_err(|e: calendar::UnknownDivision| e.to_string())?;
+    let division: Division = division
+        .parse()
+        .map_err(|e: calendar::UnknownDivision| e.to_string())?;
     let mut calendar = Calendar::new(division);
     if let Some(file) = imported(bank_holidays)? {
         calendar = calendar.with_imported(file);

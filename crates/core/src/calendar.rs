@@ -394,7 +394,10 @@ pub fn bank_holidays(division: Division, year: i32) -> Result<Vec<BankHoliday>, 
             }
             OneOff::Extra { on, title } if on.0 == year => {
                 // The rule is irrelevant for an extra day; reuse one that no move names.
-                days.push((Rule::StAndrew, BankHoliday::new(ymd(on.0, on.1, on.2), title)));
+                days.push((
+                    Rule::StAndrew,
+                    BankHoliday::new(ymd(on.0, on.1, on.2), title),
+                ));
             }
             _ => {}
         }
@@ -442,7 +445,10 @@ impl GovUkBankHolidays {
                 });
             }
             for day in listed.events {
-                years.entry((division, day.date.year())).or_default().push(day);
+                years
+                    .entry((division, day.date.year()))
+                    .or_default()
+                    .push(day);
             }
         }
         if years.is_empty() {
@@ -534,12 +540,16 @@ impl Calendar {
             if is_weekend(day) || self.closure_days.contains(&day) {
                 continue;
             }
-            let year = day.year();
-            if !holidays_by_year.contains_key(&year) {
-                let dates = self.bank_holidays(year)?.into_iter().map(|h| h.date).collect();
-                holidays_by_year.insert(year, dates);
-            }
-            if holidays_by_year[&year].contains(&day) {
+            let holidays = match holidays_by_year.entry(day.year()) {
+                std::collections::btree_map::Entry::Occupied(known) => known.into_mut(),
+                std::collections::btree_map::Entry::Vacant(slot) => slot.insert(
+                    self.bank_holidays(day.year())?
+                        .into_iter()
+                        .map(|h| h.date)
+                        .collect(),
+                ),
+            };
+            if holidays.contains(&day) {
                 continue;
             }
             counted += 1;

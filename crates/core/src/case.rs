@@ -18,7 +18,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::{Calendar, YearOutOfRange};
-use crate::ids::{AgencyId, CaseId, ClockId, LevelId, PersonId, ProcedureId, ReasonId, StageId, Text};
+use crate::ids::{
+    AgencyId, CaseId, ClockId, LevelId, PersonId, ProcedureId, ReasonId, StageId, Text,
+};
 use crate::procedure::{Action, Inform, InformWhen, Party, Procedure, RaiserRole, Stage, Subject};
 
 /// What a person does in the partnership.
@@ -183,7 +185,9 @@ impl ClockRun {
             None => ClockState::Running {
                 overdue: now >= self.due,
             },
-            Some((ClockEnd::Met, at)) => ClockState::Met { late: at >= self.due },
+            Some((ClockEnd::Met, at)) => ClockState::Met {
+                late: at >= self.due,
+            },
             Some((ClockEnd::Stopped, at)) => ClockState::Stopped {
                 overdue: at >= self.due,
             },
@@ -256,16 +260,45 @@ pub struct Event {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
 pub enum EventKind {
-    Raised { stage: StageId },
-    ClockStarted { stage: StageId, clock: ClockId, due: DateTime<Utc> },
-    ClockMet { stage: StageId, clock: ClockId, late: bool },
-    ClockStopped { stage: StageId, clock: ClockId },
-    ClockBreached { stage: StageId, clock: ClockId, due: DateTime<Utc> },
-    Submitted { stage: StageId },
-    Responded { stage: StageId, resolved: bool },
-    Escalated { from: StageId, to: StageId },
-    Resolved { stage: StageId },
-    Withdrawn { stage: StageId },
+    Raised {
+        stage: StageId,
+    },
+    ClockStarted {
+        stage: StageId,
+        clock: ClockId,
+        due: DateTime<Utc>,
+    },
+    ClockMet {
+        stage: StageId,
+        clock: ClockId,
+        late: bool,
+    },
+    ClockStopped {
+        stage: StageId,
+        clock: ClockId,
+    },
+    ClockBreached {
+        stage: StageId,
+        clock: ClockId,
+        due: DateTime<Utc>,
+    },
+    Submitted {
+        stage: StageId,
+    },
+    Responded {
+        stage: StageId,
+        resolved: bool,
+    },
+    Escalated {
+        from: StageId,
+        to: StageId,
+    },
+    Resolved {
+        stage: StageId,
+    },
+    Withdrawn {
+        stage: StageId,
+    },
 }
 
 /// A transition's result: the new case and the events to store with it.
@@ -361,7 +394,10 @@ pub enum Refused {
         due: String,
     },
     #[error("this case follows {case}, not {given}")]
-    WrongProcedure { case: ProcedureId, given: ProcedureId },
+    WrongProcedure {
+        case: ProcedureId,
+        given: ProcedureId,
+    },
     #[error(transparent)]
     Calendar(#[from] YearOutOfRange),
 }
@@ -454,7 +490,11 @@ impl Builder {
     }
 
     /// Meets the running clock and starts the stage's next one.
-    fn meet_and_advance(&mut self, stage: &Stage, calendar: &Calendar) -> Result<(), YearOutOfRange> {
+    fn meet_and_advance(
+        &mut self,
+        stage: &Stage,
+        calendar: &Calendar,
+    ) -> Result<(), YearOutOfRange> {
         let next_index = self
             .case
             .running_clock()
@@ -715,7 +755,12 @@ impl Case {
     }
 
     /// Refuses unless the next move is `action` and the actor is on the side that owns it.
-    fn check_move(&self, procedure: &Procedure, actor: &Actor, action: Action) -> Result<(), Refused> {
+    fn check_move(
+        &self,
+        procedure: &Procedure,
+        actor: &Actor,
+        action: Action,
+    ) -> Result<(), Refused> {
         let Some(next) = self.next_move(procedure) else {
             return Ok(());
         };
@@ -749,7 +794,11 @@ impl Case {
         self.check_open(procedure, actor)?;
         self.check_move(procedure, actor, Action::Submit)?;
         let stage = self.current_stage(procedure);
-        let mut b = Builder::new(self.clone(), Some(actor.person.clone()), self.effective_now(now));
+        let mut b = Builder::new(
+            self.clone(),
+            Some(actor.person.clone()),
+            self.effective_now(now),
+        );
         b.event(EventKind::Submitted {
             stage: stage.id.clone(),
         });
@@ -957,7 +1006,9 @@ impl Case {
     ) -> Result<Transition, Refused> {
         self.check_open(procedure, actor)?;
         let parties = self.parties_of(actor);
-        if !parties.contains(&Case::deciding_party(procedure)) && !parties.contains(&Party::Partnership) {
+        if !parties.contains(&Case::deciding_party(procedure))
+            && !parties.contains(&Party::Partnership)
+        {
             return Err(Refused::NotYourMove {
                 expected: format!(
                     "only {} or the partnership's chair can withdraw this case",

@@ -17,7 +17,10 @@ pub fn is_kebab_id(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 64
         && s.split('-').all(|part| {
-            !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
         })
 }
 

@@ -447,7 +447,10 @@ impl Loader<'_> {
             if !seen.insert(id.get_ref().as_str()) {
                 return Err(self.at(
                     id.span(),
-                    format!("duplicate {what} id `{}`: each {what} needs its own id", id.get_ref()),
+                    format!(
+                        "duplicate {what} id `{}`: each {what} needs its own id",
+                        id.get_ref()
+                    ),
                 ));
             }
         }
@@ -495,7 +498,10 @@ impl Loader<'_> {
         }
         let value = *count.get_ref();
         let value = u32::try_from(value).map_err(|_| {
-            self.at(count.span(), format!("{unit} must be a whole number of 1 or more, not {value}"))
+            self.at(
+                count.span(),
+                format!("{unit} must be a whole number of 1 or more, not {value}"),
+            )
         })?;
         Timescale::from_unit(unit, value).map_err(|e| self.at(count.span(), e.to_string()))
     }
@@ -507,7 +513,9 @@ impl Loader<'_> {
         })?;
         let id = self.id(&raw.id, "procedure", ProcedureId::parse)?;
         if raw.raised_by.is_empty() {
-            return Err(self.whole("`raised_by` is empty: name at least one role that may raise a case"));
+            return Err(
+                self.whole("`raised_by` is empty: name at least one role that may raise a case")
+            );
         }
 
         let mut mailboxes = BTreeMap::new();
@@ -561,7 +569,13 @@ impl Loader<'_> {
         let mut line_management = Vec::new();
         for line in &raw.line_management {
             if !is_kebab_id(line.id.get_ref()) {
-                return Err(self.at(line.id.span(), format!("line-management id: {}", crate::ids::InvalidId(line.id.get_ref().clone()))));
+                return Err(self.at(
+                    line.id.span(),
+                    format!(
+                        "line-management id: {}",
+                        crate::ids::InvalidId(line.id.get_ref().clone())
+                    ),
+                ));
             }
             line_management.push(ManagementLine {
                 id: line.id.get_ref().clone(),
@@ -571,7 +585,9 @@ impl Loader<'_> {
         }
 
         if raw.stages.is_empty() {
-            return Err(self.whole("the procedure has no stages: add at least one [[stages]] table"));
+            return Err(
+                self.whole("the procedure has no stages: add at least one [[stages]] table")
+            );
         }
         self.unique(raw.stages.iter().map(|s| &s.id), "stage")?;
         let stage_count = raw.stages.len();
@@ -582,7 +598,11 @@ impl Loader<'_> {
             for required in &stage.requires {
                 match stages.iter().find(|s| s.id == required.get_ref().as_str()) {
                     Some(earlier) => requires.push(earlier.id.clone()),
-                    None if raw.stages.iter().any(|s| s.id.get_ref() == required.get_ref()) => {
+                    None if raw
+                        .stages
+                        .iter()
+                        .any(|s| s.id.get_ref() == required.get_ref()) =>
+                    {
                         return Err(self.at(
                             required.span(),
                             format!(
@@ -633,17 +653,17 @@ impl Loader<'_> {
                     Some(id)
                 }
             };
-            if let Some(line) = &stage.asked.line {
-                if !line_management.iter().any(|l| &l.id == line.get_ref()) {
-                    return Err(self.at(
-                        line.span(),
-                        format!(
-                            "stage `{stage_id}` asks unknown line `{}` (known: {})",
-                            line.get_ref(),
-                            list(line_management.iter().map(|l| l.id.as_str()))
-                        ),
-                    ));
-                }
+            if let Some(line) = &stage.asked.line
+                && !line_management.iter().any(|l| &l.id == line.get_ref())
+            {
+                return Err(self.at(
+                    line.span(),
+                    format!(
+                        "stage `{stage_id}` asks unknown line `{}` (known: {})",
+                        line.get_ref(),
+                        list(line_management.iter().map(|l| l.id.as_str()))
+                    ),
+                ));
             }
             self.unique(stage.clocks.iter().map(|c| &c.id), "clock")?;
             let mut clocks = Vec::new();
@@ -664,7 +684,9 @@ impl Loader<'_> {
                 if clock.who.trim().is_empty() || clock.task.trim().is_empty() {
                     return Err(self.at(
                         clock.id.span(),
-                        format!("clock `{clock_id}` needs `who` (who must act) and `task` (what is due)"),
+                        format!(
+                            "clock `{clock_id}` needs `who` (who must act) and `task` (what is due)"
+                        ),
                     ));
                 }
                 clocks.push(Clock {
@@ -731,10 +753,16 @@ pub fn load(file: &str, text: &str) -> Result<Procedure, ProcedureError> {
 /// The procedures shipped with the product, embedded in the build.
 pub const BUILTIN: [(&str, &str); 6] = [
     ("medway.toml", include_str!("../procedures/medway.toml")),
-    ("medway-ppa.toml", include_str!("../procedures/medway-ppa.toml")),
+    (
+        "medway-ppa.toml",
+        include_str!("../procedures/medway-ppa.toml"),
+    ),
     ("sefton.toml", include_str!("../procedures/sefton.toml")),
     ("moray.toml", include_str!("../procedures/moray.toml")),
-    ("sscp-mset.toml", include_str!("../procedures/sscp-mset.toml")),
+    (
+        "sscp-mset.toml",
+        include_str!("../procedures/sscp-mset.toml"),
+    ),
     (
         "sscp-mset-non-attendance.toml",
         include_str!("../procedures/sscp-mset-non-attendance.toml"),

@@ -56,7 +56,10 @@ impl Timescale {
             return Err(TimescaleError::UnknownUnit(unit.to_owned()));
         }
         if count > max {
-            return Err(TimescaleError::TooLong { unit: unit_label(unit, max), max });
+            return Err(TimescaleError::TooLong {
+                unit: unit_label(unit, max),
+                max,
+            });
         }
         Ok(match unit {
             "hours" => Timescale::Hours(n),
@@ -88,7 +91,11 @@ impl Timescale {
     }
 
     /// The instant a clock with this timescale, started at `start`, falls due.
-    pub fn due(&self, start: DateTime<Utc>, calendar: &Calendar) -> Result<DateTime<Utc>, YearOutOfRange> {
+    pub fn due(
+        &self,
+        start: DateTime<Utc>,
+        calendar: &Calendar,
+    ) -> Result<DateTime<Utc>, YearOutOfRange> {
         let out_of_range = || YearOutOfRange { year: start.year() };
         let start_date = local_date(start);
         let last_day = match *self {

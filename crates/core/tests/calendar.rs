@@ -17,7 +17,11 @@ fn rules_reproduce_govuk_2019_to_2027_for_every_division_exactly() {
         let computed: Vec<_> = (2019..=2027)
             .flat_map(|year| bank_holidays(division, year).unwrap())
             .collect();
-        assert!(expected.len() > 70, "{division}: the file lists {}", expected.len());
+        assert!(
+            expected.len() > 70,
+            "{division}: the file lists {}",
+            expected.len()
+        );
         // Date, title and notes ("Substitute day") all match.
         assert_eq!(computed, expected, "{division}");
     }
@@ -37,8 +41,16 @@ fn scotland_and_england_differ_where_the_law_does() {
         ("2026-08-31", false, true),
         ("2026-11-30", true, false),
     ] {
-        assert_eq!(england.is_working_day(d(date)).unwrap(), e, "england {date}");
-        assert_eq!(scotland.is_working_day(d(date)).unwrap(), s, "scotland {date}");
+        assert_eq!(
+            england.is_working_day(d(date)).unwrap(),
+            e,
+            "england {date}"
+        );
+        assert_eq!(
+            scotland.is_working_day(d(date)).unwrap(),
+            s,
+            "scotland {date}"
+        );
     }
     // St Patrick's Day and the Twelfth (a Sunday in 2026, so Monday 13 July).
     assert!(!ni.is_working_day(d("2026-03-17")).unwrap());
@@ -67,48 +79,135 @@ fn worked_cases_across_holidays_weekends_and_clock_changes() {
     let cases = [
         // Christmas and New Year run, England: Wed 23 Dec 2026 + 5 working days.
         // 24 (1), 29 (2), 30 (3), 31 (4), 1 Jan holiday, 4 Jan (5) → end of Mon 4 Jan.
-        (Timescale::WorkingDays(n(5)), "2026-12-23T10:00:00Z", &ew, "2027-01-05T00:00:00Z"),
+        (
+            Timescale::WorkingDays(n(5)),
+            "2026-12-23T10:00:00Z",
+            &ew,
+            "2027-01-05T00:00:00Z",
+        ),
         // Scotland also closes on 2 January; in 2027 that is a Saturday, so Monday 4 is the
         // substitute: 24, 29, 30, 31, 5 → end of Tue 5 Jan.
-        (Timescale::WorkingDays(n(5)), "2026-12-23T10:00:00Z", &sc, "2027-01-06T00:00:00Z"),
+        (
+            Timescale::WorkingDays(n(5)),
+            "2026-12-23T10:00:00Z",
+            &sc,
+            "2027-01-06T00:00:00Z",
+        ),
         // Easter 2026: Thu 2 April + 1 working day skips Good Friday and Easter Monday.
-        (Timescale::WorkingDays(n(1)), "2026-04-02T12:00:00Z", &ew, "2026-04-07T23:00:00Z"),
+        (
+            Timescale::WorkingDays(n(1)),
+            "2026-04-02T12:00:00Z",
+            &ew,
+            "2026-04-07T23:00:00Z",
+        ),
         // In Scotland Easter Monday is a working day.
-        (Timescale::WorkingDays(n(1)), "2026-04-02T12:00:00Z", &sc, "2026-04-06T23:00:00Z"),
+        (
+            Timescale::WorkingDays(n(1)),
+            "2026-04-02T12:00:00Z",
+            &sc,
+            "2026-04-06T23:00:00Z",
+        ),
         // Started on a Saturday: D0 never counts, Monday is day 1.
-        (Timescale::WorkingDays(n(1)), "2026-11-21T12:00:00Z", &ew, "2026-11-24T00:00:00Z"),
+        (
+            Timescale::WorkingDays(n(1)),
+            "2026-11-21T12:00:00Z",
+            &ew,
+            "2026-11-24T00:00:00Z",
+        ),
         // Started on a bank holiday (Christmas Day 2025, Thursday): 26 Dec is Boxing Day,
         // so Monday 29 is day 1.
-        (Timescale::WorkingDays(n(1)), "2025-12-25T09:00:00Z", &ew, "2025-12-30T00:00:00Z"),
+        (
+            Timescale::WorkingDays(n(1)),
+            "2025-12-25T09:00:00Z",
+            &ew,
+            "2025-12-30T00:00:00Z",
+        ),
         // Just after local midnight in winter (00:05 UTC = 00:05 GMT) counts from that date.
-        (Timescale::WorkingDays(n(1)), "2026-11-24T00:05:00Z", &ew, "2026-11-26T00:00:00Z"),
+        (
+            Timescale::WorkingDays(n(1)),
+            "2026-11-24T00:05:00Z",
+            &ew,
+            "2026-11-26T00:00:00Z",
+        ),
         // End of day straddling the October clock change: Fri 23 Oct 2026 + 1 working day =
         // Mon 26 Oct, after the change to GMT, so midnight is 00:00 UTC.
-        (Timescale::WorkingDays(n(1)), "2026-10-23T12:00:00Z", &ew, "2026-10-27T00:00:00Z"),
+        (
+            Timescale::WorkingDays(n(1)),
+            "2026-10-23T12:00:00Z",
+            &ew,
+            "2026-10-27T00:00:00Z",
+        ),
         // Friday 27 March 2026 + 1 working day = Monday 30 March, in BST: 23:00 UTC.
-        (Timescale::WorkingDays(n(1)), "2026-03-27T12:00:00Z", &ew, "2026-03-30T23:00:00Z"),
+        (
+            Timescale::WorkingDays(n(1)),
+            "2026-03-27T12:00:00Z",
+            &ew,
+            "2026-03-30T23:00:00Z",
+        ),
         // Hours are elapsed time, across the autumn change (25-hour local day).
-        (Timescale::Hours(n(24)), "2026-10-24T12:00:00Z", &ew, "2026-10-25T12:00:00Z"),
-        (Timescale::Hours(n(72)), "2026-12-24T16:30:00Z", &ew, "2026-12-27T16:30:00Z"),
+        (
+            Timescale::Hours(n(24)),
+            "2026-10-24T12:00:00Z",
+            &ew,
+            "2026-10-25T12:00:00Z",
+        ),
+        (
+            Timescale::Hours(n(72)),
+            "2026-12-24T16:30:00Z",
+            &ew,
+            "2026-12-27T16:30:00Z",
+        ),
         // Weeks and months count local dates.
-        (Timescale::Weeks(n(2)), "2026-03-20T10:00:00Z", &ew, "2026-04-03T23:00:00Z"),
-        (Timescale::Months(n(1)), "2027-01-31T10:00:00Z", &ew, "2027-03-01T00:00:00Z"),
+        (
+            Timescale::Weeks(n(2)),
+            "2026-03-20T10:00:00Z",
+            &ew,
+            "2026-04-03T23:00:00Z",
+        ),
+        (
+            Timescale::Months(n(1)),
+            "2027-01-31T10:00:00Z",
+            &ew,
+            "2027-03-01T00:00:00Z",
+        ),
         // 22:30 UTC is 23:30 BST, still 31 August: clamped to 30 September, ending 23:00 UTC.
-        (Timescale::Months(n(1)), "2026-08-31T22:30:00Z", &ew, "2026-09-30T23:00:00Z"),
-        (Timescale::CalendarDays(n(1)), "2026-03-28T23:30:00Z", &ew, "2026-03-29T23:00:00Z"),
+        (
+            Timescale::Months(n(1)),
+            "2026-08-31T22:30:00Z",
+            &ew,
+            "2026-09-30T23:00:00Z",
+        ),
+        (
+            Timescale::CalendarDays(n(1)),
+            "2026-03-28T23:30:00Z",
+            &ew,
+            "2026-03-29T23:00:00Z",
+        ),
     ];
     for (timescale, from, cal, expected) in cases {
-        assert_eq!(due(timescale, from, cal), expected, "{timescale} from {from} in {}", cal.division());
+        assert_eq!(
+            due(timescale, from, cal),
+            expected,
+            "{timescale} from {from} in {}",
+            cal.division()
+        );
     }
 }
 
 #[test]
 fn a_closure_day_between_christmas_and_new_year_moves_the_due_date() {
     let d = |s: &str| s.parse::<NaiveDate>().unwrap();
-    let with_closures = Calendar::new(Division::EnglandAndWales)
-        .with_closure_days([d("2026-12-29"), d("2026-12-30"), d("2026-12-31")]);
+    let with_closures = Calendar::new(Division::EnglandAndWales).with_closure_days([
+        d("2026-12-29"),
+        d("2026-12-30"),
+        d("2026-12-31"),
+    ]);
     assert_eq!(
-        due(Timescale::WorkingDays(n(2)), "2026-12-23T15:00:00Z", &with_closures),
+        due(
+            Timescale::WorkingDays(n(2)),
+            "2026-12-23T15:00:00Z",
+            &with_closures
+        ),
         "2027-01-05T00:00:00Z"
     );
 }

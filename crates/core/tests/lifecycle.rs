@@ -139,45 +139,106 @@ fn sefton_runs_its_four_steps_with_cumulative_timescales() {
     let t = raise(p, &practitioner(), "2026-12-23T15:00:00Z");
     let case = t.case;
     assert_eq!(case.version, 1);
-    assert_eq!(running(&case), run(("step-1", "response", "2026-12-30T00:00:00Z")));
+    assert_eq!(
+        running(&case),
+        run(("step-1", "response", "2026-12-30T00:00:00Z"))
+    );
     let next = case.next_move(p).unwrap();
-    assert_eq!((next.party, next.actions.clone()), (Party::Receiving, vec![Action::Respond]));
+    assert_eq!(
+        (next.party, next.actions.clone()),
+        (Party::Receiving, vec![Action::Respond])
+    );
 
     let case = case
-        .respond(p, &cal, &social_worker(), not_resolved(), at("2026-12-24T10:00:00Z"))
+        .respond(
+            p,
+            &cal,
+            &social_worker(),
+            not_resolved(),
+            at("2026-12-24T10:00:00Z"),
+        )
         .unwrap()
         .case;
-    assert_eq!(case.next_move(p).unwrap().actions, [Action::Escalate, Action::Resolve]);
+    assert_eq!(
+        case.next_move(p).unwrap().actions,
+        [Action::Escalate, Action::Resolve]
+    );
     let case = case
-        .escalate(p, &cal, &school_manager(), escalation(), at("2026-12-24T11:00:00Z"))
+        .escalate(
+            p,
+            &cal,
+            &school_manager(),
+            escalation(),
+            at("2026-12-24T11:00:00Z"),
+        )
         .unwrap()
         .case;
-    assert_eq!(running(&case), run(("step-2", "response", "2026-12-31T00:00:00Z")));
+    assert_eq!(
+        running(&case),
+        run(("step-2", "response", "2026-12-31T00:00:00Z"))
+    );
     let case = case
-        .respond(p, &cal, &social_care_manager(), not_resolved(), at("2026-12-30T09:00:00Z"))
+        .respond(
+            p,
+            &cal,
+            &social_care_manager(),
+            not_resolved(),
+            at("2026-12-30T09:00:00Z"),
+        )
         .unwrap()
         .case;
     let case = case
-        .escalate(p, &cal, &school_manager(), escalation(), at("2026-12-30T10:00:00Z"))
+        .escalate(
+            p,
+            &cal,
+            &school_manager(),
+            escalation(),
+            at("2026-12-30T10:00:00Z"),
+        )
         .unwrap()
         .case;
     // Wed 30 Dec: 31 Dec (1), 1 Jan holiday, weekend, Mon 4 Jan (2).
-    assert_eq!(running(&case), run(("step-3", "response", "2027-01-05T00:00:00Z")));
+    assert_eq!(
+        running(&case),
+        run(("step-3", "response", "2027-01-05T00:00:00Z"))
+    );
     let case = case
-        .respond(p, &cal, &social_care_manager(), not_resolved(), at("2027-01-04T16:00:00Z"))
+        .respond(
+            p,
+            &cal,
+            &social_care_manager(),
+            not_resolved(),
+            at("2027-01-04T16:00:00Z"),
+        )
         .unwrap()
         .case;
     let case = case
-        .escalate(p, &cal, &school_manager(), escalation(), at("2027-01-04T17:00:00Z"))
+        .escalate(
+            p,
+            &cal,
+            &school_manager(),
+            escalation(),
+            at("2027-01-04T17:00:00Z"),
+        )
         .unwrap()
         .case;
-    assert_eq!(running(&case), run(("step-4", "decision", "2027-01-12T00:00:00Z")));
+    assert_eq!(
+        running(&case),
+        run(("step-4", "decision", "2027-01-12T00:00:00Z"))
+    );
     // Only the independently chaired meeting (the partnership) makes the binding decision.
     let refused = case
-        .resolve(p, &school_manager(), resolution(), at("2027-01-05T10:00:00Z"))
+        .resolve(
+            p,
+            &school_manager(),
+            resolution(),
+            at("2027-01-05T10:00:00Z"),
+        )
         .unwrap_err();
     assert!(matches!(refused, Refused::NotYourMove { .. }), "{refused}");
-    let t = case.resolve(p, &chair(), resolution(), at("2027-01-08T10:00:00Z")).unwrap();
+    let t = case
+        .resolve(p, &chair(), resolution(), at("2027-01-08T10:00:00Z"))
+        .unwrap();
     let case = t.case;
     assert!(matches!(case.status, Status::Resolved { ref stage, .. } if stage == "step-4"));
     assert!(t.events.iter().any(|e| matches!(
@@ -188,7 +249,11 @@ fn sefton_runs_its_four_steps_with_cumulative_timescales() {
     assert!(case.next_move(p).is_none());
     // Every clock of the journey was met on time.
     let now = at("2027-02-01T00:00:00Z");
-    assert!(case.clocks.iter().all(|c| c.state(now) == ClockState::Met { late: false }));
+    assert!(
+        case.clocks
+            .iter()
+            .all(|c| c.state(now) == ClockState::Met { late: false })
+    );
 }
 
 #[test]
@@ -198,7 +263,13 @@ fn medway_stage_3_needs_stages_1_and_2_first() {
     let cal = Calendar::new(p.division);
     let case = raise(p, &practitioner(), "2026-03-02T09:00:00Z").case;
     let case = case
-        .respond(p, &cal, &social_care_manager(), not_resolved(), at("2026-03-03T09:00:00Z"))
+        .respond(
+            p,
+            &cal,
+            &social_care_manager(),
+            not_resolved(),
+            at("2026-03-03T09:00:00Z"),
+        )
         .unwrap()
         .case;
     let jump = EscalateRequest {
@@ -206,7 +277,13 @@ fn medway_stage_3_needs_stages_1_and_2_first() {
         ..escalation()
     };
     let refused = case
-        .escalate(p, &cal, &school_manager(), jump.clone(), at("2026-03-03T10:00:00Z"))
+        .escalate(
+            p,
+            &cal,
+            &school_manager(),
+            jump.clone(),
+            at("2026-03-03T10:00:00Z"),
+        )
         .unwrap_err();
     assert_eq!(
         refused.to_string(),
@@ -214,11 +291,23 @@ fn medway_stage_3_needs_stages_1_and_2_first() {
     );
     // Going one stage at a time works, and stage 3 then opens.
     let case = case
-        .escalate(p, &cal, &school_manager(), escalation(), at("2026-03-03T10:00:00Z"))
+        .escalate(
+            p,
+            &cal,
+            &school_manager(),
+            escalation(),
+            at("2026-03-03T10:00:00Z"),
+        )
         .unwrap()
         .case;
     let case = case
-        .respond(p, &cal, &social_care_manager(), not_resolved(), at("2026-03-04T10:00:00Z"))
+        .respond(
+            p,
+            &cal,
+            &social_care_manager(),
+            not_resolved(),
+            at("2026-03-04T10:00:00Z"),
+        )
         .unwrap()
         .case;
     let case = case
@@ -236,18 +325,36 @@ fn medway_stage_3_needs_stages_1_and_2_first() {
     assert!(informed[0].contains("Child Protection Conference Chair"));
     // Stage 4 has no timescale: the MSCP Executive responds, with no due date.
     let case = case
-        .respond(p, &cal, &social_care_manager(), not_resolved(), at("2026-03-05T10:00:00Z"))
+        .respond(
+            p,
+            &cal,
+            &social_care_manager(),
+            not_resolved(),
+            at("2026-03-05T10:00:00Z"),
+        )
         .unwrap()
         .case;
     let case = case
-        .escalate(p, &cal, &school_manager(), escalation(), at("2026-03-05T11:00:00Z"))
+        .escalate(
+            p,
+            &cal,
+            &school_manager(),
+            escalation(),
+            at("2026-03-05T11:00:00Z"),
+        )
         .unwrap()
         .case;
     assert!(case.running_clock().is_none());
     let next = case.next_move(p).unwrap();
     assert_eq!((next.party, next.due), (Party::Partnership, None));
     let refused = case
-        .escalate(p, &cal, &school_manager(), escalation(), at("2026-03-06T11:00:00Z"))
+        .escalate(
+            p,
+            &cal,
+            &school_manager(),
+            escalation(),
+            at("2026-03-06T11:00:00Z"),
+        )
         .unwrap_err();
     assert!(matches!(refused, Refused::LastStage { .. }));
 }
@@ -267,41 +374,89 @@ fn sscp_mset_levels_run_their_clocks_one_after_another() {
         at("2026-06-01T09:00:00Z"),
     )
     .unwrap_err();
-    assert!(matches!(refused, RaiseError::RoleMayNotRaise { .. }), "{refused}");
+    assert!(
+        matches!(refused, RaiseError::RoleMayNotRaise { .. }),
+        "{refused}"
+    );
 
     let case = raise(p, &chair(), "2026-06-01T09:00:00Z").case;
-    assert_eq!(running(&case), run(("submission", "submit", "2026-06-04T09:00:00Z")));
+    assert_eq!(
+        running(&case),
+        run(("submission", "submit", "2026-06-04T09:00:00Z"))
+    );
     // Sending the pro-forma to the line manager is the escalation to level 1.
     let case = case
         .escalate(p, &cal, &chair(), escalation(), at("2026-06-02T09:00:00Z"))
         .unwrap()
         .case;
-    assert_eq!(running(&case), run(("level-1", "response", "2026-06-09T23:00:00Z")));
+    assert_eq!(
+        running(&case),
+        run(("level-1", "response", "2026-06-09T23:00:00Z"))
+    );
     let case = case
-        .respond(p, &cal, &social_care_manager(), not_resolved(), at("2026-06-05T09:00:00Z"))
+        .respond(
+            p,
+            &cal,
+            &social_care_manager(),
+            not_resolved(),
+            at("2026-06-05T09:00:00Z"),
+        )
         .unwrap()
         .case;
     // The chair's reply clock starts when the line manager's response is recorded.
-    assert_eq!(running(&case), run(("level-1", "chair-reply", "2026-06-12T23:00:00Z")));
+    assert_eq!(
+        running(&case),
+        run(("level-1", "chair-reply", "2026-06-12T23:00:00Z"))
+    );
     let refused = case
-        .respond(p, &cal, &social_care_manager(), not_resolved(), at("2026-06-05T10:00:00Z"))
+        .respond(
+            p,
+            &cal,
+            &social_care_manager(),
+            not_resolved(),
+            at("2026-06-05T10:00:00Z"),
+        )
         .unwrap_err();
     assert!(matches!(refused, Refused::NotYourMove { .. }), "{refused}");
     let case = case
-        .respond(p, &cal, &chair(), not_resolved(), at("2026-06-08T09:00:00Z"))
+        .respond(
+            p,
+            &cal,
+            &chair(),
+            not_resolved(),
+            at("2026-06-08T09:00:00Z"),
+        )
         .unwrap()
         .case;
     let case = case
         .escalate(p, &cal, &chair(), escalation(), at("2026-06-08T10:00:00Z"))
         .unwrap()
         .case;
-    assert_eq!(running(&case), run(("level-2", "escalate", "2026-06-09T10:00:00Z")));
+    assert_eq!(
+        running(&case),
+        run(("level-2", "escalate", "2026-06-09T10:00:00Z"))
+    );
     let refused = case
-        .respond(p, &cal, &chair(), not_resolved(), at("2026-06-08T11:00:00Z"))
+        .respond(
+            p,
+            &cal,
+            &chair(),
+            not_resolved(),
+            at("2026-06-08T11:00:00Z"),
+        )
         .unwrap_err();
-    assert!(matches!(refused, Refused::NotThisAction { .. }), "{refused}");
-    let case = case.submit(p, &cal, &chair(), at("2026-06-08T12:00:00Z")).unwrap().case;
-    assert_eq!(running(&case), run(("level-2", "response", "2026-06-09T12:00:00Z")));
+    assert!(
+        matches!(refused, Refused::NotThisAction { .. }),
+        "{refused}"
+    );
+    let case = case
+        .submit(p, &cal, &chair(), at("2026-06-08T12:00:00Z"))
+        .unwrap()
+        .case;
+    assert_eq!(
+        running(&case),
+        run(("level-2", "response", "2026-06-09T12:00:00Z"))
+    );
 }
 
 #[test]
@@ -322,12 +477,26 @@ fn a_partnership_practice_alert_is_not_about_a_child() {
     let case = raise(p, &practitioner(), "2026-06-01T09:00:00Z").case;
     assert!(case.child.is_none());
     let next = case.next_move(p).unwrap();
-    assert_eq!((next.stage.as_str(), next.party, next.due), ("alert", Party::Partnership, None));
+    assert_eq!(
+        (next.stage.as_str(), next.party, next.due),
+        ("alert", Party::Partnership, None)
+    );
     let case = case
-        .respond(p, &cal, &chair(), Outcome::Resolved { summary: text("Procedure to be reviewed") }, at("2026-06-10T09:00:00Z"))
+        .respond(
+            p,
+            &cal,
+            &chair(),
+            Outcome::Resolved {
+                summary: text("Procedure to be reviewed"),
+            },
+            at("2026-06-10T09:00:00Z"),
+        )
         .unwrap()
         .case;
-    let case = case.resolve(p, &practitioner(), resolution(), at("2026-06-11T09:00:00Z")).unwrap().case;
+    let case = case
+        .resolve(p, &practitioner(), resolution(), at("2026-06-11T09:00:00Z"))
+        .unwrap()
+        .case;
     assert!(!case.status.is_open());
 }
 
@@ -340,15 +509,24 @@ fn moray_runs_six_stages_in_scotland() {
     let mut now = at("2026-11-24T10:00:00Z");
     for stage in ["initial", "stage-1", "stage-2", "stage-3", "stage-4"] {
         assert_eq!(case.stage, stage);
-        case = case.respond(p, &cal, &school_manager(), not_resolved(), now).unwrap().case;
+        case = case
+            .respond(p, &cal, &school_manager(), not_resolved(), now)
+            .unwrap()
+            .case;
         now += Duration::hours(1);
-        case = case.escalate(p, &cal, &school_manager(), escalation(), now).unwrap().case;
+        case = case
+            .escalate(p, &cal, &school_manager(), escalation(), now)
+            .unwrap()
+            .case;
         now += Duration::hours(1);
     }
     assert_eq!(case.stage, "stage-5");
     // Tuesday 24 Nov + 5 Scottish working days: 25, 26, 27, 30 Nov is St Andrew's Day, 1, 2 Dec.
     assert_eq!(running(&case).2, "2026-12-03T00:00:00Z");
-    let case = case.resolve(p, &school_manager(), resolution(), now).unwrap().case;
+    let case = case
+        .resolve(p, &school_manager(), resolution(), now)
+        .unwrap()
+        .case;
     assert!(matches!(case.status, Status::Resolved { ref stage, .. } if stage == "stage-5"));
 }
 
@@ -359,17 +537,35 @@ fn escalating_before_a_response_waits_until_the_timescale_has_passed() {
     let cal = Calendar::new(p.division);
     let case = raise(p, &practitioner(), "2026-11-23T10:00:00Z").case;
     let refused = case
-        .escalate(p, &cal, &practitioner(), escalation(), at("2026-11-24T10:00:00Z"))
+        .escalate(
+            p,
+            &cal,
+            &practitioner(),
+            escalation(),
+            at("2026-11-24T10:00:00Z"),
+        )
         .unwrap_err();
     assert!(matches!(refused, Refused::TooEarlyToEscalate { .. }));
-    assert!(refused.to_string().contains("Thu 26 Nov 2026 00:00"), "{refused}");
+    assert!(
+        refused.to_string().contains("Thu 26 Nov 2026 00:00"),
+        "{refused}"
+    );
     // Once the 2 working days have passed with no response, escalation is allowed and the
     // unanswered clock is recorded as stopped, overdue.
     let t = case
-        .escalate(p, &cal, &practitioner(), escalation(), at("2026-11-26T00:00:00Z"))
+        .escalate(
+            p,
+            &cal,
+            &practitioner(),
+            escalation(),
+            at("2026-11-26T00:00:00Z"),
+        )
         .unwrap();
     let step1 = &t.case.clocks[0];
-    assert_eq!(step1.state(at("2026-12-01T00:00:00Z")), ClockState::Stopped { overdue: true });
+    assert_eq!(
+        step1.state(at("2026-12-01T00:00:00Z")),
+        ClockState::Stopped { overdue: true }
+    );
 }
 
 #[test]
@@ -380,22 +576,50 @@ fn refusals_say_why_in_plain_words() {
     let case = raise(p, &practitioner(), "2026-11-23T10:00:00Z").case;
     let now = at("2026-11-23T11:00:00Z");
 
-    let e = case.respond(p, &cal, &school_manager(), not_resolved(), now).unwrap_err();
+    let e = case
+        .respond(p, &cal, &school_manager(), not_resolved(), now)
+        .unwrap_err();
     assert!(e.to_string().starts_with("it is not your move: at step-1 the next step is for the other front line professional (the agency the escalation is about) to respond"), "{e}");
-    let e = case.respond(p, &cal, &admin(), not_resolved(), now).unwrap_err();
+    let e = case
+        .respond(p, &cal, &admin(), not_resolved(), now)
+        .unwrap_err();
     assert_eq!(e, Refused::AdministratorsDoNotAct);
     let e = case.submit(p, &cal, &social_worker(), now).unwrap_err();
     assert!(matches!(e, Refused::NotThisAction { .. }), "{e}");
-    let e = case.escalate(p, &cal, &social_worker(), escalation(), now).unwrap_err();
+    let e = case
+        .escalate(p, &cal, &social_worker(), escalation(), now)
+        .unwrap_err();
     assert!(matches!(e, Refused::NotYourMove { .. }), "{e}");
     let e = case
-        .escalate(p, &cal, &practitioner(), EscalateRequest { to: Some(StageId::parse("step-9").unwrap()), ..escalation() }, now)
+        .escalate(
+            p,
+            &cal,
+            &practitioner(),
+            EscalateRequest {
+                to: Some(StageId::parse("step-9").unwrap()),
+                ..escalation()
+            },
+            now,
+        )
         .unwrap_err();
-    assert!(e.to_string().contains("`step-1`, `step-2`, `step-3`, `step-4`"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("`step-1`, `step-2`, `step-3`, `step-4`"),
+        "{e}"
+    );
 
-    let withdrawn = case.withdraw(p, &practitioner(), text("Resolved informally"), now).unwrap().case;
-    let e = withdrawn.respond(p, &cal, &social_worker(), not_resolved(), now).unwrap_err();
-    assert!(e.to_string().starts_with("this case was withdrawn on Mon 23 Nov 2026 11:00"), "{e}");
+    let withdrawn = case
+        .withdraw(p, &practitioner(), text("Resolved informally"), now)
+        .unwrap()
+        .case;
+    let e = withdrawn
+        .respond(p, &cal, &social_worker(), not_resolved(), now)
+        .unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("this case was withdrawn on Mon 23 Nov 2026 11:00"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -447,14 +671,33 @@ fn breaches_are_recorded_once_and_events_never_carry_the_child_or_free_text() {
     let t = raise(p, &practitioner(), "2026-11-23T10:00:00Z");
     let due = t.case.running_clock().unwrap().due;
     assert!(t.case.record_breaches(due - Duration::seconds(1)).is_none());
-    let breached = t.case.record_breaches(due).expect("a breach at the due instant");
-    assert!(matches!(breached.events[..], [ref e] if matches!(e.kind, EventKind::ClockBreached { .. }) && e.by.is_none()));
+    let breached = t
+        .case
+        .record_breaches(due)
+        .expect("a breach at the due instant");
+    assert!(
+        matches!(breached.events[..], [ref e] if matches!(e.kind, EventKind::ClockBreached { .. }) && e.by.is_none())
+    );
     assert_eq!(breached.case.version, t.case.version + 1);
-    assert!(breached.case.record_breaches(due + Duration::days(3)).is_none());
+    assert!(
+        breached
+            .case
+            .record_breaches(due + Duration::days(3))
+            .is_none()
+    );
 
     let json = serde_json::to_string(&[t.events, breached.events].concat()).unwrap();
-    for secret in [CHILD_NAME, "2015-06-01", "Example Road", "disclosures", "social worker on Monday"] {
-        assert!(!json.contains(secret), "{secret} leaked into events: {json}");
+    for secret in [
+        CHILD_NAME,
+        "2015-06-01",
+        "Example Road",
+        "disclosures",
+        "social worker on Monday",
+    ] {
+        assert!(
+            !json.contains(secret),
+            "{secret} leaked into events: {json}"
+        );
     }
 }
 

@@ -5,7 +5,9 @@ use escalations_core::Catalogue;
 
 fn table(id: &str) -> Vec<String> {
     let catalogue = Catalogue::builtin().unwrap_or_else(|e| panic!("{e}"));
-    let procedure = catalogue.get(id).unwrap_or_else(|| panic!("no procedure {id}"));
+    let procedure = catalogue
+        .get(id)
+        .unwrap_or_else(|| panic!("no procedure {id}"));
     procedure
         .stages
         .iter()
@@ -28,7 +30,14 @@ fn every_shipped_procedure_loads() {
     let catalogue = Catalogue::builtin().unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
         catalogue.ids(),
-        ["medway", "medway-ppa", "sefton", "moray", "sscp-mset", "sscp-mset-non-attendance"]
+        [
+            "medway",
+            "medway-ppa",
+            "sefton",
+            "moray",
+            "sscp-mset",
+            "sscp-mset-non-attendance"
+        ]
     );
 }
 
@@ -63,8 +72,10 @@ fn sefton_steps_add_up_to_eleven_working_days() {
 fn moray_has_six_stages_of_five_working_days() {
     assert_eq!(
         table("moray"),
-        ["initial", "stage-1", "stage-2", "stage-3", "stage-4", "stage-5"]
-            .map(|s| format!("{s} record 5 working days"))
+        [
+            "initial", "stage-1", "stage-2", "stage-3", "stage-4", "stage-5"
+        ]
+        .map(|s| format!("{s} record 5 working days"))
     );
 }
 
