@@ -618,6 +618,33 @@ impl Case {
         Ok(b.done())
     }
 
+    /// Everyone who has acted on the case, in order of first action: the raiser, then
+    /// responders, escalators and whoever closed it. Their work queues list the case.
+    pub fn people_involved(&self) -> Vec<PersonId> {
+        let closer = match &self.status {
+            Status::Open => None,
+            Status::Resolved { by, .. } | Status::Withdrawn { by, .. } => Some(by),
+        };
+        let mut people: Vec<PersonId> = Vec::new();
+        let all = std::iter::once(&self.raised_by)
+            .chain(self.responses.iter().map(|r| &r.by))
+            .chain(self.escalations.iter().map(|e| &e.by))
+            .chain(closer);
+        for person in all {
+            if !people.contains(person) {
+                people.push(person.clone());
+            }
+        }
+        people
+    }
+
+    /// The agencies party to the case: the raising agency, then the receiving one.
+    pub fn agencies(&self) -> Vec<AgencyId> {
+        std::iter::once(self.raising_agency.clone())
+            .chain(self.receiving_agency.clone())
+            .collect()
+    }
+
     /// The clock running now, if any.
     pub fn running_clock(&self) -> Option<&ClockRun> {
         self.clocks.iter().find(|c| c.is_running())

@@ -105,6 +105,10 @@ kebab_id!(
     MailboxId
 );
 kebab_id!(
+    /// A safeguarding children partnership: the tenant every stored key and query carries.
+    PartnershipId
+);
+kebab_id!(
     /// An agency within a partnership, such as `kent-police`.
     AgencyId
 );

@@ -1,0 +1,130 @@
+//! The embedded adapter: the conformance suite, plus what only a file on disk can show.
+
+use std::sync::Arc;
+
+use escalations_core::case::Role;
+use escalations_store::conformance::{self, Shared, actor, partnership, raised};
+use escalations_store::{Store, StoreError};
+use escalations_store_sqlite::SqliteStore;
+
+/// A fresh store in its own temporary directory, kept for the life of the test process.
+async fn fresh() -> Shared {
+    let dir = tempfile::tempdir().unwrap().keep();
+    Arc::new(SqliteStore::open(dir.join("escalations.db")).await.unwrap())
+}
+
+escalations_store::conformance_suite!(fresh);
+
+fn at(s: &str) -> chrono::DateTime<chrono::Utc> {
+    s.parse().unwrap()
+}
+
+#[tokio::test]
+async fn data_written_survives_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("escalations.db");
+    let p = partnership("sefton-scp");
+    let t = raised("case-1", &actor("pat", "school", Role::Practitioner), "social-care", at("2026-11-23T10:00:00Z"));
+    {
+        let store = SqliteStore::open(&path).await.unwrap();
+        store.create_case(&p, &t, None).await.unwrap();
+        store.put_partnership(&conformance::config("sefton-scp")).await.unwrap();
+    }
+    let reopened = SqliteStore::open(&path).await.unwrap();
+    assert_eq!(reopened.load_case(&p, &t.case.id).await.unwrap(), Some(t.case.clone()));
+    assert_eq!(reopened.chronology(&p, &t.case.id).await.unwrap(), t.events);
+    assert_eq!(reopened.partnerships().await.unwrap(), [p]);
+}
+
+#[tokio::test]
+async fn a_corrupt_row_is_an_error_naming_its_key_and_field_never_a_skip() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("escalations.db");
+    let store = SqliteStore::open(&path).await.unwrap();
+    let p = partnership("sefton-scp");
+    let t = raised("case-1", &actor("pat", "school", Role::Practitioner), "social-care", at("2026-11-23T10:00:00Z"));
+    store.create_case(&p, &t, None).await.unwrap();
+    // Schema drift: a stage id that is no longer valid, written behind the store's back.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute("UPDATE cases SET body = json_set(body, '$.stage', 'Step One') WHERE id = 'case-1'", [])
+        .unwrap();
+    let err = store.load_case(&p, &t.case.id).await.unwrap_err();
+    match &err {
+        StoreError::Corrupt { key, field, .. } => {
+            assert_eq!(key, "cases/sefton-scp/case-1");
+            assert_eq!(field, "stage");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(err.to_string().contains("cases/sefton-scp/case-1"), "{err}");
+    // Lists fail too rather than quietly leaving the case out.
+    let listed = store
+        .list_cases(&p, &escalations_store::Scope::Partnership, &Default::default(), &escalations_store::PageRequest::first(10))
+        .await;
+    assert!(matches!(listed, Err(StoreError::Corrupt { .. })), "{listed:?}");
+}
+
+/// Run by the multi-process test in child processes; does nothing when run directly.
+#[tokio::test]
+async fn child_process_writer() {
+    let Ok(path) = std::env::var("ESCALATIONS_CHILD_DB") else { return };
+    let writer = std::env::var("ESCALATIONS_CHILD_WRITER").unwrap();
+    let store = SqliteStore::open(path).await.unwrap();
+    let p = partnership("sefton-scp");
+    let id = escalations_core::ids::CaseId::parse("case-1").unwrap();
+    let mut written = 0;
+    while written < 20 {
+        let read = store.load_case(&p, &id).await.unwrap().unwrap();
+        let mut next = read.clone();
+        next.version += 1;
+        let t = escalations_core::case::Transition {
+            events: vec![escalations_core::case::Event {
+                case: id.clone(),
+                version: next.version,
+                seq: 0,
+                at: read.updated_at,
+                by: Some(escalations_core::ids::PersonId::parse(&writer).unwrap()),
+                kind: escalations_core::case::EventKind::Submitted { stage: read.stage.clone() },
+            }],
+            case: next,
+        };
+        match store.apply(&p, &t).await {
+            Ok(()) => written += 1,
+            Err(StoreError::Conflict { .. }) => {}
+            Err(other) => panic!("{other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn several_processes_can_write_one_file_without_losing_a_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("escalations.db");
+    let store = SqliteStore::open(&path).await.unwrap();
+    let p = partnership("sefton-scp");
+    let t = raised("case-1", &actor("pat", "school", Role::Practitioner), "social-care", at("2026-11-23T10:00:00Z"));
+    store.create_case(&p, &t, None).await.unwrap();
+    let children: Vec<_> = (0..4)
+        .map(|n| {
+            std::process::Command::new(std::env::current_exe().unwrap())
+                .args(["--exact", "child_process_writer", "--nocapture"])
+                .env("ESCALATIONS_CHILD_DB", &path)
+                .env("ESCALATIONS_CHILD_WRITER", format!("process-{n}"))
+                // The child's own test report is not this run's: keep it out of the output.
+                .stdout(std::process::Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for mut child in children {
+        assert!(child.wait().unwrap().success());
+    }
+    let case = store.load_case(&p, &t.case.id).await.unwrap().unwrap();
+    assert_eq!(case.version, 1 + 4 * 20);
+    let chronology = store.chronology(&p, &t.case.id).await.unwrap();
+    assert_eq!(chronology.len(), t.events.len() + 80);
+    for n in 0..4 {
+        let by = format!("process-{n}");
+        assert_eq!(chronology.iter().filter(|e| e.by.as_ref().is_some_and(|b| b.as_str() == by)).count(), 20);
+    }
+}

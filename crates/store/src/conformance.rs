@@ -1,0 +1,653 @@
+//! The conformance suite: one set of checks every storage adapter must pass.
+//!
+//! An adapter's tests call [`conformance_suite!`] with an async function that returns a fresh,
+//! empty store; each check becomes one `#[tokio::test]` with a sentence for a name.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+use escalations_core::case::{
+    Actor, Case, Concern, Event, EventKind, Outcome, RaiseRequest, ResolveRequest, Role, Transition,
+};
+use escalations_core::ids::{AgencyId, CaseId, PartnershipId, PersonId, Text};
+use escalations_core::procedure::{AgencyKind, Procedure};
+use escalations_core::{Calendar, Catalogue, Division};
+
+use crate::{
+    Agency, CaseFilter, Created, Idempotency, IdempotencyKey, NoticeKey, NoticeOutcome, PageRequest,
+    PartnershipConfig, Person, Scope, StatusKind, Store, StoreError,
+};
+
+pub type Shared = Arc<dyn Store>;
+
+/// Generates one test per check for an adapter. `$fresh` is a path to an `async fn() ->
+/// Arc<dyn Store>` returning an empty store.
+#[macro_export]
+macro_rules! conformance_suite {
+    ($fresh:path) => {
+        $crate::conformance_suite!(@tests $fresh;
+            a_created_case_loads_back_with_its_chronology,
+            a_case_id_cannot_be_created_twice,
+            a_stale_write_gets_a_conflict_and_changes_nothing,
+            applying_to_a_missing_case_is_not_found,
+            fifty_concurrent_writers_get_one_success_per_version_and_lose_no_event,
+            a_raise_retried_five_times_with_one_idempotency_key_creates_one_case,
+            an_idempotency_key_reused_for_a_different_request_is_refused,
+            partnership_a_cannot_load_list_query_or_change_partnership_b_cases,
+            the_due_query_returns_exactly_the_open_clocks_due_by_the_instant_across_pages,
+            a_closed_case_leaves_the_due_query,
+            a_notice_is_recorded_once_even_when_raced,
+            lists_page_through_scopes_and_filters_without_gaps_or_repeats,
+            partnership_configuration_round_trips,
+        );
+    };
+    (@tests $fresh:path; $($check:ident),* $(,)?) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $check() {
+                $crate::conformance::$check($fresh().await).await;
+            }
+        )*
+    };
+}
+
+// ---------------------------------------------------------------------------------------
+// Fixtures
+
+pub fn partnership(id: &str) -> PartnershipId {
+    PartnershipId::parse(id).unwrap()
+}
+
+fn catalogue() -> Catalogue {
+    Catalogue::builtin().unwrap()
+}
+
+fn sefton() -> Procedure {
+    catalogue().get("sefton").unwrap().clone()
+}
+
+fn text(s: &str) -> Text {
+    Text::parse(s).unwrap()
+}
+
+pub fn actor(person: &str, agency: &str, role: Role) -> Actor {
+    Actor {
+        person: PersonId::parse(person).unwrap(),
+        agency: AgencyId::parse(agency).unwrap(),
+        role,
+    }
+}
+
+fn at(s: &str) -> DateTime<Utc> {
+    s.parse().unwrap()
+}
+
+/// A Sefton case raised by `raiser` against `receiving` at `now`.
+pub fn raised(id: &str, raiser: &Actor, receiving: &str, now: DateTime<Utc>) -> Transition {
+    let p = sefton();
+    Case::raise(
+        CaseId::parse(id).unwrap(),
+        &p,
+        &Calendar::new(Division::EnglandAndWales),
+        raiser,
+        RaiseRequest {
+            receiving_agency: Some(AgencyId::parse(receiving).unwrap()),
+            child: Some(escalations_core::case::Child {
+                name: text("Test Child"),
+                date_of_birth: None,
+                address: None,
+                child_protection_plan: false,
+                in_care: false,
+            }),
+            concern: Concern {
+                summary: text("Concern text"),
+                reasons: vec![],
+                level_of_need: Some(p.levels_of_need[0].id.clone()),
+                desired_outcome: None,
+                tried: None,
+            },
+        },
+        now,
+    )
+    .unwrap()
+}
+
+fn practitioner() -> Actor {
+    actor("pat", "school", Role::Practitioner)
+}
+
+fn social_worker() -> Actor {
+    actor("sol", "social-care", Role::Practitioner)
+}
+
+/// A synthetic next version of `case`, written by `writer`: the store does not interpret
+/// transitions, so any consistent one exercises it.
+fn bump(case: &Case, writer: &str, now: DateTime<Utc>) -> Transition {
+    let mut next = case.clone();
+    next.version += 1;
+    next.updated_at = now;
+    Transition {
+        events: vec![Event {
+            case: next.id.clone(),
+            version: next.version,
+            seq: 0,
+            at: now,
+            by: Some(PersonId::parse(writer).unwrap()),
+            kind: EventKind::Responded {
+                stage: next.stage.clone(),
+                resolved: false,
+            },
+        }],
+        case: next,
+    }
+}
+
+fn respond(case: &Case, now: DateTime<Utc>) -> Transition {
+    case.respond(
+        &sefton(),
+        &Calendar::new(Division::EnglandAndWales),
+        &social_worker(),
+        Outcome::NotResolved {
+            reasons: text("Not agreed"),
+            agreed_actions: vec![],
+        },
+        now,
+    )
+    .unwrap()
+}
+
+async fn create(store: &Shared, p: &PartnershipId, t: &Transition) -> Case {
+    match store.create_case(p, t, None).await.unwrap() {
+        Created::New(case) => case,
+        Created::Replayed(_) => panic!("a new case was reported as replayed"),
+    }
+}
+
+fn idempotency(key: &str, fingerprint: &str) -> Idempotency {
+    Idempotency {
+        key: IdempotencyKey::parse(key).unwrap(),
+        fingerprint: fingerprint.to_owned(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Checks
+
+pub async fn a_created_case_loads_back_with_its_chronology(store: Shared) {
+    let p = partnership("sefton-scp");
+    let t = raised("case-1", &practitioner(), "social-care", at("2026-11-23T10:00:00Z"));
+    let case = create(&store, &p, &t).await;
+    assert_eq!(case, t.case);
+    let loaded = store.load_case(&p, &t.case.id).await.unwrap().expect("stored");
+    assert_eq!(loaded, t.case, "the case round-trips exactly, child details included");
+    assert_eq!(store.chronology(&p, &t.case.id).await.unwrap(), t.events);
+    let r = respond(&loaded, at("2026-11-24T10:00:00Z"));
+    store.apply(&p, &r).await.unwrap();
+    assert_eq!(store.load_case(&p, &t.case.id).await.unwrap().unwrap(), r.case);
+    let chronology = store.chronology(&p, &t.case.id).await.unwrap();
+    assert_eq!(chronology, [t.events, r.events].concat());
+}
+
+pub async fn a_case_id_cannot_be_created_twice(store: Shared) {
+    let p = partnership("sefton-scp");
+    let first = raised("case-1", &practitioner(), "social-care", at("2026-11-23T10:00:00Z"));
+    create(&store, &p, &first).await;
+    let second = raised("case-1", &practitioner(), "police", at("2026-11-23T11:00:00Z"));
+    let err = store.create_case(&p, &second, None).await.unwrap_err();
+    assert!(matches!(err, StoreError::AlreadyExists { .. }), "{err:?}");
+    assert_eq!(store.load_case(&p, &first.case.id).await.unwrap().unwrap(), first.case);
+    assert_eq!(store.chronology(&p, &first.case.id).await.unwrap(), first.events);
+}
+
+pub async fn a_stale_write_gets_a_conflict_and_changes_nothing(store: Shared) {
+    let p = partnership("sefton-scp");
+    let t = raised("case-1", &practitioner(), "social-care", at("2026-11-23T10:00:00Z"));
+    create(&store, &p, &t).await;
+    let read = store.load_case(&p, &t.case.id).await.unwrap().unwrap();
+    let winner = bump(&read, "winner", at("2026-11-23T11:00:00Z"));
+    let stale = bump(&read, "stale", at("2026-11-23T11:00:01Z"));
+    store.apply(&p, &winner).await.unwrap();
+    let err = store.apply(&p, &stale).await.unwrap_err();
+    assert!(
+        matches!(err, StoreError::Conflict { expected_version: 1, .. }),
+        "{err:?}"
+    );
+    assert_eq!(store.load_case(&p, &t.case.id).await.unwrap().unwrap(), winner.case);
+    let chronology = store.chronology(&p, &t.case.id).await.unwrap();
+    assert_eq!(chronology, [t.events, winner.events].concat());
+}
+
+pub async fn applying_to_a_missing_case_is_not_found(store: Shared) {
+    let p = partnership("sefton-scp");
+    let t = raised("case-1", &practitioner(), "social-care", at("2026-11-23T10:00:00Z"));
+    let err = store.apply(&p, &bump(&t.case, "x", at("2026-11-23T11:00:00Z"))).await.unwrap_err();
+    assert!(matches!(err, StoreError::NotFound { .. }), "{err:?}");
+    assert!(store.load_case(&p, &t.case.id).await.unwrap().is_none());
+}
+
+pub async fn fifty_concurrent_writers_get_one_success_per_version_and_lose_no_event(store: Shared) {
+    let p = partnership("sefton-scp");
+    let t = raised("case-1", &practitioner(), "social-care", at("2026-11-23T10:00:00Z"));
+    create(&store, &p, &t).await;
+    // Every writer reads, writes, and on a conflict reads again, until it has written once.
+    let mut writers = tokio::task::JoinSet::new();
+    for w in 0..50 {
+        let store = store.clone();
+        let p = p.clone();
+        let id = t.case.id.clone();
+        writers.spawn(async move {
+            let (mut successes, mut conflicts) = (Vec::new(), 0u32);
+            while successes.is_empty() {
+                let read = store.load_case(&p, &id).await.unwrap().unwrap();
+                let next = bump(&read, &format!("writer-{w}"), read.updated_at + Duration::seconds(1));
+                match store.apply(&p, &next).await {
+                    Ok(()) => successes.push(next.case.version),
+                    Err(StoreError::Conflict { .. }) => conflicts += 1,
+                    Err(other) => panic!("writer {w}: {other:?}"),
+                }
+            }
+            (w, successes, conflicts)
+        });
+    }
+    let mut winners_by_version: BTreeMap<u64, Vec<u32>> = BTreeMap::new();
+    let mut total_conflicts = 0;
+    while let Some(result) = writers.join_next().await {
+        let (w, successes, conflicts) = result.unwrap();
+        total_conflicts += conflicts;
+        for version in successes {
+            winners_by_version.entry(version).or_default().push(w);
+        }
+    }
+    // Exactly one success for each version 2..=51.
+    assert_eq!(winners_by_version.len(), 50);
+    assert!(winners_by_version.iter().all(|(_, w)| w.len() == 1), "{winners_by_version:?}");
+    assert_eq!(winners_by_version.keys().copied().collect::<Vec<_>>(), (2..=51).collect::<Vec<_>>());
+    let case = store.load_case(&p, &t.case.id).await.unwrap().unwrap();
+    assert_eq!(case.version, 51);
+    // The chronology holds each winner's event exactly once, in version order.
+    let chronology = store.chronology(&p, &t.case.id).await.unwrap();
+    assert_eq!(chronology.len(), t.events.len() + 50);
+    for (version, writers) in &winners_by_version {
+        let events: Vec<_> = chronology.iter().filter(|e| e.version == *version).collect();
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0].by.as_ref().unwrap().as_str(), format!("writer-{}", writers[0]));
+    }
+    let versions: Vec<u64> = chronology.iter().map(|e| e.version).collect();
+    assert!(versions.windows(2).all(|w| w[0] <= w[1]), "ordered: {versions:?}");
+    // Conflicts happened (the writers really raced) and each was reported, not swallowed.
+    assert!(total_conflicts > 0);
+}
+
+pub async fn a_raise_retried_five_times_with_one_idempotency_key_creates_one_case(store: Shared) {
+    let p = partnership("sefton-scp");
+    let key = idempotency("3f1c9a1e-5b7d-4a55-9d0b-2c8e7f6a1b2c", "raise:v1:abc");
+    // Each retry arrives with a freshly generated case id, as a retrying client's would.
+    let mut tries = tokio::task::JoinSet::new();
+    for attempt in 0..5 {
+        let store = store.clone();
+        let p = p.clone();
+        let key = key.clone();
+        tries.spawn(async move {
+            let t = raised(&format!("case-try-{attempt}"), &practitioner(), "social-care", at("2026-11-23T10:00:00Z"));
+            store.create_case(&p, &t, Some(&key)).await.unwrap()
+        });
+    }
+    let mut outcomes = Vec::new();
+    while let Some(result) = tries.join_next().await {
+        outcomes.push(result.unwrap());
+    }
+    let new: Vec<_> = outcomes.iter().filter(|o| matches!(o, Created::New(_))).collect();
+    assert_eq!(new.len(), 1, "exactly one try creates the case");
+    let ids: BTreeSet<_> = outcomes.iter().map(|o| o.case().id.clone()).collect();
+    assert_eq!(ids.len(), 1, "every try returns the same case: {ids:?}");
+    // And a sequential retry long after still returns it.
+    let late = raised("case-late", &practitioner(), "social-care", at("2026-11-23T12:00:00Z"));
+    let replay = store.create_case(&p, &late, Some(&key)).await.unwrap();
+    assert!(matches!(replay, Created::Replayed(ref c) if ids.contains(&c.id)));
+    let all = store
+        .list_cases(&p, &Scope::Partnership, &CaseFilter::default(), &PageRequest::first(50))
+        .await
+        .unwrap();
+    assert_eq!(all.items.len(), 1);
+}
+
+pub async fn an_idempotency_key_reused_for_a_different_request_is_refused(store: Shared) {
+    let p = partnership("sefton-scp");
+    let first = raised("case-1", &practitioner(), "social-care", at("2026-11-23T10:00:00Z"));
+    store
+        .create_case(&p, &first, Some(&idempotency("key-0000001", "request-a")))
+        .await
+        .unwrap();
+    let other = raised("case-2", &practitioner(), "police", at("2026-11-23T10:00:00Z"));
+    let err = store
+        .create_case(&p, &other, Some(&idempotency("key-0000001", "request-b")))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::IdempotencyKeyReused { .. }), "{err:?}");
+    assert!(store.load_case(&p, &other.case.id).await.unwrap().is_none());
+    // The same key in another partnership is another key.
+    let q = partnership("medway-scp");
+    let created = store
+        .create_case(&q, &other, Some(&idempotency("key-0000001", "request-b")))
+        .await
+        .unwrap();
+    assert!(matches!(created, Created::New(_)));
+}
+
+pub async fn partnership_a_cannot_load_list_query_or_change_partnership_b_cases(store: Shared) {
+    let a = partnership("partnership-a");
+    let b = partnership("partnership-b");
+    let now = at("2026-11-23T10:00:00Z");
+    let b_case = raised("case-b", &practitioner(), "social-care", now);
+    create(&store, &b, &b_case).await;
+    let a_case = raised("case-a", &practitioner(), "social-care", now);
+    create(&store, &a, &a_case).await;
+    let id = &b_case.case.id;
+
+    assert!(store.load_case(&a, id).await.unwrap().is_none());
+    assert!(store.chronology(&a, id).await.unwrap().is_empty());
+    for scope in [
+        Scope::Partnership,
+        Scope::Agency(AgencyId::parse("school").unwrap()),
+        Scope::Person(PersonId::parse("pat").unwrap()),
+    ] {
+        let listed = store
+            .list_cases(&a, &scope, &CaseFilter::default(), &PageRequest::first(50))
+            .await
+            .unwrap();
+        let ids: Vec<_> = listed.items.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, ["case-a"], "{scope:?}");
+    }
+    let due = store
+        .due_by(&a, now + Duration::days(60), &PageRequest::first(50))
+        .await
+        .unwrap();
+    assert_eq!(due.items.iter().map(|d| d.case.as_str()).collect::<Vec<_>>(), ["case-a"]);
+    assert!(due.items.iter().all(|d| d.partnership == a));
+
+    // A write addressed to A with B's case id changes nothing in B.
+    let err = store
+        .apply(&a, &bump(&b_case.case, "intruder", now + Duration::hours(1)))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::NotFound { .. }), "{err:?}");
+    let key = NoticeKey::parse("breached/step-1/response").unwrap();
+    assert_eq!(store.record_notice(&a, id, &key, now).await.unwrap(), NoticeOutcome::Recorded);
+    assert!(store.notices(&b, id).await.unwrap().is_empty());
+    assert_eq!(store.load_case(&b, id).await.unwrap().unwrap(), b_case.case);
+    assert_eq!(store.chronology(&b, id).await.unwrap(), b_case.events);
+
+    // A cursor from B's list cannot be used to page through A's, nor vice versa.
+    for n in 0..3 {
+        let extra = raised(&format!("case-b{n}"), &practitioner(), "social-care", now);
+        create(&store, &b, &extra).await;
+    }
+    let b_page = store
+        .list_cases(&b, &Scope::Partnership, &CaseFilter::default(), &PageRequest::first(1))
+        .await
+        .unwrap();
+    let stolen = PageRequest::new(10, b_page.next.clone());
+    match store.list_cases(&a, &Scope::Partnership, &CaseFilter::default(), &stolen).await {
+        Err(StoreError::InvalidCursor) => {}
+        Ok(page) => assert!(page.items.iter().all(|c| c.id.as_str().starts_with("case-a")), "{page:?}"),
+        Err(other) => panic!("{other:?}"),
+    }
+}
+
+pub async fn the_due_query_returns_exactly_the_open_clocks_due_by_the_instant_across_pages(store: Shared) {
+    let p = partnership("sefton-scp");
+    let base = at("2026-11-02T09:00:00Z"); // a Monday
+    let mut expected = BTreeSet::new();
+    let instant = at("2026-11-20T00:00:00Z");
+    for n in 0..30 {
+        let t = raised(&format!("case-{n:02}"), &practitioner(), "social-care", base + Duration::hours(13 * n));
+        let due = t.case.running_clock().unwrap().due;
+        create(&store, &p, &t).await;
+        if due <= instant {
+            expected.insert((due, t.case.id.clone()));
+        }
+    }
+    // A clock due exactly at the instant is included ("at or before").
+    let edge = raised("case-edge", &practitioner(), "social-care", at("2026-11-17T12:00:00Z"));
+    assert_eq!(edge.case.running_clock().unwrap().due, instant);
+    create(&store, &p, &edge).await;
+    expected.insert((instant, edge.case.id.clone()));
+    assert!(expected.len() >= 10 && expected.len() < 31, "{}", expected.len());
+
+    let mut found = Vec::new();
+    let mut page = PageRequest::first(4);
+    let mut pages = 0;
+    loop {
+        let result = store.due_by(&p, instant, &page).await.unwrap();
+        pages += 1;
+        assert!(result.items.len() <= 4);
+        found.extend(result.items);
+        match result.next {
+            Some(next) => page = PageRequest::new(4, Some(next)),
+            None => break,
+        }
+        assert!(pages < 50, "the due query does not terminate");
+    }
+    assert!(pages >= 3, "several pages: {pages}");
+    let got: Vec<_> = found.iter().map(|d| (d.due, d.case.clone())).collect();
+    let mut sorted = got.clone();
+    sorted.sort();
+    assert_eq!(got, sorted, "earliest first");
+    assert_eq!(got.into_iter().collect::<BTreeSet<_>>(), expected);
+    assert!(found.iter().all(|d| d.stage == "step-1" && d.clock == "response"));
+
+    // And across all partnerships, for the sweeper.
+    store.put_partnership(&config("sefton-scp")).await.unwrap();
+    store.put_partnership(&config("elsewhere")).await.unwrap();
+    let everywhere = crate::due_everywhere(store.as_ref(), instant).await.unwrap();
+    assert_eq!(everywhere.len(), expected.len());
+}
+
+pub async fn a_closed_case_leaves_the_due_query(store: Shared) {
+    let p = partnership("sefton-scp");
+    let t = raised("case-1", &practitioner(), "social-care", at("2026-11-23T10:00:00Z"));
+    create(&store, &p, &t).await;
+    let far = at("2027-01-01T00:00:00Z");
+    assert_eq!(store.due_by(&p, far, &PageRequest::first(10)).await.unwrap().items.len(), 1);
+    let resolved = t
+        .case
+        .resolve(
+            &sefton(),
+            &practitioner(),
+            ResolveRequest {
+                outcome: text("Agreed"),
+                lessons_learned: text("None"),
+            },
+            at("2026-11-24T10:00:00Z"),
+        )
+        .unwrap();
+    store.apply(&p, &resolved).await.unwrap();
+    assert!(store.due_by(&p, far, &PageRequest::first(10)).await.unwrap().items.is_empty());
+    // A response moves the running clock; the index follows it.
+    let t2 = raised("case-2", &practitioner(), "social-care", at("2026-11-23T10:00:00Z"));
+    create(&store, &p, &t2).await;
+    let r = respond(&t2.case, at("2026-11-24T10:00:00Z"));
+    store.apply(&p, &r).await.unwrap();
+    assert!(store.due_by(&p, far, &PageRequest::first(10)).await.unwrap().items.is_empty());
+}
+
+pub async fn a_notice_is_recorded_once_even_when_raced(store: Shared) {
+    let p = partnership("sefton-scp");
+    let t = raised("case-1", &practitioner(), "social-care", at("2026-11-23T10:00:00Z"));
+    create(&store, &p, &t).await;
+    let key = NoticeKey::parse("due-soon/step-1/response/v1").unwrap();
+    let mut racers = tokio::task::JoinSet::new();
+    for _ in 0..10 {
+        let (store, p, id, key) = (store.clone(), p.clone(), t.case.id.clone(), key.clone());
+        racers.spawn(async move {
+            store
+                .record_notice(&p, &id, &key, at("2026-11-24T09:00:00Z"))
+                .await
+                .unwrap()
+        });
+    }
+    let mut recorded = 0;
+    while let Some(outcome) = racers.join_next().await {
+        if outcome.unwrap() == NoticeOutcome::Recorded {
+            recorded += 1;
+        }
+    }
+    assert_eq!(recorded, 1);
+    let other = NoticeKey::parse("breached/step-1/response/v1").unwrap();
+    assert_eq!(
+        store.record_notice(&p, &t.case.id, &other, at("2026-11-26T00:00:00Z")).await.unwrap(),
+        NoticeOutcome::Recorded
+    );
+    let notices = store.notices(&p, &t.case.id).await.unwrap();
+    let keys: Vec<_> = notices.iter().map(|n| n.key.as_str()).collect();
+    assert_eq!(keys.len(), 2);
+    assert!(keys.contains(&key.as_str()) && keys.contains(&other.as_str()));
+}
+
+pub async fn lists_page_through_scopes_and_filters_without_gaps_or_repeats(store: Shared) {
+    let p = partnership("sefton-scp");
+    let base = at("2026-11-02T09:00:00Z");
+    let police = actor("pc-plod", "police", Role::Practitioner);
+    let mut all = Vec::new();
+    for n in 0..12 {
+        let raiser = if n % 3 == 0 { police.clone() } else { practitioner() };
+        let t = raised(&format!("case-{n:02}"), &raiser, "social-care", base + Duration::hours(n));
+        create(&store, &p, &t).await;
+        let mut case = t.case;
+        if n % 4 == 0 {
+            // The social worker responds: the case joins their list and moves its clock.
+            let r = respond(&case, base + Duration::hours(n) + Duration::minutes(30));
+            store.apply(&p, &r).await.unwrap();
+            case = r.case;
+        }
+        if n == 5 {
+            let w = case
+                .withdraw(&sefton(), &practitioner(), text("Agreed locally"), base + Duration::hours(20))
+                .unwrap();
+            store.apply(&p, &w).await.unwrap();
+            case = w.case;
+        }
+        all.push(case);
+    }
+    async fn collect(store: &Shared, p: &PartnershipId, scope: Scope, filter: CaseFilter) -> Vec<String> {
+        let mut ids = Vec::new();
+        let mut page = PageRequest::first(3);
+        loop {
+            let result = store.list_cases(p, &scope, &filter, &page).await.unwrap();
+            assert!(result.items.len() <= 3);
+            ids.extend(result.items.into_iter().map(|c| c.id.to_string()));
+            match result.next {
+                Some(next) => page = PageRequest::new(3, Some(next)),
+                None => return ids,
+            }
+        }
+    }
+    let expect = |pred: &dyn Fn(&Case) -> bool| -> Vec<String> {
+        let mut ids: Vec<_> = all.iter().filter(|c| pred(c)).map(|c| c.id.to_string()).collect();
+        ids.reverse(); // newest raised first
+        ids
+    };
+    assert_eq!(collect(&store, &p, Scope::Partnership, CaseFilter::default()).await, expect(&|_| true));
+    assert_eq!(
+        collect(&store, &p, Scope::Agency(AgencyId::parse("police").unwrap()), CaseFilter::default()).await,
+        expect(&|c| c.raising_agency == "police")
+    );
+    assert_eq!(
+        collect(&store, &p, Scope::Agency(AgencyId::parse("social-care").unwrap()), CaseFilter::default()).await,
+        expect(&|_| true),
+        "the receiving agency sees every case raised against it"
+    );
+    assert_eq!(
+        collect(&store, &p, Scope::Person(PersonId::parse("sol").unwrap()), CaseFilter::default()).await,
+        expect(&|c| !c.responses.is_empty())
+    );
+    let withdrawn = CaseFilter {
+        status: Some(StatusKind::Withdrawn),
+        ..CaseFilter::default()
+    };
+    assert_eq!(collect(&store, &p, Scope::Partnership, withdrawn).await, ["case-05"]);
+    let overdue = CaseFilter {
+        overdue_at: Some(at("2026-11-04T23:59:59Z")),
+        ..CaseFilter::default()
+    };
+    let now = at("2026-11-04T23:59:59Z");
+    assert_eq!(
+        collect(&store, &p, Scope::Partnership, overdue).await,
+        expect(&|c| c.running_clock().is_some_and(|r| r.due <= now))
+    );
+    let by_procedure = CaseFilter {
+        procedure: Some(escalations_core::ids::ProcedureId::parse("medway").unwrap()),
+        ..CaseFilter::default()
+    };
+    assert!(collect(&store, &p, Scope::Partnership, by_procedure).await.is_empty());
+    let by_stage = CaseFilter {
+        stage: Some(escalations_core::ids::StageId::parse("step-1").unwrap()),
+        status: Some(StatusKind::Open),
+        ..CaseFilter::default()
+    };
+    assert_eq!(
+        collect(&store, &p, Scope::Partnership, by_stage).await,
+        expect(&|c| c.status.is_open() && c.stage == "step-1")
+    );
+    // A garbled cursor is refused, not misread.
+    let garbled = PageRequest::new(3, Some(crate::Cursor::from_string("not-a-cursor!".into())));
+    let err = store
+        .list_cases(&p, &Scope::Partnership, &CaseFilter::default(), &garbled)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::InvalidCursor), "{err:?}");
+}
+
+/// A minimal configuration for a partnership.
+pub fn config(id: &str) -> PartnershipConfig {
+    PartnershipConfig {
+        id: partnership(id),
+        name: format!("{id} partnership"),
+        procedures: vec![escalations_core::ids::ProcedureId::parse("sefton").unwrap()],
+        division: Division::EnglandAndWales,
+        closure_days: vec![],
+        recording_mailbox: None,
+        agencies: vec![],
+        people: vec![],
+    }
+}
+
+pub async fn partnership_configuration_round_trips(store: Shared) {
+    let config = PartnershipConfig {
+        id: partnership("sefton-scp"),
+        name: "Sefton Safeguarding Children Partnership".into(),
+        procedures: vec![escalations_core::ids::ProcedureId::parse("sefton").unwrap()],
+        division: Division::EnglandAndWales,
+        closure_days: vec!["2026-12-29".parse().unwrap()],
+        recording_mailbox: Some("SSCP@sefton.gov.uk".into()),
+        agencies: vec![Agency {
+            id: AgencyId::parse("merseyside-police").unwrap(),
+            name: "Merseyside Police".into(),
+            kind: AgencyKind::Police,
+        }],
+        people: vec![Person {
+            id: PersonId::parse("pat").unwrap(),
+            name: "Pat Example".into(),
+            email: "pat@example.org".into(),
+            agency: AgencyId::parse("merseyside-police").unwrap(),
+            role: Role::Practitioner,
+        }],
+    };
+    store.put_partnership(&config).await.unwrap();
+    let mut other = config.clone();
+    other.id = partnership("moray");
+    other.division = Division::Scotland;
+    store.put_partnership(&other).await.unwrap();
+    assert_eq!(store.partnership(&config.id).await.unwrap(), Some(config.clone()));
+    let mut ids = store.partnerships().await.unwrap();
+    ids.sort();
+    assert_eq!(ids, [partnership("moray"), partnership("sefton-scp")]);
+    // Replacing keeps one configuration.
+    let mut changed = config.clone();
+    changed.closure_days.push("2026-12-30".parse().unwrap());
+    store.put_partnership(&changed).await.unwrap();
+    assert_eq!(store.partnership(&config.id).await.unwrap(), Some(changed));
+    assert_eq!(store.partnerships().await.unwrap().len(), 2);
+    assert!(store.partnership(&partnership("nowhere")).await.unwrap().is_none());
+}

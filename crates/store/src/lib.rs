@@ -1,0 +1,466 @@
+//! The storage port: what the product needs from storage, in the core's terms.
+//!
+//! Architecture invariants (every adapter, checked by the conformance suite):
+//! - the partnership is part of every key and every query: no call made for partnership A
+//!   can read, list, query or change partnership B's data, even knowing B's case ids;
+//! - a case change and its chronology events commit together, conditional on the version
+//!   that was read; a stale write fails with [`StoreError::Conflict`] and changes nothing;
+//! - a notice is recorded at most once; an idempotency key creates at most one case;
+//! - data that fails to decode is an error naming its key and field, never a panic and never
+//!   a silently skipped case.
+
+use std::fmt;
+
+use async_trait::async_trait;
+use base64::Engine as _;
+use chrono::{DateTime, NaiveDate, Utc};
+use escalations_core::calendar::Division;
+use escalations_core::case::{Case, Event, Role, Status, Transition};
+use escalations_core::ids::{AgencyId, CaseId, ClockId, PartnershipId, PersonId, ProcedureId, StageId};
+use escalations_core::procedure::{AgencyKind, Party};
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "conformance")]
+pub mod conformance;
+
+// ---------------------------------------------------------------------------------------
+// Partnership configuration
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartnershipConfig {
+    pub id: PartnershipId,
+    pub name: String,
+    /// The procedures in use, by id.
+    pub procedures: Vec<ProcedureId>,
+    pub division: Division,
+    /// The partnership's own closure days (e.g. council closure between Christmas and New
+    /// Year), which no working-day clock counts.
+    pub closure_days: Vec<NaiveDate>,
+    /// Where copies of escalations and responses go for recording.
+    pub recording_mailbox: Option<String>,
+    pub agencies: Vec<Agency>,
+    pub people: Vec<Person>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Agency {
+    pub id: AgencyId,
+    pub name: String,
+    pub kind: AgencyKind,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    pub id: PersonId,
+    pub name: String,
+    pub email: String,
+    pub agency: AgencyId,
+    pub role: Role,
+}
+
+// ---------------------------------------------------------------------------------------
+// Lists and queries
+
+/// What a list shows of a case: enough to triage, nothing about the child.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseSummary {
+    pub id: CaseId,
+    pub procedure: ProcedureId,
+    pub stage: StageId,
+    pub status: StatusKind,
+    pub raised_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub raising_agency: AgencyId,
+    pub receiving_agency: Option<AgencyId>,
+    pub running: Option<RunningClock>,
+    pub version: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunningClock {
+    pub stage: StageId,
+    pub clock: ClockId,
+    pub owner: Party,
+    pub due: DateTime<Utc>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StatusKind {
+    Open,
+    Resolved,
+    Withdrawn,
+}
+
+impl StatusKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StatusKind::Open => "open",
+            StatusKind::Resolved => "resolved",
+            StatusKind::Withdrawn => "withdrawn",
+        }
+    }
+}
+
+impl CaseSummary {
+    pub fn of(case: &Case) -> Self {
+        CaseSummary {
+            id: case.id.clone(),
+            procedure: case.procedure.clone(),
+            stage: case.stage.clone(),
+            status: match case.status {
+                Status::Open => StatusKind::Open,
+                Status::Resolved { .. } => StatusKind::Resolved,
+                Status::Withdrawn { .. } => StatusKind::Withdrawn,
+            },
+            raised_at: case.raised_at,
+            updated_at: case.updated_at,
+            raising_agency: case.raising_agency.clone(),
+            receiving_agency: case.receiving_agency.clone(),
+            running: case.running_clock().map(|run| RunningClock {
+                stage: run.stage.clone(),
+                clock: run.clock.clone(),
+                owner: run.owner,
+                due: run.due,
+            }),
+            version: case.version,
+        }
+    }
+}
+
+/// Whose cases to list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// Every case of the partnership (chair, business unit).
+    Partnership,
+    /// Cases the agency raised or received.
+    Agency(AgencyId),
+    /// Cases the person raised or acted on.
+    Person(PersonId),
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CaseFilter {
+    pub status: Option<StatusKind>,
+    pub stage: Option<StageId>,
+    pub procedure: Option<ProcedureId>,
+    /// Only open cases whose running clock is breached at this instant.
+    pub overdue_at: Option<DateTime<Utc>>,
+}
+
+impl CaseFilter {
+    pub fn matches(&self, case: &CaseSummary) -> bool {
+        self.status.is_none_or(|s| s == case.status)
+            && self.stage.as_ref().is_none_or(|s| s == &case.stage)
+            && self.procedure.as_ref().is_none_or(|p| p == &case.procedure)
+            && self
+                .overdue_at
+                .is_none_or(|now| case.running.as_ref().is_some_and(|r| r.due <= now))
+    }
+}
+
+/// An opaque position in a list. Adapters encode their own state in it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Cursor(String);
+
+impl Cursor {
+    pub fn encode<T: Serialize>(state: &T) -> Cursor {
+        let json = serde_json::to_vec(state).unwrap_or_default();
+        Cursor(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json))
+    }
+
+    pub fn decode<T: for<'de> Deserialize<'de>>(&self) -> Result<T, StoreError> {
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(&self.0)
+            .map_err(|_| StoreError::InvalidCursor)?;
+        serde_json::from_slice(&bytes).map_err(|_| StoreError::InvalidCursor)
+    }
+
+    pub fn from_string(s: String) -> Cursor {
+        Cursor(s)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The largest page any list returns.
+pub const MAX_PAGE: u32 = 200;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PageRequest {
+    limit: u32,
+    pub cursor: Option<Cursor>,
+}
+
+impl PageRequest {
+    /// `limit` is clamped to 1..=MAX_PAGE.
+    pub fn new(limit: u32, cursor: Option<Cursor>) -> Self {
+        PageRequest {
+            limit: limit.clamp(1, MAX_PAGE),
+            cursor,
+        }
+    }
+
+    pub fn first(limit: u32) -> Self {
+        PageRequest::new(limit, None)
+    }
+
+    pub fn limit(&self) -> u32 {
+        self.limit
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Present when there may be more.
+    pub next: Option<Cursor>,
+}
+
+/// An open clock, as the sweeper needs it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DueClock {
+    pub partnership: PartnershipId,
+    pub case: CaseId,
+    pub procedure: ProcedureId,
+    pub stage: StageId,
+    pub clock: ClockId,
+    pub owner: Party,
+    pub due: DateTime<Utc>,
+}
+
+// ---------------------------------------------------------------------------------------
+// Idempotency and notices
+
+/// A client-chosen key that makes a retried raise return the first result.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct IdempotencyKey(String);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "an idempotency key is 8 to 128 letters, digits, hyphens or underscores (a UUID works)"
+)]
+pub struct InvalidIdempotencyKey;
+
+impl IdempotencyKey {
+    pub fn parse(s: &str) -> Result<Self, InvalidIdempotencyKey> {
+        let ok = (8..=128).contains(&s.len())
+            && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if ok {
+            Ok(IdempotencyKey(s.to_owned()))
+        } else {
+            Err(InvalidIdempotencyKey)
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// An idempotency key and a fingerprint of the request it was first used with, so reusing
+/// the key for a different request is refused rather than silently answered.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Idempotency {
+    pub key: IdempotencyKey,
+    pub fingerprint: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Created {
+    /// The case was stored now.
+    New(Case),
+    /// The idempotency key was used before: this is the case that request created.
+    Replayed(Case),
+}
+
+impl Created {
+    pub fn case(&self) -> &Case {
+        match self {
+            Created::New(case) | Created::Replayed(case) => case,
+        }
+    }
+}
+
+/// Names one notice, e.g. `breached/step-1/response/v3`: the same key is sent at most once.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct NoticeKey(String);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("a notice key is 1 to 200 printable ASCII characters without spaces")]
+pub struct InvalidNoticeKey;
+
+impl NoticeKey {
+    pub fn parse(s: &str) -> Result<Self, InvalidNoticeKey> {
+        if (1..=200).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_graphic()) {
+            Ok(NoticeKey(s.to_owned()))
+        } else {
+            Err(InvalidNoticeKey)
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notice {
+    pub case: CaseId,
+    pub key: NoticeKey,
+    pub recorded_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NoticeOutcome {
+    /// This call recorded it: send the notice.
+    Recorded,
+    /// Someone recorded it before: do not send again.
+    AlreadyRecorded,
+}
+
+// ---------------------------------------------------------------------------------------
+// Errors
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("case {case} changed since version {expected_version} was read: reload and try again")]
+    Conflict { case: CaseId, expected_version: u64 },
+    #[error("case {case} already exists")]
+    AlreadyExists { case: CaseId },
+    #[error("case {case} does not exist")]
+    NotFound { case: CaseId },
+    #[error("idempotency key {key} was already used for a different request")]
+    IdempotencyKeyReused { key: String },
+    #[error("stored data at {key} cannot be read: field `{field}`: {message}")]
+    Corrupt {
+        key: String,
+        field: String,
+        message: String,
+    },
+    #[error("the page cursor is not valid here: start the list again")]
+    InvalidCursor,
+    #[error("not a valid transition to store: {0}")]
+    InvalidTransition(String),
+    #[error("storage is unavailable")]
+    Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl StoreError {
+    pub fn backend(error: impl std::error::Error + Send + Sync + 'static) -> Self {
+        StoreError::Backend(Box::new(error))
+    }
+}
+
+/// Checks a transition's internal consistency before any adapter stores it.
+pub fn check_transition(transition: &Transition) -> Result<(), StoreError> {
+    let version = transition.case.version;
+    if version == 0 {
+        return Err(StoreError::InvalidTransition("version 0".into()));
+    }
+    if transition.events.is_empty() {
+        return Err(StoreError::InvalidTransition("no events".into()));
+    }
+    for (i, event) in transition.events.iter().enumerate() {
+        if event.case != transition.case.id || event.version != version || event.seq as usize != i {
+            return Err(StoreError::InvalidTransition(format!(
+                "event {i} does not belong to case {} version {version}",
+                transition.case.id
+            )));
+        }
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// The port
+
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// Creates or replaces a partnership's configuration.
+    async fn put_partnership(&self, config: &PartnershipConfig) -> Result<(), StoreError>;
+    async fn partnership(&self, id: &PartnershipId) -> Result<Option<PartnershipConfig>, StoreError>;
+    async fn partnerships(&self) -> Result<Vec<PartnershipId>, StoreError>;
+
+    /// Stores a newly raised case (version 1) with its events. With an idempotency key, a
+    /// retry returns the case the first call created and never creates a second one.
+    async fn create_case(
+        &self,
+        partnership: &PartnershipId,
+        raised: &Transition,
+        idempotency: Option<&Idempotency>,
+    ) -> Result<Created, StoreError>;
+
+    /// `None` for unknown cases and for other partnerships' cases alike.
+    async fn load_case(&self, partnership: &PartnershipId, id: &CaseId) -> Result<Option<Case>, StoreError>;
+
+    /// The case's events in order. Empty for unknown cases and other partnerships' cases.
+    async fn chronology(&self, partnership: &PartnershipId, id: &CaseId) -> Result<Vec<Event>, StoreError>;
+
+    /// Stores a transition's case and events atomically, if and only if the stored case is
+    /// still at `transition.case.version - 1`.
+    async fn apply(&self, partnership: &PartnershipId, transition: &Transition) -> Result<(), StoreError>;
+
+    /// Cases in scope, newest raised first.
+    async fn list_cases(
+        &self,
+        partnership: &PartnershipId,
+        scope: &Scope,
+        filter: &CaseFilter,
+        page: &PageRequest,
+    ) -> Result<Page<CaseSummary>, StoreError>;
+
+    /// Open clocks due at or before `instant`, earliest first, without reading anything else.
+    async fn due_by(
+        &self,
+        partnership: &PartnershipId,
+        instant: DateTime<Utc>,
+        page: &PageRequest,
+    ) -> Result<Page<DueClock>, StoreError>;
+
+    /// Records that a notice was sent, once. Concurrent callers: exactly one `Recorded`.
+    async fn record_notice(
+        &self,
+        partnership: &PartnershipId,
+        case: &CaseId,
+        key: &NoticeKey,
+        at: DateTime<Utc>,
+    ) -> Result<NoticeOutcome, StoreError>;
+
+    async fn notices(&self, partnership: &PartnershipId, case: &CaseId) -> Result<Vec<Notice>, StoreError>;
+}
+
+/// Every open clock due at or before `instant` in every partnership (for the sweeper).
+pub async fn due_everywhere(store: &dyn Store, instant: DateTime<Utc>) -> Result<Vec<DueClock>, StoreError> {
+    let mut all = Vec::new();
+    for partnership in store.partnerships().await? {
+        let mut page = PageRequest::first(MAX_PAGE);
+        loop {
+            let found = store.due_by(&partnership, instant, &page).await?;
+            all.extend(found.items);
+            match found.next {
+                Some(next) => page = PageRequest::new(MAX_PAGE, Some(next)),
+                None => break,
+            }
+        }
+    }
+    all.sort_by(|a, b| a.due.cmp(&b.due).then_with(|| a.case.cmp(&b.case)));
+    Ok(all)
+}
+
+/// The fixed-width UTC form used in sortable keys, to the nanosecond so that "due at or
+/// before" is exact: `2026-12-30T00:00:00.000000000Z`.
+pub fn sortable_instant(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Nanos, true)
+}
+
+impl fmt::Display for IdempotencyKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs the tools the tests need into a cache outside the repository, once, and prints
+# the lines to put them on PATH. Re-running skips whatever is already there.
+#   eval "$(./scripts/tools.sh)"
+set -euo pipefail
+TOOLS="${ESCALATIONS_TOOLS:-$HOME/.cache/escalations-tools}"
+mkdir -p "$TOOLS"
+log() { printf '%s\n' "$*" >&2; }
+
+# moto_server: a DynamoDB (and SES) emulator speaking the real wire protocol. It lives in its
+# own virtualenv so it never disturbs other Python tools.
+MOTO_VERSION="5.2.5"
+if ! "$TOOLS/moto/bin/moto_server" --help >/dev/null 2>&1 \
+   || [ "$(cat "$TOOLS/moto/.version" 2>/dev/null)" != "$MOTO_VERSION" ]; then
+  log "installing moto[server]==$MOTO_VERSION into $TOOLS/moto"
+  rm -rf "$TOOLS/moto"
+  python3 -m venv "$TOOLS/moto"
+  "$TOOLS/moto/bin/pip" install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION"
+  echo "$MOTO_VERSION" > "$TOOLS/moto/.version"
+fi
+
+echo "export MOTO_SERVER='$TOOLS/moto/bin/moto_server'"
