@@ -15,6 +15,9 @@ if ! python3 -c 'import zoneinfo; zoneinfo.ZoneInfo("Europe/London")' 2>/dev/nul
   python3 -m pip install --quiet tzdata
 fi
 
+step "tools: moto (DynamoDB emulator), in a cache outside the repository"
+eval "$(./scripts/tools.sh)"
+
 step "format"
 cargo fmt --all -- --check
 

@@ -20,3 +20,4 @@ if ! "$TOOLS/moto/bin/moto_server" --help >/dev/null 2>&1 \
 fi
 
 echo "export MOTO_SERVER='$TOOLS/moto/bin/moto_server'"
+echo "export MOTO_PYTHON='$TOOLS/moto/bin/python'"

@@ -112,8 +112,16 @@ fn procedures_check_accepts_a_good_file_and_names_the_place_of_a_bad_one() {
         ),
         ("owner = \"partnership\"\n", "", "missing field `owner`"),
         ("id = \"step-3\"\n", "", "missing field `id`"),
-        ("party = \"partnership\"", "party = \"chair\"", "unknown variant `chair`"),
-        ("form = \"report-to-sscp\"", "form = \"report-to-scp\"", "unknown form `report-to-scp`"),
+        (
+            "party = \"partnership\"",
+            "party = \"chair\"",
+            "unknown variant `chair`",
+        ),
+        (
+            "form = \"report-to-sscp\"",
+            "form = \"report-to-scp\"",
+            "unknown form `report-to-scp`",
+        ),
     ];
     for (from, to, expected) in cases {
         assert!(text.contains(from), "fixture lost {from}");

@@ -13,8 +13,9 @@ use chrono::{DateTime, Utc};
 use escalations_core::case::{Case, Event, Transition};
 use escalations_core::ids::{CaseId, PartnershipId};
 use escalations_store::{
-    CaseFilter, CaseSummary, Created, Cursor, DueClock, Idempotency, Notice, NoticeKey, NoticeOutcome,
-    Page, PageRequest, PartnershipConfig, Scope, Store, StoreError, check_transition, sortable_instant,
+    CaseFilter, CaseSummary, Created, Cursor, DueClock, Idempotency, Notice, NoticeKey,
+    NoticeOutcome, Page, PageRequest, PartnershipConfig, Scope, Store, StoreError,
+    check_transition, sortable_instant,
 };
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
@@ -192,7 +193,11 @@ impl SqliteStore {
     }
 
     /// Bulk-loads already-raised cases in one transaction (benchmarks and demo data).
-    pub async fn load_many(&self, partnership: &PartnershipId, raised: Vec<Transition>) -> Result<(), StoreError> {
+    pub async fn load_many(
+        &self,
+        partnership: &PartnershipId,
+        raised: Vec<Transition>,
+    ) -> Result<(), StoreError> {
         let p = partnership.to_string();
         self.with(move |conn| {
             let tx = conn
@@ -228,29 +233,47 @@ fn case_columns(case: &Case) -> [Option<String>; 4] {
             Some(sortable_instant(run.due)),
             Some(run.stage.to_string()),
             Some(run.clock.to_string()),
-            Some(serde_json::to_value(run.owner).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()),
+            Some(
+                serde_json::to_value(run.owner)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default(),
+            ),
         ],
         None => [None, None, None, None],
     }
 }
 
-fn insert_events(tx: &rusqlite::Transaction<'_>, p: &str, events: &[Event]) -> Result<(), StoreError> {
+fn insert_events(
+    tx: &rusqlite::Transaction<'_>,
+    p: &str,
+    events: &[Event],
+) -> Result<(), StoreError> {
     let mut stmt = tx
         .prepare_cached("INSERT INTO events (partnership, case_id, version, seq, body) VALUES (?1, ?2, ?3, ?4, ?5)")
         .map_err(backend)?;
     for event in events {
-        stmt.execute(params![p, event.case.as_str(), event.version as i64, event.seq, encode(event)?])
-            .map_err(backend)?;
+        stmt.execute(params![
+            p,
+            event.case.as_str(),
+            event.version as i64,
+            event.seq,
+            encode(event)?
+        ])
+        .map_err(backend)?;
     }
     Ok(())
 }
 
 fn insert_people(tx: &rusqlite::Transaction<'_>, p: &str, case: &Case) -> Result<(), StoreError> {
     let mut stmt = tx
-        .prepare_cached("INSERT OR IGNORE INTO case_people (partnership, person, case_id) VALUES (?1, ?2, ?3)")
+        .prepare_cached(
+            "INSERT OR IGNORE INTO case_people (partnership, person, case_id) VALUES (?1, ?2, ?3)",
+        )
         .map_err(backend)?;
     for person in case.people_involved() {
-        stmt.execute(params![p, person.as_str(), case.id.as_str()]).map_err(backend)?;
+        stmt.execute(params![p, person.as_str(), case.id.as_str()])
+            .map_err(backend)?;
     }
     Ok(())
 }
@@ -283,7 +306,9 @@ fn insert_case(tx: &rusqlite::Transaction<'_>, p: &str, t: &Transition) -> Resul
         )
         .map_err(backend)?;
     if inserted == 0 {
-        return Err(StoreError::AlreadyExists { case: case.id.clone() });
+        return Err(StoreError::AlreadyExists {
+            case: case.id.clone(),
+        });
     }
     insert_events(tx, p, &t.events)?;
     insert_people(tx, p, case)
@@ -298,7 +323,8 @@ fn load(conn: &Connection, p: &str, id: &str) -> Result<Option<Case>, StoreError
         )
         .optional()
         .map_err(backend)?;
-    body.map(|b| decode(&format!("cases/{p}/{id}"), &b)).transpose()
+    body.map(|b| decode(&format!("cases/{p}/{id}"), &b))
+        .transpose()
 }
 
 const DUE_QUERY: &str = "SELECT id, procedure, due_stage, due_clock, due_owner, due FROM cases
@@ -336,21 +362,31 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn partnership(&self, id: &PartnershipId) -> Result<Option<PartnershipConfig>, StoreError> {
+    async fn partnership(
+        &self,
+        id: &PartnershipId,
+    ) -> Result<Option<PartnershipConfig>, StoreError> {
         let id = id.to_string();
         self.with(move |conn| {
             let body: Option<String> = conn
-                .query_row("SELECT config FROM partnerships WHERE id = ?1", params![id], |r| r.get(0))
+                .query_row(
+                    "SELECT config FROM partnerships WHERE id = ?1",
+                    params![id],
+                    |r| r.get(0),
+                )
                 .optional()
                 .map_err(backend)?;
-            body.map(|b| decode(&format!("partnerships/{id}"), &b)).transpose()
+            body.map(|b| decode(&format!("partnerships/{id}"), &b))
+                .transpose()
         })
         .await
     }
 
     async fn partnerships(&self) -> Result<Vec<PartnershipId>, StoreError> {
         self.with(|conn| {
-            let mut stmt = conn.prepare("SELECT id FROM partnerships ORDER BY id").map_err(backend)?;
+            let mut stmt = conn
+                .prepare("SELECT id FROM partnerships ORDER BY id")
+                .map_err(backend)?;
             let ids = stmt
                 .query_map([], |r| r.get::<_, String>(0))
                 .map_err(backend)?
@@ -377,7 +413,9 @@ impl Store for SqliteStore {
     ) -> Result<Created, StoreError> {
         check_transition(raised)?;
         if raised.case.version != 1 {
-            return Err(StoreError::InvalidTransition("a new case is version 1".into()));
+            return Err(StoreError::InvalidTransition(
+                "a new case is version 1".into(),
+            ));
         }
         let p = partnership.to_string();
         let t = raised.clone();
@@ -421,12 +459,20 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn load_case(&self, partnership: &PartnershipId, id: &CaseId) -> Result<Option<Case>, StoreError> {
+    async fn load_case(
+        &self,
+        partnership: &PartnershipId,
+        id: &CaseId,
+    ) -> Result<Option<Case>, StoreError> {
         let (p, id) = (partnership.to_string(), id.to_string());
         self.with(move |conn| load(conn, &p, &id)).await
     }
 
-    async fn chronology(&self, partnership: &PartnershipId, id: &CaseId) -> Result<Vec<Event>, StoreError> {
+    async fn chronology(
+        &self,
+        partnership: &PartnershipId,
+        id: &CaseId,
+    ) -> Result<Vec<Event>, StoreError> {
         let (p, id) = (partnership.to_string(), id.to_string());
         self.with(move |conn| {
             let mut stmt = conn
@@ -438,8 +484,11 @@ impl Store for SqliteStore {
             let mut rows = stmt.query(params![p, id]).map_err(backend)?;
             let mut events = Vec::new();
             while let Some(row) = rows.next().map_err(backend)? {
-                let (version, seq, body): (i64, i64, String) =
-                    (row.get(0).map_err(backend)?, row.get(1).map_err(backend)?, row.get(2).map_err(backend)?);
+                let (version, seq, body): (i64, i64, String) = (
+                    row.get(0).map_err(backend)?,
+                    row.get(1).map_err(backend)?,
+                    row.get(2).map_err(backend)?,
+                );
                 events.push(decode(&format!("events/{p}/{id}/{version}/{seq}"), &body)?);
             }
             Ok(events)
@@ -447,7 +496,11 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn apply(&self, partnership: &PartnershipId, transition: &Transition) -> Result<(), StoreError> {
+    async fn apply(
+        &self,
+        partnership: &PartnershipId,
+        transition: &Transition,
+    ) -> Result<(), StoreError> {
         check_transition(transition)?;
         let p = partnership.to_string();
         let t = transition.clone();
@@ -600,7 +653,13 @@ impl Store for SqliteStore {
             let (after_due, after_id) = after.map(|a| (a.due, a.id)).unwrap_or_default();
             let mut stmt = conn.prepare_cached(DUE_QUERY).map_err(backend)?;
             let mut rows = stmt
-                .query(params![p, sortable_instant(instant), after_due, after_id, i64::from(limit + 1)])
+                .query(params![
+                    p,
+                    sortable_instant(instant),
+                    after_due,
+                    after_id,
+                    i64::from(limit + 1)
+                ])
                 .map_err(backend)?;
             let mut items = Vec::new();
             while let Some(row) = rows.next().map_err(backend)? {
@@ -649,7 +708,11 @@ impl Store for SqliteStore {
         key: &NoticeKey,
         at: DateTime<Utc>,
     ) -> Result<NoticeOutcome, StoreError> {
-        let (p, case, key) = (partnership.to_string(), case.to_string(), key.as_str().to_owned());
+        let (p, case, key) = (
+            partnership.to_string(),
+            case.to_string(),
+            key.as_str().to_owned(),
+        );
         self.with(move |conn| {
             let inserted = conn
                 .execute(
@@ -666,7 +729,11 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn notices(&self, partnership: &PartnershipId, case: &CaseId) -> Result<Vec<Notice>, StoreError> {
+    async fn notices(
+        &self,
+        partnership: &PartnershipId,
+        case: &CaseId,
+    ) -> Result<Vec<Notice>, StoreError> {
         let (p, case) = (partnership.to_string(), case.to_string());
         self.with(move |conn| {
             let mut stmt = conn

@@ -24,14 +24,25 @@ async fn data_written_survives_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("escalations.db");
     let p = partnership("sefton-scp");
-    let t = raised("case-1", &actor("pat", "school", Role::Practitioner), "social-care", at("2026-11-23T10:00:00Z"));
+    let t = raised(
+        "case-1",
+        &actor("pat", "school", Role::Practitioner),
+        "social-care",
+        at("2026-11-23T10:00:00Z"),
+    );
     {
         let store = SqliteStore::open(&path).await.unwrap();
         store.create_case(&p, &t, None).await.unwrap();
-        store.put_partnership(&conformance::config("sefton-scp")).await.unwrap();
+        store
+            .put_partnership(&conformance::config("sefton-scp"))
+            .await
+            .unwrap();
     }
     let reopened = SqliteStore::open(&path).await.unwrap();
-    assert_eq!(reopened.load_case(&p, &t.case.id).await.unwrap(), Some(t.case.clone()));
+    assert_eq!(
+        reopened.load_case(&p, &t.case.id).await.unwrap(),
+        Some(t.case.clone())
+    );
     assert_eq!(reopened.chronology(&p, &t.case.id).await.unwrap(), t.events);
     assert_eq!(reopened.partnerships().await.unwrap(), [p]);
 }
@@ -42,12 +53,20 @@ async fn a_corrupt_row_is_an_error_naming_its_key_and_field_never_a_skip() {
     let path = dir.path().join("escalations.db");
     let store = SqliteStore::open(&path).await.unwrap();
     let p = partnership("sefton-scp");
-    let t = raised("case-1", &actor("pat", "school", Role::Practitioner), "social-care", at("2026-11-23T10:00:00Z"));
+    let t = raised(
+        "case-1",
+        &actor("pat", "school", Role::Practitioner),
+        "social-care",
+        at("2026-11-23T10:00:00Z"),
+    );
     store.create_case(&p, &t, None).await.unwrap();
     // Schema drift: a stage id that is no longer valid, written behind the store's back.
     let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute("UPDATE cases SET body = json_set(body, '$.stage', 'Step One') WHERE id = 'case-1'", [])
-        .unwrap();
+    conn.execute(
+        "UPDATE cases SET body = json_set(body, '$.stage', 'Step One') WHERE id = 'case-1'",
+        [],
+    )
+    .unwrap();
     let err = store.load_case(&p, &t.case.id).await.unwrap_err();
     match &err {
         StoreError::Corrupt { key, field, .. } => {
@@ -59,15 +78,25 @@ async fn a_corrupt_row_is_an_error_naming_its_key_and_field_never_a_skip() {
     assert!(err.to_string().contains("cases/sefton-scp/case-1"), "{err}");
     // Lists fail too rather than quietly leaving the case out.
     let listed = store
-        .list_cases(&p, &escalations_store::Scope::Partnership, &Default::default(), &escalations_store::PageRequest::first(10))
+        .list_cases(
+            &p,
+            &escalations_store::Scope::Partnership,
+            &Default::default(),
+            &escalations_store::PageRequest::first(10),
+        )
         .await;
-    assert!(matches!(listed, Err(StoreError::Corrupt { .. })), "{listed:?}");
+    assert!(
+        matches!(listed, Err(StoreError::Corrupt { .. })),
+        "{listed:?}"
+    );
 }
 
 /// Run by the multi-process test in child processes; does nothing when run directly.
 #[tokio::test]
 async fn child_process_writer() {
-    let Ok(path) = std::env::var("ESCALATIONS_CHILD_DB") else { return };
+    let Ok(path) = std::env::var("ESCALATIONS_CHILD_DB") else {
+        return;
+    };
     let writer = std::env::var("ESCALATIONS_CHILD_WRITER").unwrap();
     let store = SqliteStore::open(path).await.unwrap();
     let p = partnership("sefton-scp");
@@ -84,7 +113,9 @@ async fn child_process_writer() {
                 seq: 0,
                 at: read.updated_at,
                 by: Some(escalations_core::ids::PersonId::parse(&writer).unwrap()),
-                kind: escalations_core::case::EventKind::Submitted { stage: read.stage.clone() },
+                kind: escalations_core::case::EventKind::Submitted {
+                    stage: read.stage.clone(),
+                },
             }],
             case: next,
         };
@@ -102,7 +133,12 @@ async fn several_processes_can_write_one_file_without_losing_a_change() {
     let path = dir.path().join("escalations.db");
     let store = SqliteStore::open(&path).await.unwrap();
     let p = partnership("sefton-scp");
-    let t = raised("case-1", &actor("pat", "school", Role::Practitioner), "social-care", at("2026-11-23T10:00:00Z"));
+    let t = raised(
+        "case-1",
+        &actor("pat", "school", Role::Practitioner),
+        "social-care",
+        at("2026-11-23T10:00:00Z"),
+    );
     store.create_case(&p, &t, None).await.unwrap();
     let children: Vec<_> = (0..4)
         .map(|n| {
@@ -125,6 +161,12 @@ async fn several_processes_can_write_one_file_without_losing_a_change() {
     assert_eq!(chronology.len(), t.events.len() + 80);
     for n in 0..4 {
         let by = format!("process-{n}");
-        assert_eq!(chronology.iter().filter(|e| e.by.as_ref().is_some_and(|b| b.as_str() == by)).count(), 20);
+        assert_eq!(
+            chronology
+                .iter()
+                .filter(|e| e.by.as_ref().is_some_and(|b| b.as_str() == by))
+                .count(),
+            20
+        );
     }
 }

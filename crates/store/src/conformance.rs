@@ -15,8 +15,8 @@ use escalations_core::procedure::{AgencyKind, Procedure};
 use escalations_core::{Calendar, Catalogue, Division};
 
 use crate::{
-    Agency, CaseFilter, Created, Idempotency, IdempotencyKey, NoticeKey, NoticeOutcome, PageRequest,
-    PartnershipConfig, Person, Scope, StatusKind, Store, StoreError,
+    Agency, CaseFilter, Created, Idempotency, IdempotencyKey, NoticeKey, NoticeOutcome,
+    PageRequest, PartnershipConfig, Person, Scope, StatusKind, Store, StoreError,
 };
 
 pub type Shared = Arc<dyn Store>;
@@ -176,33 +176,69 @@ fn idempotency(key: &str, fingerprint: &str) -> Idempotency {
 
 pub async fn a_created_case_loads_back_with_its_chronology(store: Shared) {
     let p = partnership("sefton-scp");
-    let t = raised("case-1", &practitioner(), "social-care", at("2026-11-23T10:00:00Z"));
+    let t = raised(
+        "case-1",
+        &practitioner(),
+        "social-care",
+        at("2026-11-23T10:00:00Z"),
+    );
     let case = create(&store, &p, &t).await;
     assert_eq!(case, t.case);
-    let loaded = store.load_case(&p, &t.case.id).await.unwrap().expect("stored");
-    assert_eq!(loaded, t.case, "the case round-trips exactly, child details included");
+    let loaded = store
+        .load_case(&p, &t.case.id)
+        .await
+        .unwrap()
+        .expect("stored");
+    assert_eq!(
+        loaded, t.case,
+        "the case round-trips exactly, child details included"
+    );
     assert_eq!(store.chronology(&p, &t.case.id).await.unwrap(), t.events);
     let r = respond(&loaded, at("2026-11-24T10:00:00Z"));
     store.apply(&p, &r).await.unwrap();
-    assert_eq!(store.load_case(&p, &t.case.id).await.unwrap().unwrap(), r.case);
+    assert_eq!(
+        store.load_case(&p, &t.case.id).await.unwrap().unwrap(),
+        r.case
+    );
     let chronology = store.chronology(&p, &t.case.id).await.unwrap();
     assert_eq!(chronology, [t.events, r.events].concat());
 }
 
 pub async fn a_case_id_cannot_be_created_twice(store: Shared) {
     let p = partnership("sefton-scp");
-    let first = raised("case-1", &practitioner(), "social-care", at("2026-11-23T10:00:00Z"));
+    let first = raised(
+        "case-1",
+        &practitioner(),
+        "social-care",
+        at("2026-11-23T10:00:00Z"),
+    );
     create(&store, &p, &first).await;
-    let second = raised("case-1", &practitioner(), "police", at("2026-11-23T11:00:00Z"));
+    let second = raised(
+        "case-1",
+        &practitioner(),
+        "police",
+        at("2026-11-23T11:00:00Z"),
+    );
     let err = store.create_case(&p, &second, None).await.unwrap_err();
     assert!(matches!(err, StoreError::AlreadyExists { .. }), "{err:?}");
-    assert_eq!(store.load_case(&p, &first.case.id).await.unwrap().unwrap(), first.case);
-    assert_eq!(store.chronology(&p, &first.case.id).await.unwrap(), first.events);
+    assert_eq!(
+        store.load_case(&p, &first.case.id).await.unwrap().unwrap(),
+        first.case
+    );
+    assert_eq!(
+        store.chronology(&p, &first.case.id).await.unwrap(),
+        first.events
+    );
 }
 
 pub async fn a_stale_write_gets_a_conflict_and_changes_nothing(store: Shared) {
     let p = partnership("sefton-scp");
-    let t = raised("case-1", &practitioner(), "social-care", at("2026-11-23T10:00:00Z"));
+    let t = raised(
+        "case-1",
+        &practitioner(),
+        "social-care",
+        at("2026-11-23T10:00:00Z"),
+    );
     create(&store, &p, &t).await;
     let read = store.load_case(&p, &t.case.id).await.unwrap().unwrap();
     let winner = bump(&read, "winner", at("2026-11-23T11:00:00Z"));
@@ -210,25 +246,47 @@ pub async fn a_stale_write_gets_a_conflict_and_changes_nothing(store: Shared) {
     store.apply(&p, &winner).await.unwrap();
     let err = store.apply(&p, &stale).await.unwrap_err();
     assert!(
-        matches!(err, StoreError::Conflict { expected_version: 1, .. }),
+        matches!(
+            err,
+            StoreError::Conflict {
+                expected_version: 1,
+                ..
+            }
+        ),
         "{err:?}"
     );
-    assert_eq!(store.load_case(&p, &t.case.id).await.unwrap().unwrap(), winner.case);
+    assert_eq!(
+        store.load_case(&p, &t.case.id).await.unwrap().unwrap(),
+        winner.case
+    );
     let chronology = store.chronology(&p, &t.case.id).await.unwrap();
     assert_eq!(chronology, [t.events, winner.events].concat());
 }
 
 pub async fn applying_to_a_missing_case_is_not_found(store: Shared) {
     let p = partnership("sefton-scp");
-    let t = raised("case-1", &practitioner(), "social-care", at("2026-11-23T10:00:00Z"));
-    let err = store.apply(&p, &bump(&t.case, "x", at("2026-11-23T11:00:00Z"))).await.unwrap_err();
+    let t = raised(
+        "case-1",
+        &practitioner(),
+        "social-care",
+        at("2026-11-23T10:00:00Z"),
+    );
+    let err = store
+        .apply(&p, &bump(&t.case, "x", at("2026-11-23T11:00:00Z")))
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::NotFound { .. }), "{err:?}");
     assert!(store.load_case(&p, &t.case.id).await.unwrap().is_none());
 }
 
 pub async fn fifty_concurrent_writers_get_one_success_per_version_and_lose_no_event(store: Shared) {
     let p = partnership("sefton-scp");
-    let t = raised("case-1", &practitioner(), "social-care", at("2026-11-23T10:00:00Z"));
+    let t = raised(
+        "case-1",
+        &practitioner(),
+        "social-care",
+        at("2026-11-23T10:00:00Z"),
+    );
     create(&store, &p, &t).await;
     // Every writer reads, writes, and on a conflict reads again, until it has written once.
     let mut writers = tokio::task::JoinSet::new();
@@ -240,7 +298,11 @@ pub async fn fifty_concurrent_writers_get_one_success_per_version_and_lose_no_ev
             let (mut successes, mut conflicts) = (Vec::new(), 0u32);
             while successes.is_empty() {
                 let read = store.load_case(&p, &id).await.unwrap().unwrap();
-                let next = bump(&read, &format!("writer-{w}"), read.updated_at + Duration::seconds(1));
+                let next = bump(
+                    &read,
+                    &format!("writer-{w}"),
+                    read.updated_at + Duration::seconds(1),
+                );
                 match store.apply(&p, &next).await {
                     Ok(()) => successes.push(next.case.version),
                     Err(StoreError::Conflict { .. }) => conflicts += 1,
@@ -261,20 +323,35 @@ pub async fn fifty_concurrent_writers_get_one_success_per_version_and_lose_no_ev
     }
     // Exactly one success for each version 2..=51.
     assert_eq!(winners_by_version.len(), 50);
-    assert!(winners_by_version.iter().all(|(_, w)| w.len() == 1), "{winners_by_version:?}");
-    assert_eq!(winners_by_version.keys().copied().collect::<Vec<_>>(), (2..=51).collect::<Vec<_>>());
+    assert!(
+        winners_by_version.iter().all(|(_, w)| w.len() == 1),
+        "{winners_by_version:?}"
+    );
+    assert_eq!(
+        winners_by_version.keys().copied().collect::<Vec<_>>(),
+        (2..=51).collect::<Vec<_>>()
+    );
     let case = store.load_case(&p, &t.case.id).await.unwrap().unwrap();
     assert_eq!(case.version, 51);
     // The chronology holds each winner's event exactly once, in version order.
     let chronology = store.chronology(&p, &t.case.id).await.unwrap();
     assert_eq!(chronology.len(), t.events.len() + 50);
     for (version, writers) in &winners_by_version {
-        let events: Vec<_> = chronology.iter().filter(|e| e.version == *version).collect();
+        let events: Vec<_> = chronology
+            .iter()
+            .filter(|e| e.version == *version)
+            .collect();
         assert_eq!(events.len(), 1);
-        assert_eq!(events[0].by.as_ref().unwrap().as_str(), format!("writer-{}", writers[0]));
+        assert_eq!(
+            events[0].by.as_ref().unwrap().as_str(),
+            format!("writer-{}", writers[0])
+        );
     }
     let versions: Vec<u64> = chronology.iter().map(|e| e.version).collect();
-    assert!(versions.windows(2).all(|w| w[0] <= w[1]), "ordered: {versions:?}");
+    assert!(
+        versions.windows(2).all(|w| w[0] <= w[1]),
+        "ordered: {versions:?}"
+    );
     // Conflicts happened (the writers really raced) and each was reported, not swallowed.
     assert!(total_conflicts > 0);
 }
@@ -289,7 +366,12 @@ pub async fn a_raise_retried_five_times_with_one_idempotency_key_creates_one_cas
         let p = p.clone();
         let key = key.clone();
         tries.spawn(async move {
-            let t = raised(&format!("case-try-{attempt}"), &practitioner(), "social-care", at("2026-11-23T10:00:00Z"));
+            let t = raised(
+                &format!("case-try-{attempt}"),
+                &practitioner(),
+                "social-care",
+                at("2026-11-23T10:00:00Z"),
+            );
             store.create_case(&p, &t, Some(&key)).await.unwrap()
         });
     }
@@ -297,16 +379,29 @@ pub async fn a_raise_retried_five_times_with_one_idempotency_key_creates_one_cas
     while let Some(result) = tries.join_next().await {
         outcomes.push(result.unwrap());
     }
-    let new: Vec<_> = outcomes.iter().filter(|o| matches!(o, Created::New(_))).collect();
+    let new: Vec<_> = outcomes
+        .iter()
+        .filter(|o| matches!(o, Created::New(_)))
+        .collect();
     assert_eq!(new.len(), 1, "exactly one try creates the case");
     let ids: BTreeSet<_> = outcomes.iter().map(|o| o.case().id.clone()).collect();
     assert_eq!(ids.len(), 1, "every try returns the same case: {ids:?}");
     // And a sequential retry long after still returns it.
-    let late = raised("case-late", &practitioner(), "social-care", at("2026-11-23T12:00:00Z"));
+    let late = raised(
+        "case-late",
+        &practitioner(),
+        "social-care",
+        at("2026-11-23T12:00:00Z"),
+    );
     let replay = store.create_case(&p, &late, Some(&key)).await.unwrap();
     assert!(matches!(replay, Created::Replayed(ref c) if ids.contains(&c.id)));
     let all = store
-        .list_cases(&p, &Scope::Partnership, &CaseFilter::default(), &PageRequest::first(50))
+        .list_cases(
+            &p,
+            &Scope::Partnership,
+            &CaseFilter::default(),
+            &PageRequest::first(50),
+        )
         .await
         .unwrap();
     assert_eq!(all.items.len(), 1);
@@ -314,17 +409,30 @@ pub async fn a_raise_retried_five_times_with_one_idempotency_key_creates_one_cas
 
 pub async fn an_idempotency_key_reused_for_a_different_request_is_refused(store: Shared) {
     let p = partnership("sefton-scp");
-    let first = raised("case-1", &practitioner(), "social-care", at("2026-11-23T10:00:00Z"));
+    let first = raised(
+        "case-1",
+        &practitioner(),
+        "social-care",
+        at("2026-11-23T10:00:00Z"),
+    );
     store
         .create_case(&p, &first, Some(&idempotency("key-0000001", "request-a")))
         .await
         .unwrap();
-    let other = raised("case-2", &practitioner(), "police", at("2026-11-23T10:00:00Z"));
+    let other = raised(
+        "case-2",
+        &practitioner(),
+        "police",
+        at("2026-11-23T10:00:00Z"),
+    );
     let err = store
         .create_case(&p, &other, Some(&idempotency("key-0000001", "request-b")))
         .await
         .unwrap_err();
-    assert!(matches!(err, StoreError::IdempotencyKeyReused { .. }), "{err:?}");
+    assert!(
+        matches!(err, StoreError::IdempotencyKeyReused { .. }),
+        "{err:?}"
+    );
     assert!(store.load_case(&p, &other.case.id).await.unwrap().is_none());
     // The same key in another partnership is another key.
     let q = partnership("medway-scp");
@@ -363,17 +471,29 @@ pub async fn partnership_a_cannot_load_list_query_or_change_partnership_b_cases(
         .due_by(&a, now + Duration::days(60), &PageRequest::first(50))
         .await
         .unwrap();
-    assert_eq!(due.items.iter().map(|d| d.case.as_str()).collect::<Vec<_>>(), ["case-a"]);
+    assert_eq!(
+        due.items
+            .iter()
+            .map(|d| d.case.as_str())
+            .collect::<Vec<_>>(),
+        ["case-a"]
+    );
     assert!(due.items.iter().all(|d| d.partnership == a));
 
     // A write addressed to A with B's case id changes nothing in B.
     let err = store
-        .apply(&a, &bump(&b_case.case, "intruder", now + Duration::hours(1)))
+        .apply(
+            &a,
+            &bump(&b_case.case, "intruder", now + Duration::hours(1)),
+        )
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::NotFound { .. }), "{err:?}");
     let key = NoticeKey::parse("breached/step-1/response").unwrap();
-    assert_eq!(store.record_notice(&a, id, &key, now).await.unwrap(), NoticeOutcome::Recorded);
+    assert_eq!(
+        store.record_notice(&a, id, &key, now).await.unwrap(),
+        NoticeOutcome::Recorded
+    );
     assert!(store.notices(&b, id).await.unwrap().is_empty());
     assert_eq!(store.load_case(&b, id).await.unwrap().unwrap(), b_case.case);
     assert_eq!(store.chronology(&b, id).await.unwrap(), b_case.events);
@@ -384,24 +504,44 @@ pub async fn partnership_a_cannot_load_list_query_or_change_partnership_b_cases(
         create(&store, &b, &extra).await;
     }
     let b_page = store
-        .list_cases(&b, &Scope::Partnership, &CaseFilter::default(), &PageRequest::first(1))
+        .list_cases(
+            &b,
+            &Scope::Partnership,
+            &CaseFilter::default(),
+            &PageRequest::first(1),
+        )
         .await
         .unwrap();
     let stolen = PageRequest::new(10, b_page.next.clone());
-    match store.list_cases(&a, &Scope::Partnership, &CaseFilter::default(), &stolen).await {
+    match store
+        .list_cases(&a, &Scope::Partnership, &CaseFilter::default(), &stolen)
+        .await
+    {
         Err(StoreError::InvalidCursor) => {}
-        Ok(page) => assert!(page.items.iter().all(|c| c.id.as_str().starts_with("case-a")), "{page:?}"),
+        Ok(page) => assert!(
+            page.items
+                .iter()
+                .all(|c| c.id.as_str().starts_with("case-a")),
+            "{page:?}"
+        ),
         Err(other) => panic!("{other:?}"),
     }
 }
 
-pub async fn the_due_query_returns_exactly_the_open_clocks_due_by_the_instant_across_pages(store: Shared) {
+pub async fn the_due_query_returns_exactly_the_open_clocks_due_by_the_instant_across_pages(
+    store: Shared,
+) {
     let p = partnership("sefton-scp");
     let base = at("2026-11-02T09:00:00Z"); // a Monday
     let mut expected = BTreeSet::new();
     let instant = at("2026-11-20T00:00:00Z");
     for n in 0..30 {
-        let t = raised(&format!("case-{n:02}"), &practitioner(), "social-care", base + Duration::hours(13 * n));
+        let t = raised(
+            &format!("case-{n:02}"),
+            &practitioner(),
+            "social-care",
+            base + Duration::hours(13 * n),
+        );
         let due = t.case.running_clock().unwrap().due;
         create(&store, &p, &t).await;
         if due <= instant {
@@ -409,11 +549,20 @@ pub async fn the_due_query_returns_exactly_the_open_clocks_due_by_the_instant_ac
         }
     }
     // A clock due exactly at the instant is included ("at or before").
-    let edge = raised("case-edge", &practitioner(), "social-care", at("2026-11-17T12:00:00Z"));
+    let edge = raised(
+        "case-edge",
+        &practitioner(),
+        "social-care",
+        at("2026-11-17T12:00:00Z"),
+    );
     assert_eq!(edge.case.running_clock().unwrap().due, instant);
     create(&store, &p, &edge).await;
     expected.insert((instant, edge.case.id.clone()));
-    assert!(expected.len() >= 10 && expected.len() < 31, "{}", expected.len());
+    assert!(
+        expected.len() >= 10 && expected.len() < 31,
+        "{}",
+        expected.len()
+    );
 
     let mut found = Vec::new();
     let mut page = PageRequest::first(4);
@@ -435,21 +584,40 @@ pub async fn the_due_query_returns_exactly_the_open_clocks_due_by_the_instant_ac
     sorted.sort();
     assert_eq!(got, sorted, "earliest first");
     assert_eq!(got.into_iter().collect::<BTreeSet<_>>(), expected);
-    assert!(found.iter().all(|d| d.stage == "step-1" && d.clock == "response"));
+    assert!(
+        found
+            .iter()
+            .all(|d| d.stage == "step-1" && d.clock == "response")
+    );
 
     // And across all partnerships, for the sweeper.
     store.put_partnership(&config("sefton-scp")).await.unwrap();
     store.put_partnership(&config("elsewhere")).await.unwrap();
-    let everywhere = crate::due_everywhere(store.as_ref(), instant).await.unwrap();
+    let everywhere = crate::due_everywhere(store.as_ref(), instant)
+        .await
+        .unwrap();
     assert_eq!(everywhere.len(), expected.len());
 }
 
 pub async fn a_closed_case_leaves_the_due_query(store: Shared) {
     let p = partnership("sefton-scp");
-    let t = raised("case-1", &practitioner(), "social-care", at("2026-11-23T10:00:00Z"));
+    let t = raised(
+        "case-1",
+        &practitioner(),
+        "social-care",
+        at("2026-11-23T10:00:00Z"),
+    );
     create(&store, &p, &t).await;
     let far = at("2027-01-01T00:00:00Z");
-    assert_eq!(store.due_by(&p, far, &PageRequest::first(10)).await.unwrap().items.len(), 1);
+    assert_eq!(
+        store
+            .due_by(&p, far, &PageRequest::first(10))
+            .await
+            .unwrap()
+            .items
+            .len(),
+        1
+    );
     let resolved = t
         .case
         .resolve(
@@ -463,18 +631,42 @@ pub async fn a_closed_case_leaves_the_due_query(store: Shared) {
         )
         .unwrap();
     store.apply(&p, &resolved).await.unwrap();
-    assert!(store.due_by(&p, far, &PageRequest::first(10)).await.unwrap().items.is_empty());
+    assert!(
+        store
+            .due_by(&p, far, &PageRequest::first(10))
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
     // A response moves the running clock; the index follows it.
-    let t2 = raised("case-2", &practitioner(), "social-care", at("2026-11-23T10:00:00Z"));
+    let t2 = raised(
+        "case-2",
+        &practitioner(),
+        "social-care",
+        at("2026-11-23T10:00:00Z"),
+    );
     create(&store, &p, &t2).await;
     let r = respond(&t2.case, at("2026-11-24T10:00:00Z"));
     store.apply(&p, &r).await.unwrap();
-    assert!(store.due_by(&p, far, &PageRequest::first(10)).await.unwrap().items.is_empty());
+    assert!(
+        store
+            .due_by(&p, far, &PageRequest::first(10))
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
 }
 
 pub async fn a_notice_is_recorded_once_even_when_raced(store: Shared) {
     let p = partnership("sefton-scp");
-    let t = raised("case-1", &practitioner(), "social-care", at("2026-11-23T10:00:00Z"));
+    let t = raised(
+        "case-1",
+        &practitioner(),
+        "social-care",
+        at("2026-11-23T10:00:00Z"),
+    );
     create(&store, &p, &t).await;
     let key = NoticeKey::parse("due-soon/step-1/response/v1").unwrap();
     let mut racers = tokio::task::JoinSet::new();
@@ -496,7 +688,10 @@ pub async fn a_notice_is_recorded_once_even_when_raced(store: Shared) {
     assert_eq!(recorded, 1);
     let other = NoticeKey::parse("breached/step-1/response/v1").unwrap();
     assert_eq!(
-        store.record_notice(&p, &t.case.id, &other, at("2026-11-26T00:00:00Z")).await.unwrap(),
+        store
+            .record_notice(&p, &t.case.id, &other, at("2026-11-26T00:00:00Z"))
+            .await
+            .unwrap(),
         NoticeOutcome::Recorded
     );
     let notices = store.notices(&p, &t.case.id).await.unwrap();
@@ -511,8 +706,17 @@ pub async fn lists_page_through_scopes_and_filters_without_gaps_or_repeats(store
     let police = actor("pc-plod", "police", Role::Practitioner);
     let mut all = Vec::new();
     for n in 0..12 {
-        let raiser = if n % 3 == 0 { police.clone() } else { practitioner() };
-        let t = raised(&format!("case-{n:02}"), &raiser, "social-care", base + Duration::hours(n));
+        let raiser = if n % 3 == 0 {
+            police.clone()
+        } else {
+            practitioner()
+        };
+        let t = raised(
+            &format!("case-{n:02}"),
+            &raiser,
+            "social-care",
+            base + Duration::hours(n),
+        );
         create(&store, &p, &t).await;
         let mut case = t.case;
         if n % 4 == 0 {
@@ -523,14 +727,24 @@ pub async fn lists_page_through_scopes_and_filters_without_gaps_or_repeats(store
         }
         if n == 5 {
             let w = case
-                .withdraw(&sefton(), &practitioner(), text("Agreed locally"), base + Duration::hours(20))
+                .withdraw(
+                    &sefton(),
+                    &practitioner(),
+                    text("Agreed locally"),
+                    base + Duration::hours(20),
+                )
                 .unwrap();
             store.apply(&p, &w).await.unwrap();
             case = w.case;
         }
         all.push(case);
     }
-    async fn collect(store: &Shared, p: &PartnershipId, scope: Scope, filter: CaseFilter) -> Vec<String> {
+    async fn collect(
+        store: &Shared,
+        p: &PartnershipId,
+        scope: Scope,
+        filter: CaseFilter,
+    ) -> Vec<String> {
         let mut ids = Vec::new();
         let mut page = PageRequest::first(3);
         loop {
@@ -544,29 +758,57 @@ pub async fn lists_page_through_scopes_and_filters_without_gaps_or_repeats(store
         }
     }
     let expect = |pred: &dyn Fn(&Case) -> bool| -> Vec<String> {
-        let mut ids: Vec<_> = all.iter().filter(|c| pred(c)).map(|c| c.id.to_string()).collect();
+        let mut ids: Vec<_> = all
+            .iter()
+            .filter(|c| pred(c))
+            .map(|c| c.id.to_string())
+            .collect();
         ids.reverse(); // newest raised first
         ids
     };
-    assert_eq!(collect(&store, &p, Scope::Partnership, CaseFilter::default()).await, expect(&|_| true));
     assert_eq!(
-        collect(&store, &p, Scope::Agency(AgencyId::parse("police").unwrap()), CaseFilter::default()).await,
+        collect(&store, &p, Scope::Partnership, CaseFilter::default()).await,
+        expect(&|_| true)
+    );
+    assert_eq!(
+        collect(
+            &store,
+            &p,
+            Scope::Agency(AgencyId::parse("police").unwrap()),
+            CaseFilter::default()
+        )
+        .await,
         expect(&|c| c.raising_agency == "police")
     );
     assert_eq!(
-        collect(&store, &p, Scope::Agency(AgencyId::parse("social-care").unwrap()), CaseFilter::default()).await,
+        collect(
+            &store,
+            &p,
+            Scope::Agency(AgencyId::parse("social-care").unwrap()),
+            CaseFilter::default()
+        )
+        .await,
         expect(&|_| true),
         "the receiving agency sees every case raised against it"
     );
     assert_eq!(
-        collect(&store, &p, Scope::Person(PersonId::parse("sol").unwrap()), CaseFilter::default()).await,
+        collect(
+            &store,
+            &p,
+            Scope::Person(PersonId::parse("sol").unwrap()),
+            CaseFilter::default()
+        )
+        .await,
         expect(&|c| !c.responses.is_empty())
     );
     let withdrawn = CaseFilter {
         status: Some(StatusKind::Withdrawn),
         ..CaseFilter::default()
     };
-    assert_eq!(collect(&store, &p, Scope::Partnership, withdrawn).await, ["case-05"]);
+    assert_eq!(
+        collect(&store, &p, Scope::Partnership, withdrawn).await,
+        ["case-05"]
+    );
     let overdue = CaseFilter {
         overdue_at: Some(at("2026-11-04T23:59:59Z")),
         ..CaseFilter::default()
@@ -580,7 +822,11 @@ pub async fn lists_page_through_scopes_and_filters_without_gaps_or_repeats(store
         procedure: Some(escalations_core::ids::ProcedureId::parse("medway").unwrap()),
         ..CaseFilter::default()
     };
-    assert!(collect(&store, &p, Scope::Partnership, by_procedure).await.is_empty());
+    assert!(
+        collect(&store, &p, Scope::Partnership, by_procedure)
+            .await
+            .is_empty()
+    );
     let by_stage = CaseFilter {
         stage: Some(escalations_core::ids::StageId::parse("step-1").unwrap()),
         status: Some(StatusKind::Open),
@@ -639,7 +885,10 @@ pub async fn partnership_configuration_round_trips(store: Shared) {
     other.id = partnership("moray");
     other.division = Division::Scotland;
     store.put_partnership(&other).await.unwrap();
-    assert_eq!(store.partnership(&config.id).await.unwrap(), Some(config.clone()));
+    assert_eq!(
+        store.partnership(&config.id).await.unwrap(),
+        Some(config.clone())
+    );
     let mut ids = store.partnerships().await.unwrap();
     ids.sort();
     assert_eq!(ids, [partnership("moray"), partnership("sefton-scp")]);
@@ -649,5 +898,11 @@ pub async fn partnership_configuration_round_trips(store: Shared) {
     store.put_partnership(&changed).await.unwrap();
     assert_eq!(store.partnership(&config.id).await.unwrap(), Some(changed));
     assert_eq!(store.partnerships().await.unwrap().len(), 2);
-    assert!(store.partnership(&partnership("nowhere")).await.unwrap().is_none());
+    assert!(
+        store
+            .partnership(&partnership("nowhere"))
+            .await
+            .unwrap()
+            .is_none()
+    );
 }

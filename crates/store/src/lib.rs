@@ -16,7 +16,9 @@ use base64::Engine as _;
 use chrono::{DateTime, NaiveDate, Utc};
 use escalations_core::calendar::Division;
 use escalations_core::case::{Case, Event, Role, Status, Transition};
-use escalations_core::ids::{AgencyId, CaseId, ClockId, PartnershipId, PersonId, ProcedureId, StageId};
+use escalations_core::ids::{
+    AgencyId, CaseId, ClockId, PartnershipId, PersonId, ProcedureId, StageId,
+};
 use escalations_core::procedure::{AgencyKind, Party};
 use serde::{Deserialize, Serialize};
 
@@ -241,15 +243,14 @@ pub struct DueClock {
 pub struct IdempotencyKey(String);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "an idempotency key is 8 to 128 letters, digits, hyphens or underscores (a UUID works)"
-)]
+#[error("an idempotency key is 8 to 128 letters, digits, hyphens or underscores (a UUID works)")]
 pub struct InvalidIdempotencyKey;
 
 impl IdempotencyKey {
     pub fn parse(s: &str) -> Result<Self, InvalidIdempotencyKey> {
         let ok = (8..=128).contains(&s.len())
-            && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
         if ok {
             Ok(IdempotencyKey(s.to_owned()))
         } else {
@@ -384,7 +385,10 @@ pub fn check_transition(transition: &Transition) -> Result<(), StoreError> {
 pub trait Store: Send + Sync {
     /// Creates or replaces a partnership's configuration.
     async fn put_partnership(&self, config: &PartnershipConfig) -> Result<(), StoreError>;
-    async fn partnership(&self, id: &PartnershipId) -> Result<Option<PartnershipConfig>, StoreError>;
+    async fn partnership(
+        &self,
+        id: &PartnershipId,
+    ) -> Result<Option<PartnershipConfig>, StoreError>;
     async fn partnerships(&self) -> Result<Vec<PartnershipId>, StoreError>;
 
     /// Stores a newly raised case (version 1) with its events. With an idempotency key, a
@@ -397,14 +401,26 @@ pub trait Store: Send + Sync {
     ) -> Result<Created, StoreError>;
 
     /// `None` for unknown cases and for other partnerships' cases alike.
-    async fn load_case(&self, partnership: &PartnershipId, id: &CaseId) -> Result<Option<Case>, StoreError>;
+    async fn load_case(
+        &self,
+        partnership: &PartnershipId,
+        id: &CaseId,
+    ) -> Result<Option<Case>, StoreError>;
 
     /// The case's events in order. Empty for unknown cases and other partnerships' cases.
-    async fn chronology(&self, partnership: &PartnershipId, id: &CaseId) -> Result<Vec<Event>, StoreError>;
+    async fn chronology(
+        &self,
+        partnership: &PartnershipId,
+        id: &CaseId,
+    ) -> Result<Vec<Event>, StoreError>;
 
     /// Stores a transition's case and events atomically, if and only if the stored case is
     /// still at `transition.case.version - 1`.
-    async fn apply(&self, partnership: &PartnershipId, transition: &Transition) -> Result<(), StoreError>;
+    async fn apply(
+        &self,
+        partnership: &PartnershipId,
+        transition: &Transition,
+    ) -> Result<(), StoreError>;
 
     /// Cases in scope, newest raised first.
     async fn list_cases(
@@ -432,11 +448,18 @@ pub trait Store: Send + Sync {
         at: DateTime<Utc>,
     ) -> Result<NoticeOutcome, StoreError>;
 
-    async fn notices(&self, partnership: &PartnershipId, case: &CaseId) -> Result<Vec<Notice>, StoreError>;
+    async fn notices(
+        &self,
+        partnership: &PartnershipId,
+        case: &CaseId,
+    ) -> Result<Vec<Notice>, StoreError>;
 }
 
 /// Every open clock due at or before `instant` in every partnership (for the sweeper).
-pub async fn due_everywhere(store: &dyn Store, instant: DateTime<Utc>) -> Result<Vec<DueClock>, StoreError> {
+pub async fn due_everywhere(
+    store: &dyn Store,
+    instant: DateTime<Utc>,
+) -> Result<Vec<DueClock>, StoreError> {
     let mut all = Vec::new();
     for partnership in store.partnerships().await? {
         let mut page = PageRequest::first(MAX_PAGE);

@@ -1,0 +1,106 @@
+//! Every key of the single table, built in one place.
+//!
+//! Architecture invariant: every partition key that holds partnership data starts with
+//! `P#{partnership}#`, and every query is built from a partnership taken from the caller's
+//! identity, so no request can reach another partnership's items. Ids are lower-case kebab
+//! case, so `#` never occurs inside one and keys cannot be forged by a crafted id.
+//!
+//! | item | pk | sk |
+//! |---|---|---|
+//! | case | `P#{p}#CASE#{case}` | `CASE` |
+//! | chronology event | `P#{p}#CASE#{case}` | `EV#{version:012}#{seq:04}` |
+//! | notice sent | `P#{p}#CASE#{case}` | `NOTICE#{key}` |
+//! | list entry | `P#{p}#VIEW#ALL`, `P#{p}#VIEW#A#{agency}`, `P#{p}#VIEW#U#{person}` | `{raised_at}#{case}` |
+//! | idempotency key | `P#{p}#IDEM#{key}` | `IDEM` |
+//! | partnership configuration | `P#{p}` | `CONFIG` |
+//! | partnership registry | `PARTNERSHIPS` | `{p}` |
+//!
+//! Index `open-clocks` (sparse: only case items with a running clock carry its keys):
+//! `due_pk = P#{p}#DUE#{shard}`, `due_sk = {due}#{case}`, shard = FNV-1a(case id) mod
+//! [`SHARDS`], so one partnership's open clocks spread over several partitions.
+
+use chrono::{DateTime, Utc};
+use escalations_core::ids::{AgencyId, CaseId, PartnershipId, PersonId};
+use escalations_store::{IdempotencyKey, NoticeKey, Scope, sortable_instant};
+
+pub const CASE_SK: &str = "CASE";
+pub const EVENT_PREFIX: &str = "EV#";
+pub const NOTICE_PREFIX: &str = "NOTICE#";
+pub const IDEMPOTENCY_SK: &str = "IDEM";
+pub const CONFIG_SK: &str = "CONFIG";
+pub const REGISTRY_PK: &str = "PARTNERSHIPS";
+
+/// The sparse index of open clocks.
+pub const OPEN_CLOCKS_INDEX: &str = "open-clocks";
+/// Partitions per partnership in the open-clocks index.
+pub const SHARDS: u32 = 4;
+
+pub fn case_pk(p: &PartnershipId, case: &CaseId) -> String {
+    format!("P#{p}#CASE#{case}")
+}
+
+pub fn event_sk(version: u64, seq: u32) -> String {
+    format!("{EVENT_PREFIX}{version:012}#{seq:04}")
+}
+
+pub fn notice_sk(key: &NoticeKey) -> String {
+    format!("{NOTICE_PREFIX}{}", key.as_str())
+}
+
+pub fn view_pk(p: &PartnershipId, scope: &Scope) -> String {
+    match scope {
+        Scope::Partnership => format!("P#{p}#VIEW#ALL"),
+        Scope::Agency(agency) => agency_view_pk(p, agency),
+        Scope::Person(person) => person_view_pk(p, person),
+    }
+}
+
+pub fn agency_view_pk(p: &PartnershipId, agency: &AgencyId) -> String {
+    format!("P#{p}#VIEW#A#{agency}")
+}
+
+pub fn person_view_pk(p: &PartnershipId, person: &PersonId) -> String {
+    format!("P#{p}#VIEW#U#{person}")
+}
+
+pub fn view_sk(raised_at: DateTime<Utc>, case: &CaseId) -> String {
+    format!("{}#{case}", sortable_instant(raised_at))
+}
+
+pub fn idempotency_pk(p: &PartnershipId, key: &IdempotencyKey) -> String {
+    format!("P#{p}#IDEM#{key}")
+}
+
+pub fn config_pk(p: &PartnershipId) -> String {
+    format!("P#{p}")
+}
+
+/// FNV-1a: stable across releases and platforms, unlike the standard library's hasher.
+pub fn shard(case: &CaseId) -> u32 {
+    let mut hash: u32 = 0x811c_9dc5;
+    for byte in case.as_str().bytes() {
+        hash ^= u32::from(byte);
+        hash = hash.wrapping_mul(0x0100_0193);
+    }
+    hash % SHARDS
+}
+
+pub fn due_pk(p: &PartnershipId, shard: u32) -> String {
+    format!("P#{p}#DUE#{shard}")
+}
+
+pub fn due_sk(due: DateTime<Utc>, case: &CaseId) -> String {
+    format!("{}#{case}", sortable_instant(due))
+}
+
+/// The upper bound of a due query: every `due_sk` whose instant is at or before `instant`.
+/// `~` sorts after every character of a case id.
+pub fn due_sk_upper(instant: DateTime<Utc>) -> String {
+    format!("{}#~", sortable_instant(instant))
+}
+
+/// The smallest key after `sk`: ids never contain a space, which sorts before every id
+/// character.
+pub fn after(sk: &str) -> String {
+    format!("{sk} ")
+}

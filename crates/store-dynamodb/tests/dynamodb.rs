@@ -1,0 +1,223 @@
+//! The DynamoDB adapter over the real DynamoDB wire protocol, against moto_server: the
+//! conformance suite, plus what only this adapter can show.
+
+mod support;
+
+use std::sync::Arc;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use escalations_core::case::Role;
+use escalations_store::conformance::{Shared, actor, partnership, raised};
+use escalations_store::{PageRequest, Scope, Store, StoreError};
+use escalations_store_dynamodb::{DynamoStore, keys};
+
+async fn fresh() -> Shared {
+    let client = support::client();
+    let table = support::fresh_table(&client).await;
+    Arc::new(DynamoStore::new(client, table))
+}
+
+escalations_store::conformance_suite!(fresh);
+
+fn at(s: &str) -> chrono::DateTime<chrono::Utc> {
+    s.parse().unwrap()
+}
+
+async fn store_with_case() -> (DynamoStore, escalations_core::case::Transition) {
+    let client = support::client();
+    let table = support::fresh_table(&client).await;
+    let store = DynamoStore::new(client, table);
+    let t = raised(
+        "case-1",
+        &actor("pat", "school", Role::Practitioner),
+        "social-care",
+        at("2026-11-23T10:00:00Z"),
+    );
+    store
+        .create_case(&partnership("sefton-scp"), &t, None)
+        .await
+        .unwrap();
+    (store, t)
+}
+
+async fn raw_case_item(store: &DynamoStore) -> std::collections::HashMap<String, AttributeValue> {
+    store
+        .client()
+        .get_item()
+        .table_name(store.table())
+        .key("pk", AttributeValue::S("P#sefton-scp#CASE#case-1".into()))
+        .key("sk", AttributeValue::S("CASE".into()))
+        .send()
+        .await
+        .unwrap()
+        .item
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_template_declares_the_keys_and_index_the_adapter_uses() {
+    let props = support::table_properties();
+    let index = &props["GlobalSecondaryIndexes"][0];
+    assert_eq!(index["IndexName"].as_str(), Some(keys::OPEN_CLOCKS_INDEX));
+    assert_eq!(
+        index["KeySchema"][0]["AttributeName"].as_str(),
+        Some("due_pk")
+    );
+    assert_eq!(
+        index["KeySchema"][1]["AttributeName"].as_str(),
+        Some("due_sk")
+    );
+    // The production settings an operator relies on.
+    assert_eq!(
+        props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"].as_bool(),
+        Some(true)
+    );
+    assert_eq!(props["SSESpecification"]["SSEType"].as_str(), Some("KMS"));
+    assert_eq!(props["DeletionProtectionEnabled"].as_bool(), Some(true));
+}
+
+#[tokio::test]
+async fn index_keys_are_strings_as_the_table_declares() {
+    // moto accepts a key attribute of the wrong type; real DynamoDB rejects the write.
+    let (store, t) = store_with_case().await;
+    let item = raw_case_item(&store).await;
+    let declared: std::collections::HashMap<String, String> =
+        support::table_properties()["AttributeDefinitions"]
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .map(|a| {
+                (
+                    a["AttributeName"].as_str().unwrap().to_owned(),
+                    a["AttributeType"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+    for (name, kind) in &declared {
+        assert_eq!(kind, "S");
+        let value = item
+            .get(name)
+            .unwrap_or_else(|| panic!("{name} missing from a case with a running clock"));
+        assert!(matches!(value, AttributeValue::S(_)), "{name} is {value:?}");
+    }
+    let due = t.case.running_clock().unwrap().due;
+    assert_eq!(
+        item["due_sk"],
+        AttributeValue::S(format!(
+            "{}#case-1",
+            escalations_store::sortable_instant(due)
+        ))
+    );
+    assert!(
+        matches!(&item["due_pk"], AttributeValue::S(pk) if pk.starts_with("P#sefton-scp#DUE#"))
+    );
+}
+
+#[tokio::test]
+async fn a_case_with_no_running_clock_leaves_the_sparse_index() {
+    let (store, t) = store_with_case().await;
+    let p = partnership("sefton-scp");
+    let withdrawn = t
+        .case
+        .withdraw(
+            escalations_core::Catalogue::builtin()
+                .unwrap()
+                .get("sefton")
+                .unwrap(),
+            &actor("pat", "school", Role::Practitioner),
+            escalations_core::ids::Text::parse("Agreed").unwrap(),
+            at("2026-11-23T11:00:00Z"),
+        )
+        .unwrap();
+    store.apply(&p, &withdrawn).await.unwrap();
+    let item = raw_case_item(&store).await;
+    for attribute in ["due_pk", "due_sk", "due"] {
+        assert!(!item.contains_key(attribute), "{attribute} still present");
+    }
+}
+
+#[tokio::test]
+async fn a_corrupt_item_is_an_error_naming_its_key_and_field_never_a_skip() {
+    let (store, t) = store_with_case().await;
+    let p = partnership("sefton-scp");
+    // Schema drift: a version stored as a string.
+    let mut item = raw_case_item(&store).await;
+    let Some(AttributeValue::M(mut case)) = item.remove("case") else {
+        panic!("case map")
+    };
+    case.insert("version".into(), AttributeValue::S("three".into()));
+    item.insert("case".into(), AttributeValue::M(case));
+    store
+        .client()
+        .put_item()
+        .table_name(store.table())
+        .set_item(Some(item))
+        .send()
+        .await
+        .unwrap();
+
+    let err = store.load_case(&p, &t.case.id).await.unwrap_err();
+    match &err {
+        StoreError::Corrupt { key, field, .. } => {
+            assert_eq!(key, "P#sefton-scp#CASE#case-1 / CASE");
+            assert_eq!(field, "case.version");
+        }
+        other => panic!("{other:?}"),
+    }
+    // The list entry is still readable, but loading the case is not silently skipped.
+    let listed = store
+        .list_cases(
+            &p,
+            &Scope::Partnership,
+            &Default::default(),
+            &PageRequest::first(10),
+        )
+        .await
+        .unwrap();
+    assert_eq!(listed.items.len(), 1);
+}
+
+#[test]
+fn the_adapter_never_scans() {
+    let source = include_str!("../src/lib.rs");
+    assert!(
+        !source.contains(".scan()"),
+        "a Scan reads every partnership's data"
+    );
+}
+
+#[test]
+fn every_partnership_key_starts_with_the_partnership() {
+    let p = partnership("p1");
+    let case = escalations_core::ids::CaseId::parse("c1").unwrap();
+    let keys = [
+        keys::case_pk(&p, &case),
+        keys::view_pk(&p, &Scope::Partnership),
+        keys::view_pk(
+            &p,
+            &Scope::Agency(escalations_core::ids::AgencyId::parse("a").unwrap()),
+        ),
+        keys::view_pk(
+            &p,
+            &Scope::Person(escalations_core::ids::PersonId::parse("u").unwrap()),
+        ),
+        keys::due_pk(&p, 3),
+        keys::config_pk(&p),
+        keys::idempotency_pk(
+            &p,
+            &escalations_store::IdempotencyKey::parse("abcdefgh").unwrap(),
+        ),
+    ];
+    for key in keys {
+        assert!(key == "P#p1" || key.starts_with("P#p1#"), "{key}");
+    }
+    // Shards spread cases and never change between releases.
+    let shards: std::collections::BTreeSet<u32> = (0..64)
+        .map(|n| keys::shard(&escalations_core::ids::CaseId::parse(&format!("case-{n}")).unwrap()))
+        .collect();
+    assert_eq!(shards.len() as u32, keys::SHARDS);
+    assert_eq!(
+        keys::shard(&case),
+        keys::shard(&escalations_core::ids::CaseId::parse("c1").unwrap())
+    );
+}
