@@ -1,8 +1,6 @@
 //! The DynamoDB adapter over the real DynamoDB wire protocol, against moto_server: the
 //! conformance suite, plus what only this adapter can show.
 
-mod support;
-
 use std::sync::Arc;
 
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -10,10 +8,11 @@ use escalations_core::case::Role;
 use escalations_store::conformance::{Shared, actor, partnership, raised};
 use escalations_store::{PageRequest, Scope, Store, StoreError};
 use escalations_store_dynamodb::{DynamoStore, keys};
+use escalations_testkit::moto;
 
 async fn fresh() -> Shared {
-    let client = support::client();
-    let table = support::fresh_table(&client).await;
+    let client = moto::client();
+    let table = moto::fresh_table(&client).await;
     Arc::new(DynamoStore::new(client, table))
 }
 
@@ -24,8 +23,8 @@ fn at(s: &str) -> chrono::DateTime<chrono::Utc> {
 }
 
 async fn store_with_case() -> (DynamoStore, escalations_core::case::Transition) {
-    let client = support::client();
-    let table = support::fresh_table(&client).await;
+    let client = moto::client();
+    let table = moto::fresh_table(&client).await;
     let store = DynamoStore::new(client, table);
     let t = raised(
         "case-1",
@@ -56,7 +55,7 @@ async fn raw_case_item(store: &DynamoStore) -> std::collections::HashMap<String,
 
 #[tokio::test]
 async fn the_template_declares_the_keys_and_index_the_adapter_uses() {
-    let props = support::table_properties();
+    let props = moto::table_properties();
     let index = &props["GlobalSecondaryIndexes"][0];
     assert_eq!(index["IndexName"].as_str(), Some(keys::OPEN_CLOCKS_INDEX));
     assert_eq!(
@@ -82,7 +81,7 @@ async fn index_keys_are_strings_as_the_table_declares() {
     let (store, t) = store_with_case().await;
     let item = raw_case_item(&store).await;
     let declared: std::collections::HashMap<String, String> =
-        support::table_properties()["AttributeDefinitions"]
+        moto::table_properties()["AttributeDefinitions"]
             .as_sequence()
             .unwrap()
             .iter()

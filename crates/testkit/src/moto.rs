@@ -1,5 +1,5 @@
 //! A DynamoDB emulator (moto_server) on a free loopback port, and fresh tables created from
-//! template.yaml's definition. Shared by the adapter's tests and its benchmark.
+//! template.yaml's definition. Shared by the adapter's tests and the storage benchmark.
 
 use std::net::TcpListener;
 use std::process::{Command, Stdio};

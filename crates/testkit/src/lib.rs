@@ -1,0 +1,3 @@
+//! Test support shared by the adapters' tests and the benchmarks.
+
+pub mod moto;
