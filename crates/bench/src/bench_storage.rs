@@ -33,7 +33,11 @@ fn cases(n: usize) -> Vec<Transition> {
     };
     (0..n)
         .map(|i| {
-            let start = if i < DUE { at("2026-11-02T09:00:00Z") } else { at("2026-11-16T09:00:00Z") };
+            let start = if i < DUE {
+                at("2026-11-02T09:00:00Z")
+            } else {
+                at("2026-11-16T09:00:00Z")
+            };
             Case::raise(
                 CaseId::parse(&format!("case-{i}")).expect("id"),
                 sefton,
@@ -87,7 +91,9 @@ async fn due_query(store: &dyn Store, p: &PartnershipId, instant: DateTime<Utc>)
 
 async fn embedded(n: usize, runs: usize) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let store = SqliteStore::open(dir.path().join("bench.db")).await.expect("open");
+    let store = SqliteStore::open(dir.path().join("bench.db"))
+        .await
+        .expect("open");
     let p = PartnershipId::parse("bench").expect("id");
     store.load_many(&p, cases(n)).await.expect("load");
     let instant = at("2026-11-10T00:00:00Z");
@@ -102,7 +108,11 @@ async fn embedded(n: usize, runs: usize) {
         scan_times.push(started.elapsed());
         (visited, fullscan, _) = store.due_query_cost(&p, instant).await.expect("cost");
     }
-    assert_eq!((found, naive_found), (DUE, DUE), "both find exactly the due clocks");
+    assert_eq!(
+        (found, naive_found),
+        (DUE, DUE),
+        "both find exactly the due clocks"
+    );
     let (q, sc) = (median(query_times), median(scan_times));
     println!(
         "| embedded (SQLite) | {n} | {found} | {visited} rows (full-scan steps: {fullscan}) | {} | {read} rows | {} | {:.0}× |",
@@ -117,18 +127,7 @@ async fn moto(n: usize, runs: usize) {
     let table = escalations_testkit::moto::fresh_table(&client).await;
     let store = Arc::new(DynamoStore::new(client, table));
     let p = PartnershipId::parse("bench").expect("id");
-    let mut loading = tokio::task::JoinSet::new();
-    for chunk in cases(n).chunks(n.div_ceil(8)) {
-        let (store, p, chunk) = (store.clone(), p.clone(), chunk.to_vec());
-        loading.spawn(async move {
-            for t in chunk {
-                store.create_case(&p, &t, None).await.expect("create");
-            }
-        });
-    }
-    while let Some(done) = loading.join_next().await {
-        done.expect("loader");
-    }
+    store.load_many(&p, &cases(n)).await.expect("load");
     let instant = at("2026-11-10T00:00:00Z");
     let (mut query_times, mut scan_times) = (Vec::new(), Vec::new());
     let (mut found, mut cost, mut read, mut naive_found) = (0, Default::default(), 0, 0);
@@ -142,7 +141,11 @@ async fn moto(n: usize, runs: usize) {
         cost = store.due_query_cost(&p, instant).await.expect("cost").1;
     }
     let cost: escalations_store_dynamodb::ReadCost = cost;
-    assert_eq!((found, naive_found), (DUE, DUE), "both find exactly the due clocks");
+    assert_eq!(
+        (found, naive_found),
+        (DUE, DUE),
+        "both find exactly the due clocks"
+    );
     let (q, sc) = (median(query_times), median(scan_times));
     println!(
         "| DynamoDB (moto) | {n} | {found} | {} items ({} queries, one per shard) | {} | {read} items | {} | {:.0}× |",
@@ -167,8 +170,14 @@ fn sizes(args: &[String], flag: &str, default: &[usize]) -> Vec<usize> {
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let runs = sizes(&args, "--runs", &[5]).first().copied().unwrap_or(5).max(1);
-    println!("| store | open cases | due | due query reads | due query ms (median of {runs}) | naive read | naive ms | naive ÷ due query time |");
+    let runs = sizes(&args, "--runs", &[5])
+        .first()
+        .copied()
+        .unwrap_or(5)
+        .max(1);
+    println!(
+        "| store | open cases | due | due query reads | due query ms (median of {runs}) | naive read | naive ms | naive ÷ due query time |"
+    );
     println!("|---|---|---|---|---|---|---|---|");
     for n in sizes(&args, "--embedded", &[1_000, 10_000, 100_000]) {
         embedded(n, runs).await;

@@ -327,6 +327,64 @@ impl DynamoStore {
             .map_err(cancelled)
     }
 
+    /// Bulk-loads already-raised cases with BatchWriteItem (benchmarks, demo data, imports):
+    /// the same items `create_case` writes, without its conditions, so only for an empty
+    /// table or new ids.
+    pub async fn load_many(
+        &self,
+        partnership: &PartnershipId,
+        raised: &[Transition],
+    ) -> Result<(), StoreError> {
+        let mut items = Vec::new();
+        for t in raised {
+            check_transition(t)?;
+            items.push(to_item(&case_item(partnership, &t.case))?);
+            for event in &t.events {
+                items.push(to_item(&EventItem {
+                    pk: keys::case_pk(partnership, &t.case.id),
+                    sk: keys::event_sk(event.version, event.seq),
+                    event: event.clone(),
+                })?);
+            }
+            for view in view_items(partnership, &t.case) {
+                items.push(to_item(&view)?);
+            }
+        }
+        for batch in items.chunks(25) {
+            let mut pending: Vec<aws_sdk_dynamodb::types::WriteRequest> = batch
+                .iter()
+                .map(|item| {
+                    let put = aws_sdk_dynamodb::types::PutRequest::builder()
+                        .set_item(Some(item.clone()))
+                        .build()
+                        .map_err(StoreError::backend)?;
+                    Ok(aws_sdk_dynamodb::types::WriteRequest::builder()
+                        .put_request(put)
+                        .build())
+                })
+                .collect::<Result<_, StoreError>>()?;
+            let mut attempt = 0;
+            while !pending.is_empty() {
+                let out = self
+                    .client
+                    .batch_write_item()
+                    .request_items(&self.table, pending)
+                    .send()
+                    .await
+                    .map_err(StoreError::backend)?;
+                pending = out
+                    .unprocessed_items
+                    .and_then(|mut u| u.remove(&self.table))
+                    .unwrap_or_default();
+                if !pending.is_empty() {
+                    backoff(attempt).await;
+                    attempt += 1;
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// The due query with DynamoDB's own count of items read, for the benchmark.
     pub async fn due_query_cost(
         &self,
