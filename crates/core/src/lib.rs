@@ -5,6 +5,7 @@
 //! HTTP or JSON transport; `now` is always an argument. It builds for `wasm32-unknown-unknown`
 //! so the web page shows exactly the due dates the server computes.
 
+pub mod access;
 pub mod calendar;
 pub mod case;
 pub mod ids;
