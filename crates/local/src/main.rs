@@ -1,0 +1,31 @@
+//! `escalations-local`: the whole product on one localhost port, for demos and self-hosting
+//! trials. See the README.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::Parser;
+
+#[derive(Parser)]
+#[command(about = "Run Escalations locally: API, embedded store, demo partnerships and users")]
+struct Args {
+    /// Port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 8080)]
+    port: u16,
+    /// The embedded store's file.
+    #[arg(long, default_value = ".local/escalations.db")]
+    data: PathBuf,
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .init();
+    let args = Args::parse();
+    escalations_local::serve(escalations_local::Options {
+        data_file: args.data,
+        addr: SocketAddr::from(([127, 0, 0, 1], args.port)),
+    })
+    .await
+}
