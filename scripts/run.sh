@@ -1,10 +1,8 @@
 #!/usr/bin/env bash
-# Runs the product locally. For now that is the `escalations` command line (procedures, due
-# dates, bank holidays); it grows into the whole local stack.
-# Usage: ./scripts/run.sh [ARGS...]     e.g. ./scripts/run.sh procedures show sefton
+# Starts the whole local stack on one localhost port: the API (the same handler code as the
+# Lambda functions), the embedded store (.local/escalations.db), demo partnerships for every
+# seed procedure with demo users for every role, a dev sign-in page and a movable clock.
+# Usage: ./scripts/run.sh [--port 8080] [--data FILE]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ "$#" -eq 0 ]; then
-  set -- procedures
-fi
-exec cargo run --quiet --release --locked -p escalations-cli -- "$@"
+exec cargo run --quiet --release --locked -p escalations-local -- "$@"
