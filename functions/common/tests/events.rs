@@ -1,0 +1,75 @@
+//! The Lambda entry point with API Gateway HTTP API events (payload 2.0, as the Cognito JWT
+//! authorizer passes them), over the embedded store so no AWS is needed.
+
+use std::sync::Arc;
+
+use escalations_api::App;
+use escalations_core::Catalogue;
+use escalations_store::Store;
+use escalations_store_sqlite::SqliteStore;
+
+async fn app() -> (App, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path().join("e.db")).await.unwrap();
+    for config in escalations_api::demo::partnerships() {
+        store.put_partnership(&config).await.unwrap();
+    }
+    let now = || "2026-11-23T10:00:00Z".parse().unwrap();
+    (
+        App::new(
+            Arc::new(store),
+            Catalogue::builtin().unwrap(),
+            Arc::new(now),
+        ),
+        dir,
+    )
+}
+
+fn event(name: &str) -> lambda_http::Request {
+    let path = format!("{}/../../infra/events/{name}", env!("CARGO_MANIFEST_DIR"));
+    lambda_http::request::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn body(response: &lambda_http::Response<lambda_http::Body>) -> serde_json::Value {
+    match response.body() {
+        lambda_http::Body::Text(text) => serde_json::from_str(text).unwrap(),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn the_caller_comes_from_the_authorizer_claims() {
+    let (app, _dir) = app().await;
+    let response = escalations_lambda::handle(&app, event("me.json"))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let me = body(&response);
+    assert_eq!(me["person"], "school-practitioner");
+    assert_eq!(me["partnership"]["id"], "sefton");
+}
+
+#[tokio::test]
+async fn a_request_without_authorizer_claims_is_refused() {
+    let (app, _dir) = app().await;
+    let response = escalations_lambda::handle(&app, event("me-unauthenticated.json"))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 401);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
+}
+
+#[tokio::test]
+async fn a_raise_event_creates_a_case() {
+    let (app, _dir) = app().await;
+    let response = escalations_lambda::handle(&app, event("raise.json"))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201, "{}", body(&response));
+    let view = body(&response);
+    assert_eq!(view["case"]["stage"], "step-1");
+    assert_eq!(view["next_move"]["due"], "2026-11-26T00:00:00Z");
+}
