@@ -316,7 +316,24 @@ impl App {
             }),
         };
         match result {
-            Ok((status, body)) => json_response(status, &body),
+            Ok((status, body)) => match body.get("csv").and_then(Value::as_str) {
+                // The report as a spreadsheet download.
+                Some(csv) if body.as_object().is_some_and(|o| o.len() == 1) => {
+                    let mut response = http::Response::new(Bytes::from(csv.to_owned()));
+                    response.headers_mut().insert(
+                        http::header::CONTENT_TYPE,
+                        http::HeaderValue::from_static("text/csv; charset=utf-8"),
+                    );
+                    response.headers_mut().insert(
+                        http::header::CONTENT_DISPOSITION,
+                        http::HeaderValue::from_static(
+                            "attachment; filename=\"escalations-report.csv\"",
+                        ),
+                    );
+                    response
+                }
+                _ => json_response(status, &body),
+            },
             Err(error) => {
                 tracing::info!(%method, %path, status = error.status().as_u16(), "refused");
                 problem(&error)
@@ -339,6 +356,9 @@ impl App {
             (&Method::GET, ["api", "procedures", id]) => ok(self.procedure_json(id)?),
             (&Method::GET, ["api", "me"]) => ok(self.me(who).await?),
             (&Method::GET, ["api", "queue"]) => ok(self.queue(who).await?),
+            (&Method::GET, ["api", "reports"]) => {
+                return self.report(who, &query).await.map(|r| (StatusCode::OK, r));
+            }
             (&Method::GET, ["api", "cases"]) => ok(self.list(who, &query).await?),
             (&Method::POST, ["api", "cases"]) => {
                 let key = request
@@ -901,6 +921,87 @@ impl App {
                 .unwrap_or_else(|| "~".into())
         });
         Ok(json!({ "items": items, "now": now }))
+    }
+}
+
+impl App {
+    /// The quality-assurance report as JSON, or with `format=csv` as a CSV download.
+    async fn report(
+        &self,
+        who: &Principal,
+        query: &HashMap<String, String>,
+    ) -> Result<Value, ApiError> {
+        who.may_run_report(&who.partnership)?;
+        let mut f = Fields::default();
+        let from = match query.get("from") {
+            Some(d) => f.date("from", d),
+            None => {
+                f.0.push(FieldError {
+                    field: "from".into(),
+                    message: "is required (YYYY-MM-DD)".into(),
+                });
+                None
+            }
+        };
+        let to = match query.get("to") {
+            Some(d) => f.date("to", d),
+            None => {
+                f.0.push(FieldError {
+                    field: "to".into(),
+                    message: "is required (YYYY-MM-DD)".into(),
+                });
+                None
+            }
+        };
+        if let (Some(from), Some(to)) = (from, to)
+            && from > to
+        {
+            f.0.push(FieldError {
+                field: "to".into(),
+                message: "comes before `from`".into(),
+            });
+        }
+        let format = query.get("format").map(String::as_str).unwrap_or("json");
+        if !matches!(format, "json" | "csv") {
+            f.0.push(FieldError {
+                field: "format".into(),
+                message: "use json or csv".into(),
+            });
+        }
+        f.finish()?;
+        let (Some(from), Some(to)) = (from, to) else {
+            return Err(ApiError::field("from", "is required"));
+        };
+        let mut cases = Vec::new();
+        let mut page = PageRequest::first(200);
+        loop {
+            let found = self
+                .store
+                .list_cases(
+                    &who.partnership,
+                    &Scope::Partnership,
+                    &CaseFilter::default(),
+                    &page,
+                )
+                .await?;
+            for summary in found.items {
+                if let Some(case) = self.store.load_case(&who.partnership, &summary.id).await? {
+                    cases.push(case);
+                }
+            }
+            match found.next {
+                Some(next) => page = PageRequest::new(200, Some(next)),
+                None => break,
+            }
+        }
+        let report =
+            escalations_core::report::report(&cases, &self.catalogue, from, to, self.now());
+        tracing::info!(person = %who.actor.person, cases = report.cases, "report run");
+        if format == "csv" {
+            Ok(json!({ "csv": report.to_csv() }))
+        } else {
+            serde_json::to_value(&report).map_err(|e| ApiError::Internal(Box::new(e)))
+        }
     }
 }
 

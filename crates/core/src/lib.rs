@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod case;
 pub mod ids;
 pub mod procedure;
+pub mod report;
 pub mod timescale;
 
 pub use calendar::{BankHoliday, Calendar, Division, GovUkBankHolidays};

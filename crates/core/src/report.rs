@@ -1,0 +1,311 @@
+//! The partnership's quality-assurance report over a date range: what the seed procedures ask
+//! partnerships to monitor (stages reached, reasons, timeframes, resolutions, lessons).
+//!
+//! Never carries a child's details: it counts cases and quotes only lessons learned and the
+//! case ids.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+use crate::case::{Case, ClockState, Status};
+use crate::procedure::Subject;
+use crate::timescale::local_date;
+use crate::{Catalogue, ids::CaseId};
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Timeliness {
+    pub met_on_time: usize,
+    pub met_late: usize,
+    pub open_in_time: usize,
+    pub open_overdue: usize,
+    /// The case moved on (escalated, resolved, withdrawn) before the clock was met.
+    pub stopped_in_time: usize,
+    pub stopped_overdue: usize,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Outcomes {
+    pub open: usize,
+    pub resolved: usize,
+    pub withdrawn: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ResolutionTimes {
+    pub resolved: usize,
+    /// Calendar days from raising to resolution.
+    pub median_days: Option<i64>,
+    pub longest_days: Option<i64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Lesson {
+    pub case: CaseId,
+    pub procedure: String,
+    pub resolved_at_stage: String,
+    pub lessons_learned: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PracticeAlert {
+    pub case: CaseId,
+    pub procedure: String,
+    pub raised_on: NaiveDate,
+    pub raising_agency: String,
+    pub status: &'static str,
+    pub lessons_learned: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Report {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub generated_at: DateTime<Utc>,
+    /// Escalations about a child (Practice Alerts are listed separately).
+    pub cases: usize,
+    pub by_procedure: BTreeMap<String, usize>,
+    /// `procedure/stage` → cases whose furthest stage was this one.
+    pub by_stage_reached: BTreeMap<String, usize>,
+    pub by_reason: BTreeMap<String, usize>,
+    /// `raising agency → receiving agency`.
+    pub by_agency_pair: BTreeMap<String, usize>,
+    /// `procedure/stage/clock` → how its runs went.
+    pub timeliness: BTreeMap<String, Timeliness>,
+    pub outcomes: Outcomes,
+    pub resolution_times: ResolutionTimes,
+    pub lessons_learned: Vec<Lesson>,
+    pub practice_alerts: Vec<PracticeAlert>,
+}
+
+fn status_word(status: &Status) -> &'static str {
+    match status {
+        Status::Open => "open",
+        Status::Resolved { .. } => "resolved",
+        Status::Withdrawn { .. } => "withdrawn",
+    }
+}
+
+/// Builds the report for cases raised on local dates `from..=to`, as things stand at `now`.
+pub fn report(
+    cases: &[Case],
+    catalogue: &Catalogue,
+    from: NaiveDate,
+    to: NaiveDate,
+    now: DateTime<Utc>,
+) -> Report {
+    let mut r = Report {
+        from,
+        to,
+        generated_at: now,
+        cases: 0,
+        by_procedure: BTreeMap::new(),
+        by_stage_reached: BTreeMap::new(),
+        by_reason: BTreeMap::new(),
+        by_agency_pair: BTreeMap::new(),
+        timeliness: BTreeMap::new(),
+        outcomes: Outcomes::default(),
+        resolution_times: ResolutionTimes {
+            resolved: 0,
+            median_days: None,
+            longest_days: None,
+        },
+        lessons_learned: Vec::new(),
+        practice_alerts: Vec::new(),
+    };
+    let mut days_to_resolve = Vec::new();
+    for case in cases {
+        let raised_on = local_date(case.raised_at);
+        if raised_on < from || raised_on > to {
+            continue;
+        }
+        let practice = catalogue
+            .get(case.procedure.as_str())
+            .is_some_and(|p| p.subject == Subject::Practice);
+        let lessons = match &case.status {
+            Status::Resolved {
+                lessons_learned, ..
+            } => Some(lessons_learned.to_string()),
+            _ => None,
+        };
+        if practice {
+            r.practice_alerts.push(PracticeAlert {
+                case: case.id.clone(),
+                procedure: case.procedure.to_string(),
+                raised_on,
+                raising_agency: case.raising_agency.to_string(),
+                status: status_word(&case.status),
+                lessons_learned: lessons,
+            });
+            continue;
+        }
+        r.cases += 1;
+        *r.by_procedure
+            .entry(case.procedure.to_string())
+            .or_default() += 1;
+        *r.by_stage_reached
+            .entry(format!("{}/{}", case.procedure, case.stage))
+            .or_default() += 1;
+        for reason in &case.concern.reasons {
+            *r.by_reason
+                .entry(format!("{}/{}", case.procedure, reason))
+                .or_default() += 1;
+        }
+        let pair = format!(
+            "{} → {}",
+            case.raising_agency,
+            case.receiving_agency.as_ref().map_or("-", |a| a.as_str())
+        );
+        *r.by_agency_pair.entry(pair).or_default() += 1;
+        for run in &case.clocks {
+            let t = r
+                .timeliness
+                .entry(format!("{}/{}/{}", case.procedure, run.stage, run.clock))
+                .or_default();
+            match run.state(now) {
+                ClockState::Met { late: false } => t.met_on_time += 1,
+                ClockState::Met { late: true } => t.met_late += 1,
+                ClockState::Running { overdue: false } => t.open_in_time += 1,
+                ClockState::Running { overdue: true } => t.open_overdue += 1,
+                ClockState::Stopped { overdue: false } => t.stopped_in_time += 1,
+                ClockState::Stopped { overdue: true } => t.stopped_overdue += 1,
+            }
+        }
+        match &case.status {
+            Status::Open => r.outcomes.open += 1,
+            Status::Withdrawn { .. } => r.outcomes.withdrawn += 1,
+            Status::Resolved {
+                at,
+                stage,
+                lessons_learned,
+                ..
+            } => {
+                r.outcomes.resolved += 1;
+                days_to_resolve.push((local_date(*at) - raised_on).num_days());
+                r.lessons_learned.push(Lesson {
+                    case: case.id.clone(),
+                    procedure: case.procedure.to_string(),
+                    resolved_at_stage: stage.to_string(),
+                    lessons_learned: lessons_learned.to_string(),
+                });
+            }
+        }
+    }
+    days_to_resolve.sort_unstable();
+    r.resolution_times = ResolutionTimes {
+        resolved: days_to_resolve.len(),
+        median_days: days_to_resolve.get(days_to_resolve.len() / 2).copied(),
+        longest_days: days_to_resolve.last().copied(),
+    };
+    r
+}
+
+impl Report {
+    /// One row per figure: `section,item,measure,value`, for a spreadsheet.
+    pub fn to_csv(&self) -> String {
+        let mut rows = vec!["section,item,measure,value".to_owned()];
+        let mut row = |section: &str, item: &str, measure: &str, value: String| {
+            rows.push([section, item, measure, &value].map(csv_field).join(","));
+        };
+        row("summary", "", "cases", self.cases.to_string());
+        row(
+            "summary",
+            "",
+            "practice alerts",
+            self.practice_alerts.len().to_string(),
+        );
+        for (k, v) in &self.by_procedure {
+            row("procedure", k, "cases", v.to_string());
+        }
+        for (k, v) in &self.by_stage_reached {
+            row("stage reached", k, "cases", v.to_string());
+        }
+        for (k, v) in &self.by_reason {
+            row("reason", k, "cases", v.to_string());
+        }
+        for (k, v) in &self.by_agency_pair {
+            row("agency pair", k, "cases", v.to_string());
+        }
+        for (k, t) in &self.timeliness {
+            row("timeliness", k, "met on time", t.met_on_time.to_string());
+            row("timeliness", k, "met late", t.met_late.to_string());
+            row("timeliness", k, "open in time", t.open_in_time.to_string());
+            row(
+                "timeliness",
+                k,
+                "open and overdue",
+                t.open_overdue.to_string(),
+            );
+            row(
+                "timeliness",
+                k,
+                "stopped in time",
+                t.stopped_in_time.to_string(),
+            );
+            row(
+                "timeliness",
+                k,
+                "stopped overdue",
+                t.stopped_overdue.to_string(),
+            );
+        }
+        row("outcome", "", "open", self.outcomes.open.to_string());
+        row(
+            "outcome",
+            "",
+            "resolved",
+            self.outcomes.resolved.to_string(),
+        );
+        row(
+            "outcome",
+            "",
+            "withdrawn",
+            self.outcomes.withdrawn.to_string(),
+        );
+        let days = |d: Option<i64>| d.map(|d| d.to_string()).unwrap_or_default();
+        row(
+            "time to resolution",
+            "",
+            "median days",
+            days(self.resolution_times.median_days),
+        );
+        row(
+            "time to resolution",
+            "",
+            "longest days",
+            days(self.resolution_times.longest_days),
+        );
+        for l in &self.lessons_learned {
+            row(
+                "lessons learned",
+                l.case.as_str(),
+                &format!("{}/{}", l.procedure, l.resolved_at_stage),
+                l.lessons_learned.clone(),
+            );
+        }
+        for a in &self.practice_alerts {
+            row(
+                "practice alert",
+                a.case.as_str(),
+                a.status,
+                a.lessons_learned.clone().unwrap_or_default(),
+            );
+        }
+        rows.join("\r\n") + "\r\n"
+    }
+}
+
+/// RFC 4180 quoting, and a leading quote for cells a spreadsheet would run as a formula.
+fn csv_field(value: &str) -> String {
+    let value = if value.starts_with(['=', '+', '-', '@']) {
+        format!("'{value}")
+    } else {
+        value.to_owned()
+    };
+    if value.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value
+    }
+}
