@@ -15,8 +15,11 @@ if ! python3 -c 'import zoneinfo; zoneinfo.ZoneInfo("Europe/London")' 2>/dev/nul
   python3 -m pip install --quiet tzdata
 fi
 
-step "tools: moto (DynamoDB emulator), in a cache outside the repository"
+step "tools: moto (DynamoDB emulator) and cfn-lint, in a cache outside the repository"
 eval "$(./scripts/tools.sh)"
+
+step "the SAM template lints clean"
+"$CFN_LINT" template.yaml
 
 step "format"
 cargo fmt --all -- --check

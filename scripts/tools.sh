@@ -19,5 +19,17 @@ if ! "$TOOLS/moto/bin/moto_server" --help >/dev/null 2>&1 \
   echo "$MOTO_VERSION" > "$TOOLS/moto/.version"
 fi
 
+# cfn-lint: checks template.yaml against CloudFormation's resource specifications.
+CFN_LINT_VERSION="1.58.0"
+if [ "$(cat "$TOOLS/cfnlint/.version" 2>/dev/null)" != "$CFN_LINT_VERSION" ] \
+   || ! "$TOOLS/cfnlint/bin/cfn-lint" --version >/dev/null 2>&1; then
+  log "installing cfn-lint==$CFN_LINT_VERSION into $TOOLS/cfnlint"
+  rm -rf "$TOOLS/cfnlint"
+  python3 -m venv "$TOOLS/cfnlint"
+  "$TOOLS/cfnlint/bin/pip" install --quiet --disable-pip-version-check "cfn-lint==$CFN_LINT_VERSION"
+  echo "$CFN_LINT_VERSION" > "$TOOLS/cfnlint/.version"
+fi
+
+echo "export CFN_LINT='$TOOLS/cfnlint/bin/cfn-lint'"
 echo "export MOTO_SERVER='$TOOLS/moto/bin/moto_server'"
 echo "export MOTO_PYTHON='$TOOLS/moto/bin/python'"
