@@ -23,6 +23,24 @@ use sha2::Digest;
 
 use crate::problem::{ApiError, FieldError};
 
+/// Every route, as `openapi.yaml` names it. A test checks the document, this list and the
+/// router agree, and that template.yaml sends each route to a function.
+pub const ROUTES: &[(&str, &str)] = &[
+    ("GET", "/api/me"),
+    ("GET", "/api/procedures"),
+    ("GET", "/api/procedures/{id}"),
+    ("GET", "/api/queue"),
+    ("GET", "/api/cases"),
+    ("POST", "/api/cases"),
+    ("GET", "/api/cases/{id}"),
+    ("POST", "/api/cases/{id}/responses"),
+    ("POST", "/api/cases/{id}/submissions"),
+    ("POST", "/api/cases/{id}/escalations"),
+    ("POST", "/api/cases/{id}/resolution"),
+    ("POST", "/api/cases/{id}/withdrawal"),
+    ("GET", "/api/reports"),
+];
+
 /// The largest request body accepted.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
