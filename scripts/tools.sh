@@ -30,6 +30,18 @@ if [ "$(cat "$TOOLS/cfnlint/.version" 2>/dev/null)" != "$CFN_LINT_VERSION" ] \
   echo "$CFN_LINT_VERSION" > "$TOOLS/cfnlint/.version"
 fi
 
+# cargo-lambda: builds and runs the functions as Lambda does (prebuilt, from PyPI).
+CARGO_LAMBDA_VERSION="1.9.2"
+if [ "$(cat "$TOOLS/cargo-lambda/.version" 2>/dev/null)" != "$CARGO_LAMBDA_VERSION" ] \
+   || ! "$TOOLS/cargo-lambda/bin/cargo-lambda" lambda --version >/dev/null 2>&1; then
+  log "installing cargo-lambda==$CARGO_LAMBDA_VERSION into $TOOLS/cargo-lambda"
+  rm -rf "$TOOLS/cargo-lambda"
+  python3 -m venv "$TOOLS/cargo-lambda"
+  "$TOOLS/cargo-lambda/bin/pip" install --quiet --disable-pip-version-check "cargo-lambda==$CARGO_LAMBDA_VERSION"
+  echo "$CARGO_LAMBDA_VERSION" > "$TOOLS/cargo-lambda/.version"
+fi
+
+echo "export CARGO_LAMBDA='$TOOLS/cargo-lambda/bin/cargo-lambda'"
 echo "export CFN_LINT='$TOOLS/cfnlint/bin/cfn-lint'"
 echo "export MOTO_SERVER='$TOOLS/moto/bin/moto_server'"
 echo "export MOTO_PYTHON='$TOOLS/moto/bin/python'"

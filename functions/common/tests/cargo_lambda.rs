@@ -1,0 +1,253 @@
+//! The Lambda packaging, tested as Lambda runs it: `cargo lambda watch` builds and runs each
+//! function binary, and the test invokes it with API Gateway HTTP API events (the Cognito
+//! authorizer's claims included) against moto-backed DynamoDB. A journey goes through every
+//! function: raise → cases → respond → escalate → report.
+//!
+//! Needs `CARGO_LAMBDA` (set by `eval "$(./scripts/tools.sh)"`).
+
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use escalations_store::Store;
+use escalations_store_dynamodb::DynamoStore;
+use escalations_testkit::moto;
+use serde_json::{Value, json};
+
+/// Stops `cargo lambda watch` when the test ends, however it ends.
+struct Watch(Child);
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        // The function processes it started exit when its runtime API goes away.
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn event(
+    method: &str,
+    path: &str,
+    query: &str,
+    person: &str,
+    agency: &str,
+    role: &str,
+    body: Option<Value>,
+) -> Value {
+    json!({
+        "version": "2.0",
+        "routeKey": format!("{method} {path}"),
+        "rawPath": path,
+        "rawQueryString": query,
+        "headers": { "content-type": "application/json" },
+        "requestContext": {
+            "accountId": "123456789012", "apiId": "local", "domainName": "localhost", "domainPrefix": "localhost",
+            "http": { "method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1", "userAgent": "test" },
+            "requestId": "test", "routeKey": format!("{method} {path}"), "stage": "$default",
+            "time": "23/Nov/2026:10:00:00 +0000", "timeEpoch": 0,
+            "authorizer": { "jwt": { "claims": {
+                "sub": format!("sub-{person}"), "custom:person": person, "custom:partnership": "sefton",
+                "custom:agency": agency, "custom:role": role
+            }, "scopes": null } }
+        },
+        "body": body.map(|b| b.to_string()),
+        "isBase64Encoded": false
+    })
+}
+
+async fn invoke(http: &reqwest::Client, port: u16, function: &str, event: Value) -> (u16, Value) {
+    let response: Value = http
+        .post(format!(
+            "http://127.0.0.1:{port}/2015-03-31/functions/{function}/invocations"
+        ))
+        .json(&event)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("invoking {function}: {e}"))
+        .json()
+        .await
+        .unwrap();
+    let status = response["statusCode"]
+        .as_u64()
+        .unwrap_or_else(|| panic!("{function}: {response}")) as u16;
+    let body =
+        serde_json::from_str(response["body"].as_str().unwrap_or("null")).unwrap_or(Value::Null);
+    (status, body)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_function_runs_under_cargo_lambda_against_dynamodb() {
+    let cargo_lambda = std::env::var("CARGO_LAMBDA").expect(
+        "CARGO_LAMBDA is not set: run `eval \"$(./scripts/tools.sh)\"` to install cargo-lambda",
+    );
+    let client = moto::client();
+    let table = moto::fresh_table(&client).await;
+    let store = DynamoStore::new(client, table.clone());
+    for config in escalations_api::demo::partnerships() {
+        store.put_partnership(&config).await.unwrap();
+    }
+
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let workspace = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+    let env = format!(
+        "TABLE_NAME={table},AWS_ENDPOINT_URL={},AWS_REGION=us-east-1,AWS_ACCESS_KEY_ID=test,AWS_SECRET_ACCESS_KEY=test,RUST_LOG=info",
+        moto::endpoint()
+    );
+    let child = Command::new(&cargo_lambda)
+        .args([
+            "lambda",
+            "watch",
+            "-A",
+            "127.0.0.1",
+            "-P",
+            &port.to_string(),
+            "--env-var",
+            &env,
+        ])
+        .current_dir(workspace)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("cargo lambda watch starts");
+    let _watch = Watch(child);
+    let started = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "cargo lambda watch did not listen on {port}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    // The first invocation of each function compiles it.
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(600))
+        .build()
+        .unwrap();
+
+    let raise = json!({
+        "procedure": "sefton", "receiving_agency": "social-care", "child": { "name": "Lambda Child" },
+        "concern": { "summary": "Referral closed", "level_of_need": "s47" }
+    });
+    let (status, case) = invoke(
+        &http,
+        port,
+        "raise",
+        event(
+            "POST",
+            "/api/cases",
+            "",
+            "school-practitioner",
+            "school",
+            "practitioner",
+            Some(raise),
+        ),
+    )
+    .await;
+    assert_eq!(status, 201, "{case}");
+    let id = case["case"]["id"].as_str().unwrap().to_owned();
+
+    let (status, queue) = invoke(
+        &http,
+        port,
+        "cases",
+        event(
+            "GET",
+            "/api/queue",
+            "",
+            "social-care-manager",
+            "social-care",
+            "manager",
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(status, 200, "{queue}");
+    assert_eq!(queue["items"][0]["case"], id.as_str());
+
+    let response =
+        json!({ "version": 1, "outcome": "not-resolved", "reasons": "Threshold not met" });
+    let (status, case) = invoke(
+        &http,
+        port,
+        "respond",
+        event(
+            "POST",
+            &format!("/api/cases/{id}/responses"),
+            "",
+            "social-care-manager",
+            "social-care",
+            "manager",
+            Some(response),
+        ),
+    )
+    .await;
+    assert_eq!(status, 200, "{case}");
+
+    let version = case["case"]["version"].clone();
+    let escalation = json!({ "version": version, "reasons": "Not agreed" });
+    let (status, case) = invoke(
+        &http,
+        port,
+        "escalate",
+        event(
+            "POST",
+            &format!("/api/cases/{id}/escalations"),
+            "",
+            "school-manager",
+            "school",
+            "manager",
+            Some(escalation),
+        ),
+    )
+    .await;
+    assert_eq!(status, 200, "{case}");
+    assert_eq!(case["case"]["stage"], "step-2");
+
+    // Stale version through the function: 409 problem details.
+    let stale = json!({ "version": 1, "reasons": "again" });
+    let (status, problem) = invoke(
+        &http,
+        port,
+        "escalate",
+        event(
+            "POST",
+            &format!("/api/cases/{id}/escalations"),
+            "",
+            "school-manager",
+            "school",
+            "manager",
+            Some(stale),
+        ),
+    )
+    .await;
+    assert_eq!(status, 409, "{problem}");
+
+    let today = chrono::Utc::now().date_naive();
+    let range = format!(
+        "from={}&to={}",
+        today - chrono::Duration::days(1),
+        today + chrono::Duration::days(1)
+    );
+    let (status, report) = invoke(
+        &http,
+        port,
+        "report",
+        event(
+            "GET",
+            "/api/reports",
+            &range,
+            "chair",
+            "sscp",
+            "chair",
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["cases"], 1);
+    assert_eq!(report["by_stage_reached"]["sefton/step-2"], 1);
+}
