@@ -41,6 +41,11 @@ if [ "$(cat "$TOOLS/cargo-lambda/.version" 2>/dev/null)" != "$CARGO_LAMBDA_VERSI
   echo "$CARGO_LAMBDA_VERSION" > "$TOOLS/cargo-lambda/.version"
 fi
 
+# cargo-lambda cross-compiles with Zig, which the ziglang wheel carries; expose it as `zig`.
+mkdir -p "$TOOLS/bin"
+printf '#!/bin/sh\nexec "%s" -m ziglang "$@"\n' "$TOOLS/cargo-lambda/bin/python" > "$TOOLS/bin/zig"
+chmod +x "$TOOLS/bin/zig"
+echo "export PATH='$TOOLS/bin':\"\$PATH\""
 echo "export CARGO_LAMBDA='$TOOLS/cargo-lambda/bin/cargo-lambda'"
 echo "export CFN_LINT='$TOOLS/cfnlint/bin/cfn-lint'"
 echo "export MOTO_SERVER='$TOOLS/moto/bin/moto_server'"

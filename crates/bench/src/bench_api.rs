@@ -1,0 +1,132 @@
+//! Local-stack load benchmark (not a timed test): a mixed read/write load on loopback against
+//! the local stack (the same handler code as the Lambda functions, on the embedded store).
+//!
+//! usage: bench-api [--requests 4000] [--concurrency 16]
+//! Starts its own stack on a free port with a fresh store. Prints a Markdown table.
+
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+fn arg(args: &[String], flag: &str, default: usize) -> usize {
+    args.iter()
+        .position(|a| a == flag)
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+async fn token(http: &reqwest::Client, url: &str, person: &str) -> String {
+    let body: Value = http
+        .get(format!(
+            "{url}/dev/token?partnership=sefton&person={person}"
+        ))
+        .send()
+        .await
+        .expect("token")
+        .json()
+        .await
+        .expect("json");
+    body["token"].as_str().expect("a token").to_owned()
+}
+
+#[tokio::main]
+async fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let requests = arg(&args, "--requests", 4000);
+    let concurrency = arg(&args, "--concurrency", 16).max(1);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let router = escalations_local::stack(dir.path().join("bench.db"))
+        .await
+        .expect("stack");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(listener, router).await.expect("serve") });
+    let http = reqwest::Client::new();
+    let raiser = token(&http, &url, "school-practitioner").await;
+    let reader = token(&http, &url, "social-care-manager").await;
+    let raise = json!({
+        "procedure": "sefton", "receiving_agency": "social-care", "child": { "name": "Bench Child" },
+        "concern": { "summary": "Benchmark", "level_of_need": "s17" }
+    })
+    .to_string();
+
+    // Mix: 1 in 4 requests raises a case (a write: a transaction with its events); the rest
+    // read the work queue, a list or one case.
+    let started = Instant::now();
+    let mut workers = tokio::task::JoinSet::new();
+    for w in 0..concurrency {
+        let (http, url, raiser, reader, raise) = (
+            http.clone(),
+            url.clone(),
+            raiser.clone(),
+            reader.clone(),
+            raise.clone(),
+        );
+        let share = requests / concurrency;
+        workers.spawn(async move {
+            let mut times = Vec::with_capacity(share);
+            let mut last_case = String::new();
+            for i in 0..share {
+                let t = Instant::now();
+                let response = match (i + w) % 4 {
+                    0 => {
+                        http.post(format!("{url}/api/cases"))
+                            .bearer_auth(&raiser)
+                            .body(raise.clone())
+                            .send()
+                            .await
+                    }
+                    1 => {
+                        http.get(format!("{url}/api/queue"))
+                            .bearer_auth(&reader)
+                            .send()
+                            .await
+                    }
+                    2 if !last_case.is_empty() => {
+                        http.get(format!("{url}/api/cases/{last_case}"))
+                            .bearer_auth(&raiser)
+                            .send()
+                            .await
+                    }
+                    _ => {
+                        http.get(format!("{url}/api/cases?scope=agency&limit=20"))
+                            .bearer_auth(&raiser)
+                            .send()
+                            .await
+                    }
+                }
+                .expect("response");
+                assert!(response.status().is_success(), "{}", response.status());
+                let body: Value = response.json().await.expect("json");
+                if let Some(id) = body["case"]["id"].as_str() {
+                    last_case = id.to_owned();
+                }
+                times.push(t.elapsed());
+            }
+            times
+        });
+    }
+    let mut times = Vec::new();
+    while let Some(done) = workers.join_next().await {
+        times.extend(done.expect("worker"));
+    }
+    let elapsed = started.elapsed();
+    times.sort();
+    println!("| requests | concurrency | throughput (req/s) | p50 ms | p99 ms | max ms |");
+    println!("|---|---|---|---|---|---|");
+    println!(
+        "| {} | {concurrency} | {:.0} | {:.2} | {:.2} | {:.2} |",
+        times.len(),
+        times.len() as f64 / elapsed.as_secs_f64(),
+        percentile(&times, 0.50).as_secs_f64() * 1000.0,
+        percentile(&times, 0.99).as_secs_f64() * 1000.0,
+        times.last().map_or(0.0, |t| t.as_secs_f64() * 1000.0),
+    );
+}
