@@ -15,11 +15,12 @@ if ! python3 -c 'import zoneinfo; zoneinfo.ZoneInfo("Europe/London")' 2>/dev/nul
   python3 -m pip install --quiet tzdata
 fi
 
-step "tools: moto (DynamoDB emulator) and cfn-lint, in a cache outside the repository"
+step "tools: moto (DynamoDB emulator), cfn-lint, SAM CLI, cargo-lambda, in a cache outside the repository"
 eval "$(./scripts/tools.sh)"
 
 step "the SAM template lints clean"
 "$CFN_LINT" template.yaml
+SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-eu-west-2}" "$SAM" validate --lint
 
 step "format"
 cargo fmt --all -- --check

@@ -47,6 +47,18 @@ printf '#!/bin/sh\nexec "%s" -m ziglang "$@"\n' "$TOOLS/cargo-lambda/bin/python"
 chmod +x "$TOOLS/bin/zig"
 echo "export PATH='$TOOLS/bin':\"\$PATH\""
 echo "export CARGO_LAMBDA='$TOOLS/cargo-lambda/bin/cargo-lambda'"
+# AWS SAM CLI, in its own virtualenv (it would change moto's dependencies).
+SAM_VERSION="1.170.0"
+if [ "$(cat "$TOOLS/sam/.version" 2>/dev/null)" != "$SAM_VERSION" ] \
+   || ! "$TOOLS/sam/bin/sam" --version >/dev/null 2>&1; then
+  log "installing aws-sam-cli==$SAM_VERSION into $TOOLS/sam"
+  rm -rf "$TOOLS/sam"
+  python3 -m venv "$TOOLS/sam"
+  "$TOOLS/sam/bin/pip" install --quiet --disable-pip-version-check "aws-sam-cli==$SAM_VERSION"
+  echo "$SAM_VERSION" > "$TOOLS/sam/.version"
+fi
+
+echo "export SAM='$TOOLS/sam/bin/sam'"
 echo "export CFN_LINT='$TOOLS/cfnlint/bin/cfn-lint'"
 echo "export MOTO_SERVER='$TOOLS/moto/bin/moto_server'"
 echo "export MOTO_PYTHON='$TOOLS/moto/bin/python'"
