@@ -15,7 +15,7 @@ use escalations_core::case::{Case, Event, Transition};
 use escalations_core::ids::{CaseId, ClockId, PartnershipId, ProcedureId, StageId};
 use escalations_store::{
     CaseFilter, CaseSummary, Created, Cursor, DueClock, Idempotency, Notice, NoticeKey,
-    NoticeOutcome, Page, PageRequest, PartnershipConfig, Scope, Store, StoreError,
+    NoticeOutcome, Page, PageRequest, PartnershipConfig, Scope, Store, StoreError, check_new_case,
     check_transition, sortable_instant,
 };
 use serde::{Deserialize, Serialize};
@@ -598,12 +598,7 @@ impl Store for DynamoStore {
         raised: &Transition,
         idempotency: Option<&Idempotency>,
     ) -> Result<Created, StoreError> {
-        check_transition(raised)?;
-        if raised.case.version != 1 {
-            return Err(StoreError::InvalidTransition(
-                "a new case is version 1".into(),
-            ));
-        }
+        check_new_case(raised)?;
         let p = partnership;
         let mut items = vec![put(
             &self.table,

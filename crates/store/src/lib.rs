@@ -378,6 +378,17 @@ pub fn check_transition(transition: &Transition) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Checks a newly raised case's transition: consistent, and at version 1.
+pub fn check_new_case(raised: &Transition) -> Result<(), StoreError> {
+    check_transition(raised)?;
+    if raised.case.version != 1 {
+        return Err(StoreError::InvalidTransition(
+            "a new case is version 1".into(),
+        ));
+    }
+    Ok(())
+}
+
 // ---------------------------------------------------------------------------------------
 // The port
 
