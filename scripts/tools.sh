@@ -34,6 +34,8 @@ venv_tool cargo-lambda "cargo-lambda==1.9.2" 1.9.2 cargo-lambda lambda --version
 mkdir -p "$TOOLS/bin"
 printf '#!/bin/sh\nexec "%s" -m ziglang "$@"\n' "$TOOLS/cargo-lambda/bin/python" > "$TOOLS/bin/zig"
 chmod +x "$TOOLS/bin/zig"
+# `sam build` runs `cargo lambda`, so cargo must find the subcommand on PATH.
+ln -sf "$TOOLS/cargo-lambda/bin/cargo-lambda" "$TOOLS/bin/cargo-lambda"
 
 echo "export PATH='$TOOLS/bin':\"\$PATH\""
 echo "export CARGO_LAMBDA='$TOOLS/cargo-lambda/bin/cargo-lambda'"

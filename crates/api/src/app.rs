@@ -64,7 +64,46 @@ fn json_response(status: StatusCode, body: &Value) -> Response {
         http::header::CONTENT_TYPE,
         http::HeaderValue::from_static("application/json"),
     );
+    forbid_caching(&mut response);
     response
+}
+
+/// Case data must not linger in browser or proxy caches: every API answer says so.
+fn forbid_caching(response: &mut Response) {
+    response.headers_mut().insert(
+        http::header::CACHE_CONTROL,
+        http::HeaderValue::from_static("no-store"),
+    );
+}
+
+/// What a route answers with, before it becomes HTTP.
+enum Reply {
+    Json(StatusCode, Value),
+    /// The report as a spreadsheet download.
+    Csv(String),
+}
+
+impl Reply {
+    fn into_response(self) -> Response {
+        match self {
+            Reply::Json(status, body) => json_response(status, &body),
+            Reply::Csv(csv) => {
+                let mut response = http::Response::new(Bytes::from(csv));
+                response.headers_mut().insert(
+                    http::header::CONTENT_TYPE,
+                    http::HeaderValue::from_static("text/csv; charset=utf-8"),
+                );
+                response.headers_mut().insert(
+                    http::header::CONTENT_DISPOSITION,
+                    http::HeaderValue::from_static(
+                        "attachment; filename=\"escalations-report.csv\"",
+                    ),
+                );
+                forbid_caching(&mut response);
+                response
+            }
+        }
+    }
 }
 
 /// Maps an error to its problem-details response, logging the cause of a 500.
@@ -334,24 +373,7 @@ impl App {
             }),
         };
         match result {
-            Ok((status, body)) => match body.get("csv").and_then(Value::as_str) {
-                // The report as a spreadsheet download.
-                Some(csv) if body.as_object().is_some_and(|o| o.len() == 1) => {
-                    let mut response = http::Response::new(Bytes::from(csv.to_owned()));
-                    response.headers_mut().insert(
-                        http::header::CONTENT_TYPE,
-                        http::HeaderValue::from_static("text/csv; charset=utf-8"),
-                    );
-                    response.headers_mut().insert(
-                        http::header::CONTENT_DISPOSITION,
-                        http::HeaderValue::from_static(
-                            "attachment; filename=\"escalations-report.csv\"",
-                        ),
-                    );
-                    response
-                }
-                _ => json_response(status, &body),
-            },
+            Ok(reply) => reply.into_response(),
             Err(error) => {
                 tracing::info!(%method, %path, status = error.status().as_u16(), "refused");
                 problem(&error)
@@ -363,19 +385,19 @@ impl App {
         &self,
         who: &Principal,
         request: &http::Request<Bytes>,
-    ) -> Result<(StatusCode, Value), ApiError> {
+    ) -> Result<Reply, ApiError> {
         let path = request.uri().path().trim_end_matches('/');
         let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
         let query = query_map(request.uri().query());
         let body = request.body();
-        let ok = |v: Value| Ok((StatusCode::OK, v));
+        let ok = |v: Value| Ok(Reply::Json(StatusCode::OK, v));
         match (request.method(), segments.as_slice()) {
             (&Method::GET, ["api", "procedures"]) => ok(self.procedures(who).await?),
             (&Method::GET, ["api", "procedures", id]) => ok(self.procedure_json(id)?),
             (&Method::GET, ["api", "me"]) => ok(self.me(who).await?),
             (&Method::GET, ["api", "queue"]) => ok(self.queue(who).await?),
             (&Method::GET, ["api", "reports"]) => {
-                return self.report(who, &query).await.map(|r| (StatusCode::OK, r));
+                return self.report(who, &query).await;
             }
             (&Method::GET, ["api", "cases"]) => ok(self.list(who, &query).await?),
             (&Method::POST, ["api", "cases"]) => {
@@ -383,7 +405,8 @@ impl App {
                     .headers()
                     .get("idempotency-key")
                     .map(|v| v.to_str().unwrap_or_default().to_owned());
-                self.raise(who, body, key).await
+                let (status, created) = self.raise(who, body, key).await?;
+                Ok(Reply::Json(status, created))
             }
             (&Method::GET, ["api", "cases", id]) => ok(self.case_view(who, id).await?),
             (&Method::POST, ["api", "cases", id, action]) => {
@@ -948,7 +971,7 @@ impl App {
         &self,
         who: &Principal,
         query: &HashMap<String, String>,
-    ) -> Result<Value, ApiError> {
+    ) -> Result<Reply, ApiError> {
         who.may_run_report(&who.partnership)?;
         let mut f = Fields::default();
         let from = match query.get("from") {
@@ -1016,9 +1039,11 @@ impl App {
             escalations_core::report::report(&cases, &self.catalogue, from, to, self.now());
         tracing::info!(person = %who.actor.person, cases = report.cases, "report run");
         if format == "csv" {
-            Ok(json!({ "csv": report.to_csv() }))
+            Ok(Reply::Csv(report.to_csv()))
         } else {
-            serde_json::to_value(&report).map_err(|e| ApiError::Internal(Box::new(e)))
+            let body =
+                serde_json::to_value(&report).map_err(|e| ApiError::Internal(Box::new(e)))?;
+            Ok(Reply::Json(StatusCode::OK, body))
         }
     }
 }

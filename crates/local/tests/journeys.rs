@@ -85,6 +85,15 @@ impl User<'_> {
         }
         let response = request.send().await.unwrap();
         let status = response.status();
+        // Every API answer, success or problem, forbids caching case data.
+        assert_eq!(
+            response
+                .headers()
+                .get("cache-control")
+                .map(|v| v.to_str().unwrap()),
+            Some("no-store"),
+            "{path}"
+        );
         let text = response.text().await.unwrap();
         (
             status,
@@ -503,6 +512,7 @@ async fn the_chair_runs_the_quality_assurance_report_as_json_and_csv() {
         response.headers()["content-type"],
         "text/csv; charset=utf-8"
     );
+    assert_eq!(response.headers()["cache-control"], "no-store");
     let csv = response.text().await.unwrap();
     assert!(csv.starts_with("section,item,measure,value\r\n"));
     assert!(
