@@ -34,6 +34,24 @@ cargo build --locked -p escalations-core --target wasm32-unknown-unknown
 step "unit, property and integration tests"
 cargo test --workspace --locked
 
+step "the README's walkthrough: one case through Sefton's whole procedure with curl, on the local stack"
+cargo build --quiet --locked -p escalations-local
+walk_dir=$(mktemp -d)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+target/debug/escalations-local --port "$port" --data "$walk_dir/walkthrough.db" > "$walk_dir/stack.log" 2>&1 &
+stack_pid=$!
+trap 'kill "$stack_pid" 2>/dev/null || true; rm -rf "$walk_dir"' EXIT
+for _ in $(seq 1 100); do grep -q "local stack: http" "$walk_dir/stack.log" && break; sleep 0.1; done
+./scripts/walkthrough.sh "http://127.0.0.1:$port"
+kill "$stack_pid"; wait "$stack_pid" 2>/dev/null || true
+trap - EXIT; rm -rf "$walk_dir"
+
 step "differential oracle: escalations due / holidays against an independent implementation"
 python3 tests/oracle/due_oracle.py target/debug/escalations tests/data/uk-bank-holidays.json \
   --cases "${ORACLE_CASES:-1500}"
+
+step "sam build: every function packaged by cargo-lambda for arm64, as a deploy would"
+rm -rf target/sam
+SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-eu-west-2}" \
+  "$SAM" build --beta-features --build-dir target/sam
+python3 tests/sam_artifacts.py template.yaml target/sam

@@ -73,3 +73,15 @@ async fn a_raise_event_creates_a_case() {
     assert_eq!(view["case"]["stage"], "step-1");
     assert_eq!(view["next_move"]["due"], "2026-11-26T00:00:00Z");
 }
+
+/// The cold-start benchmark's event: it reads no storage, so it measures the function alone.
+#[tokio::test]
+async fn the_cold_start_event_answers_with_the_procedure() {
+    let (app, _dir) = app().await;
+    let response = escalations_lambda::handle(&app, event("procedure.json"))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(body(&response)["id"], "sefton");
+    assert_eq!(response.headers()["cache-control"], "no-store");
+}

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Drives one case through Sefton's whole procedure with curl, against a running local stack
+# (./scripts/run.sh): the school raises it, social care answers "not resolved" at steps 1-3
+# and the school escalates each time, then the chair's step-4 decision resolves it.
+# Usage: ./scripts/walkthrough.sh [http://127.0.0.1:8080]
+set -euo pipefail
+U="${1:-http://127.0.0.1:8080}"
+
+# The one JSON field a step needs, by path (a.b.c), with Python: no jq required.
+field() { python3 -c 'import json,sys
+v=json.load(sys.stdin)
+for k in sys.argv[1].split("."): v=v[k]
+print(v)' "$1"; }
+token() { curl -sf "$U/dev/token?partnership=sefton&person=$1" | field token; }
+# call TOKEN METHOD PATH [BODY]: prints the body; fails, showing the problem, unless 2xx.
+call() {
+  local out status
+  out=$(mktemp)
+  status=$(curl -s -o "$out" -w '%{http_code}' -X "$2" "$U$3" -H "Authorization: Bearer $1" \
+    -H 'Content-Type: application/json' ${4:+--data "$4"})
+  if [ "${status:0:1}" != 2 ]; then
+    echo "$2 $3 answered $status:" >&2; cat "$out" >&2; echo >&2; rm -f "$out"; return 1
+  fi
+  cat "$out"; rm -f "$out"
+}
+say() { printf '%-58s %s\n' "$1" "$2"; }
+
+if ! curl -sf -o /dev/null "$U/dev/token?partnership=sefton&person=school-practitioner"; then
+  echo "no local stack answers at $U: start one with ./scripts/run.sh (or pass its URL)" >&2
+  exit 1
+fi
+school=$(token school-practitioner)
+social_care=$(token social-care-manager)
+chair=$(token chair)
+
+view=$(call "$school" POST /api/cases '{"procedure":"sefton","receiving_agency":"social-care",
+  "child":{"name":"A Child"},
+  "concern":{"summary":"Referral closed without assessment","level_of_need":"s17"}}')
+id=$(field case.id <<<"$view")
+say "school-practitioner raised $id" "next: $(field next_move.who <<<"$view") by $(field next_move.due <<<"$view")"
+
+for step in 1 2 3; do
+  version=$(field case.version <<<"$view")
+  view=$(call "$social_care" POST "/api/cases/$id/responses" \
+    "{\"version\":$version,\"outcome\":\"not-resolved\",\"reasons\":\"Threshold not agreed\"}")
+  say "step $step: social-care-manager responded: not resolved" "next: $(field next_move.task <<<"$view")"
+  version=$(field case.version <<<"$view")
+  view=$(call "$school" POST "/api/cases/$id/escalations" \
+    "{\"version\":$version,\"reasons\":\"Still not agreed\",\"tried\":\"Manager to manager discussion\"}")
+  say "school-practitioner escalated to $(field case.stage <<<"$view")" "next: $(field next_move.who <<<"$view")"
+done
+
+version=$(field case.version <<<"$view")
+view=$(call "$chair" POST "/api/cases/$id/resolution" \
+  "{\"version\":$version,\"outcome\":\"Final decision: assess\",\"lessons_learned\":\"Clarify thresholds\"}")
+say "chair resolved it" "status: $(field case.status.status <<<"$view")"
+test "$(field case.status.status <<<"$view")" = resolved
