@@ -7,8 +7,8 @@ use bytes::Bytes;
 use chrono::{DateTime, NaiveDate, Utc};
 use escalations_core::access::{ListScope, Principal};
 use escalations_core::case::{
-    AgreedAction, Case, Child, Concern, EscalateRequest, Outcome, RaiseRequest, ResolveRequest,
-    Transition,
+    AgreedAction, Case, Child, Concern, EscalateRequest, NextMove, Outcome, RaiseRequest,
+    ResolveRequest, Transition,
 };
 use escalations_core::ids::{AgencyId, CaseId, LevelId, ProcedureId, ReasonId, StageId, Text};
 use escalations_core::{Calendar, Catalogue, Procedure};
@@ -928,25 +928,42 @@ impl App {
                 .list_cases(&who.partnership, &scope, &filter, &page)
                 .await?;
             for summary in found.items {
-                let Some(case) = self.store.load_case(&who.partnership, &summary.id).await? else {
+                let Ok(procedure) = self.procedure(summary.procedure.as_str()) else {
                     continue;
                 };
-                let Ok(procedure) = self.procedure(case.procedure.as_str()) else {
-                    continue;
+                let parties = who
+                    .actor
+                    .parties_in(&summary.raising_agency, summary.receiving_agency.as_ref());
+                // A running clock on the list entry says whose move it is; only a case with
+                // no clock running, where the caller may be the side to move, is read whole.
+                let next = match &summary.running {
+                    Some(run) => NextMove::while_clock_runs(
+                        procedure, &run.stage, &run.clock, run.owner, run.due,
+                    ),
+                    None if NextMove::parties_without_clock(procedure, &summary.stage)
+                        .iter()
+                        .any(|p| parties.contains(p)) =>
+                    {
+                        self.store
+                            .load_case(&who.partnership, &summary.id)
+                            .await?
+                            .and_then(|case| case.next_move(procedure))
+                    }
+                    None => None,
                 };
-                if let Some(next) = case.next_move(procedure)
-                    && case.parties_of(&who.actor).contains(&next.party)
+                if let Some(next) = next
+                    && parties.contains(&next.party)
                 {
                     items.push(json!({
-                        "case": case.id,
-                        "procedure": case.procedure,
+                        "case": summary.id,
+                        "procedure": summary.procedure,
                         "stage": next.stage,
                         "actions": next.actions,
                         "who": next.who,
                         "task": next.task,
                         "due": next.due,
                         "overdue": next.due.is_some_and(|d| now >= d),
-                        "version": case.version,
+                        "version": summary.version,
                     }));
                 }
             }

@@ -49,7 +49,14 @@ impl RuntimeApi {
     fn start(cargo_lambda: &Path, workspace: &Path) -> RuntimeApi {
         let port = free_port();
         let child = Command::new(cargo_lambda)
-            .args(["lambda", "watch", "--only-lambda-apis", "-A", "127.0.0.1", "-P"])
+            .args([
+                "lambda",
+                "watch",
+                "--only-lambda-apis",
+                "-A",
+                "127.0.0.1",
+                "-P",
+            ])
             .arg(port.to_string())
             .current_dir(workspace)
             .stdout(Stdio::null())
@@ -58,7 +65,10 @@ impl RuntimeApi {
             .expect("cargo lambda watch starts");
         let deadline = Instant::now() + Duration::from_secs(30);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "cargo lambda watch did not listen");
+            assert!(
+                Instant::now() < deadline,
+                "cargo lambda watch did not listen"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
         RuntimeApi { child, port }
@@ -121,7 +131,11 @@ async fn cold_start(
     let _ = child.wait();
     assert!(status.is_success(), "{function}: {status} {payload}");
     let answered = payload.get("statusCode").and_then(|s| s.as_u64());
-    assert_eq!(answered, Some(200), "{function} did not answer 200: {payload}");
+    assert_eq!(
+        answered,
+        Some(200),
+        "{function} did not answer 200: {payload}"
+    );
     elapsed
 }
 
@@ -161,7 +175,9 @@ async fn main() {
         }
     }
 
-    println!("| function | binary bytes | runs | min ms | p50 ms | p90 ms | max ms | p50 / baseline |");
+    println!(
+        "| function | binary bytes | runs | min ms | p50 ms | p90 ms | max ms | p50 / baseline |"
+    );
     println!("|---|---:|---:|---:|---:|---:|---:|---:|");
     let mut baseline = None;
     for ((name, binary), times) in binaries.iter().zip(&mut times) {

@@ -44,6 +44,27 @@ pub struct Actor {
     pub role: Role,
 }
 
+impl Actor {
+    /// The sides this actor stands on in a case between these agencies. A case's list entry
+    /// carries both agencies, so a work queue needs no whole case to know.
+    pub fn parties_in(&self, raising: &AgencyId, receiving: Option<&AgencyId>) -> Vec<Party> {
+        if self.role == Role::Administrator {
+            return Vec::new();
+        }
+        let mut parties = Vec::new();
+        if &self.agency == raising {
+            parties.push(Party::Raising);
+        }
+        if receiving == Some(&self.agency) {
+            parties.push(Party::Receiving);
+        }
+        if self.role == Role::Chair {
+            parties.push(Party::Partnership);
+        }
+        parties
+    }
+}
+
 /// The child a case is about. Never appears in events, logs or emails.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Child {
@@ -321,6 +342,43 @@ pub struct NextMove {
     pub actions: Vec<Action>,
     pub clock: Option<ClockId>,
     pub due: Option<DateTime<Utc>>,
+}
+
+impl NextMove {
+    /// The next move while a clock runs: its owner must do its task by its due time. A case's
+    /// list entry carries its running clock, so a work queue needs no whole case for this.
+    pub fn while_clock_runs(
+        procedure: &Procedure,
+        stage: &StageId,
+        clock: &ClockId,
+        owner: Party,
+        due: DateTime<Utc>,
+    ) -> Option<NextMove> {
+        let stage = procedure.stage(stage.as_str())?;
+        let clock = stage.clock(clock.as_str())?;
+        Some(NextMove {
+            stage: stage.id.clone(),
+            party: owner,
+            who: clock.who.clone(),
+            task: clock.task.clone(),
+            actions: vec![clock.action],
+            clock: Some(clock.id.clone()),
+            due: Some(due),
+        })
+    }
+
+    /// Whose move it can be at an open case's stage when no clock runs: the side asked at a
+    /// stage without clocks, or the side that decides what happens next. Anyone on neither
+    /// side has nothing to do, whatever the rest of the case says.
+    pub fn parties_without_clock(procedure: &Procedure, stage: &StageId) -> Vec<Party> {
+        let mut parties = vec![Case::deciding_party(procedure)];
+        if let Some(stage) = procedure.stage(stage.as_str())
+            && stage.clocks.is_empty()
+        {
+            parties.push(stage.asked.party);
+        }
+        parties
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -652,20 +710,7 @@ impl Case {
 
     /// The sides the actor stands on in this case.
     pub fn parties_of(&self, actor: &Actor) -> Vec<Party> {
-        if actor.role == Role::Administrator {
-            return Vec::new();
-        }
-        let mut parties = Vec::new();
-        if actor.agency == self.raising_agency {
-            parties.push(Party::Raising);
-        }
-        if self.receiving_agency.as_ref() == Some(&actor.agency) {
-            parties.push(Party::Receiving);
-        }
-        if actor.role == Role::Chair {
-            parties.push(Party::Partnership);
-        }
-        parties
+        actor.parties_in(&self.raising_agency, self.receiving_agency.as_ref())
     }
 
     /// The side that decides to escalate or resolve: the partnership when its chair raises
@@ -700,16 +745,9 @@ impl Case {
         }
         let stage = procedure.stage(self.stage.as_str())?;
         if let Some(run) = self.running_clock() {
-            let clock = stage.clock(run.clock.as_str())?;
-            return Some(NextMove {
-                stage: stage.id.clone(),
-                party: run.owner,
-                who: clock.who.clone(),
-                task: clock.task.clone(),
-                actions: vec![run.action],
-                clock: Some(run.clock.clone()),
-                due: Some(run.due),
-            });
+            return NextMove::while_clock_runs(
+                procedure, &stage.id, &run.clock, run.owner, run.due,
+            );
         }
         let responded_here = self.responses.iter().any(|r| r.stage == stage.id);
         if stage.clocks.is_empty() && !responded_here {

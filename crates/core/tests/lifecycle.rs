@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, Duration, Utc};
 use escalations_core::case::{
-    Actor, AgreedAction, Case, Child, ClockState, Concern, EscalateRequest, EventKind, Outcome,
-    RaiseError, RaiseRequest, Refused, ResolveRequest, Role, Status, Transition,
+    Actor, AgreedAction, Case, Child, ClockState, Concern, EscalateRequest, EventKind, NextMove,
+    Outcome, RaiseError, RaiseRequest, Refused, ResolveRequest, Role, Status, Transition,
 };
 use escalations_core::ids::{AgencyId, CaseId, LevelId, PersonId, ReasonId, StageId, Text};
 use escalations_core::procedure::{Action, Party};
@@ -746,6 +746,24 @@ proptest! {
             }
             if case.status.is_open() {
                 prop_assert!(case.next_move(p).is_some());
+            }
+            // What a work queue works out from a list entry agrees with the whole case.
+            if let Some(next) = case.next_move(p) {
+                match case.running_clock() {
+                    Some(run) => prop_assert_eq!(
+                        NextMove::while_clock_runs(p, &case.stage, &run.clock, run.owner, run.due),
+                        Some(next)
+                    ),
+                    None => prop_assert!(
+                        NextMove::parties_without_clock(p, &case.stage).contains(&next.party)
+                    ),
+                }
+            }
+            for person in &people {
+                prop_assert_eq!(
+                    person.parties_in(&case.raising_agency, case.receiving_agency.as_ref()),
+                    case.parties_of(person)
+                );
             }
         }
     }
