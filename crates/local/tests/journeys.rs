@@ -531,3 +531,119 @@ async fn the_chair_runs_the_quality_assurance_report_as_json_and_csv() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(problem["errors"][0]["field"], "to");
 }
+
+/// Every shipped procedure, end to end over HTTP: raised, then whoever `next_move` names
+/// acts — answering "not resolved", submitting, escalating whenever it is offered — until
+/// the last stage, where the case is resolved. Nothing here knows a procedure's stages: the
+/// API's own `next_move` leads, and the journey must climb every stage of the ladder.
+#[tokio::test]
+async fn every_procedure_climbs_its_whole_ladder_to_resolution() {
+    let stack = start().await;
+    // procedure, partnership, who raises, the agency raised with
+    let runs = [
+        ("medway", "medway", "school-practitioner", "social-care"),
+        ("medway-ppa", "medway", "health-manager", "social-care"),
+        ("sefton", "sefton", "school-practitioner", "social-care"),
+        ("moray", "moray", "education-manager", "social-work"),
+        ("sscp-mset", "sscp", "chair", "childrens-services"),
+        (
+            "sscp-mset-non-attendance",
+            "sscp",
+            "chair",
+            "childrens-services",
+        ),
+    ];
+    // The runs cover every procedure the demo partnerships offer.
+    let mut offered = Vec::new();
+    for partnership in ["medway", "sefton", "moray", "sscp"] {
+        let (_, list) = stack
+            .sign_in(partnership, "chair")
+            .await
+            .get("/api/procedures")
+            .await;
+        for item in list["items"].as_array().unwrap() {
+            offered.push(item["id"].as_str().unwrap().to_owned());
+        }
+    }
+    offered.sort();
+    let mut covered: Vec<String> = runs.iter().map(|r| r.0.to_owned()).collect();
+    covered.sort();
+    assert_eq!(offered, covered);
+
+    for (procedure_id, partnership, raiser_id, receiving) in runs {
+        let raiser = stack.sign_in(partnership, raiser_id).await;
+        let raiser_agency = raiser_id.rsplit_once('-').map_or(raiser_id, |(a, _)| a);
+        let their_manager = stack
+            .sign_in(partnership, &format!("{receiving}-manager"))
+            .await;
+        let our_manager = if raiser_id == "chair" {
+            stack.sign_in(partnership, "chair").await
+        } else {
+            stack
+                .sign_in(partnership, &format!("{raiser_agency}-manager"))
+                .await
+        };
+        let chair = stack.sign_in(partnership, "chair").await;
+        let (_, procedure) = raiser.get(&format!("/api/procedures/{procedure_id}")).await;
+        let stages: Vec<&str> = procedure["stages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["id"].as_str().unwrap())
+            .collect();
+        let reasons: Vec<&str> = procedure["reasons"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .take(1)
+            .map(|r| r["id"].as_str().unwrap())
+            .collect();
+        let level = procedure["levels_of_need"][0]["id"].as_str();
+        let mut body = raise_body(procedure_id, receiving, level, &reasons);
+        if procedure_id.ends_with("-ppa") {
+            body.as_object_mut().unwrap().remove("child");
+        }
+        let (status, mut case) = raiser.post("/api/cases", body).await;
+        assert_eq!(status, StatusCode::CREATED, "{procedure_id}: {case}");
+
+        let mut visited = vec![stage(&case).to_owned()];
+        for _ in 0..60 {
+            let next = case["next_move"].clone();
+            if next.is_null() {
+                break;
+            }
+            let user = match next["party"].as_str().unwrap() {
+                "raising" => &our_manager,
+                "receiving" => &their_manager,
+                _ => &chair,
+            };
+            let offered = |a: &str| next["actions"].as_array().unwrap().iter().any(|x| x == a);
+            case = if offered("escalate") {
+                user.act(&case, "escalations", escalation()).await
+            } else if offered("submit") {
+                user.act(&case, "submissions", json!({})).await
+            } else if offered("respond") {
+                user.act(&case, "responses", not_resolved()).await
+            } else {
+                assert!(offered("resolve"), "{procedure_id}: {next}");
+                user.act(
+                    &case,
+                    "resolution",
+                    json!({ "outcome": "Agreed at the top of the ladder", "lessons_learned": "Escalate sooner" }),
+                )
+                .await
+            };
+            if visited.last().map(String::as_str) != Some(stage(&case)) {
+                visited.push(stage(&case).to_owned());
+            }
+        }
+        assert_eq!(
+            case["case"]["status"]["status"], "resolved",
+            "{procedure_id} did not finish: {case}"
+        );
+        assert_eq!(
+            visited, stages,
+            "{procedure_id} must climb every stage in order"
+        );
+    }
+}
