@@ -46,6 +46,12 @@ for _ in $(seq 1 100); do grep -q "local stack: http" "$walk_dir/stack.log" && b
 kill "$stack_pid"; wait "$stack_pid" 2>/dev/null || true
 trap - EXIT; rm -rf "$walk_dir"
 
+step "the benchmark harnesses still run (one short pass each, debug builds; figures live in BENCHMARKS.md and are not checked)"
+cargo build --quiet --locked -p escalations-bench -p cases
+target/debug/bench-storage --embedded 200 --moto 200 --runs 1
+target/debug/bench-api --requests 200 --concurrency 4
+target/debug/bench-coldstart --runs 2 hello-lambda=target/debug/hello-lambda cases=target/debug/cases
+
 step "differential oracle: escalations due / holidays against an independent implementation"
 python3 tests/oracle/due_oracle.py target/debug/escalations tests/data/uk-bank-holidays.json \
   --cases "${ORACLE_CASES:-1500}"
