@@ -44,6 +44,82 @@ pub struct PartnershipConfig {
     pub people: Vec<Person>,
 }
 
+impl PartnershipConfig {
+    /// What is wrong with this configuration, in words an administrator can act on; empty
+    /// when it can be stored. Field-level checks (ids, roles, dates) are already done by
+    /// parsing; these are the ones that span fields.
+    pub fn problems(&self, catalogue: &escalations_core::Catalogue) -> Vec<String> {
+        let mut problems = Vec::new();
+        if self.name.trim().is_empty() {
+            problems.push("name: give the partnership's name".to_owned());
+        }
+        if self.procedures.is_empty() {
+            problems.push("procedures: list at least one procedure id".to_owned());
+        }
+        for id in &self.procedures {
+            match catalogue.get(id.as_str()) {
+                None => problems.push(format!(
+                    "procedures: `{id}` is not a shipped procedure (known: {})",
+                    catalogue
+                        .iter()
+                        .map(|p| p.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+                Some(p) if p.division != self.division => problems.push(format!(
+                    "procedures: `{id}` counts working days in {:?}, but the partnership's \
+                     division is {:?}",
+                    p.division, self.division
+                )),
+                Some(_) => {}
+            }
+        }
+        let mut agencies = std::collections::BTreeSet::new();
+        for agency in &self.agencies {
+            if !agencies.insert(&agency.id) {
+                problems.push(format!("agencies: `{}` is listed twice", agency.id));
+            }
+        }
+        if !self
+            .agencies
+            .iter()
+            .any(|a| a.kind == AgencyKind::Partnership)
+        {
+            problems.push(
+                "agencies: add the partnership's own unit (kind = \"partnership\"), where \
+                 the chair and administrators belong"
+                    .to_owned(),
+            );
+        }
+        let mut people = std::collections::BTreeSet::new();
+        for person in &self.people {
+            if !people.insert(&person.id) {
+                problems.push(format!("people: `{}` is listed twice", person.id));
+            }
+            if !agencies.contains(&person.agency) {
+                problems.push(format!(
+                    "people: `{}` belongs to agency `{}`, which is not in agencies",
+                    person.id, person.agency
+                ));
+            }
+            let email = person.email.as_str();
+            let well_formed = email
+                .split_once('@')
+                .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'));
+            if !well_formed || email.contains(char::is_whitespace) {
+                problems.push(format!(
+                    "people: `{}` has email `{email}`, which is not an address",
+                    person.id
+                ));
+            }
+        }
+        if !self.people.iter().any(|p| p.role == Role::Chair) {
+            problems.push("people: name the chair (role = \"chair\")".to_owned());
+        }
+        problems
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Agency {
     pub id: AgencyId,

@@ -1,0 +1,184 @@
+//! `escalations-admin`: check a partnership's configuration file, and load it (or the demo
+//! partnerships) into a deployment's DynamoDB table. AWS credentials and region come from the
+//! usual places (environment, profile); `--endpoint-url` points at another endpoint (tests).
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use escalations_core::Catalogue;
+use escalations_core::ids::PartnershipId;
+use escalations_store::{PartnershipConfig, Store};
+use escalations_store_dynamodb::DynamoStore;
+
+#[derive(Parser)]
+#[command(
+    name = "escalations-admin",
+    about = "Check and load partnership configuration"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check a partnership file (TOML) without storing anything.
+    Check { file: PathBuf },
+    /// Check a partnership file and store it. An existing, different configuration is
+    /// replaced only with --replace.
+    Put {
+        #[command(flatten)]
+        table: Table,
+        #[arg(long)]
+        replace: bool,
+        file: PathBuf,
+    },
+    /// Print a stored partnership's configuration as JSON.
+    Show {
+        #[command(flatten)]
+        table: Table,
+        partnership: String,
+    },
+    /// Store the demo partnerships (medway, sefton, moray, sscp) for a trial deployment.
+    /// Partnerships already stored are left as they are.
+    Demo {
+        #[command(flatten)]
+        table: Table,
+    },
+}
+
+#[derive(Args)]
+struct Table {
+    /// The case table (the stack's CasesTableName output).
+    #[arg(long)]
+    table: String,
+    /// Another DynamoDB endpoint (a local emulator).
+    #[arg(long)]
+    endpoint_url: Option<String>,
+}
+
+impl Table {
+    async fn store(&self) -> DynamoStore {
+        let mut config = aws_config::defaults(aws_config::BehaviorVersion::latest());
+        if let Some(url) = &self.endpoint_url {
+            config = config.endpoint_url(url);
+        }
+        let config = config.load().await;
+        DynamoStore::new(aws_sdk_dynamodb::Client::new(&config), &self.table)
+    }
+}
+
+type Failure = Box<dyn std::error::Error>;
+
+/// Reads and checks a file: every problem, each on its own line, prefixed by the file.
+fn read(file: &Path, catalogue: &Catalogue) -> Result<PartnershipConfig, Failure> {
+    let name = file.display();
+    let text = std::fs::read_to_string(file).map_err(|e| format!("{name}: {e}"))?;
+    let toml_error = |e: toml::de::Error| {
+        let message = e.to_string();
+        let hint = if message.contains("date string") {
+            "\n(write dates in quotes: closure_days = [\"2026-12-29\"])"
+        } else {
+            ""
+        };
+        format!("{name}: {}{hint}", message.trim_end())
+    };
+    // A misspelt optional key would otherwise be ignored without a word.
+    let mut unknown = Vec::new();
+    let config: PartnershipConfig = serde_ignored::deserialize(
+        toml::Deserializer::parse(&text).map_err(toml_error)?,
+        |path| unknown.push(path.to_string()),
+    )
+    .map_err(toml_error)?;
+    let mut problems: Vec<String> = unknown
+        .iter()
+        .map(|key| format!("`{key}` is not a setting: check its spelling"))
+        .collect();
+    problems.extend(config.problems(catalogue));
+    if !problems.is_empty() {
+        let lines: Vec<String> = problems.iter().map(|p| format!("{name}: {p}")).collect();
+        return Err(lines.join("\n").into());
+    }
+    Ok(config)
+}
+
+fn describe(config: &PartnershipConfig) -> String {
+    format!(
+        "{} ({}): {} procedure(s), {} agencies, {} people, {} closure day(s)",
+        config.id,
+        config.name,
+        config.procedures.len(),
+        config.agencies.len(),
+        config.people.len(),
+        config.closure_days.len()
+    )
+}
+
+async fn run(cli: Cli) -> Result<(), Failure> {
+    let catalogue = Catalogue::builtin()?;
+    match cli.command {
+        Command::Check { file } => {
+            let config = read(&file, &catalogue)?;
+            println!("{}: ok: {}", file.display(), describe(&config));
+        }
+        Command::Put {
+            table,
+            replace,
+            file,
+        } => {
+            let config = read(&file, &catalogue)?;
+            let store = table.store().await;
+            match store.partnership(&config.id).await? {
+                Some(stored) if stored == config => {
+                    println!("unchanged: {}", describe(&config));
+                    return Ok(());
+                }
+                Some(_) if !replace => {
+                    return Err(format!(
+                        "{} is already stored with a different configuration; nothing was \
+                         changed. Check the file against `escalations-admin show`, then run \
+                         again with --replace",
+                        config.id
+                    )
+                    .into());
+                }
+                _ => {}
+            }
+            store.put_partnership(&config).await?;
+            println!("stored: {}", describe(&config));
+        }
+        Command::Show { table, partnership } => {
+            let id = PartnershipId::parse(&partnership)?;
+            let store = table.store().await;
+            let config = store
+                .partnership(&id)
+                .await?
+                .ok_or_else(|| format!("{id} is not stored in {}", table.table))?;
+            println!("{}", serde_json::to_string_pretty(&config)?);
+        }
+        Command::Demo { table } => {
+            let store = table.store().await;
+            for config in escalations_api::demo::partnerships() {
+                if store.partnership(&config.id).await?.is_some() {
+                    println!("already stored, left as it is: {}", config.id);
+                } else {
+                    store.put_partnership(&config).await?;
+                    println!("stored: {}", describe(&config));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    match run(Cli::parse()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::FAILURE
+        }
+    }
+}
