@@ -4,7 +4,9 @@
 //! usage: bench-api [--requests 4000] [--concurrency 16]
 //! Starts its own stack on a free port with a fresh store. Prints a Markdown table.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
+
+use escalations_bench::percentile;
 
 use serde_json::{Value, json};
 
@@ -14,10 +16,6 @@ fn arg(args: &[String], flag: &str, default: usize) -> usize {
         .and_then(|i| args.get(i + 1))
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
 async fn token(http: &reqwest::Client, url: &str, person: &str) -> String {

@@ -12,27 +12,17 @@
 //! Run 0 of each binary is a warm-up (it loads the file into the page cache) and is not
 //! counted. Prints a Markdown table.
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+use escalations_bench::percentile;
 
 fn flag(args: &[String], name: &str) -> Option<String> {
     args.iter()
         .position(|a| a == name)
         .and_then(|i| args.get(i + 1))
         .cloned()
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free loopback port")
-        .port()
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
 fn ms(d: Duration) -> String {
@@ -47,7 +37,7 @@ struct RuntimeApi {
 
 impl RuntimeApi {
     fn start(cargo_lambda: &Path, workspace: &Path) -> RuntimeApi {
-        let port = free_port();
+        let port = escalations_testkit::free_port();
         let child = Command::new(cargo_lambda)
             .args([
                 "lambda",

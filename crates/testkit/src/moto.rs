@@ -1,7 +1,6 @@
 //! A DynamoDB emulator (moto_server) on a free loopback port, and fresh tables created from
 //! template.yaml's definition. Shared by the adapter's tests and the storage benchmark.
 
-use std::net::TcpListener;
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -29,11 +28,7 @@ pub fn endpoint() -> &'static str {
             env!("CARGO_MANIFEST_DIR"),
             "/../../tests/moto/serial_moto_server.py"
         );
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = crate::free_port();
         // A watchdog shell stops the server when this test process exits, however it exits.
         let script = format!(
             "\"{python}\" \"{launcher}\" 127.0.0.1 {port} >/dev/null 2>&1 & server=$!; \

@@ -5,7 +5,6 @@
 //!
 //! Needs `CARGO_LAMBDA` (set by `eval "$(./scripts/tools.sh)"`).
 
-use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -87,11 +86,7 @@ async fn every_function_runs_under_cargo_lambda_against_dynamodb() {
         store.put_partnership(&config).await.unwrap();
     }
 
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = escalations_testkit::free_port();
     let workspace = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
     let env = format!(
         "TABLE_NAME={table},AWS_ENDPOINT_URL={},AWS_REGION=us-east-1,AWS_ACCESS_KEY_ID=test,AWS_SECRET_ACCESS_KEY=test,RUST_LOG=info",
