@@ -1,23 +1,20 @@
-//! Errors as RFC 9457 problem details, mapped to HTTP in this one place.
+//! Errors as RFC 9457 problem details: every use case's error is mapped to HTTP here, and
+//! only here.
 //!
 //! Architecture invariant: a 500 says nothing about its cause to the caller; the cause chain
 //! is logged, and log lines never carry a child's details or free text (the store's and the
 //! core's errors name ids and fields only).
 
 use http::StatusCode;
-use serde::Serialize;
 
+use escalations_app::{
+    ActError, DirectoryError, FieldProblem, ListError, QueueError, RaiseError, ReportError,
+    ViewError,
+};
 use escalations_core::access::Denied;
-use escalations_core::case::{RaiseError, Refused};
+use escalations_core::case::Refused;
 use escalations_store::StoreError;
-
-/// One bad field of a request body or query.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct FieldError {
-    /// A JSON pointer-like path, e.g. `concern.summary`.
-    pub field: String,
-    pub message: String,
-}
+use escalations_wire::{FieldError, Problem};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -25,6 +22,8 @@ pub enum ApiError {
     BadRequest(Vec<FieldError>),
     #[error("the request body is larger than {limit} bytes")]
     TooLarge { limit: usize },
+    #[error("send the body as JSON, with the header Content-Type: application/json")]
+    UnsupportedMediaType,
     #[error("sign in first")]
     Unauthenticated,
     #[error("{0}")]
@@ -37,6 +36,12 @@ pub enum ApiError {
     Refused(String),
     #[error("no route for {method} {path}")]
     NoRoute { method: String, path: String },
+    #[error("{path} does not answer {method}: use {}", allow.join(" or "))]
+    MethodNotAllowed {
+        method: String,
+        path: String,
+        allow: Vec<&'static str>,
+    },
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
@@ -49,13 +54,19 @@ impl ApiError {
         }])
     }
 
+    fn internal(e: impl std::error::Error + Send + Sync + 'static) -> Self {
+        ApiError::Internal(Box::new(e))
+    }
+
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Unauthenticated => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) | ApiError::NoRoute { .. } => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -66,9 +77,11 @@ impl ApiError {
         match self {
             ApiError::BadRequest(_) => "invalid-request",
             ApiError::TooLarge { .. } => "request-too-large",
+            ApiError::UnsupportedMediaType => "unsupported-media-type",
             ApiError::Unauthenticated => "unauthenticated",
             ApiError::Forbidden(_) => "forbidden",
             ApiError::NotFound(_) | ApiError::NoRoute { .. } => "not-found",
+            ApiError::MethodNotAllowed { .. } => "method-not-allowed",
             ApiError::Conflict(_) => "version-conflict",
             ApiError::Refused(_) => "transition-refused",
             ApiError::Internal(_) => "internal-error",
@@ -76,14 +89,17 @@ impl ApiError {
     }
 
     /// The problem-details document. Internal errors are opaque.
-    pub fn body(&self) -> serde_json::Value {
+    pub fn body(&self) -> Problem {
         let status = self.status();
-        let mut body = serde_json::json!({
-            "type": format!("https://escalations.invalid/problems/{}", self.kind()),
-            "title": status.canonical_reason().unwrap_or("Error"),
-            "status": status.as_u16(),
-            "detail": match self {
-                ApiError::Internal(_) => "Something went wrong on our side. Nothing was changed; please try again.".to_owned(),
+        Problem {
+            kind: format!("https://escalations.invalid/problems/{}", self.kind()),
+            title: status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: status.as_u16(),
+            detail: match self {
+                ApiError::Internal(_) => {
+                    "Something went wrong on our side. Nothing was changed; please try again."
+                        .to_owned()
+                }
                 ApiError::BadRequest(errors) => errors
                     .iter()
                     .map(|e| format!("{}: {}", e.field, e.message))
@@ -91,11 +107,11 @@ impl ApiError {
                     .join("; "),
                 other => other.to_string(),
             },
-        });
-        if let ApiError::BadRequest(errors) = self {
-            body["errors"] = serde_json::to_value(errors).unwrap_or_default();
+            errors: match self {
+                ApiError::BadRequest(errors) => errors.clone(),
+                _ => Vec::new(),
+            },
         }
-        body
     }
 }
 
@@ -115,7 +131,7 @@ impl From<StoreError> for ApiError {
             StoreError::InvalidCursor => {
                 ApiError::field("cursor", "not valid here: start the list again")
             }
-            other => ApiError::Internal(Box::new(other)),
+            other => ApiError::internal(other),
         }
     }
 }
@@ -127,31 +143,28 @@ impl From<Refused> for ApiError {
                 ApiError::Forbidden(e.to_string())
             }
             Refused::UnknownStage { .. } => ApiError::field("to", e.to_string()),
-            Refused::Calendar(_) | Refused::WrongProcedure { .. } => {
-                ApiError::Internal(Box::new(e))
-            }
+            Refused::Calendar(_) | Refused::WrongProcedure { .. } => ApiError::internal(e),
             _ => ApiError::Refused(e.to_string()),
         }
     }
 }
 
-impl From<RaiseError> for ApiError {
-    fn from(e: RaiseError) -> Self {
+impl From<escalations_core::case::RaiseError> for ApiError {
+    fn from(e: escalations_core::case::RaiseError) -> Self {
+        use escalations_core::case::RaiseError as E;
         match e {
-            RaiseError::RoleMayNotRaise { .. } => ApiError::Forbidden(e.to_string()),
-            RaiseError::ChildRequired | RaiseError::ChildNotAllowed => {
-                ApiError::field("child", e.to_string())
-            }
-            RaiseError::ReceivingAgencyRequired | RaiseError::SameAgency => {
+            E::RoleMayNotRaise { .. } => ApiError::Forbidden(e.to_string()),
+            E::ChildRequired | E::ChildNotAllowed => ApiError::field("child", e.to_string()),
+            E::ReceivingAgencyRequired | E::SameAgency => {
                 ApiError::field("receiving_agency", e.to_string())
             }
-            RaiseError::ReasonRequired { .. } | RaiseError::UnknownReason { .. } => {
+            E::ReasonRequired { .. } | E::UnknownReason { .. } => {
                 ApiError::field("concern.reasons", e.to_string())
             }
-            RaiseError::LevelOfNeedRequired { .. } | RaiseError::UnknownLevelOfNeed { .. } => {
+            E::LevelOfNeedRequired { .. } | E::UnknownLevelOfNeed { .. } => {
                 ApiError::field("concern.level_of_need", e.to_string())
             }
-            RaiseError::Calendar(_) => ApiError::Internal(Box::new(e)),
+            E::Calendar(_) => ApiError::internal(e),
         }
     }
 }
@@ -161,6 +174,87 @@ impl From<Denied> for ApiError {
         match e {
             Denied::NoSuchCase => ApiError::NotFound("case"),
             other => ApiError::Forbidden(other.to_string()),
+        }
+    }
+}
+
+fn forbidden_not_set_up(e: impl std::fmt::Display) -> ApiError {
+    ApiError::Forbidden(e.to_string())
+}
+
+impl From<RaiseError> for ApiError {
+    fn from(e: RaiseError) -> Self {
+        match e {
+            RaiseError::Denied(d) => d.into(),
+            RaiseError::NotSetUp(e) => forbidden_not_set_up(e),
+            RaiseError::Invalid(problems) => ApiError::BadRequest(
+                problems
+                    .into_iter()
+                    .map(|FieldProblem { field, message }| FieldError { field, message })
+                    .collect(),
+            ),
+            RaiseError::Refused(e) => e.into(),
+            RaiseError::KeyReused => ApiError::Refused(RaiseError::KeyReused.to_string()),
+            RaiseError::ProcedureMissing(e) => ApiError::internal(e),
+            RaiseError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<ActError> for ApiError {
+    fn from(e: ActError) -> Self {
+        match e {
+            ActError::NoSuchCase => ApiError::NotFound("case"),
+            ActError::NotSetUp(e) => forbidden_not_set_up(e),
+            e @ ActError::StaleVersion { .. } => ApiError::Conflict(e.to_string()),
+            ActError::Refused(e) => e.into(),
+            ActError::ProcedureMissing(e) => ApiError::internal(e),
+            ActError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<ViewError> for ApiError {
+    fn from(e: ViewError) -> Self {
+        match e {
+            ViewError::NoSuchCase => ApiError::NotFound("case"),
+            ViewError::ProcedureMissing(e) => ApiError::internal(e),
+            ViewError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<ListError> for ApiError {
+    fn from(e: ListError) -> Self {
+        match e {
+            ListError::Denied(d) => d.into(),
+            ListError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<QueueError> for ApiError {
+    fn from(e: QueueError) -> Self {
+        match e {
+            QueueError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<ReportError> for ApiError {
+    fn from(e: ReportError) -> Self {
+        match e {
+            ReportError::Denied(d) => d.into(),
+            ReportError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<DirectoryError> for ApiError {
+    fn from(e: DirectoryError) -> Self {
+        match e {
+            DirectoryError::NotSetUp(e) => forbidden_not_set_up(e),
+            DirectoryError::Store(e) => e.into(),
         }
     }
 }

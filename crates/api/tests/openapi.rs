@@ -4,8 +4,8 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use escalations_api::App;
-use escalations_api::app::ROUTES;
+use escalations_api::Api;
+use escalations_api::ROUTES;
 use escalations_core::Catalogue;
 use escalations_core::access::Principal;
 use escalations_store::Store;
@@ -51,7 +51,7 @@ async fn every_declared_route_is_served_and_others_are_not() {
     for config in escalations_api::demo::partnerships() {
         store.put_partnership(&config).await.unwrap();
     }
-    let app = App::new(
+    let app = Api::new(
         Arc::new(store),
         Catalogue::builtin().unwrap(),
         Arc::new(|| "2026-11-23T10:00:00Z".parse().unwrap()),
@@ -90,14 +90,22 @@ async fn every_declared_route_is_served_and_others_are_not() {
             "{method} {concrete} is documented but not served"
         );
     }
-    for (method, path) in [
-        ("DELETE", "/api/cases/x"),
-        ("GET", "/api/nothing"),
-        ("POST", "/api/cases/x/teleport"),
-    ] {
+    for (method, path) in [("GET", "/api/nothing"), ("POST", "/api/cases/x/teleport")] {
         let response = send(method, path.into(), chair.clone()).await;
         assert_eq!(response.status(), 404, "{method} {path}");
         assert!(no_route(&response), "{method} {path}");
+    }
+    // A path that exists answers another method with 405 and the methods it does answer.
+    for (method, path, allow) in [
+        ("DELETE", "/api/cases/x", "GET"),
+        ("PUT", "/api/cases", "GET, POST"),
+        ("GET", "/api/cases/x/responses", "POST"),
+        ("POST", "/api/me", "GET"),
+    ] {
+        let response = send(method, path.into(), chair.clone()).await;
+        assert_eq!(response.status(), 405, "{method} {path}");
+        assert_eq!(response.headers()["allow"], allow, "{method} {path}");
+        assert!(!no_route(&response), "{method} {path}");
     }
 }
 

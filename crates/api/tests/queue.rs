@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use async_trait::async_trait;
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
-use escalations_api::App;
+use escalations_api::Api;
 use escalations_core::Catalogue;
 use escalations_core::access::Principal;
 use escalations_core::case::{Actor, Case, Event, Role, Transition};
@@ -119,7 +119,7 @@ fn person(id: &str, agency: &str, role: Role) -> Principal {
     }
 }
 
-async fn call(app: &App, who: &Principal, method: &str, path: &str, body: Value) -> Value {
+async fn call(app: &Api, who: &Principal, method: &str, path: &str, body: Value) -> Value {
     let request = http::Request::builder()
         .method(method)
         .uri(path)
@@ -145,7 +145,7 @@ async fn the_queue_reads_whole_cases_only_when_no_clock_says_whose_move_it_is() 
         store.put_partnership(&config).await.unwrap();
     }
     let now = || "2026-11-23T10:00:00Z".parse().unwrap();
-    let app = App::new(store.clone(), Catalogue::builtin().unwrap(), Arc::new(now));
+    let app = Api::new(store.clone(), Catalogue::builtin().unwrap(), Arc::new(now));
     let school = person("school-practitioner", "school", Role::Practitioner);
     let social_care = person("social-care-manager", "social-care", Role::Manager);
 

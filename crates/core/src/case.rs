@@ -330,7 +330,7 @@ pub struct Transition {
 }
 
 /// What happens next in a case, and by when.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NextMove {
     pub stage: StageId,
     pub party: Party,

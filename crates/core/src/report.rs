@@ -7,14 +7,14 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::case::{Case, ClockState, Status};
 use crate::procedure::Subject;
 use crate::timescale::local_date;
 use crate::{Catalogue, ids::CaseId};
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Timeliness {
     pub met_on_time: usize,
     pub met_late: usize,
@@ -25,22 +25,23 @@ pub struct Timeliness {
     pub stopped_overdue: usize,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Outcomes {
     pub open: usize,
     pub resolved: usize,
     pub withdrawn: usize,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ResolutionTimes {
     pub resolved: usize,
-    /// Calendar days from raising to resolution.
-    pub median_days: Option<i64>,
+    /// Calendar days from raising to resolution: the middle value, or the mean of the two
+    /// middle values of an even count (so it can end in .5).
+    pub median_days: Option<f64>,
     pub longest_days: Option<i64>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Lesson {
     pub case: CaseId,
     pub procedure: String,
@@ -48,17 +49,18 @@ pub struct Lesson {
     pub lessons_learned: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PracticeAlert {
     pub case: CaseId,
     pub procedure: String,
     pub raised_on: NaiveDate,
     pub raising_agency: String,
-    pub status: &'static str,
+    /// `open`, `resolved` or `withdrawn`.
+    pub status: String,
     pub lessons_learned: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     pub from: NaiveDate,
     pub to: NaiveDate,
@@ -135,7 +137,7 @@ pub fn report(
                 procedure: case.procedure.to_string(),
                 raised_on,
                 raising_agency: case.raising_agency.to_string(),
-                status: status_word(&case.status),
+                status: status_word(&case.status).to_owned(),
                 lessons_learned: lessons,
             });
             continue;
@@ -195,10 +197,20 @@ pub fn report(
     days_to_resolve.sort_unstable();
     r.resolution_times = ResolutionTimes {
         resolved: days_to_resolve.len(),
-        median_days: days_to_resolve.get(days_to_resolve.len() / 2).copied(),
+        median_days: median(&days_to_resolve),
         longest_days: days_to_resolve.last().copied(),
     };
     r
+}
+
+/// The median of sorted values: the middle one, or the mean of the two middle ones.
+fn median(sorted: &[i64]) -> Option<f64> {
+    let n = sorted.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(sorted[n / 2] as f64),
+        _ => Some((sorted[n / 2 - 1] + sorted[n / 2]) as f64 / 2.0),
+    }
 }
 
 impl Report {
@@ -268,7 +280,10 @@ impl Report {
             "time to resolution",
             "",
             "median days",
-            days(self.resolution_times.median_days),
+            self.resolution_times
+                .median_days
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
         );
         row(
             "time to resolution",
@@ -288,7 +303,7 @@ impl Report {
             row(
                 "practice alert",
                 a.case.as_str(),
-                a.status,
+                &a.status,
                 a.lessons_learned.clone().unwrap_or_default(),
             );
         }
@@ -307,5 +322,19 @@ fn csv_field(value: &str) -> String {
         format!("\"{}\"", value.replace('"', "\"\""))
     } else {
         value
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::median;
+
+    #[test]
+    fn the_median_of_an_even_count_is_the_mean_of_the_two_middle_values() {
+        assert_eq!(median(&[]), None);
+        assert_eq!(median(&[4]), Some(4.0));
+        assert_eq!(median(&[1, 4]), Some(2.5));
+        assert_eq!(median(&[1, 2, 9, 30]), Some(5.5));
+        assert_eq!(median(&[1, 2, 9]), Some(2.0));
     }
 }

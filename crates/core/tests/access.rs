@@ -3,7 +3,7 @@
 //! identical to an unknown case, so another partnership's case is never revealed).
 
 use chrono::{DateTime, Utc};
-use escalations_core::access::{ListScope, Principal};
+use escalations_core::access::{Denied, Principal, Scope};
 use escalations_core::case::{
     Actor, Case, Child, Concern, EscalateRequest, Outcome, RaiseRequest, ResolveRequest, Role,
 };
@@ -147,32 +147,44 @@ fn attempt(who: &Principal, action: &str) -> char {
     let (raised, responded) = cases();
     let now = at("2026-11-23T13:00:00Z");
     let a = &who.actor;
-    let on_case = |case: &Case, act: &dyn Fn(&Case) -> bool| match who.may_view_case(&home(), case)
-    {
-        Err(_) => 'N',
-        Ok(()) if act(case) => 'A',
-        Ok(()) => 'F',
+    // The partnership boundary is storage's: every call is keyed by the principal's own
+    // partnership, so another partnership's case is never loaded (conformance suite) and a
+    // list, report or set-up change only ever reaches the principal's own partnership. The
+    // cases and lists here are `home()`'s, so a principal from elsewhere cannot reach them.
+    let reachable = who.partnership == home();
+    let may_view = |case: &Case| reachable && who.may_view_case(case).is_ok();
+    let letter = |result: Result<(), Denied>| {
+        letter(result.and(if reachable {
+            Ok(())
+        } else {
+            Err(Denied::NoSuchCase)
+        }))
+    };
+    let on_case = |case: &Case, act: &dyn Fn(&Case) -> bool| match may_view(case) {
+        false => 'N',
+        true if act(case) => 'A',
+        true => 'F',
     };
     match action {
         "view case" => {
-            if who.may_view_case(&home(), &raised).is_ok() {
+            if may_view(&raised) {
                 'A'
             } else {
                 'N'
             }
         }
-        "list own agency" => letter(who.may_list(&home(), &ListScope::Agency(a.agency.clone()))),
-        "list partnership" => letter(who.may_list(&home(), &ListScope::Partnership)),
-        "run report" => letter(who.may_run_report(&home())),
-        "administer" => letter(who.may_administer(&home())),
-        "raise" => letter(who.may_raise(&home()).map_err(|_| ()).and_then(|()| {
+        "list own agency" => letter(who.may_list(&Scope::Agency(a.agency.clone()))),
+        "list partnership" => letter(who.may_list(&Scope::Partnership)),
+        "run report" => letter(who.may_run_report()),
+        "administer" => letter(who.may_administer()),
+        "raise" => letter(who.may_raise().and_then(|()| {
             let mut req = request();
             if a.agency.as_str() == "social-care" {
                 req.receiving_agency = Some(AgencyId::parse("school").unwrap());
             }
             Case::raise(CaseId::parse("c2").unwrap(), &p, &cal, a, req, now)
                 .map(|_| ())
-                .map_err(|_| ())
+                .map_err(|_| Denied::NoSuchCase)
         })),
         "respond" => on_case(&raised, &|c| {
             c.respond(&p, &cal, a, not_resolved(), now).is_ok()

@@ -13,12 +13,13 @@ use axum::body::Body;
 use axum::extract::{Query, State};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{any, get};
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use escalations_api::identity::Claims;
-use escalations_api::{ApiError, App, LocalTokens, MAX_BODY_BYTES};
+use escalations_api::{Api, ApiError, LocalTokens, MAX_BODY_BYTES};
 use escalations_core::Catalogue;
 use escalations_store::{PartnershipConfig, Store};
 use escalations_store_sqlite::SqliteStore;
+use escalations_wire::{DemoToken, DevClock};
 
 /// Where the local stack keeps its data and how it starts.
 pub struct Options {
@@ -28,7 +29,7 @@ pub struct Options {
 
 #[derive(Clone)]
 struct Local {
-    app: App,
+    api: Api,
     tokens: LocalTokens,
     offset_seconds: Arc<AtomicI64>,
     partnerships: Arc<Vec<PartnershipConfig>>,
@@ -50,7 +51,7 @@ pub async fn stack(data_file: PathBuf) -> Result<Router, Box<dyn std::error::Err
         Arc::new(move || Utc::now() + chrono::Duration::seconds(offset.load(Ordering::SeqCst)));
     let store: Arc<dyn Store> = store;
     let local = Local {
-        app: App::new(store, Catalogue::builtin()?, clock),
+        api: Api::new(store, Catalogue::builtin()?, clock),
         // A fresh key per start: tokens never outlive the process that signed them.
         tokens: LocalTokens::new(uuid::Uuid::new_v4().as_bytes().to_vec()),
         offset_seconds,
@@ -89,7 +90,7 @@ async fn api(State(local): State<Local>, request: http::Request<Body>) -> Respon
     let bytes = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
         Ok(bytes) => bytes,
         Err(_) => {
-            return reply(escalations_api::app::problem(&ApiError::TooLarge {
+            return reply(escalations_api::problem(&ApiError::TooLarge {
                 limit: MAX_BODY_BYTES,
             }));
         }
@@ -102,13 +103,13 @@ async fn api(State(local): State<Local>, request: http::Request<Body>) -> Respon
     let principal = local.tokens.principal(authorization, Utc::now());
     reply(
         local
-            .app
+            .api
             .handle(http::Request::from_parts(parts, bytes), principal)
             .await,
     )
 }
 
-fn reply(response: escalations_api::app::Response) -> Response {
+fn reply(response: escalations_api::Response) -> Response {
     response.map(Body::from)
 }
 
@@ -161,7 +162,7 @@ async fn token(
                 .map(|u| (p, u))
         });
     let Some((partnership, person)) = found else {
-        return reply(escalations_api::app::problem(&ApiError::field(
+        return reply(escalations_api::problem(&ApiError::field(
             "person",
             "no such demo user: see /signin",
         )));
@@ -180,25 +181,24 @@ async fn token(
         exp: 0,
     };
     match local.tokens.issue(claims, Utc::now()) {
-        Ok(token) => axum::Json(serde_json::json!({
-            "token": token,
-            "partnership": partnership.id,
-            "person": person.id,
-            "role": person.role,
-            "agency": person.agency,
-        }))
+        Ok(token) => axum::Json(DemoToken {
+            token,
+            partnership: partnership.id.clone(),
+            person: person.id.clone(),
+            role: person.role,
+            agency: person.agency.clone(),
+        })
         .into_response(),
-        Err(e) => reply(escalations_api::app::problem(&e)),
+        Err(e) => reply(escalations_api::problem(&e)),
     }
 }
 
-fn now(local: &Local) -> DateTime<Utc> {
-    local.app.now()
-}
-
 async fn clock_now(State(local): State<Local>) -> Response {
-    axum::Json(serde_json::json!({ "now": now(&local), "offset_seconds": local.offset_seconds.load(Ordering::SeqCst) }))
-        .into_response()
+    axum::Json(DevClock {
+        now: local.api.now(),
+        offset_seconds: local.offset_seconds.load(Ordering::SeqCst),
+    })
+    .into_response()
 }
 
 /// `POST /dev/clock?hours=N` (or `days=N`) moves the clock forward; it never goes back.
@@ -206,17 +206,56 @@ async fn advance_clock(
     State(local): State<Local>,
     Query(q): Query<std::collections::HashMap<String, String>>,
 ) -> Response {
-    let hours: Option<i64> = q.get("hours").and_then(|h| h.parse().ok());
-    let days: Option<i64> = q.get("days").and_then(|d| d.parse().ok());
-    let seconds = hours.map(|h| h * 3600).or(days.map(|d| d * 86_400));
-    match seconds {
-        Some(s) if (1..=366 * 86_400).contains(&s) => {
+    match forward_seconds(&q) {
+        Some(s) => {
             local.offset_seconds.fetch_add(s, Ordering::SeqCst);
             clock_now(State(local)).await
         }
-        _ => reply(escalations_api::app::problem(&ApiError::field(
+        None => reply(escalations_api::problem(&ApiError::field(
             "hours",
             "give hours=N or days=N, forward only, at most a year",
         ))),
+    }
+}
+
+/// The most the demo clock moves in one step.
+const MAX_STEP_SECONDS: i64 = 366 * 86_400;
+
+/// `hours=N` or `days=N` as seconds: forward only, at most a year. Anything else (including a
+/// number too large to multiply out) is `None`, and the clock is left alone.
+fn forward_seconds(q: &std::collections::HashMap<String, String>) -> Option<i64> {
+    let (value, unit) = match (q.get("hours"), q.get("days")) {
+        (Some(h), _) => (h, 3600),
+        (None, Some(d)) => (d, 86_400),
+        (None, None) => return None,
+    };
+    let seconds = value.parse::<i64>().ok()?.checked_mul(unit)?;
+    (1..=MAX_STEP_SECONDS).contains(&seconds).then_some(seconds)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::forward_seconds;
+
+    fn q(key: &str, value: &str) -> std::collections::HashMap<String, String> {
+        [(key.to_owned(), value.to_owned())].into()
+    }
+
+    #[test]
+    fn the_demo_clock_moves_forward_by_at_most_a_year_and_never_overflows() {
+        assert_eq!(forward_seconds(&q("days", "3")), Some(3 * 86_400));
+        assert_eq!(forward_seconds(&q("hours", "2")), Some(7200));
+        assert_eq!(forward_seconds(&q("days", "366")), Some(366 * 86_400));
+        for bad in [
+            "0",
+            "-1",
+            "367",
+            "106751991167300",
+            "9223372036854775807",
+            "x",
+        ] {
+            assert_eq!(forward_seconds(&q("days", bad)), None, "days={bad}");
+        }
+        assert_eq!(forward_seconds(&Default::default()), None);
     }
 }

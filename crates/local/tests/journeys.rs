@@ -406,6 +406,7 @@ async fn a_retried_raise_with_one_idempotency_key_creates_one_case() {
             .post(format!("{}/api/cases", stack.url))
             .bearer_auth(&user.token)
             .header("Idempotency-Key", "6c0e2a4e-retry-test-key")
+            .header("content-type", "application/json")
             .body(body.clone())
             .send()
             .await
@@ -437,6 +438,41 @@ async fn moving_the_local_clock_makes_a_response_overdue_in_the_queue() {
     assert_eq!(queue["items"][0]["overdue"], true, "{queue}");
     let (_, overdue) = user.get("/api/cases?overdue=true").await;
     assert_eq!(overdue["items"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_huge_or_backward_clock_step_is_refused_and_leaves_the_clock_alone() {
+    let stack = start().await;
+    let clock = || async {
+        let body: Value = stack
+            .http
+            .get(format!("{}/dev/clock", stack.url))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        body["offset_seconds"].as_i64().unwrap()
+    };
+    for query in [
+        "days=106751991167300",
+        "days=9223372036854775807",
+        "hours=-5",
+        "days=400",
+        "days=0",
+    ] {
+        let response = stack
+            .http
+            .post(format!("{}/dev/clock?{query}", stack.url))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{query}");
+        assert_eq!(clock().await, 0, "{query} moved the clock");
+    }
+    stack.advance("days=2").await;
+    assert_eq!(clock().await, 2 * 86_400);
 }
 
 #[tokio::test]

@@ -168,6 +168,7 @@ fn idempotency(key: &str, fingerprint: &str) -> Idempotency {
     Idempotency {
         key: IdempotencyKey::parse(key).unwrap(),
         fingerprint: fingerprint.to_owned(),
+        person: escalations_core::ids::PersonId::parse("raiser").unwrap(),
     }
 }
 

@@ -45,6 +45,13 @@ pub struct PartnershipConfig {
 }
 
 impl PartnershipConfig {
+    /// The partnership's working-day calendar: its division's bank holidays and its own
+    /// closure days.
+    pub fn calendar(&self) -> escalations_core::Calendar {
+        escalations_core::Calendar::new(self.division)
+            .with_closure_days(self.closure_days.iter().copied())
+    }
+
     /// What is wrong with this configuration, in words an administrator can act on; empty
     /// when it can be stored. Field-level checks (ids, roles, dates) are already done by
     /// parsing; these are the ones that span fields.
@@ -206,16 +213,9 @@ impl CaseSummary {
     }
 }
 
-/// Whose cases to list.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Scope {
-    /// Every case of the partnership (chair, business unit).
-    Partnership,
-    /// Cases the agency raised or received.
-    Agency(AgencyId),
-    /// Cases the person raised or acted on.
-    Person(PersonId),
-}
+/// Whose cases to list: the core's access rule and the store's query speak of the same
+/// scopes.
+pub use escalations_core::access::Scope;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CaseFilter {
@@ -345,6 +345,8 @@ impl IdempotencyKey {
 pub struct Idempotency {
     pub key: IdempotencyKey,
     pub fingerprint: String,
+    /// Keys are the sender's own: another person's identical key is a different key.
+    pub person: PersonId,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -540,6 +542,24 @@ pub trait Store: Send + Sync {
         partnership: &PartnershipId,
         case: &CaseId,
     ) -> Result<Vec<Notice>, StoreError>;
+}
+
+/// Every item of a paged listing, in order, reading page after page of MAX_PAGE.
+pub async fn drain_pages<T, F, Fut>(mut fetch: F) -> Result<Vec<T>, StoreError>
+where
+    F: FnMut(PageRequest) -> Fut,
+    Fut: std::future::Future<Output = Result<Page<T>, StoreError>>,
+{
+    let mut all = Vec::new();
+    let mut page = PageRequest::first(MAX_PAGE);
+    loop {
+        let found = fetch(page).await?;
+        all.extend(found.items);
+        match found.next {
+            Some(next) => page = PageRequest::new(MAX_PAGE, Some(next)),
+            None => return Ok(all),
+        }
+    }
 }
 
 /// Every open clock due at or before `instant` in every partnership (for the sweeper).

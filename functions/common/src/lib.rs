@@ -1,6 +1,6 @@
 //! What every Lambda function's `main` calls. It builds the DynamoDB client and the shared
-//! [`App`] once per execution environment, then hands each API Gateway (HTTP API) request to
-//! [`App::handle`] with the caller taken from the Cognito JWT authorizer's claims.
+//! [`Api`] once per execution environment, then hands each API Gateway (HTTP API) request to
+//! [`Api::handle`] with the caller taken from the Cognito JWT authorizer's claims.
 //!
 //! Configuration (set by template.yaml): `TABLE_NAME`.
 
@@ -8,13 +8,13 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use escalations_api::identity::Claims;
-use escalations_api::{ApiError, App};
+use escalations_api::{Api, ApiError};
 use escalations_core::Catalogue;
 use escalations_store_dynamodb::DynamoStore;
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, Error, Request, RequestExt, Response, service_fn};
 
-/// Runs the function: one `App` for the life of the execution environment.
+/// Runs the function: one `Api` for the life of the execution environment.
 pub async fn run() -> Result<(), Error> {
     tracing_subscriber::fmt()
         .json()
@@ -25,7 +25,7 @@ pub async fn run() -> Result<(), Error> {
     let table = std::env::var("TABLE_NAME").map_err(|_| "TABLE_NAME is not set")?;
     let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
     let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&config), table);
-    let app = App::new(
+    let app = Api::new(
         Arc::new(store),
         Catalogue::builtin()?,
         Arc::new(chrono::Utc::now),
@@ -53,7 +53,7 @@ pub fn caller(request: &Request) -> Result<escalations_core::access::Principal, 
 }
 
 /// Converts the Lambda request, calls the shared handler, converts the response back.
-pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Error> {
+pub async fn handle(app: &Api, request: Request) -> Result<Response<Body>, Error> {
     let principal = caller(&request);
     let (parts, body) = request.into_parts();
     let bytes = match body {

@@ -3,12 +3,12 @@
 
 use std::sync::Arc;
 
-use escalations_api::App;
+use escalations_api::Api;
 use escalations_core::Catalogue;
 use escalations_store::Store;
 use escalations_store_sqlite::SqliteStore;
 
-async fn app() -> (App, tempfile::TempDir) {
+async fn app() -> (Api, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(dir.path().join("e.db")).await.unwrap();
     for config in escalations_api::demo::partnerships() {
@@ -16,7 +16,7 @@ async fn app() -> (App, tempfile::TempDir) {
     }
     let now = || "2026-11-23T10:00:00Z".parse().unwrap();
     (
-        App::new(
+        Api::new(
             Arc::new(store),
             Catalogue::builtin().unwrap(),
             Arc::new(now),

@@ -1,0 +1,88 @@
+//! What a route answers with, and how that becomes an HTTP response.
+
+use bytes::Bytes;
+use http::{HeaderValue, StatusCode, header};
+use serde::Serialize;
+
+use crate::problem::ApiError;
+
+/// An HTTP response with its body.
+pub type Response = http::Response<Bytes>;
+
+/// A route's answer, before it becomes HTTP.
+pub(crate) enum Reply {
+    /// A wire type, serialised.
+    Json(StatusCode, Bytes),
+    /// The report as a spreadsheet download.
+    Csv(String),
+}
+
+impl Reply {
+    pub(crate) fn ok<T: Serialize>(body: &T) -> Result<Reply, ApiError> {
+        Reply::json(StatusCode::OK, body)
+    }
+
+    pub(crate) fn json<T: Serialize>(status: StatusCode, body: &T) -> Result<Reply, ApiError> {
+        let bytes = serde_json::to_vec(body).map_err(|e| ApiError::Internal(Box::new(e)))?;
+        Ok(Reply::Json(status, Bytes::from(bytes)))
+    }
+
+    pub(crate) fn into_response(self) -> Response {
+        match self {
+            Reply::Json(status, body) => respond(status, "application/json", body),
+            Reply::Csv(csv) => {
+                let mut response =
+                    respond(StatusCode::OK, "text/csv; charset=utf-8", Bytes::from(csv));
+                response.headers_mut().insert(
+                    header::CONTENT_DISPOSITION,
+                    HeaderValue::from_static("attachment; filename=\"escalations-report.csv\""),
+                );
+                response
+            }
+        }
+    }
+}
+
+/// Every answer: its type, and never cached (case data must not linger in browser or proxy
+/// caches).
+fn respond(status: StatusCode, content_type: &'static str, body: Bytes) -> Response {
+    let mut response = http::Response::new(body);
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// Maps an error to its problem-details response, logging the cause chain of a 500.
+pub fn problem(error: &ApiError) -> Response {
+    if let ApiError::Internal(cause) = error {
+        let mut chain = vec![cause.to_string()];
+        let mut source = cause.source();
+        while let Some(s) = source {
+            chain.push(s.to_string());
+            source = s.source();
+        }
+        tracing::error!(cause = %chain.join(": "), "internal error");
+    }
+    let body = serde_json::to_vec(&error.body()).unwrap_or_default();
+    let mut response = respond(
+        error.status(),
+        "application/problem+json",
+        Bytes::from(body),
+    );
+    let headers = response.headers_mut();
+    match error {
+        // RFC 6750: a 401 names the scheme the caller must use.
+        ApiError::Unauthenticated => {
+            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        ApiError::MethodNotAllowed { allow, .. } => {
+            if let Ok(allow) = HeaderValue::from_str(&allow.join(", ")) {
+                headers.insert(header::ALLOW, allow);
+            }
+        }
+        _ => {}
+    }
+    response
+}

@@ -1,0 +1,172 @@
+//! The router: which use case a method and path reach, with `now` read once per request.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use escalations_app::App;
+use escalations_core::Catalogue;
+use escalations_core::access::Principal;
+use escalations_store::Store;
+use http::Method;
+
+use crate::problem::ApiError;
+use crate::reply::{Reply, Response, problem};
+use crate::routes;
+
+/// Every route, as `openapi.yaml` names it. A test checks the document, this list and the
+/// router agree, and that template.yaml sends each route to a function.
+pub const ROUTES: &[(&str, &str)] = &[
+    ("GET", "/api/me"),
+    ("GET", "/api/procedures"),
+    ("GET", "/api/procedures/{id}"),
+    ("GET", "/api/queue"),
+    ("GET", "/api/cases"),
+    ("POST", "/api/cases"),
+    ("GET", "/api/cases/{id}"),
+    ("POST", "/api/cases/{id}/responses"),
+    ("POST", "/api/cases/{id}/submissions"),
+    ("POST", "/api/cases/{id}/escalations"),
+    ("POST", "/api/cases/{id}/resolution"),
+    ("POST", "/api/cases/{id}/withdrawal"),
+    ("GET", "/api/reports"),
+];
+
+/// The largest request body accepted.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// Where the API reads the time: the wall clock in AWS, a demo-adjustable one locally.
+pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+/// The HTTP API over the application layer.
+#[derive(Clone)]
+pub struct Api {
+    app: App,
+    clock: Clock,
+}
+
+/// What a path names, before the method is considered.
+enum Resource<'a> {
+    Me,
+    Procedures,
+    Procedure(&'a str),
+    Queue,
+    Cases,
+    Case(&'a str),
+    CaseAction(&'a str, routes::cases::ActionRoute),
+    Reports,
+}
+
+impl Resource<'_> {
+    fn parse<'a>(segments: &[&'a str]) -> Option<Resource<'a>> {
+        Some(match segments {
+            ["api", "me"] => Resource::Me,
+            ["api", "procedures"] => Resource::Procedures,
+            ["api", "procedures", id] => Resource::Procedure(id),
+            ["api", "queue"] => Resource::Queue,
+            ["api", "cases"] => Resource::Cases,
+            ["api", "cases", id] => Resource::Case(id),
+            ["api", "cases", id, action] => {
+                Resource::CaseAction(id, routes::cases::ActionRoute::parse(action)?)
+            }
+            ["api", "reports"] => Resource::Reports,
+            _ => return None,
+        })
+    }
+
+    /// The methods this resource answers.
+    fn allow(&self) -> Vec<&'static str> {
+        match self {
+            Resource::Cases => vec!["GET", "POST"],
+            Resource::CaseAction(..) => vec!["POST"],
+            _ => vec!["GET"],
+        }
+    }
+}
+
+impl Api {
+    pub fn new(store: Arc<dyn Store>, catalogue: Catalogue, clock: Clock) -> Self {
+        Api {
+            app: App::new(store, catalogue),
+            clock,
+        }
+    }
+
+    /// The application layer this API serves.
+    pub fn app(&self) -> &App {
+        &self.app
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        self.app.store()
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        (self.clock)()
+    }
+
+    /// Handles one request for an authenticated (or not) caller.
+    pub async fn handle(
+        &self,
+        request: http::Request<Bytes>,
+        principal: Result<Principal, ApiError>,
+    ) -> Response {
+        let method = request.method().clone();
+        let path = request.uri().path().to_owned();
+        // One instant per request: a change and the view of its result agree.
+        let now = self.now();
+        let result = match principal {
+            Err(e) => Err(e),
+            Ok(principal) => self.route(&principal, &request, now).await.inspect(|_| {
+                tracing::info!(person = %principal.actor.person, partnership = %principal.partnership, %method, %path, "request");
+            }),
+        };
+        match result {
+            Ok(reply) => reply.into_response(),
+            Err(error) => {
+                tracing::info!(%method, %path, status = error.status().as_u16(), "refused");
+                problem(&error)
+            }
+        }
+    }
+
+    async fn route(
+        &self,
+        who: &Principal,
+        request: &http::Request<Bytes>,
+        now: DateTime<Utc>,
+    ) -> Result<Reply, ApiError> {
+        let path = request.uri().path().trim_end_matches('/');
+        let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        let no_route = || ApiError::NoRoute {
+            method: request.method().to_string(),
+            path: path.to_owned(),
+        };
+        let resource = Resource::parse(&segments).ok_or_else(no_route)?;
+        let app = &self.app;
+        let query = || crate::parse::query(request.uri().query());
+        let (headers, body) = (request.headers(), request.body());
+        match (request.method(), &resource) {
+            (&Method::GET, Resource::Me) => routes::me::me(app, who).await,
+            (&Method::GET, Resource::Procedures) => routes::me::procedures(app, who).await,
+            (&Method::GET, Resource::Procedure(id)) => routes::me::procedure(app, id),
+            (&Method::GET, Resource::Queue) => routes::queue::queue(app, who, now).await,
+            (&Method::GET, Resource::Reports) => {
+                routes::reports::report(app, who, &query(), now).await
+            }
+            (&Method::GET, Resource::Cases) => routes::cases::list(app, who, &query(), now).await,
+            (&Method::POST, Resource::Cases) => {
+                routes::cases::raise(app, who, headers, body, now).await
+            }
+            (&Method::GET, Resource::Case(id)) => routes::cases::view(app, who, id, now).await,
+            (&Method::POST, Resource::CaseAction(id, action)) => {
+                routes::cases::act(app, who, id, *action, headers, body, now).await
+            }
+            (method, resource) => Err(ApiError::MethodNotAllowed {
+                method: method.to_string(),
+                path: path.to_owned(),
+                allow: resource.allow(),
+            }),
+        }
+    }
+}

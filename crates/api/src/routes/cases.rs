@@ -1,0 +1,336 @@
+//! `/api/cases`: raise, list, view, and the actions on one case.
+
+use std::collections::HashMap;
+
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use escalations_app::{Action, App, ListQuery, RaiseInput, ScopeChoice};
+use escalations_core::access::Principal;
+use escalations_core::case::{
+    AgreedAction, Child, Concern, EscalateRequest, Outcome, RaiseRequest, ResolveRequest,
+};
+use escalations_core::ids::{AgencyId, CaseId, LevelId, ProcedureId, ReasonId, StageId};
+use escalations_store::{Cursor, IdempotencyKey, MAX_PAGE, StatusKind};
+use escalations_wire::{
+    CasePage, EscalationBody, RaiseBody, ResolutionBody, ResponseBody, SubmissionBody,
+    WithdrawalBody,
+};
+use http::{HeaderMap, StatusCode};
+use sha2::Digest;
+
+use crate::parse::{self, Fields};
+use crate::problem::ApiError;
+use crate::reply::Reply;
+
+/// The action a `POST /api/cases/{id}/…` path names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ActionRoute {
+    Responses,
+    Submissions,
+    Escalations,
+    Resolution,
+    Withdrawal,
+}
+
+impl ActionRoute {
+    pub(crate) fn parse(segment: &str) -> Option<ActionRoute> {
+        Some(match segment {
+            "responses" => ActionRoute::Responses,
+            "submissions" => ActionRoute::Submissions,
+            "escalations" => ActionRoute::Escalations,
+            "resolution" => ActionRoute::Resolution,
+            "withdrawal" => ActionRoute::Withdrawal,
+            _ => return None,
+        })
+    }
+}
+
+/// A case id from a path: one that cannot be an id names no case.
+fn case_id(id: &str) -> Result<CaseId, ApiError> {
+    CaseId::parse(id).map_err(|_| ApiError::NotFound("case"))
+}
+
+pub(crate) async fn raise(
+    app: &App,
+    who: &Principal,
+    headers: &HeaderMap,
+    body: &Bytes,
+    now: DateTime<Utc>,
+) -> Result<Reply, ApiError> {
+    // Who may raise is answered before what they sent is checked.
+    who.may_raise()?;
+    let raw: RaiseBody = parse::body(headers, body)?;
+    let mut f = Fields::default();
+    let idempotency = headers.get("idempotency-key").and_then(|key| {
+        let key = key.to_str().unwrap_or_default();
+        match IdempotencyKey::parse(key) {
+            Ok(key) => Some((key, hex(&sha2::Sha256::digest(body)))),
+            Err(e) => {
+                f.problem("Idempotency-Key", e.to_string());
+                None
+            }
+        }
+    });
+    let procedure = f.required_id("procedure", raw.procedure.as_deref(), ProcedureId::parse);
+    let receiving_agency = raw
+        .receiving_agency
+        .as_deref()
+        .and_then(|a| f.id("receiving_agency", a, AgencyId::parse));
+    let child = raw.child.as_ref().map(|c| {
+        let name = f.text("child.name", c.name.as_deref());
+        let date_of_birth = c
+            .date_of_birth
+            .as_deref()
+            .and_then(|d| f.date("child.date_of_birth", d));
+        let address = f.optional_text("child.address", c.address.as_deref());
+        name.map(|name| Child {
+            name,
+            date_of_birth,
+            address,
+            child_protection_plan: c.child_protection_plan,
+            in_care: c.in_care,
+        })
+    });
+    let concern = match &raw.concern {
+        None => {
+            f.problem("concern", "is required");
+            None
+        }
+        Some(c) => {
+            let summary = f.text("concern.summary", c.summary.as_deref());
+            let reasons: Vec<ReasonId> = c
+                .reasons
+                .iter()
+                .enumerate()
+                .filter_map(|(i, r)| f.id(&format!("concern.reasons[{i}]"), r, ReasonId::parse))
+                .collect();
+            let level_of_need = c
+                .level_of_need
+                .as_deref()
+                .and_then(|l| f.id("concern.level_of_need", l, LevelId::parse));
+            let desired_outcome =
+                f.optional_text("concern.desired_outcome", c.desired_outcome.as_deref());
+            let tried = f.optional_text("concern.tried", c.tried.as_deref());
+            summary.map(|summary| Concern {
+                summary,
+                reasons,
+                level_of_need,
+                desired_outcome,
+                tried,
+            })
+        }
+    };
+    let input = procedure.zip(concern).and_then(|(procedure, concern)| {
+        // A child given without a usable name was reported above.
+        let child = match child {
+            None => None,
+            Some(child) => Some(child?),
+        };
+        Some(RaiseInput {
+            procedure,
+            request: RaiseRequest {
+                receiving_agency,
+                child,
+                concern,
+            },
+            idempotency,
+        })
+    });
+    let input = f.finish(input)?;
+    let raised = app.raise(who, input, now).await?;
+    let status = if raised.replayed {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    Reply::json(status, &crate::wire::case_view(raised.detail))
+}
+
+pub(crate) async fn view(
+    app: &App,
+    who: &Principal,
+    id: &str,
+    now: DateTime<Utc>,
+) -> Result<Reply, ApiError> {
+    let detail = app.view_case(who, &case_id(id)?, now).await?;
+    Reply::ok(&crate::wire::case_view(detail))
+}
+
+pub(crate) async fn act(
+    app: &App,
+    who: &Principal,
+    id: &str,
+    route: ActionRoute,
+    headers: &HeaderMap,
+    body: &Bytes,
+    now: DateTime<Utc>,
+) -> Result<Reply, ApiError> {
+    let (version, action) = action(route, headers, body)?;
+    let detail = app.act(who, &case_id(id)?, version, action, now).await?;
+    Reply::ok(&crate::wire::case_view(detail))
+}
+
+/// The action a request asks for, with the case version the caller read.
+fn action(
+    route: ActionRoute,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<(u64, Action), ApiError> {
+    let mut f = Fields::default();
+    let (version, action) = match route {
+        ActionRoute::Responses => {
+            let raw: ResponseBody = parse::body(headers, body)?;
+            let version = f.version(raw.version);
+            let outcome = match raw.outcome.as_deref() {
+                Some("resolved") => f
+                    .text("summary", raw.summary.as_deref())
+                    .map(|summary| Outcome::Resolved { summary }),
+                Some("not-resolved") => {
+                    let reasons = f.text("reasons", raw.reasons.as_deref());
+                    let agreed_actions: Vec<AgreedAction> = raw
+                        .agreed_actions
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(i, a)| {
+                            let what =
+                                f.text(&format!("agreed_actions[{i}].what"), a.what.as_deref());
+                            let by_whom = f.text(
+                                &format!("agreed_actions[{i}].by_whom"),
+                                a.by_whom.as_deref(),
+                            );
+                            let by_when = f.required_date(
+                                &format!("agreed_actions[{i}].by_when"),
+                                a.by_when.as_deref(),
+                            );
+                            Some(AgreedAction {
+                                what: what?,
+                                by_whom: by_whom?,
+                                by_when: by_when?,
+                            })
+                        })
+                        .collect();
+                    reasons.map(|reasons| Outcome::NotResolved {
+                        reasons,
+                        agreed_actions,
+                    })
+                }
+                _ => {
+                    f.problem("outcome", "is required: `resolved` or `not-resolved`");
+                    None
+                }
+            };
+            (version, outcome.map(Action::Respond))
+        }
+        ActionRoute::Submissions => {
+            let raw: SubmissionBody = parse::body(headers, body)?;
+            (f.version(raw.version), Some(Action::Submit))
+        }
+        ActionRoute::Escalations => {
+            let raw: EscalationBody = parse::body(headers, body)?;
+            let version = f.version(raw.version);
+            let to = raw
+                .to
+                .as_deref()
+                .and_then(|t| f.id("to", t, StageId::parse));
+            let reasons = f.text("reasons", raw.reasons.as_deref());
+            let tried = f.optional_text("tried", raw.tried.as_deref());
+            let request = reasons.map(|reasons| EscalateRequest { to, reasons, tried });
+            (version, request.map(Action::Escalate))
+        }
+        ActionRoute::Resolution => {
+            let raw: ResolutionBody = parse::body(headers, body)?;
+            let version = f.version(raw.version);
+            let outcome = f.text("outcome", raw.outcome.as_deref());
+            let lessons = f.text("lessons_learned", raw.lessons_learned.as_deref());
+            let request = outcome
+                .zip(lessons)
+                .map(|(outcome, lessons_learned)| ResolveRequest {
+                    outcome,
+                    lessons_learned,
+                });
+            (version, request.map(Action::Resolve))
+        }
+        ActionRoute::Withdrawal => {
+            let raw: WithdrawalBody = parse::body(headers, body)?;
+            let version = f.version(raw.version);
+            let reason = f.text("reason", raw.reason.as_deref());
+            (version, reason.map(|reason| Action::Withdraw { reason }))
+        }
+    };
+    Ok((version, f.finish(action)?))
+}
+
+pub(crate) async fn list(
+    app: &App,
+    who: &Principal,
+    query: &HashMap<String, String>,
+    now: DateTime<Utc>,
+) -> Result<Reply, ApiError> {
+    let mut f = Fields::default();
+    let scope = match query.get("scope").map(String::as_str) {
+        None | Some("mine") => ScopeChoice::Mine,
+        Some("agency") => ScopeChoice::Agency,
+        Some("partnership") => ScopeChoice::Partnership,
+        Some(other) => {
+            return Err(ApiError::field(
+                "scope",
+                format!("`{other}` is not a scope: use mine, agency or partnership"),
+            ));
+        }
+    };
+    let status = match query.get("status").map(String::as_str) {
+        None => None,
+        Some("open") => Some(StatusKind::Open),
+        Some("resolved") => Some(StatusKind::Resolved),
+        Some("withdrawn") => Some(StatusKind::Withdrawn),
+        Some(other) => {
+            f.problem(
+                "status",
+                format!("`{other}` is not a status: use open, resolved or withdrawn"),
+            );
+            None
+        }
+    };
+    let stage = query
+        .get("stage")
+        .and_then(|s| f.id("stage", s, StageId::parse));
+    let procedure = query
+        .get("procedure")
+        .and_then(|s| f.id("procedure", s, ProcedureId::parse));
+    let overdue = match query.get("overdue").map(String::as_str) {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(_) => {
+            f.problem("overdue", "use true or false");
+            false
+        }
+    };
+    let limit = match query.get("limit") {
+        None => 50,
+        Some(l) => match l.parse::<u32>() {
+            Ok(n) if (1..=MAX_PAGE).contains(&n) => n,
+            _ => {
+                f.problem("limit", format!("a whole number from 1 to {MAX_PAGE}"));
+                50
+            }
+        },
+    };
+    let query = f.finish(Some(ListQuery {
+        scope,
+        status,
+        stage,
+        procedure,
+        overdue,
+        limit,
+        cursor: query.get("cursor").map(|c| Cursor::from_string(c.clone())),
+    }))?;
+    let found = app.list(who, query, now).await?;
+    Reply::ok(&CasePage {
+        items: found.items.iter().map(crate::wire::case_summary).collect(),
+        next: found.next.map(|c| c.as_str().to_owned()),
+    })
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

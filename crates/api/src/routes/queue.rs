@@ -1,0 +1,33 @@
+//! `GET /api/queue`.
+
+use chrono::{DateTime, Utc};
+use escalations_app::App;
+use escalations_core::access::Principal;
+use escalations_wire::{Queue, QueueItem};
+
+use crate::problem::ApiError;
+use crate::reply::Reply;
+
+pub(crate) async fn queue(
+    app: &App,
+    who: &Principal,
+    now: DateTime<Utc>,
+) -> Result<Reply, ApiError> {
+    let items = app
+        .queue(who, now)
+        .await?
+        .into_iter()
+        .map(|i| QueueItem {
+            case: i.case,
+            procedure: i.procedure,
+            stage: i.stage,
+            actions: i.actions,
+            who: i.who,
+            task: i.task,
+            due: i.due,
+            overdue: i.overdue,
+            version: i.version,
+        })
+        .collect();
+    Reply::ok(&Queue { items, now })
+}

@@ -1,0 +1,117 @@
+//! Acting on a case: respond, submit, escalate, resolve, withdraw.
+
+use chrono::{DateTime, Utc};
+use escalations_core::access::{Denied, Principal};
+use escalations_core::case::{EscalateRequest, Outcome, Refused, ResolveRequest};
+use escalations_core::ids::{CaseId, Text};
+use escalations_store::StoreError;
+
+use crate::view::ViewError;
+use crate::{App, CaseDetail, NotSetUp, ProcedureMissing};
+
+/// Everything a person can do to an open case. Matched once, here.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// The side asked answers: resolved, or not resolved with reasons and agreed actions.
+    Respond(Outcome),
+    /// The pro-forma was sent on to the person asked.
+    Submit,
+    Escalate(EscalateRequest),
+    Resolve(ResolveRequest),
+    Withdraw {
+        reason: Text,
+    },
+}
+
+impl Action {
+    /// The action's name in logs.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Action::Respond(_) => "respond",
+            Action::Submit => "submit",
+            Action::Escalate(_) => "escalate",
+            Action::Resolve(_) => "resolve",
+            Action::Withdraw { .. } => "withdraw",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ActError {
+    #[error("no such case")]
+    NoSuchCase,
+    #[error(transparent)]
+    NotSetUp(#[from] NotSetUp),
+    /// The caller read an older version than the one stored.
+    #[error(
+        "you read version {read}, but the case is now at version {current}: reload it and try again"
+    )]
+    StaleVersion { read: u64, current: u64 },
+    /// The procedure does not allow this now, or not by this person.
+    #[error(transparent)]
+    Refused(#[from] Refused),
+    #[error(transparent)]
+    ProcedureMissing(#[from] ProcedureMissing),
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl From<StoreError> for ActError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound { .. } => ActError::NoSuchCase,
+            other => ActError::Store(other),
+        }
+    }
+}
+
+impl From<Denied> for ActError {
+    fn from(_: Denied) -> Self {
+        ActError::NoSuchCase
+    }
+}
+
+impl From<ViewError> for ActError {
+    fn from(e: ViewError) -> Self {
+        match e {
+            ViewError::NoSuchCase => ActError::NoSuchCase,
+            ViewError::ProcedureMissing(e) => ActError::ProcedureMissing(e),
+            ViewError::Store(e) => ActError::from(e),
+        }
+    }
+}
+
+impl App {
+    /// Applies one action to the case at the version the caller read, at `now`, and answers
+    /// with the case as it stands after it (viewed at the same instant).
+    pub async fn act(
+        &self,
+        who: &Principal,
+        id: &CaseId,
+        version: u64,
+        action: Action,
+        now: DateTime<Utc>,
+    ) -> Result<CaseDetail, ActError> {
+        let case = self.load_viewable(who, id).await?;
+        if version != case.version {
+            return Err(ActError::StaleVersion {
+                read: version,
+                current: case.version,
+            });
+        }
+        let procedure = self.procedure_of(&case.procedure)?;
+        let calendar = self.config::<ActError>(who).await?.calendar();
+        let name = action.name();
+        let actor = &who.actor;
+        let transition = match action {
+            Action::Respond(outcome) => case.respond(procedure, &calendar, actor, outcome, now),
+            Action::Submit => case.submit(procedure, &calendar, actor, now),
+            Action::Escalate(request) => case.escalate(procedure, &calendar, actor, request, now),
+            Action::Resolve(request) => case.resolve(procedure, actor, request, now),
+            Action::Withdraw { reason } => case.withdraw(procedure, actor, reason, now),
+        }?;
+        self.store.apply(&who.partnership, &transition).await?;
+        tracing::info!(case = %case.id, person = %actor.person, action = name, version = transition.case.version, "case changed");
+        Ok(self.detail(who, transition.case, now).await?)
+    }
+}

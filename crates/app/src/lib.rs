@@ -1,0 +1,90 @@
+//! The application layer: every use case of the product as one named method of [`App`],
+//! taking the caller, typed input and `now` (read once per request or invocation by the entry
+//! point and passed down), and returning a typed result or that use case's own error.
+//!
+//! The HTTP API (`crates/api`) only parses requests into these inputs and maps these errors to
+//! problem details; the local stack, the Lambda functions and the sweeper all call the same
+//! methods, so no business rule is written twice.
+
+use std::sync::Arc;
+
+use escalations_core::access::Principal;
+use escalations_core::ids::ProcedureId;
+use escalations_core::{Catalogue, Procedure};
+use escalations_store::{PartnershipConfig, Store, StoreError};
+
+mod act;
+mod directory;
+mod list;
+mod queue;
+mod raise;
+mod report;
+mod sweep;
+mod view;
+
+pub use act::{ActError, Action};
+pub use directory::{DirectoryError, MeDetail};
+pub use list::{ListError, ListQuery, ScopeChoice};
+pub use queue::{QueueError, WorkItem};
+pub use raise::{FieldProblem, RaiseError, RaiseInput, Raised};
+pub use report::ReportError;
+pub use sweep::SweepError;
+pub use view::{CaseDetail, ViewError};
+
+/// The product's use cases over one store and one catalogue of procedures.
+#[derive(Clone)]
+pub struct App {
+    store: Arc<dyn Store>,
+    catalogue: Arc<Catalogue>,
+}
+
+/// The caller's partnership has no configuration stored yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("your partnership is not set up yet: ask its administrator")]
+pub struct NotSetUp;
+
+/// A stored case names a procedure this build does not ship: a deployment fault, never the
+/// caller's.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("case uses procedure `{0}`, which this build does not ship")]
+pub struct ProcedureMissing(pub ProcedureId);
+
+impl App {
+    pub fn new(store: Arc<dyn Store>, catalogue: Catalogue) -> Self {
+        App {
+            store,
+            catalogue: Arc::new(catalogue),
+        }
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    pub fn catalogue(&self) -> &Catalogue {
+        &self.catalogue
+    }
+
+    /// A shipped procedure by id.
+    pub fn procedure(&self, id: &str) -> Option<&Procedure> {
+        self.catalogue.get(id)
+    }
+
+    fn procedure_of(&self, id: &ProcedureId) -> Result<&Procedure, ProcedureMissing> {
+        self.catalogue
+            .get(id.as_str())
+            .ok_or_else(|| ProcedureMissing(id.clone()))
+    }
+
+    /// The caller's partnership configuration.
+    async fn config<E: From<NotSetUp> + From<StoreError>>(
+        &self,
+        who: &Principal,
+    ) -> Result<PartnershipConfig, E> {
+        Ok(self
+            .store
+            .partnership(&who.partnership)
+            .await?
+            .ok_or(NotSetUp)?)
+    }
+}

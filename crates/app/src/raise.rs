@@ -1,0 +1,159 @@
+//! Raising a case.
+
+use chrono::{DateTime, Utc};
+use escalations_core::access::{Denied, Principal};
+use escalations_core::case::{Case, RaiseRequest};
+use escalations_core::ids::{CaseId, ProcedureId};
+use escalations_store::{Created, Idempotency, IdempotencyKey, StoreError};
+
+use crate::view::ViewError;
+use crate::{App, CaseDetail, NotSetUp, ProcedureMissing};
+
+/// What a raise needs, already parsed into domain types.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RaiseInput {
+    pub procedure: ProcedureId,
+    pub request: RaiseRequest,
+    /// A client's key that makes retries safe, with a fingerprint of the request it came with.
+    pub idempotency: Option<(IdempotencyKey, String)>,
+}
+
+/// The raised case, and whether it was stored by this call or by an earlier one with the same
+/// idempotency key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Raised {
+    pub detail: CaseDetail,
+    pub replayed: bool,
+}
+
+/// One bad field of the caller's input, in words they can act on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldProblem {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldProblem {
+    pub fn new(field: &str, message: impl Into<String>) -> Self {
+        FieldProblem {
+            field: field.to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RaiseError {
+    #[error(transparent)]
+    Denied(#[from] Denied),
+    #[error(transparent)]
+    NotSetUp(#[from] NotSetUp),
+    /// The input names things the partnership does not have.
+    #[error("the request has {} problem(s)", .0.len())]
+    Invalid(Vec<FieldProblem>),
+    /// The procedure's own rules refuse it.
+    #[error(transparent)]
+    Refused(#[from] escalations_core::case::RaiseError),
+    /// The idempotency key was used before for something else (or for a case the caller may
+    /// no longer see): a retry must reuse a key only for the same request.
+    #[error("this Idempotency-Key was already used for a different request: use a new key")]
+    KeyReused,
+    #[error(transparent)]
+    ProcedureMissing(#[from] ProcedureMissing),
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl From<StoreError> for RaiseError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::IdempotencyKeyReused { .. } => RaiseError::KeyReused,
+            other => RaiseError::Store(other),
+        }
+    }
+}
+
+impl From<ViewError> for RaiseError {
+    fn from(e: ViewError) -> Self {
+        match e {
+            ViewError::NoSuchCase => RaiseError::KeyReused,
+            ViewError::ProcedureMissing(e) => RaiseError::ProcedureMissing(e),
+            ViewError::Store(e) => RaiseError::Store(e),
+        }
+    }
+}
+
+impl App {
+    /// Raises a case in the caller's partnership under one of its procedures.
+    pub async fn raise(
+        &self,
+        who: &Principal,
+        input: RaiseInput,
+        now: DateTime<Utc>,
+    ) -> Result<Raised, RaiseError> {
+        who.may_raise()?;
+        let config = self.config::<RaiseError>(who).await?;
+        let mut problems = Vec::new();
+        if !config.procedures.contains(&input.procedure) {
+            problems.push(FieldProblem::new(
+                "procedure",
+                format!(
+                    "`{}` is not a procedure your partnership uses: choose from {}",
+                    input.procedure,
+                    config
+                        .procedures
+                        .iter()
+                        .map(|p| p.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ));
+        }
+        if let Some(agency) = &input.request.receiving_agency
+            && !config.agencies.iter().any(|a| &a.id == agency)
+        {
+            problems.push(FieldProblem::new(
+                "receiving_agency",
+                format!("`{agency}` is not an agency of your partnership"),
+            ));
+        }
+        if !problems.is_empty() {
+            return Err(RaiseError::Invalid(problems));
+        }
+        let procedure = self.procedure_of(&input.procedure)?;
+        let id = CaseId::parse(&uuid::Uuid::new_v4().to_string())
+            .unwrap_or_else(|_| unreachable!("a UUID is kebab case"));
+        let raised = Case::raise(
+            id,
+            procedure,
+            &config.calendar(),
+            &who.actor,
+            input.request,
+            now,
+        )?;
+        let idempotency = input.idempotency.map(|(key, fingerprint)| Idempotency {
+            key,
+            fingerprint,
+            person: who.actor.person.clone(),
+        });
+        let created = self
+            .store
+            .create_case(&who.partnership, &raised, idempotency.as_ref())
+            .await?;
+        let replayed = matches!(created, Created::Replayed(_));
+        let case = match created {
+            Created::New(case) => case,
+            // A replay answers with the first case only to someone who may still see it.
+            Created::Replayed(case) => {
+                who.may_view_case(&case)
+                    .map_err(|_| RaiseError::KeyReused)?;
+                case
+            }
+        };
+        tracing::info!(case = %case.id, person = %who.actor.person, replayed, "case raised");
+        Ok(Raised {
+            detail: self.detail(who, case, now).await?,
+            replayed,
+        })
+    }
+}

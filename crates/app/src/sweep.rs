@@ -1,0 +1,57 @@
+//! What the scheduled sweeper needs: every partnership's due clocks, and recording breaches.
+
+use chrono::{DateTime, Utc};
+use escalations_core::case::Case;
+use escalations_core::ids::{CaseId, PartnershipId};
+use escalations_store::{DueClock, StoreError, due_everywhere};
+
+use crate::App;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SweepError {
+    /// Someone else kept changing the case while the breach was being recorded.
+    #[error("case {0} kept changing while its breach was being recorded: try again next sweep")]
+    Contended(CaseId),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// How many times a breach is re-read and re-applied when the case changes under it.
+const ATTEMPTS: usize = 3;
+
+impl App {
+    /// Every open clock due at or before `now`, in every partnership, earliest first.
+    pub async fn due_clocks(&self, now: DateTime<Utc>) -> Result<Vec<DueClock>, SweepError> {
+        Ok(due_everywhere(self.store.as_ref(), now).await?)
+    }
+
+    /// Records the breach of the case's running clock if it is due at `now` and not yet
+    /// recorded. Returns the changed case, or `None` when there was nothing to record (the
+    /// case is unknown, closed, not yet due, or already recorded): running it twice changes
+    /// nothing.
+    pub async fn record_breaches(
+        &self,
+        partnership: &PartnershipId,
+        id: &CaseId,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Case>, SweepError> {
+        for _ in 0..ATTEMPTS {
+            let Some(case) = self.store.load_case(partnership, id).await? else {
+                return Ok(None);
+            };
+            let Some(transition) = case.record_breaches(now) else {
+                return Ok(None);
+            };
+            match self.store.apply(partnership, &transition).await {
+                Ok(()) => {
+                    tracing::info!(%partnership, case = %id, "breach recorded");
+                    return Ok(Some(transition.case));
+                }
+                // The case moved on meanwhile: read it again and see what is still due.
+                Err(StoreError::Conflict { .. }) => continue,
+                Err(other) => return Err(other.into()),
+            }
+        }
+        Err(SweepError::Contended(id.clone()))
+    }
+}

@@ -1,0 +1,98 @@
+//! Viewing a case: what the caller sees of it at an instant.
+
+use chrono::{DateTime, Utc};
+use escalations_core::access::{Denied, Principal};
+use escalations_core::case::{Case, ClockRun, ClockState, Event, NextMove};
+use escalations_core::ids::CaseId;
+use escalations_core::procedure::{Inform, Party};
+use escalations_store::StoreError;
+
+use crate::{App, ProcedureMissing};
+
+/// A case as its reader sees it at `now`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CaseDetail {
+    pub case: Case,
+    pub next_move: Option<NextMove>,
+    /// The sides of the case the reader stands on.
+    pub your_sides: Vec<Party>,
+    pub clocks: Vec<(ClockRun, ClockState)>,
+    /// Who beyond the parties must be told at the current stage.
+    pub inform: Vec<Inform>,
+    pub chronology: Vec<Event>,
+    pub now: DateTime<Utc>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ViewError {
+    /// Unknown, another partnership's, or not one the caller may see: all look alike.
+    #[error("no such case")]
+    NoSuchCase,
+    #[error(transparent)]
+    ProcedureMissing(#[from] ProcedureMissing),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<Denied> for ViewError {
+    fn from(_: Denied) -> Self {
+        ViewError::NoSuchCase
+    }
+}
+
+impl App {
+    /// One case, if the caller may see it. Every read is logged with its reader.
+    pub async fn view_case(
+        &self,
+        who: &Principal,
+        id: &CaseId,
+        now: DateTime<Utc>,
+    ) -> Result<CaseDetail, ViewError> {
+        let case = self.load_viewable(who, id).await?;
+        tracing::info!(case = %case.id, person = %who.actor.person, "case read");
+        self.detail(who, case, now).await
+    }
+
+    /// Loads a case the caller may view; anything else is "no such case".
+    pub(crate) async fn load_viewable(
+        &self,
+        who: &Principal,
+        id: &CaseId,
+    ) -> Result<Case, ViewError> {
+        let case = self
+            .store
+            .load_case(&who.partnership, id)
+            .await?
+            .ok_or(ViewError::NoSuchCase)?;
+        who.may_view_case(&case)?;
+        Ok(case)
+    }
+
+    /// The reader's view of a case they may see, at `now`.
+    pub(crate) async fn detail(
+        &self,
+        who: &Principal,
+        case: Case,
+        now: DateTime<Utc>,
+    ) -> Result<CaseDetail, ViewError> {
+        let procedure = self.procedure_of(&case.procedure)?;
+        let chronology = self.store.chronology(&who.partnership, &case.id).await?;
+        let inform = procedure
+            .stage(case.stage.as_str())
+            .map(|stage| case.to_inform(stage).into_iter().cloned().collect())
+            .unwrap_or_default();
+        Ok(CaseDetail {
+            next_move: case.next_move(procedure),
+            your_sides: case.parties_of(&who.actor),
+            clocks: case
+                .clocks
+                .iter()
+                .map(|run| (run.clone(), run.state(now)))
+                .collect(),
+            inform,
+            chronology,
+            now,
+            case,
+        })
+    }
+}

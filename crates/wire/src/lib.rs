@@ -1,0 +1,323 @@
+//! The HTTP API's JSON contract: every request body and every answer, as typed values the API
+//! serialises and the web page deserialises from this same crate. `openapi.yaml` describes
+//! these types field by field (tested).
+//!
+//! Request bodies keep every field optional so the API can name *every* missing or bad field
+//! in one answer; the API parses them into the core's domain types, which are valid by
+//! construction. Answers reuse the core's types where the core already defines the shape (a
+//! case, its events, its next move, a procedure, the report), so the page and the server can
+//! never disagree about them.
+//!
+//! Serde only, no I/O: builds for `wasm32-unknown-unknown`.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use escalations_core::calendar::Division;
+use escalations_core::case::{Case, ClockRun, ClockState, Event, NextMove, Role};
+use escalations_core::ids::{
+    AgencyId, CaseId, ClockId, PartnershipId, PersonId, ProcedureId, StageId,
+};
+use escalations_core::procedure::{Action, AgencyKind, Inform, Party, Subject};
+use serde::{Deserialize, Serialize};
+
+pub use escalations_core::report::Report;
+
+// ---------------------------------------------------------------------------------------
+// Request bodies
+
+/// `POST /api/cases`: raise an escalation (or a Partnership Practice Alert).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RaiseBody {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub procedure: Option<String>,
+    /// The agency whose decision, action or inaction is challenged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receiving_agency: Option<String>,
+    /// Absent for a Practice Alert, which is not about one child.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub child: Option<ChildBody>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub concern: Option<ConcernBody>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChildBody {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `YYYY-MM-DD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_of_birth: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    #[serde(default)]
+    pub child_protection_plan: bool,
+    #[serde(default)]
+    pub in_care: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConcernBody {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reasons: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level_of_need: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub desired_outcome: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tried: Option<String>,
+}
+
+/// `POST /api/cases/{id}/responses`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResponseBody {
+    /// The case version you read; a stale one is refused with 409.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<u64>,
+    /// `resolved` or `not-resolved`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<String>,
+    /// Required when resolved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    /// Required when not resolved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reasons: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub agreed_actions: Vec<AgreedActionBody>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgreedActionBody {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub what: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by_whom: Option<String>,
+    /// `YYYY-MM-DD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by_when: Option<String>,
+}
+
+/// `POST /api/cases/{id}/submissions`: the pro-forma was sent on.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubmissionBody {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<u64>,
+}
+
+/// `POST /api/cases/{id}/escalations`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EscalationBody {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<u64>,
+    /// The stage to move to; the next stage when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reasons: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tried: Option<String>,
+}
+
+/// `POST /api/cases/{id}/resolution`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResolutionBody {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lessons_learned: Option<String>,
+}
+
+/// `POST /api/cases/{id}/withdrawal`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WithdrawalBody {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+// ---------------------------------------------------------------------------------------
+// Answers
+
+/// `GET /api/me`: who the caller is, and what the page needs to work in their partnership
+/// (its agencies for the raise form, and its calendar to compute due dates in the browser).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    pub person: PersonId,
+    /// `None` when the person is not (or no longer) in the partnership's configuration.
+    pub name: Option<String>,
+    pub agency: AgencyId,
+    pub role: Role,
+    pub partnership: PartnershipSummary,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartnershipSummary {
+    pub id: PartnershipId,
+    pub name: String,
+    /// Whose bank holidays count: with `closure_days`, the partnership's working-day calendar.
+    pub division: Division,
+    /// The partnership's own closure days, which no working-day clock counts.
+    pub closure_days: Vec<NaiveDate>,
+    pub agencies: Vec<AgencySummary>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgencySummary {
+    pub id: AgencyId,
+    pub name: String,
+    pub kind: AgencyKind,
+}
+
+/// `GET /api/procedures`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProcedureList {
+    pub items: Vec<ProcedureSummary>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProcedureSummary {
+    pub id: ProcedureId,
+    pub name: String,
+    pub subject: Subject,
+}
+
+/// A case as the caller sees it: `POST /api/cases`, `GET /api/cases/{id}` and every action
+/// answer with it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseView {
+    pub case: Case,
+    /// Whose move it is, what would move the case and by when; `None` once it is closed.
+    pub next_move: Option<NextMove>,
+    /// The sides of this case the caller stands on.
+    pub your_sides: Vec<Party>,
+    /// Every clock run so far, with where it stands at `now`.
+    pub clocks: Vec<ClockView>,
+    /// Who beyond the parties must be told at the current stage.
+    pub inform: Vec<Inform>,
+    pub chronology: Vec<Event>,
+    /// The instant the view was computed at (the same instant as any change it reports).
+    pub now: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClockView {
+    pub run: ClockRun,
+    pub state: ClockState,
+}
+
+/// `GET /api/cases`: a page of case summaries, newest raised first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CasePage {
+    pub items: Vec<CaseSummary>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next: Option<String>,
+}
+
+/// What a list shows of a case: enough to triage, nothing about the child.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseSummary {
+    pub id: CaseId,
+    pub procedure: ProcedureId,
+    pub stage: StageId,
+    pub status: CaseStatus,
+    pub raised_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub raising_agency: AgencyId,
+    pub receiving_agency: Option<AgencyId>,
+    /// The running clock, if any.
+    pub running: Option<RunningClock>,
+    pub version: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CaseStatus {
+    Open,
+    Resolved,
+    Withdrawn,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunningClock {
+    pub stage: StageId,
+    pub clock: ClockId,
+    pub owner: Party,
+    pub due: DateTime<Utc>,
+}
+
+/// `GET /api/queue`: what the caller must act on, earliest due first (no due date last).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Queue {
+    pub items: Vec<QueueItem>,
+    pub now: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueItem {
+    pub case: CaseId,
+    pub procedure: ProcedureId,
+    pub stage: StageId,
+    pub actions: Vec<Action>,
+    /// Who on the caller's side, in the procedure's words.
+    pub who: String,
+    /// What is expected, in the procedure's words.
+    pub task: String,
+    pub due: Option<DateTime<Utc>>,
+    pub overdue: bool,
+    /// The case version to send with the action.
+    pub version: u64,
+}
+
+/// An RFC 9457 problem details document (`application/problem+json`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// Every bad field of the request, when the request was invalid.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+/// One bad field of a request body, query or header.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    /// A path like `concern.summary` or `agreed_actions[0].by_when`.
+    pub field: String,
+    pub message: String,
+}
+
+// ---------------------------------------------------------------------------------------
+// The local stack's demo sign-in (absent from AWS deployments)
+
+/// `GET /dev/token`: a locally signed token for a demo person.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DemoToken {
+    pub token: String,
+    pub partnership: PartnershipId,
+    pub person: PersonId,
+    pub role: Role,
+    pub agency: AgencyId,
+}
+
+/// `GET /dev/clock`, `POST /dev/clock`: the local stack's (demo-adjustable) clock.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DevClock {
+    pub now: DateTime<Utc>,
+    pub offset_seconds: i64,
+}
