@@ -8,7 +8,8 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use escalations_core::Catalogue;
 use escalations_core::ids::PartnershipId;
-use escalations_store::{PartnershipConfig, Store};
+use escalations_core::partnership::{self, PartnershipConfig};
+use escalations_store::Store;
 use escalations_store_dynamodb::DynamoStore;
 
 #[derive(Parser)]
@@ -73,34 +74,9 @@ type Failure = Box<dyn std::error::Error>;
 
 /// Reads and checks a file: every problem, each on its own line, prefixed by the file.
 fn read(file: &Path, catalogue: &Catalogue) -> Result<PartnershipConfig, Failure> {
-    let name = file.display();
+    let name = file.display().to_string();
     let text = std::fs::read_to_string(file).map_err(|e| format!("{name}: {e}"))?;
-    let toml_error = |e: toml::de::Error| {
-        let message = e.to_string();
-        let hint = if message.contains("date string") {
-            "\n(write dates in quotes: closure_days = [\"2026-12-29\"])"
-        } else {
-            ""
-        };
-        format!("{name}: {}{hint}", message.trim_end())
-    };
-    // A misspelt optional key would otherwise be ignored without a word.
-    let mut unknown = Vec::new();
-    let config: PartnershipConfig = serde_ignored::deserialize(
-        toml::Deserializer::parse(&text).map_err(toml_error)?,
-        |path| unknown.push(path.to_string()),
-    )
-    .map_err(toml_error)?;
-    let mut problems: Vec<String> = unknown
-        .iter()
-        .map(|key| format!("`{key}` is not a setting: check its spelling"))
-        .collect();
-    problems.extend(config.problems(catalogue));
-    if !problems.is_empty() {
-        let lines: Vec<String> = problems.iter().map(|p| format!("{name}: {p}")).collect();
-        return Err(lines.join("\n").into());
-    }
-    Ok(config)
+    partnership::load(&name, &text, catalogue).map_err(|problems| problems.join("\n").into())
 }
 
 fn describe(config: &PartnershipConfig) -> String {
@@ -159,7 +135,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Demo { table } => {
             let store = table.store().await;
-            for config in escalations_api::demo::partnerships() {
+            for config in escalations_demo::partnerships() {
                 if store.partnership(&config.id).await?.is_some() {
                     println!("already stored, left as it is: {}", config.id);
                 } else {

@@ -150,7 +150,7 @@ async fn put_stores_a_partnership_and_never_overwrites_one_silently() {
 #[test]
 fn the_demo_partnerships_pass_the_same_checks() {
     let catalogue = escalations_core::Catalogue::builtin().unwrap();
-    for config in escalations_api::demo::partnerships() {
+    for config in escalations_demo::partnerships() {
         assert_eq!(
             config.problems(&catalogue),
             Vec::<String>::new(),

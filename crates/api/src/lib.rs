@@ -4,7 +4,6 @@
 //! (`problem.rs`). Each Lambda function's `main` and the local stack build an [`Api`] once and
 //! hand it every request with the caller's identity. No business rule lives here.
 
-pub mod demo;
 pub mod identity;
 mod parse;
 pub mod problem;

@@ -21,7 +21,7 @@ struct Fixture {
 async fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(dir.path().join("edge.db")).await.unwrap();
-    for config in escalations_api::demo::partnerships() {
+    for config in escalations_demo::partnerships() {
         store.put_partnership(&config).await.unwrap();
     }
     // A clock that moves a second every time it is read, so a request that read it twice

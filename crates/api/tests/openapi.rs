@@ -48,7 +48,7 @@ fn the_document_lists_exactly_the_routes_the_api_declares() {
 async fn every_declared_route_is_served_and_others_are_not() {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(dir.path().join("e.db")).await.unwrap();
-    for config in escalations_api::demo::partnerships() {
+    for config in escalations_demo::partnerships() {
         store.put_partnership(&config).await.unwrap();
     }
     let app = Api::new(

@@ -141,7 +141,7 @@ async fn the_queue_reads_whole_cases_only_when_no_clock_says_whose_move_it_is() 
         inner: SqliteStore::open(dir.path().join("q.db")).await.unwrap(),
         loads: AtomicUsize::new(0),
     });
-    for config in escalations_api::demo::partnerships() {
+    for config in escalations_demo::partnerships() {
         store.put_partnership(&config).await.unwrap();
     }
     let now = || "2026-11-23T10:00:00Z".parse().unwrap();

@@ -9,10 +9,12 @@ pub mod access;
 pub mod calendar;
 pub mod case;
 pub mod ids;
+pub mod partnership;
 pub mod procedure;
 pub mod report;
 pub mod timescale;
 
 pub use calendar::{BankHoliday, Calendar, Division, GovUkBankHolidays};
+pub use partnership::{Agency, EmailAddress, InvalidEmail, PartnershipConfig, Person};
 pub use procedure::{Catalogue, Procedure, ProcedureError};
 pub use timescale::Timescale;

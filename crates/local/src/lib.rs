@@ -41,7 +41,7 @@ pub async fn stack(data_file: PathBuf) -> Result<Router, Box<dyn std::error::Err
         std::fs::create_dir_all(dir)?;
     }
     let store = Arc::new(SqliteStore::open(data_file).await?);
-    let partnerships = escalations_api::demo::partnerships();
+    let partnerships = escalations_demo::partnerships();
     for config in &partnerships {
         store.put_partnership(config).await?;
     }
@@ -173,7 +173,7 @@ async fn token(
         .unwrap_or_default();
     let claims = Claims {
         sub: format!("{}/{}", partnership.id, person.id),
-        email: Some(person.email.clone()),
+        email: Some(person.email.to_string()),
         person: person.id.to_string(),
         partnership: partnership.id.to_string(),
         agency: person.agency.to_string(),

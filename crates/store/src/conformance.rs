@@ -876,7 +876,7 @@ pub async fn partnership_configuration_round_trips(store: Shared) {
         people: vec![Person {
             id: PersonId::parse("pat").unwrap(),
             name: "Pat Example".into(),
-            email: "pat@example.org".into(),
+            email: crate::EmailAddress::parse("pat@example.org").unwrap(),
             agency: AgencyId::parse("merseyside-police").unwrap(),
             role: Role::Practitioner,
         }],

@@ -13,13 +13,12 @@ use std::fmt;
 
 use async_trait::async_trait;
 use base64::Engine as _;
-use chrono::{DateTime, NaiveDate, Utc};
-use escalations_core::calendar::Division;
-use escalations_core::case::{Case, Event, Role, Status, Transition};
+use chrono::{DateTime, Utc};
+use escalations_core::case::{Case, Event, Status, Transition};
 use escalations_core::ids::{
     AgencyId, CaseId, ClockId, PartnershipId, PersonId, ProcedureId, StageId,
 };
-use escalations_core::procedure::{AgencyKind, Party};
+use escalations_core::procedure::Party;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "conformance")]
@@ -28,120 +27,9 @@ pub mod conformance;
 // ---------------------------------------------------------------------------------------
 // Partnership configuration
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PartnershipConfig {
-    pub id: PartnershipId,
-    pub name: String,
-    /// The procedures in use, by id.
-    pub procedures: Vec<ProcedureId>,
-    pub division: Division,
-    /// The partnership's own closure days (e.g. council closure between Christmas and New
-    /// Year), which no working-day clock counts.
-    pub closure_days: Vec<NaiveDate>,
-    /// Where copies of escalations and responses go for recording.
-    pub recording_mailbox: Option<String>,
-    pub agencies: Vec<Agency>,
-    pub people: Vec<Person>,
-}
-
-impl PartnershipConfig {
-    /// The partnership's working-day calendar: its division's bank holidays and its own
-    /// closure days.
-    pub fn calendar(&self) -> escalations_core::Calendar {
-        escalations_core::Calendar::new(self.division)
-            .with_closure_days(self.closure_days.iter().copied())
-    }
-
-    /// What is wrong with this configuration, in words an administrator can act on; empty
-    /// when it can be stored. Field-level checks (ids, roles, dates) are already done by
-    /// parsing; these are the ones that span fields.
-    pub fn problems(&self, catalogue: &escalations_core::Catalogue) -> Vec<String> {
-        let mut problems = Vec::new();
-        if self.name.trim().is_empty() {
-            problems.push("name: give the partnership's name".to_owned());
-        }
-        if self.procedures.is_empty() {
-            problems.push("procedures: list at least one procedure id".to_owned());
-        }
-        for id in &self.procedures {
-            match catalogue.get(id.as_str()) {
-                None => problems.push(format!(
-                    "procedures: `{id}` is not a shipped procedure (known: {})",
-                    catalogue
-                        .iter()
-                        .map(|p| p.id.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )),
-                Some(p) if p.division != self.division => problems.push(format!(
-                    "procedures: `{id}` counts working days in {:?}, but the partnership's \
-                     division is {:?}",
-                    p.division, self.division
-                )),
-                Some(_) => {}
-            }
-        }
-        let mut agencies = std::collections::BTreeSet::new();
-        for agency in &self.agencies {
-            if !agencies.insert(&agency.id) {
-                problems.push(format!("agencies: `{}` is listed twice", agency.id));
-            }
-        }
-        if !self
-            .agencies
-            .iter()
-            .any(|a| a.kind == AgencyKind::Partnership)
-        {
-            problems.push(
-                "agencies: add the partnership's own unit (kind = \"partnership\"), where \
-                 the chair and administrators belong"
-                    .to_owned(),
-            );
-        }
-        let mut people = std::collections::BTreeSet::new();
-        for person in &self.people {
-            if !people.insert(&person.id) {
-                problems.push(format!("people: `{}` is listed twice", person.id));
-            }
-            if !agencies.contains(&person.agency) {
-                problems.push(format!(
-                    "people: `{}` belongs to agency `{}`, which is not in agencies",
-                    person.id, person.agency
-                ));
-            }
-            let email = person.email.as_str();
-            let well_formed = email
-                .split_once('@')
-                .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'));
-            if !well_formed || email.contains(char::is_whitespace) {
-                problems.push(format!(
-                    "people: `{}` has email `{email}`, which is not an address",
-                    person.id
-                ));
-            }
-        }
-        if !self.people.iter().any(|p| p.role == Role::Chair) {
-            problems.push("people: name the chair (role = \"chair\")".to_owned());
-        }
-        problems
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Agency {
-    pub id: AgencyId,
-    pub name: String,
-    pub kind: AgencyKind,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Person {
-    pub id: PersonId,
-    pub name: String,
-    pub email: String,
-    pub agency: AgencyId,
-    pub role: Role,
-}
+// The configuration lives in the core (valid by construction, loaded from TOML there); it
+// is re-exported here because the port stores it.
+pub use escalations_core::partnership::{Agency, EmailAddress, PartnershipConfig, Person};
 
 // ---------------------------------------------------------------------------------------
 // Lists and queries

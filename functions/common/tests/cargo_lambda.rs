@@ -82,7 +82,7 @@ async fn every_function_runs_under_cargo_lambda_against_dynamodb() {
     let client = moto::client();
     let table = moto::fresh_table(&client).await;
     let store = DynamoStore::new(client, table.clone());
-    for config in escalations_api::demo::partnerships() {
+    for config in escalations_demo::partnerships() {
         store.put_partnership(&config).await.unwrap();
     }
 

@@ -11,7 +11,7 @@ use escalations_store_sqlite::SqliteStore;
 async fn app() -> (Api, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(dir.path().join("e.db")).await.unwrap();
-    for config in escalations_api::demo::partnerships() {
+    for config in escalations_demo::partnerships() {
         store.put_partnership(&config).await.unwrap();
     }
     let now = || "2026-11-23T10:00:00Z".parse().unwrap();

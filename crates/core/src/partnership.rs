@@ -1,0 +1,395 @@
+//! A partnership's configuration: its procedures, division and closure days, its agencies
+//! and its people. Loaded from TOML with every problem named at once (`load`), stored as
+//! JSON by the storage adapters (the serde shape is a stored format: change it only with a
+//! migration).
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::ops::Range;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+use crate::calendar::{Calendar, Division};
+use crate::case::Role;
+use crate::ids::{AgencyId, PartnershipId, PersonId, ProcedureId};
+use crate::procedure::{AgencyKind, Catalogue};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartnershipConfig {
+    pub id: PartnershipId,
+    pub name: String,
+    /// The procedures in use, by id.
+    pub procedures: Vec<ProcedureId>,
+    pub division: Division,
+    /// The partnership's own closure days (e.g. council closure between Christmas and New
+    /// Year), which no working-day clock counts.
+    pub closure_days: Vec<NaiveDate>,
+    /// Where copies of escalations and responses go for recording.
+    pub recording_mailbox: Option<String>,
+    pub agencies: Vec<Agency>,
+    pub people: Vec<Person>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Agency {
+    pub id: AgencyId,
+    pub name: String,
+    pub kind: AgencyKind,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    pub id: PersonId,
+    pub name: String,
+    pub email: EmailAddress,
+    pub agency: AgencyId,
+    pub role: Role,
+}
+
+impl PartnershipConfig {
+    /// What is wrong with this configuration, in words an administrator can act on; empty
+    /// when it can be stored. Field-level checks (ids, roles, dates, emails) are already
+    /// done by parsing; these are the ones that span fields.
+    pub fn problems(&self, catalogue: &Catalogue) -> Vec<String> {
+        let mut problems = Vec::new();
+        let shape = Shape {
+            name: &self.name,
+            procedures: self.procedures.iter().collect(),
+            division: self.division,
+            agencies: self.agencies.iter().map(|a| (&a.id, a.kind)).collect(),
+            people: self
+                .people
+                .iter()
+                .map(|p| (&p.id, &p.agency, p.role))
+                .collect(),
+        };
+        shape.check(catalogue, |_, problem| problems.push(problem));
+        problems
+    }
+
+    /// The working-day calendar the partnership's clocks count in: its division's bank
+    /// holidays and its own closure days.
+    pub fn calendar(&self) -> Calendar {
+        Calendar::new(self.division).with_closure_days(self.closure_days.iter().copied())
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Email addresses
+
+/// An email address as far as configuration can tell: a non-empty local part, an `@`, a
+/// domain with a dot, no whitespace. Whether mail arrives is for the mail service to say.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct EmailAddress(String);
+
+/// Why a string is not an email address.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not an email address")]
+pub struct InvalidEmail(pub String);
+
+impl EmailAddress {
+    pub fn parse(s: &str) -> Result<Self, InvalidEmail> {
+        let well_formed = s
+            .split_once('@')
+            .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'));
+        if well_formed && !s.contains(char::is_whitespace) {
+            Ok(EmailAddress(s.to_owned()))
+        } else {
+            Err(InvalidEmail(s.to_owned()))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for EmailAddress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl TryFrom<String> for EmailAddress {
+    type Error = InvalidEmail;
+
+    fn try_from(s: String) -> Result<Self, InvalidEmail> {
+        EmailAddress::parse(&s)
+    }
+}
+
+impl From<EmailAddress> for String {
+    fn from(email: EmailAddress) -> String {
+        email.0
+    }
+}
+
+impl PartialEq<str> for EmailAddress {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for EmailAddress {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The checks that span fields, written once for a stored configuration and a file
+
+/// Where a problem lies, so that a file's loader can point at it.
+#[derive(Clone, Copy)]
+enum Place {
+    Whole,
+    Name,
+    Procedures,
+    Procedure(usize),
+    Agency(usize),
+    Person(usize),
+    PersonAgency(usize),
+}
+
+/// What the checks read, borrowed from a configuration or from a file being loaded.
+struct Shape<'a> {
+    name: &'a str,
+    procedures: Vec<&'a ProcedureId>,
+    division: Division,
+    agencies: Vec<(&'a AgencyId, AgencyKind)>,
+    people: Vec<(&'a PersonId, &'a AgencyId, Role)>,
+}
+
+impl Shape<'_> {
+    fn check(&self, catalogue: &Catalogue, mut report: impl FnMut(Place, String)) {
+        if self.name.trim().is_empty() {
+            report(Place::Name, "name: give the partnership's name".to_owned());
+        }
+        if self.procedures.is_empty() {
+            report(
+                Place::Procedures,
+                "procedures: list at least one procedure id".to_owned(),
+            );
+        }
+        for (i, id) in self.procedures.iter().enumerate() {
+            match catalogue.get(id.as_str()) {
+                None => report(
+                    Place::Procedure(i),
+                    format!(
+                        "procedures: `{id}` is not a shipped procedure (known: {})",
+                        catalogue.ids().join(", ")
+                    ),
+                ),
+                Some(p) if p.division != self.division => report(
+                    Place::Procedure(i),
+                    format!(
+                        "procedures: `{id}` counts working days in {:?}, but the \
+                         partnership's division is {:?}",
+                        p.division, self.division
+                    ),
+                ),
+                Some(_) => {}
+            }
+        }
+        let mut agencies = BTreeSet::new();
+        for (i, (id, _)) in self.agencies.iter().enumerate() {
+            if !agencies.insert(*id) {
+                report(
+                    Place::Agency(i),
+                    format!("agencies: `{id}` is listed twice"),
+                );
+            }
+        }
+        if !self
+            .agencies
+            .iter()
+            .any(|(_, kind)| *kind == AgencyKind::Partnership)
+        {
+            report(
+                Place::Whole,
+                "agencies: add the partnership's own unit (kind = \"partnership\"), where \
+                 the chair and administrators belong"
+                    .to_owned(),
+            );
+        }
+        let mut people = BTreeSet::new();
+        for (i, (id, agency, _)) in self.people.iter().enumerate() {
+            if !people.insert(*id) {
+                report(Place::Person(i), format!("people: `{id}` is listed twice"));
+            }
+            if !agencies.contains(agency) {
+                report(
+                    Place::PersonAgency(i),
+                    format!(
+                        "people: `{id}` belongs to agency `{agency}`, which is not in agencies"
+                    ),
+                );
+            }
+        }
+        if !self.people.iter().any(|(_, _, role)| *role == Role::Chair) {
+            report(
+                Place::Whole,
+                "people: name the chair (role = \"chair\")".to_owned(),
+            );
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Loading from TOML
+
+#[derive(Deserialize)]
+struct RawConfig {
+    id: PartnershipId,
+    name: Spanned<String>,
+    procedures: Spanned<Vec<Spanned<ProcedureId>>>,
+    division: Division,
+    closure_days: Vec<NaiveDate>,
+    recording_mailbox: Option<String>,
+    agencies: Vec<RawAgency>,
+    people: Vec<RawPerson>,
+}
+
+#[derive(Deserialize)]
+struct RawAgency {
+    id: Spanned<AgencyId>,
+    name: String,
+    kind: AgencyKind,
+}
+
+#[derive(Deserialize)]
+struct RawPerson {
+    id: Spanned<PersonId>,
+    name: String,
+    /// Parsed after the file, so a bad address is reported with the person and alongside
+    /// every other problem.
+    email: Spanned<String>,
+    agency: Spanned<AgencyId>,
+    role: Role,
+}
+
+/// Parses and checks a partnership's configuration file (TOML, in the shape of
+/// `infra/partnership.example.toml`) against the procedures it may use. On failure, every
+/// problem found, each on its own line, prefixed by `source` and, where the problem has a
+/// place, `:line:column`. Keys that are not settings are problems too: a misspelt optional
+/// key would otherwise be ignored without a word.
+pub fn load(
+    source: &str,
+    text: &str,
+    catalogue: &Catalogue,
+) -> Result<PartnershipConfig, Vec<String>> {
+    let toml_error = |e: toml::de::Error| {
+        // toml's own rendering names the line and column and shows the line.
+        let message = e.to_string();
+        let hint = if message.contains("date string") {
+            "\n(write dates in quotes: closure_days = [\"2026-12-29\"])"
+        } else {
+            ""
+        };
+        vec![format!("{source}: {}{hint}", message.trim_end())]
+    };
+    let mut problems = Vec::new();
+    let deserializer = toml::Deserializer::parse(text).map_err(toml_error)?;
+    let raw: RawConfig = serde_ignored::deserialize(deserializer, |path| {
+        problems.push(format!(
+            "{source}: `{path}` is not a setting: check its spelling"
+        ))
+    })
+    .map_err(toml_error)?;
+
+    let at = |span: Range<usize>, message: String| {
+        let (line, column) = line_column(text, span.start);
+        format!("{source}:{line}:{column}: {message}")
+    };
+    let mut people = Vec::new();
+    for person in &raw.people {
+        match EmailAddress::parse(person.email.get_ref()) {
+            Ok(email) => people.push(Person {
+                id: person.id.get_ref().clone(),
+                name: person.name.clone(),
+                email,
+                agency: person.agency.get_ref().clone(),
+                role: person.role,
+            }),
+            Err(InvalidEmail(email)) => problems.push(at(
+                person.email.span(),
+                format!(
+                    "people: `{}` has email `{email}`, which is not an address",
+                    person.id.get_ref()
+                ),
+            )),
+        }
+    }
+    let shape = Shape {
+        name: raw.name.get_ref(),
+        procedures: raw
+            .procedures
+            .get_ref()
+            .iter()
+            .map(Spanned::get_ref)
+            .collect(),
+        division: raw.division,
+        agencies: raw
+            .agencies
+            .iter()
+            .map(|a| (a.id.get_ref(), a.kind))
+            .collect(),
+        people: raw
+            .people
+            .iter()
+            .map(|p| (p.id.get_ref(), p.agency.get_ref(), p.role))
+            .collect(),
+    };
+    shape.check(catalogue, |place, problem| {
+        let span = match place {
+            Place::Whole => None,
+            Place::Name => Some(raw.name.span()),
+            Place::Procedures => Some(raw.procedures.span()),
+            Place::Procedure(i) => Some(raw.procedures.get_ref()[i].span()),
+            Place::Agency(i) => Some(raw.agencies[i].id.span()),
+            Place::Person(i) => Some(raw.people[i].id.span()),
+            Place::PersonAgency(i) => Some(raw.people[i].agency.span()),
+        };
+        problems.push(match span {
+            Some(span) => at(span, problem),
+            None => format!("{source}: {problem}"),
+        });
+    });
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(PartnershipConfig {
+        id: raw.id,
+        name: raw.name.into_inner(),
+        procedures: raw
+            .procedures
+            .into_inner()
+            .into_iter()
+            .map(Spanned::into_inner)
+            .collect(),
+        division: raw.division,
+        closure_days: raw.closure_days,
+        recording_mailbox: raw.recording_mailbox,
+        agencies: raw
+            .agencies
+            .into_iter()
+            .map(|a| Agency {
+                id: a.id.into_inner(),
+                name: a.name,
+                kind: a.kind,
+            })
+            .collect(),
+        people,
+    })
+}
+
+/// The 1-based line and column (in characters) of a byte offset.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
