@@ -482,7 +482,10 @@ impl DynamoStore {
         idem: &Idempotency,
     ) -> Result<Option<Created>, StoreError> {
         let Some(item) = self
-            .get(keys::idempotency_pk(p, &idem.key), keys::IDEMPOTENCY_SK)
+            .get(
+                keys::idempotency_pk(p, &idem.person, &idem.key),
+                keys::IDEMPOTENCY_SK,
+            )
             .await?
         else {
             return Ok(None);
@@ -610,7 +613,7 @@ impl Store for DynamoStore {
             items.push(put(
                 &self.table,
                 to_item(&IdempotencyItem {
-                    pk: keys::idempotency_pk(p, &idem.key),
+                    pk: keys::idempotency_pk(p, &idem.person, &idem.key),
                     sk: keys::IDEMPOTENCY_SK.to_owned(),
                     fingerprint: idem.fingerprint.clone(),
                     case_id: raised.case.id.clone(),

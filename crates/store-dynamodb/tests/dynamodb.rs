@@ -204,6 +204,7 @@ fn every_partnership_key_starts_with_the_partnership() {
         keys::config_pk(&p),
         keys::idempotency_pk(
             &p,
+            &escalations_core::ids::PersonId::parse("u").unwrap(),
             &escalations_store::IdempotencyKey::parse("abcdefgh").unwrap(),
         ),
     ];

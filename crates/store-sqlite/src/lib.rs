@@ -68,12 +68,48 @@ CREATE TABLE IF NOT EXISTS notices (
 );
 CREATE TABLE IF NOT EXISTS idempotency (
     partnership TEXT NOT NULL,
+    person TEXT NOT NULL,
     key TEXT NOT NULL,
     fingerprint TEXT NOT NULL,
     case_id TEXT NOT NULL,
-    PRIMARY KEY (partnership, key)
+    PRIMARY KEY (partnership, person, key)
 );
 ";
+
+/// The schema's version, kept in `PRAGMA user_version`. Files written before versions were
+/// recorded read 0.
+const SCHEMA_VERSION: i64 = 1;
+
+/// Brings a file written by an older release up to [`SCHEMA_VERSION`]. Opening a current
+/// file only reads the version; a migration runs in one `IMMEDIATE` transaction, so two
+/// processes opening an old file at once migrate it once.
+fn migrate(conn: &mut Connection) -> Result<(), rusqlite::Error> {
+    if schema_version(conn)? >= SCHEMA_VERSION {
+        return Ok(());
+    }
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    if schema_version(&tx)? < 1 {
+        // Version 1 keys idempotency by (partnership, person, key): a key belongs to the
+        // person who sent it. Rows from before did not record the person. They are dropped
+        // rather than kept with an empty person: no `PersonId` is empty, so such rows could
+        // never match a request again and would only keep dead case references. A key guards
+        // retries made seconds apart, so dropping them at an upgrade loses nothing that
+        // matters, and never touches a case.
+        let has_person = tx
+            .prepare("SELECT 1 FROM pragma_table_info('idempotency') WHERE name = 'person'")?
+            .exists([])?;
+        if !has_person {
+            tx.execute_batch("DROP TABLE IF EXISTS idempotency;")?;
+        }
+    }
+    tx.execute_batch(SCHEMA)?;
+    tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+    tx.commit()
+}
+
+fn schema_version(conn: &Connection) -> Result<i64, rusqlite::Error> {
+    conn.query_row("PRAGMA user_version", [], |r| r.get(0))
+}
 
 /// A store in one SQLite file. Cheap to clone; connections are pooled.
 #[derive(Clone)]
@@ -104,12 +140,7 @@ impl SqliteStore {
             path,
             pool: Arc::new(Mutex::new(Vec::new())),
         };
-        store
-            .with(|conn| {
-                conn.execute_batch(SCHEMA).map_err(backend)?;
-                Ok(())
-            })
-            .await?;
+        store.with(|conn| migrate(conn).map_err(backend)).await?;
         Ok(store)
     }
 
@@ -422,8 +453,9 @@ impl Store for SqliteStore {
             if let Some(idem) = &idempotency {
                 let earlier: Option<(String, String)> = tx
                     .query_row(
-                        "SELECT fingerprint, case_id FROM idempotency WHERE partnership = ?1 AND key = ?2",
-                        params![p, idem.key.as_str()],
+                        "SELECT fingerprint, case_id FROM idempotency
+                         WHERE partnership = ?1 AND person = ?2 AND key = ?3",
+                        params![p, idem.person.as_str(), idem.key.as_str()],
                         |r| Ok((r.get(0)?, r.get(1)?)),
                     )
                     .optional()
@@ -435,15 +467,22 @@ impl Store for SqliteStore {
                         });
                     }
                     let case = load(&tx, &p, &case_id)?.ok_or_else(|| StoreError::Corrupt {
-                        key: format!("idempotency/{p}/{}", idem.key),
+                        key: format!("idempotency/{p}/{}/{}", idem.person, idem.key),
                         field: "case_id".into(),
                         message: format!("names case {case_id}, which does not exist"),
                     })?;
                     return Ok(Created::Replayed(case));
                 }
                 tx.execute(
-                    "INSERT INTO idempotency (partnership, key, fingerprint, case_id) VALUES (?1, ?2, ?3, ?4)",
-                    params![p, idem.key.as_str(), idem.fingerprint, t.case.id.as_str()],
+                    "INSERT INTO idempotency (partnership, person, key, fingerprint, case_id)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![
+                        p,
+                        idem.person.as_str(),
+                        idem.key.as_str(),
+                        idem.fingerprint,
+                        t.case.id.as_str()
+                    ],
                 )
                 .map_err(backend)?;
             }

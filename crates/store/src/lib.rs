@@ -339,10 +339,16 @@ impl IdempotencyKey {
     }
 }
 
-/// An idempotency key and a fingerprint of the request it was first used with, so reusing
-/// the key for a different request is refused rather than silently answered.
+/// An idempotency key, the person who sent it and a fingerprint of the request it was first
+/// used with, so reusing the key for a different request is refused rather than silently
+/// answered.
+///
+/// A key belongs to the person who sent it: adapters store it under (partnership, person,
+/// key), so the same key sent by someone else is a different key and never replays their
+/// case.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Idempotency {
+    pub person: PersonId,
     pub key: IdempotencyKey,
     pub fingerprint: String,
 }
