@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use escalations_core::case::{Actor, Case, Child, Concern, RaiseRequest, Role, Transition};
 use escalations_core::ids::{AgencyId, CaseId, PartnershipId, PersonId, Text};
 use escalations_core::{Calendar, Catalogue, Division};
-use escalations_store::{PageRequest, Store};
+use escalations_store::{Store, drain_pages};
 use escalations_store_dynamodb::DynamoStore;
 use escalations_store_sqlite::SqliteStore;
 
@@ -77,16 +77,10 @@ fn ms(d: Duration) -> String {
 }
 
 async fn due_query(store: &dyn Store, p: &PartnershipId, instant: DateTime<Utc>) -> usize {
-    let mut found = 0;
-    let mut page = PageRequest::first(200);
-    loop {
-        let result = store.due_by(p, instant, &page).await.expect("due query");
-        found += result.items.len();
-        match result.next {
-            Some(next) => page = PageRequest::new(200, Some(next)),
-            None => return found,
-        }
-    }
+    drain_pages(|page| async move { store.due_by(p, instant, &page).await })
+        .await
+        .expect("due query")
+        .len()
 }
 
 async fn embedded(n: usize, runs: usize) {

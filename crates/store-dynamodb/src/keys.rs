@@ -11,7 +11,7 @@
 //! | chronology event | `P#{p}#CASE#{case}` | `EV#{version:012}#{seq:04}` |
 //! | notice sent | `P#{p}#CASE#{case}` | `NOTICE#{key}` |
 //! | list entry | `P#{p}#VIEW#ALL`, `P#{p}#VIEW#A#{agency}`, `P#{p}#VIEW#U#{person}` | `{raised_at}#{case}` |
-//! | idempotency key | `P#{p}#IDEM#{key}` | `IDEM` |
+//! | idempotency key (scoped to the person who sent it) | `P#{p}#IDEM#{person}#{key}` | `IDEM` |
 //! | partnership configuration | `P#{p}` | `CONFIG` |
 //! | partnership registry | `PARTNERSHIPS` | `{p}` |
 //!
@@ -67,8 +67,11 @@ pub fn view_sk(raised_at: DateTime<Utc>, case: &CaseId) -> String {
     format!("{}#{case}", sortable_instant(raised_at))
 }
 
-pub fn idempotency_pk(p: &PartnershipId, key: &IdempotencyKey) -> String {
-    format!("P#{p}#IDEM#{key}")
+/// A key belongs to the person who sent it: the same key from someone else is another item,
+/// so it never answers with their case. A person id is kebab case and an idempotency key has
+/// no `#`, so the two parts cannot run into each other.
+pub fn idempotency_pk(p: &PartnershipId, person: &PersonId, key: &IdempotencyKey) -> String {
+    format!("P#{p}#IDEM#{person}#{key}")
 }
 
 pub fn config_pk(p: &PartnershipId) -> String {

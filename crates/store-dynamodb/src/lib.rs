@@ -1,18 +1,29 @@
 //! The DynamoDB storage adapter: one table, keys from [`keys`], items encoded with
 //! serde_dynamo, every case change a transaction conditional on the version read, and a
 //! sparse write-sharded index (`open-clocks`) holding only running clocks. No Scan anywhere.
+//!
+//! - [`keys`] builds every key;
+//! - `items` encodes the domain into items and decodes them back (corrupt data named by key
+//!   and field);
+//! - `transactions` builds the TransactWriteItems for a new case, a change and a
+//!   partnership's configuration, and reads their cancellation reasons;
+//! - this file maps the [`Store`] port onto GetItem / Query / PutItem / TransactWriteItems;
+//! - `bench` (feature `bench`): what only the storage benchmark calls.
 
+#[cfg(feature = "bench")]
+mod bench;
+mod items;
 pub mod keys;
+mod transactions;
 
 use std::collections::HashMap;
-use std::time::Duration;
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
+use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
 use escalations_core::case::{Case, Event, Transition};
-use escalations_core::ids::{CaseId, ClockId, PartnershipId, ProcedureId, StageId};
+use escalations_core::ids::{CaseId, PartnershipId};
 use escalations_store::{
     CaseFilter, CaseSummary, Created, Cursor, DueClock, Idempotency, Notice, NoticeKey,
     NoticeOutcome, Page, PageRequest, PartnershipConfig, Scope, Store, StoreError, check_new_case,
@@ -20,7 +31,13 @@ use escalations_store::{
 };
 use serde::{Deserialize, Serialize};
 
-type Item = HashMap<String, AttributeValue>;
+#[cfg(feature = "bench")]
+pub use bench::ReadCost;
+use items::{
+    CaseItem, ConfigItem, DueItem, EventItem, IdempotencyItem, Item, NoticeItem, RegistryItem,
+    ViewItem, due_clock, from_item, item_key, s, to_item,
+};
+use transactions::{Cancelled, TRANSACTION_RETRIES, backoff, failed};
 
 /// A store in one DynamoDB table.
 #[derive(Clone, Debug)]
@@ -29,234 +46,18 @@ pub struct DynamoStore {
     table: String,
 }
 
-/// How many items the last due query read, as DynamoDB reports it (ScannedCount), for the
-/// benchmark.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct ReadCost {
-    pub items_read: i64,
-    pub requests: u32,
-}
-
-// ---------------------------------------------------------------------------------------
-// Items
-
-#[derive(Serialize, Deserialize)]
-struct CaseItem {
-    pk: String,
-    sk: String,
-    partnership: PartnershipId,
-    case_id: CaseId,
-    version: u64,
-    procedure: String,
-    case: Case,
-    // The open-clocks index keys: present only while a clock runs (a sparse index).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    due_pk: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    due_sk: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    due: Option<DateTime<Utc>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    due_stage: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    due_clock: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    due_owner: Option<escalations_core::procedure::Party>,
-}
-
-/// What the open-clocks index projects.
-#[derive(Deserialize)]
-struct DueItem {
-    partnership: PartnershipId,
-    case_id: CaseId,
-    procedure: ProcedureId,
-    due: DateTime<Utc>,
-    due_stage: StageId,
-    due_clock: ClockId,
-    due_owner: escalations_core::procedure::Party,
-    due_sk: String,
-}
-
-#[derive(Serialize, Deserialize)]
-struct EventItem {
-    pk: String,
-    sk: String,
-    event: Event,
-}
-
-#[derive(Serialize, Deserialize)]
-struct ViewItem {
-    pk: String,
-    sk: String,
-    status: String,
-    stage: String,
-    procedure: String,
-    /// The running clock's due instant, for the overdue filter.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    due: Option<String>,
-    summary: CaseSummary,
-}
-
-#[derive(Serialize, Deserialize)]
-struct NoticeItem {
-    pk: String,
-    sk: String,
-    notice: Notice,
-}
-
-#[derive(Serialize, Deserialize)]
-struct IdempotencyItem {
-    pk: String,
-    sk: String,
-    fingerprint: String,
-    case_id: CaseId,
-}
-
-#[derive(Serialize, Deserialize)]
-struct ConfigItem {
-    pk: String,
-    sk: String,
-    config: PartnershipConfig,
-}
-
-#[derive(Serialize, Deserialize)]
-struct RegistryItem {
-    pk: String,
-    sk: String,
-}
-
+/// Where a list page ended: the last entry's key, in the list partition it was read from.
 #[derive(Serialize, Deserialize)]
 struct ListCursor {
     pk: String,
     sk: String,
 }
 
+/// Where a due-query page ended: the last clock's `due_sk`, in this partnership.
 #[derive(Serialize, Deserialize)]
 struct DueCursor {
     partnership: String,
     after: String,
-}
-
-fn to_item<T: Serialize>(value: &T) -> Result<Item, StoreError> {
-    serde_dynamo::to_item(value).map_err(StoreError::backend)
-}
-
-/// Decodes an item, naming its key and the field that failed.
-fn from_item<T: for<'de> Deserialize<'de>>(item: Item) -> Result<T, StoreError> {
-    let key = item_key(&item);
-    let item: serde_dynamo::Item = item.into();
-    let de = serde_dynamo::Deserializer::from_attribute_value(serde_dynamo::AttributeValue::M(
-        item.into(),
-    ));
-    serde_path_to_error::deserialize(de).map_err(|e| StoreError::Corrupt {
-        key,
-        field: e.path().to_string(),
-        message: e.inner().to_string(),
-    })
-}
-
-fn item_key(item: &Item) -> String {
-    let part = |name: &str| match item.get(name) {
-        Some(AttributeValue::S(s)) => s.clone(),
-        _ => "?".to_owned(),
-    };
-    format!("{} / {}", part("pk"), part("sk"))
-}
-
-fn s(value: impl Into<String>) -> AttributeValue {
-    AttributeValue::S(value.into())
-}
-
-fn case_item(p: &PartnershipId, case: &Case) -> CaseItem {
-    let running = case.running_clock();
-    CaseItem {
-        pk: keys::case_pk(p, &case.id),
-        sk: keys::CASE_SK.to_owned(),
-        partnership: p.clone(),
-        case_id: case.id.clone(),
-        version: case.version,
-        procedure: case.procedure.to_string(),
-        case: case.clone(),
-        due_pk: running.map(|_| keys::due_pk(p, keys::shard(&case.id))),
-        due_sk: running.map(|r| keys::due_sk(r.due, &case.id)),
-        due: running.map(|r| r.due),
-        due_stage: running.map(|r| r.stage.to_string()),
-        due_clock: running.map(|r| r.clock.to_string()),
-        due_owner: running.map(|r| r.owner),
-    }
-}
-
-fn view_items(p: &PartnershipId, case: &Case) -> Vec<ViewItem> {
-    let summary = CaseSummary::of(case);
-    let mut pks = vec![keys::view_pk(p, &Scope::Partnership)];
-    pks.extend(case.agencies().iter().map(|a| keys::agency_view_pk(p, a)));
-    pks.extend(
-        case.people_involved()
-            .iter()
-            .map(|u| keys::person_view_pk(p, u)),
-    );
-    pks.into_iter()
-        .map(|pk| ViewItem {
-            pk,
-            sk: keys::view_sk(case.raised_at, &case.id),
-            status: summary.status.as_str().to_owned(),
-            stage: summary.stage.to_string(),
-            procedure: summary.procedure.to_string(),
-            due: summary.running.as_ref().map(|r| sortable_instant(r.due)),
-            summary: summary.clone(),
-        })
-        .collect()
-}
-
-fn put(table: &str, item: Item, condition: Option<&str>) -> Result<TransactWriteItem, StoreError> {
-    let put = Put::builder()
-        .table_name(table)
-        .set_item(Some(item))
-        .set_condition_expression(condition.map(str::to_owned))
-        .build()
-        .map_err(StoreError::backend)?;
-    Ok(TransactWriteItem::builder().put(put).build())
-}
-
-/// Why a transaction was cancelled, per item, as DynamoDB reports it.
-enum Cancelled {
-    Reasons(Vec<Option<String>>),
-    Other(StoreError),
-}
-
-fn cancelled<E>(error: aws_sdk_dynamodb::error::SdkError<E>) -> Cancelled
-where
-    E: std::error::Error + Send + Sync + 'static,
-    E: AsTransactionCanceled,
-{
-    match error.as_service_error().and_then(|e| e.reasons()) {
-        Some(reasons) => Cancelled::Reasons(reasons),
-        None => Cancelled::Other(StoreError::backend(error)),
-    }
-}
-
-trait AsTransactionCanceled {
-    fn reasons(&self) -> Option<Vec<Option<String>>>;
-}
-
-impl AsTransactionCanceled
-    for aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError
-{
-    fn reasons(&self) -> Option<Vec<Option<String>>> {
-        match self {
-            Self::TransactionCanceledException(e) => Some(
-                e.cancellation_reasons()
-                    .iter()
-                    .map(|r| r.code().filter(|c| *c != "None").map(str::to_owned))
-                    .collect(),
-            ),
-            _ => None,
-        }
-    }
-}
-
-fn failed(reasons: &[Option<String>], index: usize, code: &str) -> bool {
-    reasons.get(index).and_then(|r| r.as_deref()) == Some(code)
 }
 
 impl DynamoStore {
@@ -317,140 +118,6 @@ impl DynamoStore {
         }
     }
 
-    async fn transact(&self, items: Vec<TransactWriteItem>) -> Result<(), Cancelled> {
-        self.client
-            .transact_write_items()
-            .set_transact_items(Some(items))
-            .send()
-            .await
-            .map(|_| ())
-            .map_err(cancelled)
-    }
-
-    /// Bulk-loads already-raised cases with BatchWriteItem (benchmarks, demo data, imports):
-    /// the same items `create_case` writes, without its conditions, so only for an empty
-    /// table or new ids.
-    pub async fn load_many(
-        &self,
-        partnership: &PartnershipId,
-        raised: &[Transition],
-    ) -> Result<(), StoreError> {
-        let mut items = Vec::new();
-        for t in raised {
-            check_transition(t)?;
-            items.push(to_item(&case_item(partnership, &t.case))?);
-            for event in &t.events {
-                items.push(to_item(&EventItem {
-                    pk: keys::case_pk(partnership, &t.case.id),
-                    sk: keys::event_sk(event.version, event.seq),
-                    event: event.clone(),
-                })?);
-            }
-            for view in view_items(partnership, &t.case) {
-                items.push(to_item(&view)?);
-            }
-        }
-        for batch in items.chunks(25) {
-            let mut pending: Vec<aws_sdk_dynamodb::types::WriteRequest> = batch
-                .iter()
-                .map(|item| {
-                    let put = aws_sdk_dynamodb::types::PutRequest::builder()
-                        .set_item(Some(item.clone()))
-                        .build()
-                        .map_err(StoreError::backend)?;
-                    Ok(aws_sdk_dynamodb::types::WriteRequest::builder()
-                        .put_request(put)
-                        .build())
-                })
-                .collect::<Result<_, StoreError>>()?;
-            let mut attempt = 0;
-            while !pending.is_empty() {
-                let out = self
-                    .client
-                    .batch_write_item()
-                    .request_items(&self.table, pending)
-                    .send()
-                    .await
-                    .map_err(StoreError::backend)?;
-                pending = out
-                    .unprocessed_items
-                    .and_then(|mut u| u.remove(&self.table))
-                    .unwrap_or_default();
-                if !pending.is_empty() {
-                    backoff(attempt).await;
-                    attempt += 1;
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// The due query with DynamoDB's own count of items read, for the benchmark.
-    pub async fn due_query_cost(
-        &self,
-        partnership: &PartnershipId,
-        instant: DateTime<Utc>,
-    ) -> Result<(Vec<DueClock>, ReadCost), StoreError> {
-        let mut cost = ReadCost::default();
-        let mut found = Vec::new();
-        for shard in 0..keys::SHARDS {
-            let mut start = None;
-            loop {
-                let out = self
-                    .due_shard(partnership, shard, None, instant, None, start)
-                    .await?;
-                cost.requests += 1;
-                cost.items_read += i64::from(out.scanned_count);
-                for item in out.items.unwrap_or_default() {
-                    found.push(due_clock(from_item(item)?));
-                }
-                match out.last_evaluated_key {
-                    Some(key) if !key.is_empty() => start = Some(key),
-                    _ => break,
-                }
-            }
-        }
-        Ok((found, cost))
-    }
-
-    /// The naive alternative the benchmark compares against: read the partnership's whole
-    /// case list and load each case. Returns (items read, items due).
-    pub async fn naive_due_scan(
-        &self,
-        partnership: &PartnershipId,
-        instant: DateTime<Utc>,
-    ) -> Result<(i64, usize), StoreError> {
-        let mut read = 0i64;
-        let mut due = 0;
-        let mut start = None;
-        loop {
-            let out = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("pk = :pk")
-                .expression_attribute_values(
-                    ":pk",
-                    s(keys::view_pk(partnership, &Scope::Partnership)),
-                )
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(StoreError::backend)?;
-            read += i64::from(out.scanned_count);
-            for item in out.items.unwrap_or_default() {
-                let view: ViewItem = from_item(item)?;
-                if view.summary.running.is_some_and(|r| r.due <= instant) {
-                    due += 1;
-                }
-            }
-            match out.last_evaluated_key {
-                Some(key) if !key.is_empty() => start = Some(key),
-                _ => return Ok((read, due)),
-            }
-        }
-    }
-
     async fn due_shard(
         &self,
         partnership: &PartnershipId,
@@ -482,7 +149,10 @@ impl DynamoStore {
         idem: &Idempotency,
     ) -> Result<Option<Created>, StoreError> {
         let Some(item) = self
-            .get(keys::idempotency_pk(p, &idem.key), keys::IDEMPOTENCY_SK)
+            .get(
+                keys::idempotency_pk(p, &idem.person, &idem.key),
+                keys::IDEMPOTENCY_SK,
+            )
             .await?
         else {
             return Ok(None);
@@ -504,48 +174,10 @@ impl DynamoStore {
     }
 }
 
-fn due_clock(item: DueItem) -> DueClock {
-    DueClock {
-        partnership: item.partnership,
-        case: item.case_id,
-        procedure: item.procedure,
-        stage: item.due_stage,
-        clock: item.due_clock,
-        owner: item.due_owner,
-        due: item.due,
-    }
-}
-
-/// Retries a transaction that lost a race with another transaction on the same items
-/// (`TransactionConflict`), which is not a condition failure and says nothing about the data.
-const TRANSACTION_RETRIES: u32 = 8;
-
-async fn backoff(attempt: u32) {
-    tokio::time::sleep(Duration::from_millis(10 * u64::from(attempt + 1))).await;
-}
-
 #[async_trait]
 impl Store for DynamoStore {
     async fn put_partnership(&self, config: &PartnershipConfig) -> Result<(), StoreError> {
-        let items = vec![
-            put(
-                &self.table,
-                to_item(&ConfigItem {
-                    pk: keys::config_pk(&config.id),
-                    sk: keys::CONFIG_SK.to_owned(),
-                    config: config.clone(),
-                })?,
-                None,
-            )?,
-            put(
-                &self.table,
-                to_item(&RegistryItem {
-                    pk: keys::REGISTRY_PK.to_owned(),
-                    sk: config.id.to_string(),
-                })?,
-                None,
-            )?,
-        ];
+        let items = transactions::put_partnership(&self.table, config)?;
         for attempt in 0..TRANSACTION_RETRIES {
             match self.transact(items.clone()).await {
                 Ok(()) => return Ok(()),
@@ -600,39 +232,7 @@ impl Store for DynamoStore {
     ) -> Result<Created, StoreError> {
         check_new_case(raised)?;
         let p = partnership;
-        let mut items = vec![put(
-            &self.table,
-            to_item(&case_item(p, &raised.case))?,
-            Some("attribute_not_exists(pk)"),
-        )?];
-        let idempotency_index = idempotency.map(|_| items.len());
-        if let Some(idem) = idempotency {
-            items.push(put(
-                &self.table,
-                to_item(&IdempotencyItem {
-                    pk: keys::idempotency_pk(p, &idem.key),
-                    sk: keys::IDEMPOTENCY_SK.to_owned(),
-                    fingerprint: idem.fingerprint.clone(),
-                    case_id: raised.case.id.clone(),
-                })?,
-                Some("attribute_not_exists(pk)"),
-            )?);
-        }
-        for event in &raised.events {
-            items.push(put(
-                &self.table,
-                to_item(&EventItem {
-                    pk: keys::case_pk(p, &raised.case.id),
-                    sk: keys::event_sk(event.version, event.seq),
-                    event: event.clone(),
-                })?,
-                Some("attribute_not_exists(pk)"),
-            )?);
-        }
-        for view in view_items(p, &raised.case) {
-            items.push(put(&self.table, to_item(&view)?, None)?);
-        }
-
+        let (items, idempotency_index) = transactions::create(&self.table, p, raised, idempotency)?;
         for attempt in 0..TRANSACTION_RETRIES {
             if let Some(idem) = idempotency
                 && let Some(replayed) = self.replay(p, idem).await?
@@ -703,30 +303,7 @@ impl Store for DynamoStore {
         let p = partnership;
         let case = &transition.case;
         let expected = case.version - 1;
-        let mut items = vec![{
-            let put = Put::builder()
-                .table_name(&self.table)
-                .set_item(Some(to_item(&case_item(p, case))?))
-                .condition_expression("attribute_exists(pk) AND version = :expected")
-                .expression_attribute_values(":expected", AttributeValue::N(expected.to_string()))
-                .build()
-                .map_err(StoreError::backend)?;
-            TransactWriteItem::builder().put(put).build()
-        }];
-        for event in &transition.events {
-            items.push(put(
-                &self.table,
-                to_item(&EventItem {
-                    pk: keys::case_pk(p, &case.id),
-                    sk: keys::event_sk(event.version, event.seq),
-                    event: event.clone(),
-                })?,
-                Some("attribute_not_exists(pk)"),
-            )?);
-        }
-        for view in view_items(p, case) {
-            items.push(put(&self.table, to_item(&view)?, None)?);
-        }
+        let items = transactions::apply(&self.table, p, transition)?;
         match self.transact(items).await {
             Ok(()) => Ok(()),
             Err(Cancelled::Other(e)) => Err(e),

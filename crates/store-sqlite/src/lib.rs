@@ -4,6 +4,17 @@
 //! under cargo-lambda): the file is in WAL mode, every write is an `IMMEDIATE` transaction
 //! that waits for the writer lock, and every case change is conditional on the version read.
 //! The partnership is the first column of every primary key and every query.
+//!
+//! - `schema.sql` / `schema.rs`: the tables, and the migrations that bring older files up
+//!   to date when a store is opened;
+//! - `rows.rs`: rows <-> domain (corrupt data named by key and field);
+//! - this file: the connection pool and the [`Store`] impl;
+//! - `bench.rs` (feature `bench`): what only the storage benchmark calls.
+
+#[cfg(feature = "bench")]
+mod bench;
+mod rows;
+mod schema;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -20,60 +31,10 @@ use escalations_store::{
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
 
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS partnerships (
-    id TEXT PRIMARY KEY,
-    config TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS cases (
-    partnership TEXT NOT NULL,
-    id TEXT NOT NULL,
-    version INTEGER NOT NULL,
-    raised_at TEXT NOT NULL,
-    status TEXT NOT NULL,
-    stage TEXT NOT NULL,
-    procedure TEXT NOT NULL,
-    raising_agency TEXT NOT NULL,
-    receiving_agency TEXT,
-    -- The running clock, NULL when none: the sweeper's index.
-    due TEXT,
-    due_stage TEXT,
-    due_clock TEXT,
-    due_owner TEXT,
-    body TEXT NOT NULL,
-    PRIMARY KEY (partnership, id)
-);
-CREATE INDEX IF NOT EXISTS cases_by_due ON cases (partnership, due, id) WHERE due IS NOT NULL;
-CREATE INDEX IF NOT EXISTS cases_by_raised ON cases (partnership, raised_at, id);
-CREATE TABLE IF NOT EXISTS case_people (
-    partnership TEXT NOT NULL,
-    person TEXT NOT NULL,
-    case_id TEXT NOT NULL,
-    PRIMARY KEY (partnership, person, case_id)
-);
-CREATE TABLE IF NOT EXISTS events (
-    partnership TEXT NOT NULL,
-    case_id TEXT NOT NULL,
-    version INTEGER NOT NULL,
-    seq INTEGER NOT NULL,
-    body TEXT NOT NULL,
-    PRIMARY KEY (partnership, case_id, version, seq)
-);
-CREATE TABLE IF NOT EXISTS notices (
-    partnership TEXT NOT NULL,
-    case_id TEXT NOT NULL,
-    key TEXT NOT NULL,
-    recorded_at TEXT NOT NULL,
-    PRIMARY KEY (partnership, case_id, key)
-);
-CREATE TABLE IF NOT EXISTS idempotency (
-    partnership TEXT NOT NULL,
-    key TEXT NOT NULL,
-    fingerprint TEXT NOT NULL,
-    case_id TEXT NOT NULL,
-    PRIMARY KEY (partnership, key)
-);
-";
+use rows::{
+    case_columns, decode, due_clock, encode, insert_case, insert_events, insert_people, load,
+    notice,
+};
 
 /// A store in one SQLite file. Cheap to clone; connections are pooled.
 #[derive(Clone)]
@@ -82,7 +43,7 @@ pub struct SqliteStore {
     pool: Arc<Mutex<Vec<Connection>>>,
 }
 
-fn backend(e: rusqlite::Error) -> StoreError {
+pub(crate) fn backend(e: rusqlite::Error) -> StoreError {
     StoreError::backend(e)
 }
 
@@ -105,10 +66,7 @@ impl SqliteStore {
             pool: Arc::new(Mutex::new(Vec::new())),
         };
         store
-            .with(|conn| {
-                conn.execute_batch(SCHEMA).map_err(backend)?;
-                Ok(())
-            })
+            .with(|conn| schema::migrate(conn).map_err(backend))
             .await?;
         Ok(store)
     }
@@ -140,194 +98,10 @@ impl SqliteStore {
         .await
         .map_err(StoreError::backend)?
     }
-
-    /// Rows the due query visits, by SQLite's own count, for the benchmark: the rows
-    /// returned plus any full-scan steps (zero when the index serves it).
-    pub async fn due_query_cost(
-        &self,
-        partnership: &PartnershipId,
-        instant: DateTime<Utc>,
-    ) -> Result<(usize, i32, i32), StoreError> {
-        let p = partnership.to_string();
-        let instant = sortable_instant(instant);
-        self.with(move |conn| {
-            let mut stmt = conn.prepare(DUE_QUERY).map_err(backend)?;
-            let rows = stmt
-                .query_map(params![p, instant, "", "", 1_000_000], |_| Ok(()))
-                .map_err(backend)?
-                .count();
-            let fullscan = stmt.get_status(rusqlite::StatementStatus::FullscanStep);
-            let vm = stmt.get_status(rusqlite::StatementStatus::VmStep);
-            Ok((rows, fullscan, vm))
-        })
-        .await
-    }
-
-    /// The naive alternative the benchmark compares against: read every case of the
-    /// partnership and keep those with a running clock due by `instant`. Returns (rows read,
-    /// rows due).
-    pub async fn naive_due_scan(
-        &self,
-        partnership: &PartnershipId,
-        instant: DateTime<Utc>,
-    ) -> Result<(usize, usize), StoreError> {
-        let p = partnership.to_string();
-        self.with(move |conn| {
-            let mut stmt = conn
-                .prepare("SELECT id, body FROM cases WHERE partnership = ?1")
-                .map_err(backend)?;
-            let mut rows = stmt.query(params![p]).map_err(backend)?;
-            let (mut read, mut due) = (0, 0);
-            while let Some(row) = rows.next().map_err(backend)? {
-                read += 1;
-                let id: String = row.get(0).map_err(backend)?;
-                let body: String = row.get(1).map_err(backend)?;
-                let case: Case = decode(&format!("cases/{p}/{id}"), &body)?;
-                if case.running_clock().is_some_and(|r| r.due <= instant) {
-                    due += 1;
-                }
-            }
-            Ok((read, due))
-        })
-        .await
-    }
-
-    /// Bulk-loads already-raised cases in one transaction (benchmarks and demo data).
-    pub async fn load_many(
-        &self,
-        partnership: &PartnershipId,
-        raised: Vec<Transition>,
-    ) -> Result<(), StoreError> {
-        let p = partnership.to_string();
-        self.with(move |conn| {
-            let tx = conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)
-                .map_err(backend)?;
-            for t in &raised {
-                check_transition(t)?;
-                insert_case(&tx, &p, t)?;
-            }
-            tx.commit().map_err(backend)
-        })
-        .await
-    }
 }
 
-/// Decodes stored JSON, naming the key and the field that failed.
-fn decode<T: for<'de> Deserialize<'de>>(key: &str, json: &str) -> Result<T, StoreError> {
-    let mut de = serde_json::Deserializer::from_str(json);
-    serde_path_to_error::deserialize(&mut de).map_err(|e| StoreError::Corrupt {
-        key: key.to_owned(),
-        field: e.path().to_string(),
-        message: e.inner().to_string(),
-    })
-}
-
-fn encode<T: Serialize>(value: &T) -> Result<String, StoreError> {
-    serde_json::to_string(value).map_err(StoreError::backend)
-}
-
-fn case_columns(case: &Case) -> [Option<String>; 4] {
-    match case.running_clock() {
-        Some(run) => [
-            Some(sortable_instant(run.due)),
-            Some(run.stage.to_string()),
-            Some(run.clock.to_string()),
-            Some(
-                serde_json::to_value(run.owner)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_default(),
-            ),
-        ],
-        None => [None, None, None, None],
-    }
-}
-
-fn insert_events(
-    tx: &rusqlite::Transaction<'_>,
-    p: &str,
-    events: &[Event],
-) -> Result<(), StoreError> {
-    let mut stmt = tx
-        .prepare_cached("INSERT INTO events (partnership, case_id, version, seq, body) VALUES (?1, ?2, ?3, ?4, ?5)")
-        .map_err(backend)?;
-    for event in events {
-        stmt.execute(params![
-            p,
-            event.case.as_str(),
-            event.version as i64,
-            event.seq,
-            encode(event)?
-        ])
-        .map_err(backend)?;
-    }
-    Ok(())
-}
-
-fn insert_people(tx: &rusqlite::Transaction<'_>, p: &str, case: &Case) -> Result<(), StoreError> {
-    let mut stmt = tx
-        .prepare_cached(
-            "INSERT OR IGNORE INTO case_people (partnership, person, case_id) VALUES (?1, ?2, ?3)",
-        )
-        .map_err(backend)?;
-    for person in case.people_involved() {
-        stmt.execute(params![p, person.as_str(), case.id.as_str()])
-            .map_err(backend)?;
-    }
-    Ok(())
-}
-
-fn insert_case(tx: &rusqlite::Transaction<'_>, p: &str, t: &Transition) -> Result<(), StoreError> {
-    let case = &t.case;
-    let summary = CaseSummary::of(case);
-    let [due, due_stage, due_clock, due_owner] = case_columns(case);
-    let inserted = tx
-        .execute(
-            "INSERT OR IGNORE INTO cases (partnership, id, version, raised_at, status, stage, procedure,
-                raising_agency, receiving_agency, due, due_stage, due_clock, due_owner, body)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-            params![
-                p,
-                case.id.as_str(),
-                case.version as i64,
-                sortable_instant(case.raised_at),
-                summary.status.as_str(),
-                case.stage.as_str(),
-                case.procedure.as_str(),
-                case.raising_agency.as_str(),
-                case.receiving_agency.as_ref().map(|a| a.as_str()),
-                due,
-                due_stage,
-                due_clock,
-                due_owner,
-                encode(case)?,
-            ],
-        )
-        .map_err(backend)?;
-    if inserted == 0 {
-        return Err(StoreError::AlreadyExists {
-            case: case.id.clone(),
-        });
-    }
-    insert_events(tx, p, &t.events)?;
-    insert_people(tx, p, case)
-}
-
-fn load(conn: &Connection, p: &str, id: &str) -> Result<Option<Case>, StoreError> {
-    let body: Option<String> = conn
-        .query_row(
-            "SELECT body FROM cases WHERE partnership = ?1 AND id = ?2",
-            params![p, id],
-            |row| row.get(0),
-        )
-        .optional()
-        .map_err(backend)?;
-    body.map(|b| decode(&format!("cases/{p}/{id}"), &b))
-        .transpose()
-}
-
-const DUE_QUERY: &str = "SELECT id, procedure, due_stage, due_clock, due_owner, due FROM cases
+pub(crate) const DUE_QUERY: &str =
+    "SELECT id, procedure, due_stage, due_clock, due_owner, due FROM cases
     WHERE partnership = ?1 AND due IS NOT NULL AND due <= ?2 AND (due, id) > (?3, ?4)
     ORDER BY due, id LIMIT ?5";
 
@@ -422,8 +196,9 @@ impl Store for SqliteStore {
             if let Some(idem) = &idempotency {
                 let earlier: Option<(String, String)> = tx
                     .query_row(
-                        "SELECT fingerprint, case_id FROM idempotency WHERE partnership = ?1 AND key = ?2",
-                        params![p, idem.key.as_str()],
+                        "SELECT fingerprint, case_id FROM idempotency
+                         WHERE partnership = ?1 AND person = ?2 AND key = ?3",
+                        params![p, idem.person.as_str(), idem.key.as_str()],
                         |r| Ok((r.get(0)?, r.get(1)?)),
                     )
                     .optional()
@@ -435,15 +210,22 @@ impl Store for SqliteStore {
                         });
                     }
                     let case = load(&tx, &p, &case_id)?.ok_or_else(|| StoreError::Corrupt {
-                        key: format!("idempotency/{p}/{}", idem.key),
+                        key: format!("idempotency/{p}/{}/{}", idem.person, idem.key),
                         field: "case_id".into(),
                         message: format!("names case {case_id}, which does not exist"),
                     })?;
                     return Ok(Created::Replayed(case));
                 }
                 tx.execute(
-                    "INSERT INTO idempotency (partnership, key, fingerprint, case_id) VALUES (?1, ?2, ?3, ?4)",
-                    params![p, idem.key.as_str(), idem.fingerprint, t.case.id.as_str()],
+                    "INSERT INTO idempotency (partnership, person, key, fingerprint, case_id)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![
+                        p,
+                        idem.person.as_str(),
+                        idem.key.as_str(),
+                        idem.fingerprint,
+                        t.case.id.as_str()
+                    ],
                 )
                 .map_err(backend)?;
             }
@@ -658,26 +440,7 @@ impl Store for SqliteStore {
                 .map_err(backend)?;
             let mut items = Vec::new();
             while let Some(row) = rows.next().map_err(backend)? {
-                let id: String = row.get(0).map_err(backend)?;
-                let key = format!("cases/{p}/{id}");
-                let columns: [String; 6] = [
-                    id.clone(),
-                    row.get(1).map_err(backend)?,
-                    row.get(2).map_err(backend)?,
-                    row.get(3).map_err(backend)?,
-                    row.get(4).map_err(backend)?,
-                    row.get(5).map_err(backend)?,
-                ];
-                let json = serde_json::json!({
-                    "partnership": p,
-                    "case": columns[0],
-                    "procedure": columns[1],
-                    "stage": columns[2],
-                    "clock": columns[3],
-                    "owner": columns[4],
-                    "due": columns[5],
-                });
-                items.push(decode::<DueClock>(&key, &json.to_string())?);
+                items.push(due_clock(&p, row)?);
             }
             let next = if items.len() > limit as usize {
                 items.truncate(limit as usize);
@@ -737,9 +500,7 @@ impl Store for SqliteStore {
             let mut rows = stmt.query(params![p, case]).map_err(backend)?;
             let mut notices = Vec::new();
             while let Some(row) = rows.next().map_err(backend)? {
-                let (key, at): (String, String) = (row.get(0).map_err(backend)?, row.get(1).map_err(backend)?);
-                let json = serde_json::json!({ "case": case, "key": key, "recorded_at": at });
-                notices.push(decode(&format!("notices/{p}/{case}/{key}"), &json.to_string())?);
+                notices.push(notice(&p, &case, row)?);
             }
             Ok(notices)
         })

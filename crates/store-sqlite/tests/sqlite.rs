@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use escalations_core::case::Role;
 use escalations_store::conformance::{self, Shared, actor, partnership, raised};
-use escalations_store::{Store, StoreError};
+use escalations_store::{Created, Store, StoreError};
 use escalations_store_sqlite::SqliteStore;
 
 /// A fresh store in its own temporary directory, kept for the life of the test process.
@@ -169,4 +169,70 @@ async fn several_processes_can_write_one_file_without_losing_a_change() {
             20
         );
     }
+}
+
+#[tokio::test]
+async fn a_file_from_before_idempotency_keys_had_a_person_is_migrated_on_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("escalations.db");
+    let p = partnership("sefton-scp");
+    let pat = actor("pat", "school", Role::Practitioner);
+    let t = raised("case-1", &pat, "social-care", at("2026-11-23T10:00:00Z"));
+    SqliteStore::open(&path)
+        .await
+        .unwrap()
+        .create_case(&p, &t, None)
+        .await
+        .unwrap();
+    // Put the file back as the previous release left it: no schema version, and
+    // idempotency keyed by (partnership, key) only, with a key already used.
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "DROP TABLE idempotency;
+             CREATE TABLE idempotency (
+                 partnership TEXT NOT NULL,
+                 key TEXT NOT NULL,
+                 fingerprint TEXT NOT NULL,
+                 case_id TEXT NOT NULL,
+                 PRIMARY KEY (partnership, key)
+             );
+             INSERT INTO idempotency VALUES ('sefton-scp', 'key-0000001', 'request-a', 'case-1');
+             PRAGMA user_version = 0;",
+        )
+        .unwrap();
+    }
+    let store = SqliteStore::open(&path).await.unwrap();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 1);
+    // Cases are untouched.
+    assert_eq!(store.load_case(&p, &t.case.id).await.unwrap(), Some(t.case));
+    // The old row named no person, so it answers nobody: the key now creates a case, and a
+    // retry by the same person replays that one.
+    let key = escalations_store::Idempotency {
+        person: pat.person.clone(),
+        key: escalations_store::IdempotencyKey::parse("key-0000001").unwrap(),
+        fingerprint: "request-a".into(),
+    };
+    let again = raised("case-2", &pat, "social-care", at("2026-11-23T11:00:00Z"));
+    let created = store.create_case(&p, &again, Some(&key)).await.unwrap();
+    assert!(matches!(created, Created::New(ref c) if c.id == again.case.id));
+    let retry = raised("case-3", &pat, "social-care", at("2026-11-23T11:01:00Z"));
+    let replayed = store.create_case(&p, &retry, Some(&key)).await.unwrap();
+    assert!(matches!(replayed, Created::Replayed(ref c) if c.id == again.case.id));
+    // Opening it again migrates nothing twice.
+    drop(store);
+    SqliteStore::open(&path).await.unwrap();
+    assert_eq!(
+        store_count(&conn, "SELECT count(*) FROM idempotency"),
+        1,
+        "the key survives a second open"
+    );
+}
+
+fn store_count(conn: &rusqlite::Connection, sql: &str) -> i64 {
+    conn.query_row(sql, [], |r| r.get(0)).unwrap()
 }

@@ -34,6 +34,7 @@ macro_rules! conformance_suite {
             fifty_concurrent_writers_get_one_success_per_version_and_lose_no_event,
             a_raise_retried_five_times_with_one_idempotency_key_creates_one_case,
             an_idempotency_key_reused_for_a_different_request_is_refused,
+            the_same_idempotency_key_from_another_person_creates_their_own_case,
             partnership_a_cannot_load_list_query_or_change_partnership_b_cases,
             the_due_query_returns_exactly_the_open_clocks_due_by_the_instant_across_pages,
             a_closed_case_leaves_the_due_query,
@@ -164,8 +165,10 @@ async fn create(store: &Shared, p: &PartnershipId, t: &Transition) -> Case {
     }
 }
 
-fn idempotency(key: &str, fingerprint: &str) -> Idempotency {
+/// The idempotency key `key` as `by` sends it with a request whose fingerprint is `fingerprint`.
+fn idempotency(by: &Actor, key: &str, fingerprint: &str) -> Idempotency {
     Idempotency {
+        person: by.person.clone(),
         key: IdempotencyKey::parse(key).unwrap(),
         fingerprint: fingerprint.to_owned(),
         person: escalations_core::ids::PersonId::parse("raiser").unwrap(),
@@ -359,7 +362,11 @@ pub async fn fifty_concurrent_writers_get_one_success_per_version_and_lose_no_ev
 
 pub async fn a_raise_retried_five_times_with_one_idempotency_key_creates_one_case(store: Shared) {
     let p = partnership("sefton-scp");
-    let key = idempotency("3f1c9a1e-5b7d-4a55-9d0b-2c8e7f6a1b2c", "raise:v1:abc");
+    let key = idempotency(
+        &practitioner(),
+        "3f1c9a1e-5b7d-4a55-9d0b-2c8e7f6a1b2c",
+        "raise:v1:abc",
+    );
     // Each retry arrives with a freshly generated case id, as a retrying client's would.
     let mut tries = tokio::task::JoinSet::new();
     for attempt in 0..5 {
@@ -417,7 +424,11 @@ pub async fn an_idempotency_key_reused_for_a_different_request_is_refused(store:
         at("2026-11-23T10:00:00Z"),
     );
     store
-        .create_case(&p, &first, Some(&idempotency("key-0000001", "request-a")))
+        .create_case(
+            &p,
+            &first,
+            Some(&idempotency(&practitioner(), "key-0000001", "request-a")),
+        )
         .await
         .unwrap();
     let other = raised(
@@ -427,7 +438,11 @@ pub async fn an_idempotency_key_reused_for_a_different_request_is_refused(store:
         at("2026-11-23T10:00:00Z"),
     );
     let err = store
-        .create_case(&p, &other, Some(&idempotency("key-0000001", "request-b")))
+        .create_case(
+            &p,
+            &other,
+            Some(&idempotency(&practitioner(), "key-0000001", "request-b")),
+        )
         .await
         .unwrap_err();
     assert!(
@@ -438,10 +453,86 @@ pub async fn an_idempotency_key_reused_for_a_different_request_is_refused(store:
     // The same key in another partnership is another key.
     let q = partnership("medway-scp");
     let created = store
-        .create_case(&q, &other, Some(&idempotency("key-0000001", "request-b")))
+        .create_case(
+            &q,
+            &other,
+            Some(&idempotency(&practitioner(), "key-0000001", "request-b")),
+        )
         .await
         .unwrap();
     assert!(matches!(created, Created::New(_)));
+}
+
+pub async fn the_same_idempotency_key_from_another_person_creates_their_own_case(store: Shared) {
+    let p = partnership("sefton-scp");
+    let pat = practitioner();
+    // A colleague in the same agency and partnership, sending the very same key and body.
+    let pam = actor("pam", "school", Role::Practitioner);
+    let now = at("2026-11-23T10:00:00Z");
+    let (key, fingerprint) = ("6c0e2a4e-shared-key", "raise:v1:same-body");
+    let first = raised("case-pat", &pat, "social-care", now);
+    let created = store
+        .create_case(&p, &first, Some(&idempotency(&pat, key, fingerprint)))
+        .await
+        .unwrap();
+    assert!(matches!(created, Created::New(ref c) if c.id == first.case.id));
+
+    let theirs = raised("case-pam", &pam, "social-care", now);
+    let answer = store
+        .create_case(&p, &theirs, Some(&idempotency(&pam, key, fingerprint)))
+        .await
+        .unwrap();
+    assert!(
+        matches!(answer, Created::New(ref c) if c.id == theirs.case.id),
+        "another person's key never replays the first person's case: {answer:?}"
+    );
+    assert_eq!(
+        store.load_case(&p, &theirs.case.id).await.unwrap(),
+        Some(theirs.case.clone())
+    );
+    // Nor is it refused as a reuse when that person's request differs.
+    let sam = actor("sam", "school", Role::Practitioner);
+    let third = raised("case-sam", &sam, "police", now);
+    let answer = store
+        .create_case(
+            &p,
+            &third,
+            Some(&idempotency(&sam, key, "raise:v1:other-body")),
+        )
+        .await
+        .unwrap();
+    assert!(
+        matches!(answer, Created::New(ref c) if c.id == third.case.id),
+        "{answer:?}"
+    );
+
+    // Each person's retry still replays their own case, and only theirs.
+    for (by, expected) in [(&pat, &first.case.id), (&pam, &theirs.case.id)] {
+        let retry = raised("case-retry", by, "social-care", at("2026-11-23T10:05:00Z"));
+        let replay = store
+            .create_case(&p, &retry, Some(&idempotency(by, key, fingerprint)))
+            .await
+            .unwrap();
+        assert!(
+            matches!(replay, Created::Replayed(ref c) if &c.id == expected),
+            "{} retrying: {replay:?}",
+            by.person
+        );
+    }
+    let all = store
+        .list_cases(
+            &p,
+            &Scope::Partnership,
+            &CaseFilter::default(),
+            &PageRequest::first(50),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        all.items.len(),
+        3,
+        "one case per person, no retry created one"
+    );
 }
 
 pub async fn partnership_a_cannot_load_list_query_or_change_partnership_b_cases(store: Shared) {

@@ -227,10 +227,16 @@ impl IdempotencyKey {
     }
 }
 
-/// An idempotency key and a fingerprint of the request it was first used with, so reusing
-/// the key for a different request is refused rather than silently answered.
+/// An idempotency key, the person who sent it and a fingerprint of the request it was first
+/// used with, so reusing the key for a different request is refused rather than silently
+/// answered.
+///
+/// A key belongs to the person who sent it: adapters store it under (partnership, person,
+/// key), so the same key sent by someone else is a different key and never replays their
+/// case.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Idempotency {
+    pub person: PersonId,
     pub key: IdempotencyKey,
     pub fingerprint: String,
     /// Keys are the sender's own: another person's identical key is a different key.
@@ -457,15 +463,11 @@ pub async fn due_everywhere(
 ) -> Result<Vec<DueClock>, StoreError> {
     let mut all = Vec::new();
     for partnership in store.partnerships().await? {
-        let mut page = PageRequest::first(MAX_PAGE);
-        loop {
-            let found = store.due_by(&partnership, instant, &page).await?;
-            all.extend(found.items);
-            match found.next {
-                Some(next) => page = PageRequest::new(MAX_PAGE, Some(next)),
-                None => break,
-            }
-        }
+        let partnership = &partnership;
+        all.extend(
+            drain_pages(|page| async move { store.due_by(partnership, instant, &page).await })
+                .await?,
+        );
     }
     all.sort_by(|a, b| a.due.cmp(&b.due).then_with(|| a.case.cmp(&b.case)));
     Ok(all)
@@ -480,5 +482,85 @@ pub fn sortable_instant(at: DateTime<Utc>) -> String {
 impl fmt::Display for IdempotencyKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::future::Future;
+    use std::pin::pin;
+    use std::task::{Context, Poll, Waker};
+
+    use super::*;
+
+    /// Runs a future that never waits on I/O, as the fakes here are.
+    fn ready<F: Future>(future: F) -> F::Output {
+        let mut future = pin!(future);
+        match future
+            .as_mut()
+            .poll(&mut Context::from_waker(Waker::noop()))
+        {
+            Poll::Ready(output) => output,
+            Poll::Pending => panic!("the fake fetch never waits"),
+        }
+    }
+
+    #[test]
+    fn drain_pages_reads_every_page_in_order_passing_each_cursor_on() {
+        let pages = [
+            (None, vec![1, 2, 3], Some("after-3")),
+            (Some("after-3"), vec![4, 5], Some("after-5")),
+            (Some("after-5"), vec![6, 7], None),
+        ];
+        let mut asked = Vec::new();
+        let all = ready(drain_pages(|request: PageRequest| {
+            asked.push(request.clone());
+            let (_, items, next) = pages
+                .iter()
+                .find(|(cursor, _, _)| {
+                    cursor.map(|c| Cursor::from_string(c.into())) == request.cursor
+                })
+                .expect("a cursor this listing handed out")
+                .clone();
+            async move {
+                Ok(Page {
+                    items,
+                    next: next.map(|c| Cursor::from_string(c.into())),
+                })
+            }
+        }))
+        .unwrap();
+        assert_eq!(all, [1, 2, 3, 4, 5, 6, 7]);
+        assert_eq!(asked.len(), 3, "one request per page, none after the last");
+        assert!(asked.iter().all(|r| r.limit() == MAX_PAGE));
+        let cursors: Vec<_> = asked
+            .iter()
+            .map(|r| r.cursor.as_ref().map(Cursor::as_str))
+            .collect();
+        assert_eq!(cursors, [None, Some("after-3"), Some("after-5")]);
+    }
+
+    #[test]
+    fn drain_pages_stops_at_the_first_error() {
+        let mut calls = 0;
+        let result: Result<Vec<u8>, _> = ready(drain_pages(|_| {
+            calls += 1;
+            let n = calls;
+            async move {
+                if n == 1 {
+                    Ok(Page {
+                        items: vec![1],
+                        next: Some(Cursor::from_string("more".into())),
+                    })
+                } else {
+                    Err(StoreError::InvalidCursor)
+                }
+            }
+        }));
+        assert!(
+            matches!(result, Err(StoreError::InvalidCursor)),
+            "{result:?}"
+        );
+        assert_eq!(calls, 2);
     }
 }

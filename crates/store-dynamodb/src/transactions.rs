@@ -1,0 +1,188 @@
+//! The TransactWriteItems the adapter sends, and how it reads their cancellation.
+//!
+//! A new case, a case change and a partnership's configuration are each one transaction, so
+//! they commit together or not at all: a case with its events and list entries, conditional
+//! on the case being new (or at the version read); a raise's idempotency key in the same
+//! transaction as the case it names.
+
+use std::time::Duration;
+
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
+use escalations_core::case::Transition;
+use escalations_core::ids::PartnershipId;
+use escalations_store::{Idempotency, PartnershipConfig, StoreError};
+
+use crate::items::{
+    ConfigItem, IdempotencyItem, Item, RegistryItem, case_item, event_item, to_item, view_items,
+};
+use crate::{DynamoStore, keys};
+
+/// Retries a transaction that lost a race with another transaction on the same items
+/// (`TransactionConflict`), which is not a condition failure and says nothing about the data.
+pub(crate) const TRANSACTION_RETRIES: u32 = 8;
+
+pub(crate) async fn backoff(attempt: u32) {
+    tokio::time::sleep(Duration::from_millis(10 * u64::from(attempt + 1))).await;
+}
+
+/// The writes that store a newly raised case, and where in them the idempotency key is: the
+/// case first (only if its id is new), then the key (only if unused), its events and its
+/// list entries.
+pub(crate) fn create(
+    table: &str,
+    p: &PartnershipId,
+    raised: &Transition,
+    idempotency: Option<&Idempotency>,
+) -> Result<(Vec<TransactWriteItem>, Option<usize>), StoreError> {
+    let mut items = vec![put(
+        table,
+        to_item(&case_item(p, &raised.case))?,
+        Some("attribute_not_exists(pk)"),
+    )?];
+    let idempotency_index = idempotency.map(|_| items.len());
+    if let Some(idem) = idempotency {
+        items.push(put(
+            table,
+            to_item(&IdempotencyItem {
+                pk: keys::idempotency_pk(p, &idem.person, &idem.key),
+                sk: keys::IDEMPOTENCY_SK.to_owned(),
+                fingerprint: idem.fingerprint.clone(),
+                case_id: raised.case.id.clone(),
+            })?,
+            Some("attribute_not_exists(pk)"),
+        )?);
+    }
+    for event in &raised.events {
+        items.push(put(
+            table,
+            to_item(&event_item(p, &raised.case.id, event))?,
+            Some("attribute_not_exists(pk)"),
+        )?);
+    }
+    for view in view_items(p, &raised.case) {
+        items.push(put(table, to_item(&view)?, None)?);
+    }
+    Ok((items, idempotency_index))
+}
+
+/// The writes that store a transition: the case, only if it is still at the version read,
+/// its new events and its list entries.
+pub(crate) fn apply(
+    table: &str,
+    p: &PartnershipId,
+    transition: &Transition,
+) -> Result<Vec<TransactWriteItem>, StoreError> {
+    let case = &transition.case;
+    let expected = case.version - 1;
+    let mut items = vec![{
+        let put = Put::builder()
+            .table_name(table)
+            .set_item(Some(to_item(&case_item(p, case))?))
+            .condition_expression("attribute_exists(pk) AND version = :expected")
+            .expression_attribute_values(":expected", AttributeValue::N(expected.to_string()))
+            .build()
+            .map_err(StoreError::backend)?;
+        TransactWriteItem::builder().put(put).build()
+    }];
+    for event in &transition.events {
+        items.push(put(
+            table,
+            to_item(&event_item(p, &case.id, event))?,
+            Some("attribute_not_exists(pk)"),
+        )?);
+    }
+    for view in view_items(p, case) {
+        items.push(put(table, to_item(&view)?, None)?);
+    }
+    Ok(items)
+}
+
+/// The writes that store a partnership's configuration and enter it in the registry.
+pub(crate) fn put_partnership(
+    table: &str,
+    config: &PartnershipConfig,
+) -> Result<Vec<TransactWriteItem>, StoreError> {
+    Ok(vec![
+        put(
+            table,
+            to_item(&ConfigItem {
+                pk: keys::config_pk(&config.id),
+                sk: keys::CONFIG_SK.to_owned(),
+                config: config.clone(),
+            })?,
+            None,
+        )?,
+        put(
+            table,
+            to_item(&RegistryItem {
+                pk: keys::REGISTRY_PK.to_owned(),
+                sk: config.id.to_string(),
+            })?,
+            None,
+        )?,
+    ])
+}
+
+fn put(table: &str, item: Item, condition: Option<&str>) -> Result<TransactWriteItem, StoreError> {
+    let put = Put::builder()
+        .table_name(table)
+        .set_item(Some(item))
+        .set_condition_expression(condition.map(str::to_owned))
+        .build()
+        .map_err(StoreError::backend)?;
+    Ok(TransactWriteItem::builder().put(put).build())
+}
+
+/// Why a transaction was cancelled, per item, as DynamoDB reports it.
+pub(crate) enum Cancelled {
+    Reasons(Vec<Option<String>>),
+    Other(StoreError),
+}
+
+/// Whether item `index` of a cancelled transaction failed with `code`.
+pub(crate) fn failed(reasons: &[Option<String>], index: usize, code: &str) -> bool {
+    reasons.get(index).and_then(|r| r.as_deref()) == Some(code)
+}
+
+impl DynamoStore {
+    pub(crate) async fn transact(&self, items: Vec<TransactWriteItem>) -> Result<(), Cancelled> {
+        self.client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(cancelled)
+    }
+}
+
+fn cancelled<E>(error: aws_sdk_dynamodb::error::SdkError<E>) -> Cancelled
+where
+    E: std::error::Error + Send + Sync + 'static,
+    E: AsTransactionCanceled,
+{
+    match error.as_service_error().and_then(|e| e.reasons()) {
+        Some(reasons) => Cancelled::Reasons(reasons),
+        None => Cancelled::Other(StoreError::backend(error)),
+    }
+}
+
+trait AsTransactionCanceled {
+    fn reasons(&self) -> Option<Vec<Option<String>>>;
+}
+
+impl AsTransactionCanceled
+    for aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError
+{
+    fn reasons(&self) -> Option<Vec<Option<String>>> {
+        match self {
+            Self::TransactionCanceledException(e) => Some(
+                e.cancellation_reasons()
+                    .iter()
+                    .map(|r| r.code().filter(|c| *c != "None").map(str::to_owned))
+                    .collect(),
+            ),
+            _ => None,
+        }
+    }
+}

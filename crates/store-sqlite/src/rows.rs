@@ -1,0 +1,162 @@
+//! Rows <-> domain: cases, events and people written in a transaction, stored JSON decoded
+//! back with the failing key and field named ([`StoreError::Corrupt`]).
+
+use escalations_core::case::{Case, Event, Transition};
+use escalations_store::{CaseSummary, DueClock, Notice, StoreError, sortable_instant};
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use serde::{Deserialize, Serialize};
+
+use crate::backend;
+
+/// Decodes stored JSON, naming the key and the field that failed.
+pub(crate) fn decode<T: for<'de> Deserialize<'de>>(key: &str, json: &str) -> Result<T, StoreError> {
+    let mut de = serde_json::Deserializer::from_str(json);
+    serde_path_to_error::deserialize(&mut de).map_err(|e| StoreError::Corrupt {
+        key: key.to_owned(),
+        field: e.path().to_string(),
+        message: e.inner().to_string(),
+    })
+}
+
+pub(crate) fn encode<T: Serialize>(value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(StoreError::backend)
+}
+
+pub(crate) fn case_columns(case: &Case) -> [Option<String>; 4] {
+    match case.running_clock() {
+        Some(run) => [
+            Some(sortable_instant(run.due)),
+            Some(run.stage.to_string()),
+            Some(run.clock.to_string()),
+            Some(
+                serde_json::to_value(run.owner)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default(),
+            ),
+        ],
+        None => [None, None, None, None],
+    }
+}
+
+pub(crate) fn insert_events(
+    tx: &rusqlite::Transaction<'_>,
+    p: &str,
+    events: &[Event],
+) -> Result<(), StoreError> {
+    let mut stmt = tx
+        .prepare_cached("INSERT INTO events (partnership, case_id, version, seq, body) VALUES (?1, ?2, ?3, ?4, ?5)")
+        .map_err(backend)?;
+    for event in events {
+        stmt.execute(params![
+            p,
+            event.case.as_str(),
+            event.version as i64,
+            event.seq,
+            encode(event)?
+        ])
+        .map_err(backend)?;
+    }
+    Ok(())
+}
+
+pub(crate) fn insert_people(
+    tx: &rusqlite::Transaction<'_>,
+    p: &str,
+    case: &Case,
+) -> Result<(), StoreError> {
+    let mut stmt = tx
+        .prepare_cached(
+            "INSERT OR IGNORE INTO case_people (partnership, person, case_id) VALUES (?1, ?2, ?3)",
+        )
+        .map_err(backend)?;
+    for person in case.people_involved() {
+        stmt.execute(params![p, person.as_str(), case.id.as_str()])
+            .map_err(backend)?;
+    }
+    Ok(())
+}
+
+pub(crate) fn insert_case(
+    tx: &rusqlite::Transaction<'_>,
+    p: &str,
+    t: &Transition,
+) -> Result<(), StoreError> {
+    let case = &t.case;
+    let summary = CaseSummary::of(case);
+    let [due, due_stage, due_clock, due_owner] = case_columns(case);
+    let inserted = tx
+        .execute(
+            "INSERT OR IGNORE INTO cases (partnership, id, version, raised_at, status, stage, procedure,
+                raising_agency, receiving_agency, due, due_stage, due_clock, due_owner, body)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+            params![
+                p,
+                case.id.as_str(),
+                case.version as i64,
+                sortable_instant(case.raised_at),
+                summary.status.as_str(),
+                case.stage.as_str(),
+                case.procedure.as_str(),
+                case.raising_agency.as_str(),
+                case.receiving_agency.as_ref().map(|a| a.as_str()),
+                due,
+                due_stage,
+                due_clock,
+                due_owner,
+                encode(case)?,
+            ],
+        )
+        .map_err(backend)?;
+    if inserted == 0 {
+        return Err(StoreError::AlreadyExists {
+            case: case.id.clone(),
+        });
+    }
+    insert_events(tx, p, &t.events)?;
+    insert_people(tx, p, case)
+}
+
+pub(crate) fn load(conn: &Connection, p: &str, id: &str) -> Result<Option<Case>, StoreError> {
+    let body: Option<String> = conn
+        .query_row(
+            "SELECT body FROM cases WHERE partnership = ?1 AND id = ?2",
+            params![p, id],
+            |row| row.get(0),
+        )
+        .optional()
+        .map_err(backend)?;
+    body.map(|b| decode(&format!("cases/{p}/{id}"), &b))
+        .transpose()
+}
+
+/// A row of the due query (`DUE_QUERY`'s columns) as the sweeper's [`DueClock`].
+pub(crate) fn due_clock(p: &str, row: &Row<'_>) -> Result<DueClock, StoreError> {
+    let id: String = row.get(0).map_err(backend)?;
+    let key = format!("cases/{p}/{id}");
+    let columns: [String; 6] = [
+        id.clone(),
+        row.get(1).map_err(backend)?,
+        row.get(2).map_err(backend)?,
+        row.get(3).map_err(backend)?,
+        row.get(4).map_err(backend)?,
+        row.get(5).map_err(backend)?,
+    ];
+    let json = serde_json::json!({
+        "partnership": p,
+        "case": columns[0],
+        "procedure": columns[1],
+        "stage": columns[2],
+        "clock": columns[3],
+        "owner": columns[4],
+        "due": columns[5],
+    });
+    decode::<DueClock>(&key, &json.to_string())
+}
+
+/// A row of `notices` (`key, recorded_at`) of case `case`.
+pub(crate) fn notice(p: &str, case: &str, row: &Row<'_>) -> Result<Notice, StoreError> {
+    let (key, at): (String, String) = (row.get(0).map_err(backend)?, row.get(1).map_err(backend)?);
+    let json = serde_json::json!({ "case": case, "key": key, "recorded_at": at });
+    decode(&format!("notices/{p}/{case}/{key}"), &json.to_string())
+}

@@ -1,0 +1,41 @@
+//! The file's schema (`schema.sql`) and the migrations that bring older files up to it.
+
+use rusqlite::{Connection, TransactionBehavior};
+
+/// Every table and index, created if missing.
+const SCHEMA: &str = include_str!("schema.sql");
+
+/// The schema's version, kept in `PRAGMA user_version`. Files written before versions were
+/// recorded read 0.
+pub(crate) const SCHEMA_VERSION: i64 = 1;
+
+/// Brings a file written by an older release up to [`SCHEMA_VERSION`]. Opening a current
+/// file only reads the version; a migration runs in one `IMMEDIATE` transaction, so two
+/// processes opening an old file at once migrate it once.
+pub(crate) fn migrate(conn: &mut Connection) -> Result<(), rusqlite::Error> {
+    if schema_version(conn)? >= SCHEMA_VERSION {
+        return Ok(());
+    }
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    if schema_version(&tx)? < 1 {
+        // Version 1 keys idempotency by (partnership, person, key): a key belongs to the
+        // person who sent it. Rows from before did not record the person. They are dropped
+        // rather than kept with an empty person: no `PersonId` is empty, so such rows could
+        // never match a request again and would only keep dead case references. A key guards
+        // retries made seconds apart, so dropping them at an upgrade loses nothing that
+        // matters, and never touches a case.
+        let has_person = tx
+            .prepare("SELECT 1 FROM pragma_table_info('idempotency') WHERE name = 'person'")?
+            .exists([])?;
+        if !has_person {
+            tx.execute_batch("DROP TABLE IF EXISTS idempotency;")?;
+        }
+    }
+    tx.execute_batch(SCHEMA)?;
+    tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+    tx.commit()
+}
+
+fn schema_version(conn: &Connection) -> Result<i64, rusqlite::Error> {
+    conn.query_row("PRAGMA user_version", [], |r| r.get(0))
+}

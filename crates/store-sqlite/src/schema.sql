@@ -1,0 +1,56 @@
+-- The embedded store's schema. The partnership is the first column of every primary key.
+-- Every statement is idempotent (IF NOT EXISTS); a change to an existing table needs a
+-- step in schema.rs's `migrate` and a new SCHEMA_VERSION.
+CREATE TABLE IF NOT EXISTS partnerships (
+    id TEXT PRIMARY KEY,
+    config TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS cases (
+    partnership TEXT NOT NULL,
+    id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    raised_at TEXT NOT NULL,
+    status TEXT NOT NULL,
+    stage TEXT NOT NULL,
+    procedure TEXT NOT NULL,
+    raising_agency TEXT NOT NULL,
+    receiving_agency TEXT,
+    -- The running clock, NULL when none: the sweeper's index.
+    due TEXT,
+    due_stage TEXT,
+    due_clock TEXT,
+    due_owner TEXT,
+    body TEXT NOT NULL,
+    PRIMARY KEY (partnership, id)
+);
+CREATE INDEX IF NOT EXISTS cases_by_due ON cases (partnership, due, id) WHERE due IS NOT NULL;
+CREATE INDEX IF NOT EXISTS cases_by_raised ON cases (partnership, raised_at, id);
+CREATE TABLE IF NOT EXISTS case_people (
+    partnership TEXT NOT NULL,
+    person TEXT NOT NULL,
+    case_id TEXT NOT NULL,
+    PRIMARY KEY (partnership, person, case_id)
+);
+CREATE TABLE IF NOT EXISTS events (
+    partnership TEXT NOT NULL,
+    case_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (partnership, case_id, version, seq)
+);
+CREATE TABLE IF NOT EXISTS notices (
+    partnership TEXT NOT NULL,
+    case_id TEXT NOT NULL,
+    key TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    PRIMARY KEY (partnership, case_id, key)
+);
+CREATE TABLE IF NOT EXISTS idempotency (
+    partnership TEXT NOT NULL,
+    person TEXT NOT NULL,
+    key TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    case_id TEXT NOT NULL,
+    PRIMARY KEY (partnership, person, key)
+);
