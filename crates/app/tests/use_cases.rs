@@ -8,7 +8,9 @@ use escalations_app::{ActError, Action, App, RaiseError, RaiseInput};
 use escalations_core::Catalogue;
 use escalations_core::access::{Denied, Principal};
 use escalations_core::case::{Actor, Child, Concern, EventKind, Outcome, RaiseRequest, Role};
-use escalations_core::ids::{AgencyId, CaseId, LevelId, PartnershipId, PersonId, ProcedureId, Text};
+use escalations_core::ids::{
+    AgencyId, CaseId, LevelId, PartnershipId, PersonId, ProcedureId, Text,
+};
 use escalations_store::Store;
 use escalations_store_sqlite::SqliteStore;
 
@@ -93,11 +95,24 @@ async fn the_sweeper_finds_a_clock_when_it_falls_due_and_records_its_breach_once
     let id = raise(&f, raised_at).await;
     assert!(f.app.due_clocks(raised_at).await.unwrap().is_empty());
 
-    let due = f.app.due_clocks(raised_at + Duration::days(30)).await.unwrap();
+    let due = f
+        .app
+        .due_clocks(raised_at + Duration::days(30))
+        .await
+        .unwrap();
     assert_eq!(due.len(), 1);
     let clock = &due[0];
-    assert_eq!((clock.case.clone(), clock.clock.as_str()), (id.clone(), "response"));
-    assert!(f.app.due_clocks(clock.due - Duration::seconds(1)).await.unwrap().is_empty());
+    assert_eq!(
+        (clock.case.clone(), clock.clock.as_str()),
+        (id.clone(), "response")
+    );
+    assert!(
+        f.app
+            .due_clocks(clock.due - Duration::seconds(1))
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     let partnership = school().partnership;
     let not_yet = f
@@ -105,7 +120,10 @@ async fn the_sweeper_finds_a_clock_when_it_falls_due_and_records_its_breach_once
         .record_breaches(&partnership, &id, clock.due - Duration::seconds(1))
         .await
         .unwrap();
-    assert!(not_yet.is_none(), "nothing is breached before the due instant");
+    assert!(
+        not_yet.is_none(),
+        "nothing is breached before the due instant"
+    );
     let breached = f
         .app
         .record_breaches(&partnership, &id, clock.due)
@@ -142,13 +160,26 @@ async fn an_action_on_a_stale_version_changes_nothing() {
         reasons: text("Threshold not met"),
         agreed_actions: vec![],
     });
-    let stale = f.app.act(&social_care(), &id, 0, respond.clone(), now).await;
+    let stale = f
+        .app
+        .act(&social_care(), &id, 0, respond.clone(), now)
+        .await;
     assert!(
-        matches!(stale, Err(ActError::StaleVersion { read: 0, current: 1 })),
+        matches!(
+            stale,
+            Err(ActError::StaleVersion {
+                read: 0,
+                current: 1
+            })
+        ),
         "{stale:?}"
     );
     let later = now + Duration::hours(2);
-    let done = f.app.act(&social_care(), &id, 1, respond, later).await.unwrap();
+    let done = f
+        .app
+        .act(&social_care(), &id, 1, respond, later)
+        .await
+        .unwrap();
     assert_eq!(done.case.version, 2);
     // The answer is the case as it stands at the very instant of the change.
     assert_eq!(done.now, later);

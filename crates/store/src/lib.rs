@@ -239,8 +239,6 @@ pub struct Idempotency {
     pub person: PersonId,
     pub key: IdempotencyKey,
     pub fingerprint: String,
-    /// Keys are the sender's own: another person's identical key is a different key.
-    pub person: PersonId,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
