@@ -40,7 +40,7 @@ fn body(response: &lambda_http::Response<lambda_http::Body>) -> serde_json::Valu
 #[tokio::test]
 async fn the_caller_comes_from_the_authorizer_claims() {
     let (app, _dir) = app().await;
-    let response = escalations_lambda::handle(&app, event("me.json"))
+    let response = escalations_lambda::http::handle(&app, event("me.json"))
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
@@ -52,7 +52,7 @@ async fn the_caller_comes_from_the_authorizer_claims() {
 #[tokio::test]
 async fn a_request_without_authorizer_claims_is_refused() {
     let (app, _dir) = app().await;
-    let response = escalations_lambda::handle(&app, event("me-unauthenticated.json"))
+    let response = escalations_lambda::http::handle(&app, event("me-unauthenticated.json"))
         .await
         .unwrap();
     assert_eq!(response.status(), 401);
@@ -65,7 +65,7 @@ async fn a_request_without_authorizer_claims_is_refused() {
 #[tokio::test]
 async fn a_raise_event_creates_a_case() {
     let (app, _dir) = app().await;
-    let response = escalations_lambda::handle(&app, event("raise.json"))
+    let response = escalations_lambda::http::handle(&app, event("raise.json"))
         .await
         .unwrap();
     assert_eq!(response.status(), 201, "{}", body(&response));
@@ -78,7 +78,7 @@ async fn a_raise_event_creates_a_case() {
 #[tokio::test]
 async fn the_cold_start_event_answers_with_the_procedure() {
     let (app, _dir) = app().await;
-    let response = escalations_lambda::handle(&app, event("procedure.json"))
+    let response = escalations_lambda::http::handle(&app, event("procedure.json"))
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
