@@ -209,6 +209,34 @@ impl Status {
     pub fn is_open(&self) -> bool {
         matches!(self, Status::Open)
     }
+
+    /// Which status, without its details: what lists show and filter on.
+    pub fn kind(&self) -> StatusKind {
+        match self {
+            Status::Open => StatusKind::Open,
+            Status::Resolved { .. } => StatusKind::Resolved,
+            Status::Withdrawn { .. } => StatusKind::Withdrawn,
+        }
+    }
+}
+
+/// A [`Status`] without its details.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StatusKind {
+    Open,
+    Resolved,
+    Withdrawn,
+}
+
+impl StatusKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StatusKind::Open => "open",
+            StatusKind::Resolved => "resolved",
+            StatusKind::Withdrawn => "withdrawn",
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
