@@ -6,6 +6,11 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n== %s\n' "$*"; }
 
+# Where cargo puts what it builds: ./target, unless CARGO_TARGET_DIR (or a cargo config) says
+# otherwise. Every binary and build directory below is under it.
+target=$(cargo metadata --format-version 1 --no-deps \
+  | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
+
 step "toolchain: rustfmt, clippy and the wasm32 target"
 rustup component add rustfmt clippy >/dev/null
 rustup target add wasm32-unknown-unknown >/dev/null
@@ -38,7 +43,7 @@ step "the README's walkthrough: one case through Sefton's whole procedure with c
 cargo build --quiet --locked -p escalations-local
 walk_dir=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-target/debug/escalations-local --port "$port" --data "$walk_dir/walkthrough.db" > "$walk_dir/stack.log" 2>&1 &
+"$target/debug/escalations-local" --port "$port" --data "$walk_dir/walkthrough.db" > "$walk_dir/stack.log" 2>&1 &
 stack_pid=$!
 trap 'kill "$stack_pid" 2>/dev/null || true; rm -rf "$walk_dir"' EXIT
 for _ in $(seq 1 100); do grep -q "local stack: http" "$walk_dir/stack.log" && break; sleep 0.1; done
@@ -48,16 +53,16 @@ trap - EXIT; rm -rf "$walk_dir"
 
 step "the benchmark harnesses still run (one short pass each, debug builds; figures live in BENCHMARKS.md and are not checked)"
 cargo build --quiet --locked -p escalations-bench -p cases
-target/debug/bench-storage --embedded 200 --moto 200 --runs 1
-target/debug/bench-api --requests 200 --concurrency 4
-target/debug/bench-coldstart --runs 2 hello-lambda=target/debug/hello-lambda cases=target/debug/cases
+"$target/debug/bench-storage" --embedded 200 --moto 200 --runs 1
+"$target/debug/bench-api" --requests 200 --concurrency 4
+"$target/debug/bench-coldstart" --runs 2 hello-lambda="$target/debug/hello-lambda" cases="$target/debug/cases"
 
 step "differential oracle: escalations due / holidays against an independent implementation"
-python3 tests/oracle/due_oracle.py target/debug/escalations tests/data/uk-bank-holidays.json \
+python3 tests/oracle/due_oracle.py "$target/debug/escalations" tests/data/uk-bank-holidays.json \
   --cases "${ORACLE_CASES:-1500}"
 
 step "sam build: every function packaged by cargo-lambda for arm64, as a deploy would"
-rm -rf target/sam
+rm -rf "$target/sam"
 SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-eu-west-2}" \
-  "$SAM" build --beta-features --build-dir target/sam
-python3 tests/sam_artifacts.py template.yaml target/sam
+  "$SAM" build --beta-features --build-dir "$target/sam"
+python3 tests/sam_artifacts.py template.yaml "$target/sam"

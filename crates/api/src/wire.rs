@@ -2,7 +2,7 @@
 
 use escalations_app::{CaseDetail, MeDetail};
 use escalations_core::access::Principal;
-use escalations_store::{CaseSummary, StatusKind};
+use escalations_store::CaseSummary;
 use escalations_wire as wire;
 
 pub(crate) fn case_view(detail: CaseDetail) -> wire::CaseView {
@@ -26,11 +26,7 @@ pub(crate) fn case_summary(summary: &CaseSummary) -> wire::CaseSummary {
         id: summary.id.clone(),
         procedure: summary.procedure.clone(),
         stage: summary.stage.clone(),
-        status: match summary.status {
-            StatusKind::Open => wire::CaseStatus::Open,
-            StatusKind::Resolved => wire::CaseStatus::Resolved,
-            StatusKind::Withdrawn => wire::CaseStatus::Withdrawn,
-        },
+        status: summary.status,
         raised_at: summary.raised_at,
         updated_at: summary.updated_at,
         raising_agency: summary.raising_agency.clone(),

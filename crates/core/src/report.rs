@@ -81,14 +81,6 @@ pub struct Report {
     pub practice_alerts: Vec<PracticeAlert>,
 }
 
-fn status_word(status: &Status) -> &'static str {
-    match status {
-        Status::Open => "open",
-        Status::Resolved { .. } => "resolved",
-        Status::Withdrawn { .. } => "withdrawn",
-    }
-}
-
 /// Builds the report for cases raised on local dates `from..=to`, as things stand at `now`.
 pub fn report(
     cases: &[Case],
@@ -137,7 +129,7 @@ pub fn report(
                 procedure: case.procedure.to_string(),
                 raised_on,
                 raising_agency: case.raising_agency.to_string(),
-                status: status_word(&case.status).to_owned(),
+                status: case.status.kind().as_str().to_owned(),
                 lessons_learned: lessons,
             });
             continue;

@@ -14,7 +14,7 @@ use std::fmt;
 use async_trait::async_trait;
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
-use escalations_core::case::{Case, Event, Status, Transition};
+use escalations_core::case::{Case, Event, Transition};
 use escalations_core::ids::{
     AgencyId, CaseId, ClockId, PartnershipId, PersonId, ProcedureId, StageId,
 };
@@ -57,23 +57,8 @@ pub struct RunningClock {
     pub due: DateTime<Utc>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum StatusKind {
-    Open,
-    Resolved,
-    Withdrawn,
-}
-
-impl StatusKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            StatusKind::Open => "open",
-            StatusKind::Resolved => "resolved",
-            StatusKind::Withdrawn => "withdrawn",
-        }
-    }
-}
+/// The kind of a case's status, defined with the status in the core.
+pub use escalations_core::case::StatusKind;
 
 impl CaseSummary {
     pub fn of(case: &Case) -> Self {
@@ -81,11 +66,7 @@ impl CaseSummary {
             id: case.id.clone(),
             procedure: case.procedure.clone(),
             stage: case.stage.clone(),
-            status: match case.status {
-                Status::Open => StatusKind::Open,
-                Status::Resolved { .. } => StatusKind::Resolved,
-                Status::Withdrawn { .. } => StatusKind::Withdrawn,
-            },
+            status: case.status.kind(),
             raised_at: case.raised_at,
             updated_at: case.updated_at,
             raising_agency: case.raising_agency.clone(),

@@ -12,7 +12,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use escalations_core::calendar::Division;
-use escalations_core::case::{Case, ClockRun, ClockState, Event, NextMove, Role};
+use escalations_core::case::{Case, ClockRun, ClockState, Event, NextMove, Role, StatusKind};
 use escalations_core::ids::{
     AgencyId, CaseId, ClockId, PartnershipId, PersonId, ProcedureId, StageId,
 };
@@ -232,7 +232,7 @@ pub struct CaseSummary {
     pub id: CaseId,
     pub procedure: ProcedureId,
     pub stage: StageId,
-    pub status: CaseStatus,
+    pub status: StatusKind,
     pub raised_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub raising_agency: AgencyId,
@@ -240,14 +240,6 @@ pub struct CaseSummary {
     /// The running clock, if any.
     pub running: Option<RunningClock>,
     pub version: u64,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum CaseStatus {
-    Open,
-    Resolved,
-    Withdrawn,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,69 +1,17 @@
-//! What every Lambda function's `main` calls. It builds the DynamoDB client and the shared
-//! [`Api`] once per execution environment, then hands each API Gateway (HTTP API) request to
-//! [`Api::handle`] with the caller taken from the Cognito JWT authorizer's claims.
+//! What every Lambda function's `main` calls.
 //!
-//! Configuration (set by template.yaml): `TABLE_NAME`.
+//! - [`bootstrap`]: what any function needs once per execution environment, HTTP or not —
+//!   CloudWatch JSON logs, configuration from the environment, the DynamoDB store.
+//! - [`http`]: the API Gateway (HTTP API) entry: one shared [`Api`](escalations_api::Api) per
+//!   execution environment, each request handed to `Api::handle` with the caller taken from
+//!   the Cognito JWT authorizer's claims.
+//!
+//! A function's `main` is one call: `escalations_lambda::http::run().await` for the API; a
+//! scheduled function calls [`bootstrap::init_tracing`] and [`bootstrap::dynamo_store`], then
+//! runs its own handler.
 
-use std::sync::Arc;
+pub mod bootstrap;
+pub mod http;
 
-use bytes::Bytes;
-use escalations_api::identity::Claims;
-use escalations_api::{Api, ApiError};
-use escalations_core::Catalogue;
-use escalations_store_dynamodb::DynamoStore;
-use lambda_http::request::RequestContext;
-use lambda_http::{Body, Error, Request, RequestExt, Response, service_fn};
-
-/// Runs the function: one `Api` for the life of the execution environment.
-pub async fn run() -> Result<(), Error> {
-    tracing_subscriber::fmt()
-        .json()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
-        .with_ansi(false)
-        .without_time() // CloudWatch stamps every line
-        .init();
-    let table = std::env::var("TABLE_NAME").map_err(|_| "TABLE_NAME is not set")?;
-    let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-    let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&config), table);
-    let app = Api::new(
-        Arc::new(store),
-        Catalogue::builtin()?,
-        Arc::new(chrono::Utc::now),
-    );
-    lambda_http::run(service_fn(move |request| {
-        let app = app.clone();
-        async move { handle(&app, request).await }
-    }))
-    .await
-}
-
-/// The caller, from the claims API Gateway's JWT authorizer verified. Requests that reach a
-/// function without them (a misconfigured route) are refused, never trusted.
-pub fn caller(request: &Request) -> Result<escalations_core::access::Principal, ApiError> {
-    let claims = match request.request_context_ref() {
-        Some(RequestContext::ApiGatewayV2(context)) => context
-            .authorizer
-            .as_ref()
-            .and_then(|a| a.jwt.as_ref())
-            .map(|jwt| jwt.claims.clone()),
-        _ => None,
-    }
-    .ok_or(ApiError::Unauthenticated)?;
-    Claims::from_authorizer(&claims)?.principal()
-}
-
-/// Converts the Lambda request, calls the shared handler, converts the response back.
-pub async fn handle(app: &Api, request: Request) -> Result<Response<Body>, Error> {
-    let principal = caller(&request);
-    let (parts, body) = request.into_parts();
-    let bytes = match body {
-        Body::Empty => Bytes::new(),
-        Body::Text(text) => Bytes::from(text),
-        Body::Binary(binary) => Bytes::from(binary),
-        _ => Bytes::new(),
-    };
-    let response = app
-        .handle(http::Request::from_parts(parts, bytes), principal)
-        .await;
-    Ok(response.map(|b| Body::Text(String::from_utf8_lossy(&b).into_owned())))
-}
+/// The error a function's `main` returns (the Lambda runtime's boxed error).
+pub use lambda_http::Error;

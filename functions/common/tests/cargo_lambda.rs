@@ -45,7 +45,7 @@ fn event(
             "requestId": "test", "routeKey": format!("{method} {path}"), "stage": "$default",
             "time": "23/Nov/2026:10:00:00 +0000", "timeEpoch": 0,
             "authorizer": { "jwt": { "claims": {
-                "sub": format!("sub-{person}"), "custom:person": person, "custom:partnership": "sefton",
+                "sub": format!("sub-{person}"), "token_use": "id", "custom:person": person, "custom:partnership": "sefton",
                 "custom:agency": agency, "custom:role": role
             }, "scopes": null } }
         },

@@ -40,7 +40,7 @@ fn body(response: &lambda_http::Response<lambda_http::Body>) -> serde_json::Valu
 #[tokio::test]
 async fn the_caller_comes_from_the_authorizer_claims() {
     let (app, _dir) = app().await;
-    let response = escalations_lambda::handle(&app, event("me.json"))
+    let response = escalations_lambda::http::handle(&app, event("me.json"))
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
@@ -52,7 +52,7 @@ async fn the_caller_comes_from_the_authorizer_claims() {
 #[tokio::test]
 async fn a_request_without_authorizer_claims_is_refused() {
     let (app, _dir) = app().await;
-    let response = escalations_lambda::handle(&app, event("me-unauthenticated.json"))
+    let response = escalations_lambda::http::handle(&app, event("me-unauthenticated.json"))
         .await
         .unwrap();
     assert_eq!(response.status(), 401);
@@ -62,10 +62,29 @@ async fn a_request_without_authorizer_claims_is_refused() {
     );
 }
 
+/// API Gateway's JWT authorizer also passes Cognito access tokens (it checks their
+/// `client_id`); even one carrying the custom attributes is not a caller.
+#[tokio::test]
+async fn an_access_token_is_refused_even_with_the_custom_claims() {
+    let (app, _dir) = app().await;
+    let path = format!("{}/../../infra/events/me.json", env!("CARGO_MANIFEST_DIR"));
+    let mut event: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let claims = &mut event["requestContext"]["authorizer"]["jwt"]["claims"];
+    claims["token_use"] = "access".into();
+    claims["client_id"] = "app-client".into();
+    claims["scope"] = "aws.cognito.signin.user.admin".into();
+    let request = lambda_http::request::from_str(&event.to_string()).unwrap();
+    let response = escalations_lambda::http::handle(&app, request)
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 401);
+}
+
 #[tokio::test]
 async fn a_raise_event_creates_a_case() {
     let (app, _dir) = app().await;
-    let response = escalations_lambda::handle(&app, event("raise.json"))
+    let response = escalations_lambda::http::handle(&app, event("raise.json"))
         .await
         .unwrap();
     assert_eq!(response.status(), 201, "{}", body(&response));
@@ -78,7 +97,7 @@ async fn a_raise_event_creates_a_case() {
 #[tokio::test]
 async fn the_cold_start_event_answers_with_the_procedure() {
     let (app, _dir) = app().await;
-    let response = escalations_lambda::handle(&app, event("procedure.json"))
+    let response = escalations_lambda::http::handle(&app, event("procedure.json"))
         .await
         .unwrap();
     assert_eq!(response.status(), 200);

@@ -1,6 +1,6 @@
 //! Lambda function `raise`: create a case. All behaviour lives in the shared handler code.
 
 #[tokio::main]
-async fn main() -> Result<(), lambda_http::Error> {
-    escalations_lambda::run().await
+async fn main() -> Result<(), escalations_lambda::Error> {
+    escalations_lambda::http::run().await
 }

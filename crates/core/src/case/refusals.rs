@@ -1,0 +1,85 @@
+//! Why a raise or a transition was refused, in words a practitioner understands.
+
+use crate::calendar::YearOutOfRange;
+use crate::ids::{LevelId, ProcedureId, ReasonId, StageId};
+
+/// Why a case could not be raised.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RaiseError {
+    #[error("{role} cannot raise a case under {procedure}: it is raised by {allowed}")]
+    RoleMayNotRaise {
+        role: &'static str,
+        procedure: ProcedureId,
+        allowed: String,
+    },
+    #[error("this procedure is about one child: give the child's name")]
+    ChildRequired,
+    #[error(
+        "a Partnership Practice Alert is not about one child: remove the child's details \
+         (use the escalation procedure for a concern about a child)"
+    )]
+    ChildNotAllowed,
+    #[error("say which agency's decision, action or inaction you are challenging")]
+    ReceivingAgencyRequired,
+    #[error(
+        "an escalation is between two agencies: choose the other agency, not your own \
+         (disagreements within one agency follow that agency's own procedure)"
+    )]
+    SameAgency,
+    #[error("choose at least one reason for escalation: {choices}")]
+    ReasonRequired { choices: String },
+    #[error("`{given}` is not a reason in this procedure: choose from {choices}")]
+    UnknownReason { given: ReasonId, choices: String },
+    #[error("choose the level of need: {choices}")]
+    LevelOfNeedRequired { choices: String },
+    #[error("`{given}` is not a level of need in this procedure: choose from {choices}")]
+    UnknownLevelOfNeed { given: LevelId, choices: String },
+    #[error(transparent)]
+    Calendar(#[from] YearOutOfRange),
+}
+
+/// Why a transition on an existing case was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refused {
+    #[error("this case was {how} on {at}: it can no longer change")]
+    Closed { how: &'static str, at: String },
+    #[error("administrators manage the partnership's set-up and do not act on cases")]
+    AdministratorsDoNotAct,
+    #[error("it is not your move: {expected}")]
+    NotYourMove { expected: String },
+    #[error("the next step at {stage} is not to {attempted}: {expected}")]
+    NotThisAction {
+        stage: StageId,
+        attempted: &'static str,
+        expected: String,
+    },
+    #[error("{stage} is the last stage of this procedure: record the outcome with resolve")]
+    LastStage { stage: StageId },
+    #[error("`{given}` is not a stage of this procedure: choose from {choices}")]
+    UnknownStage { given: StageId, choices: String },
+    #[error("a case can only be escalated forward: {given} does not come after {current}")]
+    NotForward { given: StageId, current: StageId },
+    #[error("{target} needs {missing} first: {missing} has not been used for this case")]
+    StageRequired { target: StageId, missing: StageId },
+    #[error(
+        "{who} has until {due} to {task}; escalate once they respond that it is not resolved, \
+         or once that time has passed"
+    )]
+    TooEarlyToEscalate {
+        who: String,
+        task: String,
+        due: String,
+    },
+    #[error("this case follows {case}, not {given}")]
+    WrongProcedure {
+        case: ProcedureId,
+        given: ProcedureId,
+    },
+    #[error(transparent)]
+    Calendar(#[from] YearOutOfRange),
+}
+
+/// `a`, `b`, `c`: the ids a refusal offers as choices.
+pub(super) fn ids_list<'a>(ids: impl Iterator<Item = &'a str>) -> String {
+    ids.map(|i| format!("`{i}`")).collect::<Vec<_>>().join(", ")
+}

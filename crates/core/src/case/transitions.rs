@@ -1,0 +1,547 @@
+//! The transitions: raise, submit, respond, escalate, resolve, withdraw and record_breaches.
+//! Each checks the move is allowed, then builds the new case and its chronology events.
+
+use chrono::{DateTime, Utc};
+
+use super::actor::role_label;
+use super::next_move::lowercase_first;
+use super::refusals::ids_list;
+use super::{
+    Actor, Case, ClockEnd, ClockRun, EscalateRequest, Escalation, Event, EventKind, Outcome,
+    RaiseError, RaiseRequest, Refused, ResolveRequest, Response, Role, StageEntry, Status,
+    Transition, describe_move, local_time,
+};
+use crate::calendar::{Calendar, YearOutOfRange};
+use crate::ids::{CaseId, PersonId, Text};
+use crate::procedure::{Action, Party, Procedure, RaiserRole, Stage, Subject};
+
+struct Builder {
+    case: Case,
+    events: Vec<Event>,
+    by: Option<PersonId>,
+    now: DateTime<Utc>,
+}
+
+impl Builder {
+    fn new(case: Case, by: Option<PersonId>, now: DateTime<Utc>) -> Self {
+        let mut case = case;
+        case.version += 1;
+        case.updated_at = now;
+        Builder {
+            case,
+            events: Vec::new(),
+            by,
+            now,
+        }
+    }
+
+    fn event(&mut self, kind: EventKind) {
+        self.events.push(Event {
+            case: self.case.id.clone(),
+            version: self.case.version,
+            seq: self.events.len() as u32,
+            at: self.now,
+            by: self.by.clone(),
+            kind,
+        });
+    }
+
+    fn start_clock(
+        &mut self,
+        stage: &Stage,
+        index: usize,
+        calendar: &Calendar,
+    ) -> Result<(), YearOutOfRange> {
+        if let Some(clock) = stage.clocks.get(index) {
+            let due = clock.timescale.due(self.now, calendar)?;
+            self.case.clocks.push(ClockRun {
+                stage: stage.id.clone(),
+                clock: clock.id.clone(),
+                owner: clock.owner,
+                action: clock.action,
+                started_at: self.now,
+                due,
+                ended: None,
+                breach_recorded: false,
+            });
+            self.event(EventKind::ClockStarted {
+                stage: stage.id.clone(),
+                clock: clock.id.clone(),
+                due,
+            });
+        }
+        Ok(())
+    }
+
+    /// Ends the running clock, if any.
+    fn end_clock(&mut self, how: ClockEnd) {
+        let now = self.now;
+        let Some(run) = self.case.clocks.iter_mut().find(|c| c.is_running()) else {
+            return;
+        };
+        run.ended = Some((how, now));
+        let (stage, clock) = (run.stage.clone(), run.clock.clone());
+        let late = now >= run.due;
+        self.event(match how {
+            ClockEnd::Met => EventKind::ClockMet { stage, clock, late },
+            ClockEnd::Stopped => EventKind::ClockStopped { stage, clock },
+        });
+    }
+
+    /// Meets the running clock and starts the stage's next one.
+    fn meet_and_advance(
+        &mut self,
+        stage: &Stage,
+        calendar: &Calendar,
+    ) -> Result<(), YearOutOfRange> {
+        let next_index = self
+            .case
+            .running_clock()
+            .and_then(|run| stage.clocks.iter().position(|c| c.id == run.clock))
+            .map(|i| i + 1);
+        self.end_clock(ClockEnd::Met);
+        if let Some(index) = next_index {
+            self.start_clock(stage, index, calendar)?;
+        }
+        Ok(())
+    }
+
+    fn done(self) -> Transition {
+        Transition {
+            case: self.case,
+            events: self.events,
+        }
+    }
+}
+
+impl Case {
+    /// Raises a case into the procedure's first stage and starts its first clock.
+    pub fn raise(
+        id: CaseId,
+        procedure: &Procedure,
+        calendar: &Calendar,
+        actor: &Actor,
+        request: RaiseRequest,
+        now: DateTime<Utc>,
+    ) -> Result<Transition, RaiseError> {
+        let role = match actor.role {
+            Role::Practitioner => Some(RaiserRole::Practitioner),
+            Role::Manager => Some(RaiserRole::Manager),
+            Role::Chair => Some(RaiserRole::Chair),
+            Role::Administrator => None,
+        };
+        if !role.is_some_and(|r| procedure.raised_by.contains(&r)) {
+            return Err(RaiseError::RoleMayNotRaise {
+                role: role_label(actor.role),
+                procedure: procedure.id.clone(),
+                allowed: procedure
+                    .raised_by
+                    .iter()
+                    .map(|r| format!("{r:?}").to_lowercase())
+                    .collect::<Vec<_>>()
+                    .join(" or "),
+            });
+        }
+        match (procedure.subject, &request.child) {
+            (Subject::Child, None) => return Err(RaiseError::ChildRequired),
+            (Subject::Practice, Some(_)) => return Err(RaiseError::ChildNotAllowed),
+            _ => {}
+        }
+        match (&request.receiving_agency, procedure.subject) {
+            (None, Subject::Child) => return Err(RaiseError::ReceivingAgencyRequired),
+            (Some(receiving), _) if *receiving == actor.agency => {
+                return Err(RaiseError::SameAgency);
+            }
+            _ => {}
+        }
+        let reason_choices = || ids_list(procedure.reasons.iter().map(|r| r.id.as_str()));
+        if !procedure.reasons.is_empty() && request.concern.reasons.is_empty() {
+            return Err(RaiseError::ReasonRequired {
+                choices: reason_choices(),
+            });
+        }
+        if let Some(unknown) = request
+            .concern
+            .reasons
+            .iter()
+            .find(|given| !procedure.reasons.iter().any(|r| &r.id == *given))
+        {
+            return Err(RaiseError::UnknownReason {
+                given: unknown.clone(),
+                choices: reason_choices(),
+            });
+        }
+        let level_choices = || ids_list(procedure.levels_of_need.iter().map(|l| l.id.as_str()));
+        match &request.concern.level_of_need {
+            None if !procedure.levels_of_need.is_empty() => {
+                return Err(RaiseError::LevelOfNeedRequired {
+                    choices: level_choices(),
+                });
+            }
+            Some(given) if !procedure.levels_of_need.iter().any(|l| &l.id == given) => {
+                return Err(RaiseError::UnknownLevelOfNeed {
+                    given: given.clone(),
+                    choices: level_choices(),
+                });
+            }
+            _ => {}
+        }
+
+        let first = procedure.first_stage();
+        let case = Case {
+            id,
+            procedure: procedure.id.clone(),
+            version: 0,
+            raised_at: now,
+            raised_by: actor.person.clone(),
+            raising_agency: actor.agency.clone(),
+            receiving_agency: request.receiving_agency,
+            child: request.child,
+            concern: request.concern,
+            stage: first.id.clone(),
+            stages_entered: vec![StageEntry {
+                stage: first.id.clone(),
+                at: now,
+            }],
+            clocks: Vec::new(),
+            responses: Vec::new(),
+            escalations: Vec::new(),
+            status: Status::Open,
+            updated_at: now,
+        };
+        let mut b = Builder::new(case, Some(actor.person.clone()), now);
+        b.event(EventKind::Raised {
+            stage: first.id.clone(),
+        });
+        b.start_clock(first, 0, calendar)?;
+        Ok(b.done())
+    }
+
+    fn check_open(&self, procedure: &Procedure, actor: &Actor) -> Result<(), Refused> {
+        if self.procedure != procedure.id {
+            return Err(Refused::WrongProcedure {
+                case: self.procedure.clone(),
+                given: procedure.id.clone(),
+            });
+        }
+        match &self.status {
+            Status::Open => {}
+            Status::Resolved { at, .. } => {
+                return Err(Refused::Closed {
+                    how: "resolved",
+                    at: local_time(*at),
+                });
+            }
+            Status::Withdrawn { at, .. } => {
+                return Err(Refused::Closed {
+                    how: "withdrawn",
+                    at: local_time(*at),
+                });
+            }
+        }
+        if actor.role == Role::Administrator {
+            return Err(Refused::AdministratorsDoNotAct);
+        }
+        Ok(())
+    }
+
+    fn current_stage<'p>(&self, procedure: &'p Procedure) -> &'p Stage {
+        procedure
+            .stage(self.stage.as_str())
+            .unwrap_or_else(|| procedure.first_stage())
+    }
+
+    /// Refuses unless the next move is `action` and the actor is on the side that owns it.
+    fn check_move(
+        &self,
+        procedure: &Procedure,
+        actor: &Actor,
+        action: Action,
+    ) -> Result<(), Refused> {
+        let Some(next) = self.next_move(procedure) else {
+            return Ok(());
+        };
+        let expected = describe_move(&next);
+        if !next.actions.contains(&action) {
+            return Err(Refused::NotThisAction {
+                stage: next.stage,
+                attempted: action.verb(),
+                expected,
+            });
+        }
+        if !self.parties_of(actor).contains(&next.party) {
+            return Err(Refused::NotYourMove { expected });
+        }
+        Ok(())
+    }
+
+    /// Never lets time run backwards within a case (clock skew between processes).
+    fn effective_now(&self, now: DateTime<Utc>) -> DateTime<Utc> {
+        now.max(self.updated_at)
+    }
+
+    /// Records that the escalation or pro-forma was sent on to the person asked.
+    pub fn submit(
+        &self,
+        procedure: &Procedure,
+        calendar: &Calendar,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Transition, Refused> {
+        self.check_open(procedure, actor)?;
+        self.check_move(procedure, actor, Action::Submit)?;
+        let stage = self.current_stage(procedure);
+        let mut b = Builder::new(
+            self.clone(),
+            Some(actor.person.clone()),
+            self.effective_now(now),
+        );
+        b.event(EventKind::Submitted {
+            stage: stage.id.clone(),
+        });
+        b.meet_and_advance(stage, calendar)?;
+        Ok(b.done())
+    }
+
+    /// Records a response at the current stage: resolved, or not resolved with reasons and
+    /// agreed actions.
+    pub fn respond(
+        &self,
+        procedure: &Procedure,
+        calendar: &Calendar,
+        actor: &Actor,
+        outcome: Outcome,
+        now: DateTime<Utc>,
+    ) -> Result<Transition, Refused> {
+        self.check_open(procedure, actor)?;
+        self.check_move(procedure, actor, Action::Respond)?;
+        let stage = self.current_stage(procedure);
+        let now = self.effective_now(now);
+        let mut b = Builder::new(self.clone(), Some(actor.person.clone()), now);
+        b.event(EventKind::Responded {
+            stage: stage.id.clone(),
+            resolved: outcome.is_resolved(),
+        });
+        b.case.responses.push(Response {
+            stage: stage.id.clone(),
+            clock: self.running_clock().map(|c| c.clock.clone()),
+            by: actor.person.clone(),
+            agency: actor.agency.clone(),
+            at: now,
+            outcome,
+        });
+        b.meet_and_advance(stage, calendar)?;
+        Ok(b.done())
+    }
+
+    /// Moves the case to the next stage (or a later one whose required stages were all
+    /// used), ending the current stage's clock and starting the new stage's first one.
+    pub fn escalate(
+        &self,
+        procedure: &Procedure,
+        calendar: &Calendar,
+        actor: &Actor,
+        request: EscalateRequest,
+        now: DateTime<Utc>,
+    ) -> Result<Transition, Refused> {
+        self.check_open(procedure, actor)?;
+        let now = self.effective_now(now);
+        let parties = self.parties_of(actor);
+        let deciding = Case::deciding_party(procedure);
+        if !parties.contains(&deciding) && !parties.contains(&Party::Partnership) {
+            return Err(Refused::NotYourMove {
+                expected: format!(
+                    "only {} or the partnership's chair can escalate this case",
+                    deciding.describe()
+                ),
+            });
+        }
+        let current_index = procedure.stage_index(&self.stage).unwrap_or(0);
+        let current = &procedure.stages[current_index];
+        if current_index + 1 == procedure.stages.len() {
+            return Err(Refused::LastStage {
+                stage: current.id.clone(),
+            });
+        }
+        let target_index = match &request.to {
+            None => current_index + 1,
+            Some(to) => match procedure.stage_index(to) {
+                None => {
+                    return Err(Refused::UnknownStage {
+                        given: to.clone(),
+                        choices: ids_list(procedure.stages.iter().map(|s| s.id.as_str())),
+                    });
+                }
+                Some(i) if i <= current_index => {
+                    return Err(Refused::NotForward {
+                        given: to.clone(),
+                        current: current.id.clone(),
+                    });
+                }
+                Some(i) => i,
+            },
+        };
+        let target = &procedure.stages[target_index];
+        if let Some(missing) = target
+            .requires
+            .iter()
+            .find(|required| !self.stages_entered.iter().any(|e| &e.stage == *required))
+        {
+            return Err(Refused::StageRequired {
+                target: target.id.clone(),
+                missing: missing.clone(),
+            });
+        }
+        // Escalation waits for a "not resolved" response or for the running clock to breach,
+        // unless escalating is itself what the running clock waits for.
+        let running = self.running_clock();
+        let meets_running = running.is_some_and(|r| r.action == Action::Escalate);
+        if let Some(run) = running.filter(|_| !meets_running) {
+            let not_resolved_here = self
+                .responses
+                .iter()
+                .rev()
+                .find(|r| r.stage == current.id)
+                .is_some_and(|r| !r.outcome.is_resolved());
+            if now < run.due && !not_resolved_here {
+                let clock = current.clock(run.clock.as_str());
+                return Err(Refused::TooEarlyToEscalate {
+                    who: clock.map_or_else(String::new, |c| c.who.clone()),
+                    task: clock.map_or_else(String::new, |c| lowercase_first(&c.task)),
+                    due: local_time(run.due),
+                });
+            }
+        }
+
+        let mut b = Builder::new(self.clone(), Some(actor.person.clone()), now);
+        b.end_clock(if meets_running {
+            ClockEnd::Met
+        } else {
+            ClockEnd::Stopped
+        });
+        b.case.stage = target.id.clone();
+        b.case.stages_entered.push(StageEntry {
+            stage: target.id.clone(),
+            at: now,
+        });
+        b.case.escalations.push(Escalation {
+            from: current.id.clone(),
+            to: target.id.clone(),
+            by: actor.person.clone(),
+            at: now,
+            reasons: request.reasons,
+            tried: request.tried,
+        });
+        b.event(EventKind::Escalated {
+            from: current.id.clone(),
+            to: target.id.clone(),
+        });
+        b.start_clock(target, 0, calendar)?;
+        Ok(b.done())
+    }
+
+    /// Records the outcome and lessons learned, and closes the case.
+    pub fn resolve(
+        &self,
+        procedure: &Procedure,
+        actor: &Actor,
+        request: ResolveRequest,
+        now: DateTime<Utc>,
+    ) -> Result<Transition, Refused> {
+        self.check_open(procedure, actor)?;
+        let now = self.effective_now(now);
+        let parties = self.parties_of(actor);
+        let running = self.running_clock();
+        let meets_running = running.is_some_and(|r| r.action == Action::Resolve);
+        match running {
+            // A decision clock (Sefton's step 4) belongs to whoever makes the decision.
+            Some(run) if meets_running && !parties.contains(&run.owner) => {
+                let next = self.next_move(procedure);
+                return Err(Refused::NotYourMove {
+                    expected: next.map_or_else(String::new, |n| describe_move(&n)),
+                });
+            }
+            _ if !meets_running
+                && !parties.contains(&Case::deciding_party(procedure))
+                && !parties.contains(&Party::Partnership) =>
+            {
+                return Err(Refused::NotYourMove {
+                    expected: format!(
+                        "only {} or the partnership's chair can resolve this case",
+                        Case::deciding_party(procedure).describe()
+                    ),
+                });
+            }
+            _ => {}
+        }
+        let mut b = Builder::new(self.clone(), Some(actor.person.clone()), now);
+        b.end_clock(if meets_running {
+            ClockEnd::Met
+        } else {
+            ClockEnd::Stopped
+        });
+        b.case.status = Status::Resolved {
+            at: now,
+            by: actor.person.clone(),
+            stage: self.stage.clone(),
+            outcome: request.outcome,
+            lessons_learned: request.lessons_learned,
+        };
+        b.event(EventKind::Resolved {
+            stage: self.stage.clone(),
+        });
+        Ok(b.done())
+    }
+
+    /// Withdraws the case, with a reason.
+    pub fn withdraw(
+        &self,
+        procedure: &Procedure,
+        actor: &Actor,
+        reason: Text,
+        now: DateTime<Utc>,
+    ) -> Result<Transition, Refused> {
+        self.check_open(procedure, actor)?;
+        let parties = self.parties_of(actor);
+        if !parties.contains(&Case::deciding_party(procedure))
+            && !parties.contains(&Party::Partnership)
+        {
+            return Err(Refused::NotYourMove {
+                expected: format!(
+                    "only {} or the partnership's chair can withdraw this case",
+                    Case::deciding_party(procedure).describe()
+                ),
+            });
+        }
+        let now = self.effective_now(now);
+        let mut b = Builder::new(self.clone(), Some(actor.person.clone()), now);
+        b.end_clock(ClockEnd::Stopped);
+        b.case.status = Status::Withdrawn {
+            at: now,
+            by: actor.person.clone(),
+            stage: self.stage.clone(),
+            reason,
+        };
+        b.event(EventKind::Withdrawn {
+            stage: self.stage.clone(),
+        });
+        Ok(b.done())
+    }
+
+    /// Records a breach event for the running clock if it has passed its due instant and no
+    /// breach was recorded yet. `None` when there is nothing to record, so running it twice
+    /// changes nothing.
+    pub fn record_breaches(&self, now: DateTime<Utc>) -> Option<Transition> {
+        let run = self.running_clock()?;
+        if !self.status.is_open() || run.breach_recorded || now < run.due {
+            return None;
+        }
+        let (stage, clock, due) = (run.stage.clone(), run.clock.clone(), run.due);
+        let mut b = Builder::new(self.clone(), None, self.effective_now(now));
+        if let Some(run) = b.case.clocks.iter_mut().find(|c| c.is_running()) {
+            run.breach_recorded = true;
+        }
+        b.event(EventKind::ClockBreached { stage, clock, due });
+        Some(b.done())
+    }
+}

@@ -1,0 +1,168 @@
+//! The stored form of a `Case`. Both adapters store a case through its serde form (SQLite as
+//! this JSON in `cases.body`, DynamoDB as the same fields in an item through serde_dynamo), so
+//! a change to this JSON changes what every deployment has stored: this test makes such a
+//! change visible, and deliberate.
+//!
+//! After a deliberate change (with a migration for the stored cases), rewrite the golden file:
+//! `UPDATE_GOLDEN=1 cargo test -p escalations-core --test stored_case`.
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use escalations_core::case::{
+    Actor, AgreedAction, Case, Child, Concern, EscalateRequest, Outcome, RaiseRequest, Role,
+};
+use escalations_core::ids::{AgencyId, CaseId, LevelId, PersonId, Text};
+use escalations_core::{Calendar, Catalogue};
+
+fn at(s: &str) -> DateTime<Utc> {
+    s.parse().unwrap()
+}
+
+fn text(s: &str) -> Text {
+    Text::parse(s).unwrap()
+}
+
+fn actor(person: &str, agency: &str, role: Role) -> Actor {
+    Actor {
+        person: PersonId::parse(person).unwrap(),
+        agency: AgencyId::parse(agency).unwrap(),
+        role,
+    }
+}
+
+/// A Sefton case raised by a school, answered "not resolved" by children's social care and
+/// escalated to step 2: a child with every detail, clocks met and running, a response with an
+/// agreed action, an escalation and two stage entries.
+fn golden_case() -> Case {
+    let catalogue = Catalogue::builtin().unwrap();
+    let procedure = catalogue.get("sefton").unwrap();
+    let calendar = Calendar::new(procedure.division);
+    let raised = Case::raise(
+        CaseId::parse("case-golden").unwrap(),
+        procedure,
+        &calendar,
+        &actor("pat", "school", Role::Practitioner),
+        RaiseRequest {
+            receiving_agency: Some(AgencyId::parse("social-care").unwrap()),
+            child: Some(Child {
+                name: text("Jaydon Example-Smith"),
+                date_of_birth: Some("2015-06-01".parse().unwrap()),
+                address: Some(text("1 Example Road, Bootle")),
+                child_protection_plan: true,
+                in_care: false,
+            }),
+            concern: Concern {
+                summary: text("Referral closed with no assessment despite new disclosures"),
+                reasons: vec![], // Sefton's procedure has no list of reasons
+                level_of_need: Some(LevelId::parse("s47").unwrap()),
+                desired_outcome: Some(text("A strategy discussion")),
+                tried: Some(text("Spoke to the social worker on Monday")),
+            },
+        },
+        at("2026-11-23T10:00:00Z"),
+    )
+    .unwrap()
+    .case;
+    let responded = raised
+        .respond(
+            procedure,
+            &calendar,
+            &actor("meg", "social-care", Role::Manager),
+            Outcome::NotResolved {
+                reasons: text("Threshold not met"),
+                agreed_actions: vec![AgreedAction {
+                    what: text("Share the health visitor's chronology"),
+                    by_whom: text("Health visitor"),
+                    by_when: "2026-12-04".parse().unwrap(),
+                }],
+            },
+            at("2026-11-24T15:30:00Z"),
+        )
+        .unwrap()
+        .case;
+    let escalated = responded
+        .escalate(
+            procedure,
+            &calendar,
+            &actor("sam", "school", Role::Manager),
+            EscalateRequest {
+                to: None,
+                reasons: text("No agreement on the level of need"),
+                tried: Some(text("A call between the two managers")),
+            },
+            at("2026-11-25T09:15:00Z"),
+        )
+        .unwrap()
+        .case;
+    assert!(
+        escalated.child.is_some()
+            && escalated.clocks.len() >= 2
+            && !escalated.responses.is_empty()
+            && !escalated.escalations.is_empty()
+            && escalated.stages_entered.len() >= 2,
+        "the golden case should populate every part of a case: {escalated:#?}"
+    );
+    escalated
+}
+
+fn golden_path() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden/case.json")
+}
+
+#[test]
+fn the_stored_json_of_a_case_is_unchanged() {
+    let json = serde_json::to_string_pretty(&golden_case()).unwrap() + "\n";
+    let path = golden_path();
+    if std::env::var("UPDATE_GOLDEN").as_deref() == Ok("1") {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, &json).unwrap();
+        return;
+    }
+    let golden = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (UPDATE_GOLDEN=1 writes it)", path.display()));
+    if golden != json {
+        let line = golden
+            .lines()
+            .zip(json.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or_else(|| golden.lines().count().min(json.lines().count()));
+        panic!(
+            "The stored JSON of a Case changed (first at line {}: golden {:?}, now {:?}).\n\
+             Cases are stored in this form in DynamoDB (through serde_dynamo) and SQLite (as \
+             this JSON), so this change would alter what every deployment stores, and cases \
+             stored before it might no longer load. Make such a change deliberately, with a migration of the stored cases, then \
+             rewrite {} with UPDATE_GOLDEN=1 cargo test -p escalations-core --test stored_case.\n\
+             Now:\n{json}",
+            line + 1,
+            golden.lines().nth(line).unwrap_or("(end)"),
+            json.lines().nth(line).unwrap_or("(end)"),
+            path.display(),
+        );
+    }
+}
+
+#[test]
+fn the_golden_json_reads_back_as_the_same_case() {
+    let golden = std::fs::read_to_string(golden_path()).unwrap();
+    let case: Case = serde_json::from_str(&golden)
+        .unwrap_or_else(|e| panic!("the golden case no longer reads back: {e}"));
+    assert_eq!(case, golden_case());
+}
+
+/// Lists store and filter on a status's kind by these names.
+#[test]
+fn status_kinds_are_stored_by_name() {
+    use escalations_core::case::StatusKind;
+    for kind in [
+        StatusKind::Open,
+        StatusKind::Resolved,
+        StatusKind::Withdrawn,
+    ] {
+        assert_eq!(
+            serde_json::to_value(kind).unwrap(),
+            serde_json::Value::from(kind.as_str())
+        );
+    }
+    assert_eq!(golden_case().status.kind(), StatusKind::Open);
+}
