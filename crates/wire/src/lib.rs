@@ -12,13 +12,14 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use escalations_core::calendar::Division;
-use escalations_core::case::{Case, ClockRun, ClockState, Event, NextMove, Role, StatusKind};
+use escalations_core::case::{Case, ClockRun, ClockState, Event, NextMove, Role};
 use escalations_core::ids::{
     AgencyId, CaseId, ClockId, PartnershipId, PersonId, ProcedureId, StageId,
 };
 use escalations_core::procedure::{Action, AgencyKind, Inform, Party, Subject};
 use serde::{Deserialize, Serialize};
 
+pub use escalations_core::case::StatusKind;
 pub use escalations_core::report::Report;
 
 // ---------------------------------------------------------------------------------------

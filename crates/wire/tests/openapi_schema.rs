@@ -10,16 +10,16 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use escalations_core::calendar::Division;
 use escalations_core::case::{
     Actor, AgreedAction, Case, Child, ClockState, Concern, EscalateRequest, Event, EventKind,
-    Outcome, RaiseRequest, ResolveRequest, Role, Status, Transition,
+    Outcome, RaiseRequest, ResolveRequest, Role, Transition,
 };
 use escalations_core::ids::{AgencyId, CaseId, PartnershipId, PersonId, StageId, Text};
 use escalations_core::procedure::{AgencyKind, Subject};
 use escalations_core::{Calendar, Catalogue, Procedure};
 use escalations_wire::{
-    AgencySummary, AgreedActionBody, CasePage, CaseStatus, CaseSummary, CaseView, ChildBody,
-    ClockView, ConcernBody, EscalationBody, FieldError, Me, PartnershipSummary, Problem,
-    ProcedureList, ProcedureSummary, Queue, QueueItem, RaiseBody, ResolutionBody, ResponseBody,
-    RunningClock, SubmissionBody, WithdrawalBody,
+    AgencySummary, AgreedActionBody, CasePage, CaseSummary, CaseView, ChildBody, ClockView,
+    ConcernBody, EscalationBody, FieldError, Me, PartnershipSummary, Problem, ProcedureList,
+    ProcedureSummary, Queue, QueueItem, RaiseBody, ResolutionBody, ResponseBody, RunningClock,
+    SubmissionBody, WithdrawalBody,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -45,7 +45,7 @@ const WIRE_TYPES: &[&str] = &[
     "ClockView",
     "CasePage",
     "CaseSummary",
-    "CaseStatus",
+    "StatusKind",
     "RunningClock",
     "Queue",
     "QueueItem",
@@ -288,11 +288,7 @@ impl<'p> Journey<'p> {
             id: case.id.clone(),
             procedure: case.procedure.clone(),
             stage: case.stage.clone(),
-            status: match case.status {
-                Status::Open => CaseStatus::Open,
-                Status::Resolved { .. } => CaseStatus::Resolved,
-                Status::Withdrawn { .. } => CaseStatus::Withdrawn,
-            },
+            status: case.status.kind(),
             raised_at: case.raised_at,
             updated_at: case.updated_at,
             raising_agency: case.raising_agency.clone(),
@@ -596,7 +592,7 @@ fn real_values_of_every_wire_type_match_their_schema() {
     let summaries: Vec<CaseSummary> = journeys.iter().map(Journey::summary).collect();
     for summary in &summaries {
         contract.accepts("CaseSummary", summary);
-        contract.accepts("CaseStatus", &summary.status);
+        contract.accepts("StatusKind", &summary.status);
         if let Some(running) = &summary.running {
             contract.accepts("RunningClock", running);
         }
@@ -886,7 +882,7 @@ fn answers_are_closed_and_tagged() {
         "an unknown field in an answer",
     );
     contract.rejects(
-        "CaseStatus",
+        "StatusKind",
         json!("Open"),
         "a status that is not kebab-case",
     );
