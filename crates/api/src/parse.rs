@@ -158,10 +158,17 @@ impl Fields {
         }
     }
 
+    /// A calendar date written exactly `YYYY-MM-DD` (chrono alone would also take `2026-1-5`
+    /// or a leading sign, which the contract does not).
     pub(crate) fn date(&mut self, field: &str, value: &str) -> Option<NaiveDate> {
-        match value.parse() {
-            Ok(d) => Some(d),
-            Err(_) => {
+        let shaped = value.len() == 10
+            && value.bytes().enumerate().all(|(i, b)| match i {
+                4 | 7 => b == b'-',
+                _ => b.is_ascii_digit(),
+            });
+        match value.parse().ok().filter(|_| shaped) {
+            Some(d) => Some(d),
+            None => {
                 self.problem(
                     field,
                     format!("`{value}` is not a date: write it like 2026-12-29"),

@@ -248,3 +248,49 @@ async fn a_change_and_the_view_it_answers_with_share_one_instant() {
     assert_eq!(raised.body["now"], raised.body["case"]["raised_at"]);
     assert_eq!(raised.body["now"], raised.body["chronology"][0]["at"]);
 }
+
+#[tokio::test]
+async fn a_date_must_be_written_yyyy_mm_dd() {
+    let f = fixture().await;
+    for bad in ["2026-1-5", "+2026-01-05", " 2026-01-05", "05/01/2026"] {
+        let mut body = raise_body();
+        body["child"]["date_of_birth"] = json!(bad);
+        let sent = send(
+            &f.api,
+            &school(),
+            "POST",
+            "/api/cases",
+            &[JSON],
+            &body.to_string(),
+        )
+        .await;
+        assert_eq!(sent.status, 400, "{bad}: {}", sent.body);
+        assert_eq!(
+            sent.body["errors"][0]["field"], "child.date_of_birth",
+            "{bad}"
+        );
+    }
+    assert_eq!(cases_of(&f.api, &school()).await, 0);
+}
+
+#[tokio::test]
+async fn every_bad_list_parameter_is_named_at_once() {
+    let f = fixture().await;
+    let sent = send(
+        &f.api,
+        &school(),
+        "GET",
+        "/api/cases?scope=everyone&status=lost&limit=0",
+        &[],
+        "",
+    )
+    .await;
+    assert_eq!(sent.status, 400);
+    let fields: Vec<&str> = sent.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["scope", "status", "limit"]);
+}

@@ -272,10 +272,11 @@ pub(crate) async fn list(
         Some("agency") => ScopeChoice::Agency,
         Some("partnership") => ScopeChoice::Partnership,
         Some(other) => {
-            return Err(ApiError::field(
+            f.problem(
                 "scope",
                 format!("`{other}` is not a scope: use mine, agency or partnership"),
-            ));
+            );
+            ScopeChoice::Mine
         }
     };
     let status = match query.get("status").map(String::as_str) {
