@@ -33,8 +33,8 @@ cargo fmt --all -- --check
 step "lint"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
-step "the domain core builds for wasm32 (the web page computes the same due dates)"
-cargo build --locked -p escalations-core --target wasm32-unknown-unknown
+step "the domain core and the wire contract build for wasm32 (the web page computes the same due dates and reads the same JSON)"
+cargo build --locked -p escalations-core -p escalations-wire --target wasm32-unknown-unknown
 
 step "unit, property and integration tests"
 cargo test --workspace --locked
