@@ -2,7 +2,6 @@
 
 use escalations_app::{CaseDetail, MeDetail};
 use escalations_core::access::Principal;
-use escalations_store::CaseSummary;
 use escalations_wire as wire;
 
 pub(crate) fn case_view(detail: CaseDetail) -> wire::CaseView {
@@ -18,26 +17,6 @@ pub(crate) fn case_view(detail: CaseDetail) -> wire::CaseView {
         inform: detail.inform,
         chronology: detail.chronology,
         now: detail.now,
-    }
-}
-
-pub(crate) fn case_summary(summary: &CaseSummary) -> wire::CaseSummary {
-    wire::CaseSummary {
-        id: summary.id.clone(),
-        procedure: summary.procedure.clone(),
-        stage: summary.stage.clone(),
-        status: summary.status,
-        raised_at: summary.raised_at,
-        updated_at: summary.updated_at,
-        raising_agency: summary.raising_agency.clone(),
-        receiving_agency: summary.receiving_agency.clone(),
-        running: summary.running.as_ref().map(|r| wire::RunningClock {
-            stage: r.stage.clone(),
-            clock: r.clock.clone(),
-            owner: r.owner,
-            due: r.due,
-        }),
-        version: summary.version,
     }
 }
 

@@ -15,9 +15,7 @@ use async_trait::async_trait;
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use escalations_core::case::{Case, Event, Transition};
-use escalations_core::ids::{
-    AgencyId, CaseId, ClockId, PartnershipId, PersonId, ProcedureId, StageId,
-};
+use escalations_core::ids::{CaseId, ClockId, PartnershipId, PersonId, ProcedureId, StageId};
 use escalations_core::procedure::Party;
 use serde::{Deserialize, Serialize};
 
@@ -34,53 +32,11 @@ pub use escalations_core::partnership::{Agency, EmailAddress, PartnershipConfig,
 // ---------------------------------------------------------------------------------------
 // Lists and queries
 
-/// What a list shows of a case: enough to triage, nothing about the child.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CaseSummary {
-    pub id: CaseId,
-    pub procedure: ProcedureId,
-    pub stage: StageId,
-    pub status: StatusKind,
-    pub raised_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    pub raising_agency: AgencyId,
-    pub receiving_agency: Option<AgencyId>,
-    pub running: Option<RunningClock>,
-    pub version: u64,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RunningClock {
-    pub stage: StageId,
-    pub clock: ClockId,
-    pub owner: Party,
-    pub due: DateTime<Utc>,
-}
+/// What a list shows of a case (a read model of the core's, stored as list entries).
+pub use escalations_core::case::{CaseSummary, RunningClock};
 
 /// The kind of a case's status, defined with the status in the core.
 pub use escalations_core::case::StatusKind;
-
-impl CaseSummary {
-    pub fn of(case: &Case) -> Self {
-        CaseSummary {
-            id: case.id.clone(),
-            procedure: case.procedure.clone(),
-            stage: case.stage.clone(),
-            status: case.status.kind(),
-            raised_at: case.raised_at,
-            updated_at: case.updated_at,
-            raising_agency: case.raising_agency.clone(),
-            receiving_agency: case.receiving_agency.clone(),
-            running: case.running_clock().map(|run| RunningClock {
-                stage: run.stage.clone(),
-                clock: run.clock.clone(),
-                owner: run.owner,
-                due: run.due,
-            }),
-            version: case.version,
-        }
-    }
-}
 
 /// Whose cases to list: the core's access rule and the store's query speak of the same
 /// scopes.

@@ -13,13 +13,11 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use escalations_core::calendar::Division;
 use escalations_core::case::{Case, ClockRun, ClockState, Event, NextMove, Role};
-use escalations_core::ids::{
-    AgencyId, CaseId, ClockId, PartnershipId, PersonId, ProcedureId, StageId,
-};
+use escalations_core::ids::{AgencyId, CaseId, PartnershipId, PersonId, ProcedureId, StageId};
 use escalations_core::procedure::{Action, AgencyKind, Inform, Party, Subject};
 use serde::{Deserialize, Serialize};
 
-pub use escalations_core::case::StatusKind;
+pub use escalations_core::case::{CaseSummary, RunningClock, StatusKind};
 pub use escalations_core::report::Report;
 
 // ---------------------------------------------------------------------------------------
@@ -225,30 +223,6 @@ pub struct CasePage {
     pub items: Vec<CaseSummary>,
     /// Pass as `cursor` for the next page; absent on the last page.
     pub next: Option<String>,
-}
-
-/// What a list shows of a case: enough to triage, nothing about the child.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CaseSummary {
-    pub id: CaseId,
-    pub procedure: ProcedureId,
-    pub stage: StageId,
-    pub status: StatusKind,
-    pub raised_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    pub raising_agency: AgencyId,
-    pub receiving_agency: Option<AgencyId>,
-    /// The running clock, if any.
-    pub running: Option<RunningClock>,
-    pub version: u64,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RunningClock {
-    pub stage: StageId,
-    pub clock: ClockId,
-    pub owner: Party,
-    pub due: DateTime<Utc>,
 }
 
 /// `GET /api/queue`: what the caller must act on, earliest due first (no due date last).

@@ -327,7 +327,7 @@ pub(crate) async fn list(
     }))?;
     let found = app.list(who, query, now).await?;
     Reply::ok(&CasePage {
-        items: found.items.iter().map(crate::wire::case_summary).collect(),
+        items: found.items,
         next: found.next.map(|c| c.as_str().to_owned()),
     })
 }

@@ -21,6 +21,7 @@
 mod actor;
 mod next_move;
 mod refusals;
+mod summary;
 mod transitions;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -34,6 +35,7 @@ use crate::procedure::{Action, Inform, InformWhen, Party, Stage};
 pub use actor::{Actor, Role};
 pub use next_move::{NextMove, describe_move, local_time};
 pub use refusals::{RaiseError, Refused};
+pub use summary::{CaseSummary, RunningClock};
 
 /// The child a case is about. Never appears in events, logs or emails.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,0 +1,56 @@
+//! What a list shows of a case: enough to triage and to know whose move it is while a clock
+//! runs, nothing about the child. Stored as list entries, and sent to the page as is.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{Case, StatusKind};
+use crate::ids::{AgencyId, CaseId, ClockId, ProcedureId, StageId};
+use crate::procedure::Party;
+
+/// What a list shows of a case: enough to triage, nothing about the child.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseSummary {
+    pub id: CaseId,
+    pub procedure: ProcedureId,
+    pub stage: StageId,
+    pub status: StatusKind,
+    pub raised_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub raising_agency: AgencyId,
+    pub receiving_agency: Option<AgencyId>,
+    pub running: Option<RunningClock>,
+    pub version: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// The clock running in a case, if any: whose move it is, and by when.
+pub struct RunningClock {
+    pub stage: StageId,
+    pub clock: ClockId,
+    pub owner: Party,
+    pub due: DateTime<Utc>,
+}
+
+impl CaseSummary {
+    /// The summary of a case as it stands.
+    pub fn of(case: &Case) -> Self {
+        CaseSummary {
+            id: case.id.clone(),
+            procedure: case.procedure.clone(),
+            stage: case.stage.clone(),
+            status: case.status.kind(),
+            raised_at: case.raised_at,
+            updated_at: case.updated_at,
+            raising_agency: case.raising_agency.clone(),
+            receiving_agency: case.receiving_agency.clone(),
+            running: case.running_clock().map(|run| RunningClock {
+                stage: run.stage.clone(),
+                clock: run.clock.clone(),
+                owner: run.owner,
+                due: run.due,
+            }),
+            version: case.version,
+        }
+    }
+}
