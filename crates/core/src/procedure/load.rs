@@ -16,6 +16,7 @@ use crate::calendar::Division;
 use crate::ids::{
     ClockId, FieldId, FormId, LevelId, MailboxId, ProcedureId, ReasonId, StageId, is_kebab_id,
 };
+use crate::source::line_column;
 use crate::timescale::{Timescale, UNITS};
 
 /// A procedure file that cannot be used, with where and why.
@@ -150,10 +151,7 @@ struct Loader<'a> {
 
 impl Loader<'_> {
     fn at(&self, span: std::ops::Range<usize>, message: impl Into<String>) -> ProcedureError {
-        let start = span.start.min(self.text.len());
-        let before = &self.text[..start];
-        let line = before.matches('\n').count() + 1;
-        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        let (line, column) = line_column(self.text, span.start);
         ProcedureError {
             file: self.file.to_owned(),
             line: Some(line),
