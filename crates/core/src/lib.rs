@@ -12,6 +12,7 @@ pub mod ids;
 pub mod partnership;
 pub mod procedure;
 pub mod report;
+mod source;
 pub mod timescale;
 
 pub use calendar::{BankHoliday, Calendar, Division, GovUkBankHolidays};

@@ -15,6 +15,7 @@ use crate::calendar::{Calendar, Division};
 use crate::case::Role;
 use crate::ids::{AgencyId, PartnershipId, PersonId, ProcedureId};
 use crate::procedure::{AgencyKind, Catalogue};
+use crate::source::line_column;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PartnershipConfig {
@@ -384,12 +385,4 @@ pub fn load(
             .collect(),
         people,
     })
-}
-
-/// The 1-based line and column (in characters) of a byte offset.
-fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let before = text.get(..offset).unwrap_or(text);
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, column)
 }
