@@ -77,6 +77,7 @@ async fn main() {
                     0 => {
                         http.post(format!("{url}/api/cases"))
                             .bearer_auth(&raiser)
+                            .header("content-type", "application/json")
                             .body(raise.clone())
                             .send()
                             .await
