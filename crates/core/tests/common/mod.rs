@@ -1,0 +1,135 @@
+//! Shared fixtures for the lifecycle tests: the built-in catalogue, times and text, the
+//! people who act (a school practitioner and manager, a social worker and social-care
+//! manager, the partnership chair, an administrator), a raise request, the bodies of a
+//! response, an escalation and a resolution, and the running clock in words.
+//!
+//! Each test file compiles this module on its own and uses only part of it.
+#![allow(dead_code)]
+
+use chrono::{DateTime, Utc};
+use escalations_core::case::{
+    Actor, AgreedAction, Case, Child, Concern, EscalateRequest, Outcome, RaiseRequest,
+    ResolveRequest, Role, Transition,
+};
+use escalations_core::ids::{AgencyId, CaseId, PersonId, Text};
+use escalations_core::{Calendar, Catalogue, Procedure};
+
+pub fn catalogue() -> Catalogue {
+    Catalogue::builtin().unwrap()
+}
+
+pub fn at(s: &str) -> DateTime<Utc> {
+    s.parse().unwrap()
+}
+
+pub fn text(s: &str) -> Text {
+    Text::parse(s).unwrap()
+}
+
+pub fn actor(person: &str, agency: &str, role: Role) -> Actor {
+    Actor {
+        person: PersonId::parse(person).unwrap(),
+        agency: AgencyId::parse(agency).unwrap(),
+        role,
+    }
+}
+
+pub fn practitioner() -> Actor {
+    actor("pat", "school", Role::Practitioner)
+}
+pub fn school_manager() -> Actor {
+    actor("sam", "school", Role::Manager)
+}
+pub fn social_worker() -> Actor {
+    actor("sol", "social-care", Role::Practitioner)
+}
+pub fn social_care_manager() -> Actor {
+    actor("meg", "social-care", Role::Manager)
+}
+pub fn chair() -> Actor {
+    actor("chris", "partnership-unit", Role::Chair)
+}
+pub fn admin() -> Actor {
+    actor("ada", "partnership-unit", Role::Administrator)
+}
+
+pub const CHILD_NAME: &str = "Jaydon Example-Smith";
+
+pub fn child() -> Child {
+    Child {
+        name: text(CHILD_NAME),
+        date_of_birth: Some("2015-06-01".parse().unwrap()),
+        address: Some(text("1 Example Road")),
+        child_protection_plan: true,
+        in_care: false,
+    }
+}
+
+pub fn request(p: &Procedure, with_child: bool) -> RaiseRequest {
+    RaiseRequest {
+        receiving_agency: Some(AgencyId::parse("social-care").unwrap()),
+        child: with_child.then(child),
+        concern: Concern {
+            summary: text("Referral closed with no assessment despite new disclosures"),
+            reasons: p.reasons.iter().take(1).map(|r| r.id.clone()).collect(),
+            level_of_need: p.levels_of_need.first().map(|l| l.id.clone()),
+            desired_outcome: None,
+            tried: Some(text("Spoke to the social worker on Monday")),
+        },
+    }
+}
+
+pub fn raise(p: &Procedure, by: &Actor, now: &str) -> Transition {
+    let mut req = request(p, p.subject == escalations_core::procedure::Subject::Child);
+    if by.agency.as_str() == "social-care" {
+        req.receiving_agency = Some(AgencyId::parse("school").unwrap());
+    }
+    Case::raise(
+        CaseId::parse("case-1").unwrap(),
+        p,
+        &Calendar::new(p.division),
+        by,
+        req,
+        at(now),
+    )
+    .unwrap_or_else(|e| panic!("raise: {e}"))
+}
+
+pub fn not_resolved() -> Outcome {
+    Outcome::NotResolved {
+        reasons: text("We still think the threshold is not met"),
+        agreed_actions: vec![AgreedAction {
+            what: text("Share the health visitor's chronology"),
+            by_whom: text("Health visitor"),
+            by_when: "2027-01-08".parse().unwrap(),
+        }],
+    }
+}
+
+pub fn escalation() -> EscalateRequest {
+    EscalateRequest {
+        to: None,
+        reasons: text("No agreement on the level of need"),
+        tried: None,
+    }
+}
+
+pub fn resolution() -> ResolveRequest {
+    ResolveRequest {
+        outcome: text("Assessment to be opened"),
+        lessons_learned: text("Threshold document needs examples"),
+    }
+}
+
+pub fn running(case: &Case) -> (String, String, String) {
+    let run = case.running_clock().expect("a clock runs");
+    (
+        run.stage.to_string(),
+        run.clock.to_string(),
+        run.due.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    )
+}
+
+pub fn run(r: (&str, &str, &str)) -> (String, String, String) {
+    (r.0.to_owned(), r.1.to_owned(), r.2.to_owned())
+}

@@ -1,0 +1,416 @@
+//! Lifecycle journeys through every kind of procedure: Sefton's four steps with cumulative
+//! timescales, Medway's stages taken in order, the SSCP MSET levels' clocks one after another,
+//! a partnership practice alert with no child, and Moray's six stages on Scottish holidays.
+
+mod common;
+
+use chrono::Duration;
+use common::{
+    at, catalogue, chair, escalation, not_resolved, practitioner, raise, request, resolution, run,
+    running, school_manager, social_care_manager, social_worker, text,
+};
+use escalations_core::Calendar;
+use escalations_core::case::{
+    Case, ClockState, EscalateRequest, EventKind, Outcome, RaiseError, Refused, Status,
+};
+use escalations_core::ids::{CaseId, StageId};
+use escalations_core::procedure::{Action, Party};
+
+#[test]
+fn sefton_runs_its_four_steps_with_cumulative_timescales() {
+    let catalogue = catalogue();
+    let p = catalogue.get("sefton").unwrap();
+    let cal = Calendar::new(p.division);
+    let t = raise(p, &practitioner(), "2026-12-23T15:00:00Z");
+    let case = t.case;
+    assert_eq!(case.version, 1);
+    assert_eq!(
+        running(&case),
+        run(("step-1", "response", "2026-12-30T00:00:00Z"))
+    );
+    let next = case.next_move(p).unwrap();
+    assert_eq!(
+        (next.party, next.actions.clone()),
+        (Party::Receiving, vec![Action::Respond])
+    );
+
+    let case = case
+        .respond(
+            p,
+            &cal,
+            &social_worker(),
+            not_resolved(),
+            at("2026-12-24T10:00:00Z"),
+        )
+        .unwrap()
+        .case;
+    assert_eq!(
+        case.next_move(p).unwrap().actions,
+        [Action::Escalate, Action::Resolve]
+    );
+    let case = case
+        .escalate(
+            p,
+            &cal,
+            &school_manager(),
+            escalation(),
+            at("2026-12-24T11:00:00Z"),
+        )
+        .unwrap()
+        .case;
+    assert_eq!(
+        running(&case),
+        run(("step-2", "response", "2026-12-31T00:00:00Z"))
+    );
+    let case = case
+        .respond(
+            p,
+            &cal,
+            &social_care_manager(),
+            not_resolved(),
+            at("2026-12-30T09:00:00Z"),
+        )
+        .unwrap()
+        .case;
+    let case = case
+        .escalate(
+            p,
+            &cal,
+            &school_manager(),
+            escalation(),
+            at("2026-12-30T10:00:00Z"),
+        )
+        .unwrap()
+        .case;
+    // Wed 30 Dec: 31 Dec (1), 1 Jan holiday, weekend, Mon 4 Jan (2).
+    assert_eq!(
+        running(&case),
+        run(("step-3", "response", "2027-01-05T00:00:00Z"))
+    );
+    let case = case
+        .respond(
+            p,
+            &cal,
+            &social_care_manager(),
+            not_resolved(),
+            at("2027-01-04T16:00:00Z"),
+        )
+        .unwrap()
+        .case;
+    let case = case
+        .escalate(
+            p,
+            &cal,
+            &school_manager(),
+            escalation(),
+            at("2027-01-04T17:00:00Z"),
+        )
+        .unwrap()
+        .case;
+    assert_eq!(
+        running(&case),
+        run(("step-4", "decision", "2027-01-12T00:00:00Z"))
+    );
+    // Only the independently chaired meeting (the partnership) makes the binding decision.
+    let refused = case
+        .resolve(
+            p,
+            &school_manager(),
+            resolution(),
+            at("2027-01-05T10:00:00Z"),
+        )
+        .unwrap_err();
+    assert!(matches!(refused, Refused::NotYourMove { .. }), "{refused}");
+    let t = case
+        .resolve(p, &chair(), resolution(), at("2027-01-08T10:00:00Z"))
+        .unwrap();
+    let case = t.case;
+    assert!(matches!(case.status, Status::Resolved { ref stage, .. } if stage == "step-4"));
+    assert!(t.events.iter().any(|e| matches!(
+        &e.kind,
+        EventKind::ClockMet { clock, late: false, .. } if clock == "decision"
+    )));
+    assert_eq!(case.version, 8);
+    assert!(case.next_move(p).is_none());
+    // Every clock of the journey was met on time.
+    let now = at("2027-02-01T00:00:00Z");
+    assert!(
+        case.clocks
+            .iter()
+            .all(|c| c.state(now) == ClockState::Met { late: false })
+    );
+}
+
+#[test]
+fn medway_stage_3_needs_stages_1_and_2_first() {
+    let catalogue = catalogue();
+    let p = catalogue.get("medway").unwrap();
+    let cal = Calendar::new(p.division);
+    let case = raise(p, &practitioner(), "2026-03-02T09:00:00Z").case;
+    let case = case
+        .respond(
+            p,
+            &cal,
+            &social_care_manager(),
+            not_resolved(),
+            at("2026-03-03T09:00:00Z"),
+        )
+        .unwrap()
+        .case;
+    let jump = EscalateRequest {
+        to: Some(StageId::parse("stage-3").unwrap()),
+        ..escalation()
+    };
+    let refused = case
+        .escalate(
+            p,
+            &cal,
+            &school_manager(),
+            jump.clone(),
+            at("2026-03-03T10:00:00Z"),
+        )
+        .unwrap_err();
+    assert_eq!(
+        refused.to_string(),
+        "stage-3 needs stage-2 first: stage-2 has not been used for this case"
+    );
+    // Going one stage at a time works, and stage 3 then opens.
+    let case = case
+        .escalate(
+            p,
+            &cal,
+            &school_manager(),
+            escalation(),
+            at("2026-03-03T10:00:00Z"),
+        )
+        .unwrap()
+        .case;
+    let case = case
+        .respond(
+            p,
+            &cal,
+            &social_care_manager(),
+            not_resolved(),
+            at("2026-03-04T10:00:00Z"),
+        )
+        .unwrap()
+        .case;
+    let case = case
+        .escalate(p, &cal, &school_manager(), jump, at("2026-03-04T11:00:00Z"))
+        .unwrap()
+        .case;
+    assert_eq!(case.stage, "stage-3");
+    // Medway informs the Child Protection Conference Chair: this child has a CP plan.
+    let informed: Vec<_> = case
+        .to_inform(p.stage("stage-3").unwrap())
+        .iter()
+        .map(|i| i.who.clone())
+        .collect();
+    assert_eq!(informed.len(), 1, "{informed:?}");
+    assert!(informed[0].contains("Child Protection Conference Chair"));
+    // Stage 4 has no timescale: the MSCP Executive responds, with no due date.
+    let case = case
+        .respond(
+            p,
+            &cal,
+            &social_care_manager(),
+            not_resolved(),
+            at("2026-03-05T10:00:00Z"),
+        )
+        .unwrap()
+        .case;
+    let case = case
+        .escalate(
+            p,
+            &cal,
+            &school_manager(),
+            escalation(),
+            at("2026-03-05T11:00:00Z"),
+        )
+        .unwrap()
+        .case;
+    assert!(case.running_clock().is_none());
+    let next = case.next_move(p).unwrap();
+    assert_eq!((next.party, next.due), (Party::Partnership, None));
+    let refused = case
+        .escalate(
+            p,
+            &cal,
+            &school_manager(),
+            escalation(),
+            at("2026-03-06T11:00:00Z"),
+        )
+        .unwrap_err();
+    assert!(matches!(refused, Refused::LastStage { .. }));
+}
+
+#[test]
+fn sscp_mset_levels_run_their_clocks_one_after_another() {
+    let catalogue = catalogue();
+    let p = catalogue.get("sscp-mset").unwrap();
+    let cal = Calendar::new(p.division);
+    // Only the chair raises MSET escalations.
+    let refused = Case::raise(
+        CaseId::parse("case-2").unwrap(),
+        p,
+        &cal,
+        &practitioner(),
+        request(p, true),
+        at("2026-06-01T09:00:00Z"),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(refused, RaiseError::RoleMayNotRaise { .. }),
+        "{refused}"
+    );
+
+    let case = raise(p, &chair(), "2026-06-01T09:00:00Z").case;
+    assert_eq!(
+        running(&case),
+        run(("submission", "submit", "2026-06-04T09:00:00Z"))
+    );
+    // Sending the pro-forma to the line manager is the escalation to level 1.
+    let case = case
+        .escalate(p, &cal, &chair(), escalation(), at("2026-06-02T09:00:00Z"))
+        .unwrap()
+        .case;
+    assert_eq!(
+        running(&case),
+        run(("level-1", "response", "2026-06-09T23:00:00Z"))
+    );
+    let case = case
+        .respond(
+            p,
+            &cal,
+            &social_care_manager(),
+            not_resolved(),
+            at("2026-06-05T09:00:00Z"),
+        )
+        .unwrap()
+        .case;
+    // The chair's reply clock starts when the line manager's response is recorded.
+    assert_eq!(
+        running(&case),
+        run(("level-1", "chair-reply", "2026-06-12T23:00:00Z"))
+    );
+    let refused = case
+        .respond(
+            p,
+            &cal,
+            &social_care_manager(),
+            not_resolved(),
+            at("2026-06-05T10:00:00Z"),
+        )
+        .unwrap_err();
+    assert!(matches!(refused, Refused::NotYourMove { .. }), "{refused}");
+    let case = case
+        .respond(
+            p,
+            &cal,
+            &chair(),
+            not_resolved(),
+            at("2026-06-08T09:00:00Z"),
+        )
+        .unwrap()
+        .case;
+    let case = case
+        .escalate(p, &cal, &chair(), escalation(), at("2026-06-08T10:00:00Z"))
+        .unwrap()
+        .case;
+    assert_eq!(
+        running(&case),
+        run(("level-2", "escalate", "2026-06-09T10:00:00Z"))
+    );
+    let refused = case
+        .respond(
+            p,
+            &cal,
+            &chair(),
+            not_resolved(),
+            at("2026-06-08T11:00:00Z"),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(refused, Refused::NotThisAction { .. }),
+        "{refused}"
+    );
+    let case = case
+        .submit(p, &cal, &chair(), at("2026-06-08T12:00:00Z"))
+        .unwrap()
+        .case;
+    assert_eq!(
+        running(&case),
+        run(("level-2", "response", "2026-06-09T12:00:00Z"))
+    );
+}
+
+#[test]
+fn a_partnership_practice_alert_is_not_about_a_child() {
+    let catalogue = catalogue();
+    let p = catalogue.get("medway-ppa").unwrap();
+    let cal = Calendar::new(p.division);
+    let refused = Case::raise(
+        CaseId::parse("ppa-1").unwrap(),
+        p,
+        &cal,
+        &practitioner(),
+        request(p, true),
+        at("2026-06-01T09:00:00Z"),
+    )
+    .unwrap_err();
+    assert_eq!(refused, RaiseError::ChildNotAllowed);
+    let case = raise(p, &practitioner(), "2026-06-01T09:00:00Z").case;
+    assert!(case.child.is_none());
+    let next = case.next_move(p).unwrap();
+    assert_eq!(
+        (next.stage.as_str(), next.party, next.due),
+        ("alert", Party::Partnership, None)
+    );
+    let case = case
+        .respond(
+            p,
+            &cal,
+            &chair(),
+            Outcome::Resolved {
+                summary: text("Procedure to be reviewed"),
+            },
+            at("2026-06-10T09:00:00Z"),
+        )
+        .unwrap()
+        .case;
+    let case = case
+        .resolve(p, &practitioner(), resolution(), at("2026-06-11T09:00:00Z"))
+        .unwrap()
+        .case;
+    assert!(!case.status.is_open());
+}
+
+#[test]
+fn moray_runs_six_stages_in_scotland() {
+    let catalogue = catalogue();
+    let p = catalogue.get("moray").unwrap();
+    let cal = Calendar::new(p.division);
+    let mut case = raise(p, &practitioner(), "2026-11-23T10:00:00Z").case;
+    let mut now = at("2026-11-24T10:00:00Z");
+    for stage in ["initial", "stage-1", "stage-2", "stage-3", "stage-4"] {
+        assert_eq!(case.stage, stage);
+        case = case
+            .respond(p, &cal, &school_manager(), not_resolved(), now)
+            .unwrap()
+            .case;
+        now += Duration::hours(1);
+        case = case
+            .escalate(p, &cal, &school_manager(), escalation(), now)
+            .unwrap()
+            .case;
+        now += Duration::hours(1);
+    }
+    assert_eq!(case.stage, "stage-5");
+    // Tuesday 24 Nov + 5 Scottish working days: 25, 26, 27, 30 Nov is St Andrew's Day, 1, 2 Dec.
+    assert_eq!(running(&case).2, "2026-12-03T00:00:00Z");
+    let case = case
+        .resolve(p, &school_manager(), resolution(), now)
+        .unwrap()
+        .case;
+    assert!(matches!(case.status, Status::Resolved { ref stage, .. } if stage == "stage-5"));
+}

@@ -1,0 +1,160 @@
+//! Shared set-up for the journeys over HTTP against the local stack (the same handler code
+//! as the Lambda functions, on the embedded store): `start()` a stack, `sign_in` a demo
+//! user, send requests as them, and the request bodies the journeys use.
+//!
+//! Each test file compiles this module on its own and uses only part of it.
+#![allow(dead_code)]
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+pub struct Stack {
+    pub url: String,
+    pub http: reqwest::Client,
+    _dir: tempfile::TempDir,
+}
+
+pub async fn start() -> Stack {
+    let dir = tempfile::tempdir().unwrap();
+    let router = escalations_local::stack(dir.path().join("e.db"))
+        .await
+        .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    Stack {
+        url,
+        http: reqwest::Client::new(),
+        _dir: dir,
+    }
+}
+
+/// A signed-in demo user.
+pub struct User<'s> {
+    pub stack: &'s Stack,
+    pub token: String,
+}
+
+impl Stack {
+    pub async fn sign_in(&self, partnership: &str, person: &str) -> User<'_> {
+        let body: Value = self
+            .http
+            .get(format!(
+                "{}/dev/token?partnership={partnership}&person={person}",
+                self.url
+            ))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        User {
+            stack: self,
+            token: body["token"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{body}"))
+                .to_owned(),
+        }
+    }
+
+    pub async fn advance(&self, query: &str) {
+        let status = self
+            .http
+            .post(format!("{}/dev/clock?{query}", self.url))
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(status, StatusCode::OK);
+    }
+}
+
+impl User<'_> {
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<String>,
+    ) -> (StatusCode, Value) {
+        let mut request = self
+            .stack
+            .http
+            .request(method, format!("{}{path}", self.stack.url))
+            .bearer_auth(&self.token);
+        if let Some(body) = body {
+            request = request
+                .header("content-type", "application/json")
+                .body(body);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        // Every API answer, success or problem, forbids caching case data.
+        assert_eq!(
+            response
+                .headers()
+                .get("cache-control")
+                .map(|v| v.to_str().unwrap()),
+            Some("no-store"),
+            "{path}"
+        );
+        let text = response.text().await.unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+
+    pub async fn get(&self, path: &str) -> (StatusCode, Value) {
+        self.send(reqwest::Method::GET, path, None).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.send(reqwest::Method::POST, path, Some(body.to_string()))
+            .await
+    }
+
+    /// Posts an action with the case's current version; asserts it succeeded.
+    pub async fn act(&self, case: &Value, action: &str, mut body: Value) -> Value {
+        body["version"] = case["case"]["version"].clone();
+        let id = case["case"]["id"].as_str().unwrap();
+        let (status, view) = self.post(&format!("/api/cases/{id}/{action}"), body).await;
+        assert_eq!(status, StatusCode::OK, "{action}: {view}");
+        view
+    }
+}
+
+pub fn raise_body(
+    procedure: &str,
+    receiving: &str,
+    level: Option<&str>,
+    reasons: &[&str],
+) -> Value {
+    json!({
+        "procedure": procedure,
+        "receiving_agency": receiving,
+        "child": { "name": "Test Child", "date_of_birth": "2016-03-01", "child_protection_plan": true },
+        "concern": {
+            "summary": "The referral was closed without an assessment",
+            "reasons": reasons,
+            "level_of_need": level,
+            "tried": "Discussed with the social worker"
+        }
+    })
+}
+
+pub fn not_resolved() -> Value {
+    json!({
+        "outcome": "not-resolved",
+        "reasons": "Threshold not agreed",
+        "agreed_actions": [{ "what": "Share chronology", "by_whom": "Health visitor", "by_when": "2026-12-31" }]
+    })
+}
+
+pub fn escalation() -> Value {
+    json!({ "reasons": "Still not agreed", "tried": "Manager to manager discussion" })
+}
+
+pub fn stage(view: &Value) -> &str {
+    view["case"]["stage"].as_str().unwrap()
+}

@@ -1,0 +1,266 @@
+//! Whole procedures climbed over HTTP: each seed procedure's stages in turn, the rules
+//! that shape a ladder (a stage that needs earlier ones, two clocks a level, a practice alert
+//! with no child), and every shipped procedure from raise to resolution.
+
+mod common;
+
+use common::{escalation, not_resolved, raise_body, stage, start};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+#[tokio::test]
+async fn sefton_runs_its_four_steps_over_http() {
+    let stack = start().await;
+    let raiser = stack.sign_in("sefton", "school-practitioner").await;
+    let their_manager = stack.sign_in("sefton", "social-care-manager").await;
+    let chair = stack.sign_in("sefton", "chair").await;
+    let (status, mut case) = raiser
+        .post(
+            "/api/cases",
+            raise_body("sefton", "social-care", Some("s17"), &[]),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{case}");
+    assert_eq!(case["next_move"]["party"], "receiving");
+    // The receiving agency sees it in its queue, with the due date.
+    let (_, queue) = their_manager.get("/api/queue").await;
+    assert_eq!(queue["items"][0]["case"], case["case"]["id"], "{queue}");
+    assert!(queue["items"][0]["due"].is_string());
+    for step in ["step-1", "step-2", "step-3"] {
+        assert_eq!(stage(&case), step);
+        case = their_manager.act(&case, "responses", not_resolved()).await;
+        case = raiser.act(&case, "escalations", escalation()).await;
+    }
+    assert_eq!(stage(&case), "step-4");
+    assert_eq!(case["next_move"]["party"], "partnership");
+    case = chair
+        .act(&case, "resolution", json!({ "outcome": "Final and binding decision: assess", "lessons_learned": "Clarify thresholds" }))
+        .await;
+    assert_eq!(case["case"]["status"]["status"], "resolved");
+    assert_eq!(case["next_move"], Value::Null);
+    // The chronology holds every step, in order.
+    let kinds: Vec<&str> = case["chronology"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"]["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds.first(), Some(&"raised"));
+    assert_eq!(kinds.iter().filter(|k| **k == "escalated").count(), 3);
+    assert_eq!(kinds.last(), Some(&"resolved"));
+}
+
+#[tokio::test]
+async fn moray_runs_six_stages_and_medway_stage_3_needs_stages_1_and_2() {
+    let stack = start().await;
+    let raiser = stack.sign_in("moray", "education-manager").await;
+    let (_, procedure) = raiser.get("/api/procedures/moray").await;
+    let reason = procedure["reasons"][0]["id"].as_str().unwrap().to_owned();
+    let (status, mut case) = raiser
+        .post(
+            "/api/cases",
+            raise_body("moray", "social-work", None, &[&reason]),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{case}");
+    for _ in 0..5 {
+        case = raiser.act(&case, "responses", not_resolved()).await;
+        case = raiser.act(&case, "escalations", escalation()).await;
+    }
+    assert_eq!(stage(&case), "stage-5");
+    case = raiser
+        .act(
+            &case,
+            "resolution",
+            json!({ "outcome": "CSWO decision", "lessons_learned": "None" }),
+        )
+        .await;
+    assert_eq!(case["case"]["status"]["status"], "resolved");
+
+    let practitioner = stack.sign_in("medway", "school-practitioner").await;
+    let social_care = stack.sign_in("medway", "social-care-manager").await;
+    let (_, procedure) = practitioner.get("/api/procedures/medway").await;
+    let reason = procedure["reasons"][0]["id"].as_str().unwrap().to_owned();
+    let (_, mut case) = practitioner
+        .post(
+            "/api/cases",
+            raise_body("medway", "social-care", None, &[&reason]),
+        )
+        .await;
+    case = social_care.act(&case, "responses", not_resolved()).await;
+    let mut jump = escalation();
+    jump["to"] = json!("stage-3");
+    jump["version"] = case["case"]["version"].clone();
+    let id = case["case"]["id"].as_str().unwrap().to_owned();
+    let (status, problem) = practitioner
+        .post(&format!("/api/cases/{id}/escalations"), jump)
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        problem["detail"],
+        "stage-3 needs stage-2 first: stage-2 has not been used for this case"
+    );
+    // The Child Protection Conference Chair is to be informed: the child has a CP plan.
+    assert!(
+        case["inform"][0]["who"]
+            .as_str()
+            .unwrap()
+            .contains("Child Protection Conference Chair")
+    );
+}
+
+#[tokio::test]
+async fn mset_levels_run_two_clocks_and_a_practice_alert_has_no_child() {
+    let stack = start().await;
+    let chair = stack.sign_in("sscp", "chair").await;
+    let line_manager = stack.sign_in("sscp", "childrens-services-manager").await;
+    let (_, procedure) = chair.get("/api/procedures/sscp-mset").await;
+    let reason = procedure["reasons"][0]["id"].as_str().unwrap().to_owned();
+    let (status, mut case) = chair
+        .post(
+            "/api/cases",
+            raise_body("sscp-mset", "childrens-services", None, &[&reason]),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{case}");
+    case = chair.act(&case, "escalations", escalation()).await; // the pro-forma goes to the line manager
+    assert_eq!(case["next_move"]["clock"], "response");
+    case = line_manager.act(&case, "responses", not_resolved()).await;
+    assert_eq!(case["next_move"]["clock"], "chair-reply");
+    case = chair.act(&case, "responses", not_resolved()).await;
+    case = chair.act(&case, "escalations", escalation()).await;
+    assert_eq!(
+        (stage(&case), case["next_move"]["clock"].as_str()),
+        ("level-2", Some("escalate"))
+    );
+    case = chair.act(&case, "submissions", json!({})).await;
+    assert_eq!(case["next_move"]["clock"], "response");
+
+    let informer = stack.sign_in("medway", "health-manager").await;
+    let (_, ppa) = informer.get("/api/procedures/medway-ppa").await;
+    let reason = ppa["reasons"][0]["id"].as_str().unwrap().to_owned();
+    let mut body = raise_body("medway-ppa", "social-care", None, &[&reason]);
+    let (status, problem) = informer.post("/api/cases", body.clone()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(problem["errors"][0]["field"], "child");
+    body.as_object_mut().unwrap().remove("child");
+    let (status, alert) = informer.post("/api/cases", body).await;
+    assert_eq!(status, StatusCode::CREATED, "{alert}");
+    assert_eq!(alert["next_move"]["party"], "partnership");
+}
+
+/// Every shipped procedure, end to end over HTTP: raised, then whoever `next_move` names
+/// acts — answering "not resolved", submitting, escalating whenever it is offered — until
+/// the last stage, where the case is resolved. Nothing here knows a procedure's stages: the
+/// API's own `next_move` leads, and the journey must climb every stage of the ladder.
+#[tokio::test]
+async fn every_procedure_climbs_its_whole_ladder_to_resolution() {
+    let stack = start().await;
+    // procedure, partnership, who raises, the agency raised with
+    let runs = [
+        ("medway", "medway", "school-practitioner", "social-care"),
+        ("medway-ppa", "medway", "health-manager", "social-care"),
+        ("sefton", "sefton", "school-practitioner", "social-care"),
+        ("moray", "moray", "education-manager", "social-work"),
+        ("sscp-mset", "sscp", "chair", "childrens-services"),
+        (
+            "sscp-mset-non-attendance",
+            "sscp",
+            "chair",
+            "childrens-services",
+        ),
+    ];
+    // The runs cover every procedure the demo partnerships offer.
+    let mut offered = Vec::new();
+    for partnership in ["medway", "sefton", "moray", "sscp"] {
+        let (_, list) = stack
+            .sign_in(partnership, "chair")
+            .await
+            .get("/api/procedures")
+            .await;
+        for item in list["items"].as_array().unwrap() {
+            offered.push(item["id"].as_str().unwrap().to_owned());
+        }
+    }
+    offered.sort();
+    let mut covered: Vec<String> = runs.iter().map(|r| r.0.to_owned()).collect();
+    covered.sort();
+    assert_eq!(offered, covered);
+
+    for (procedure_id, partnership, raiser_id, receiving) in runs {
+        let raiser = stack.sign_in(partnership, raiser_id).await;
+        let raiser_agency = raiser_id.rsplit_once('-').map_or(raiser_id, |(a, _)| a);
+        let their_manager = stack
+            .sign_in(partnership, &format!("{receiving}-manager"))
+            .await;
+        let our_manager = if raiser_id == "chair" {
+            stack.sign_in(partnership, "chair").await
+        } else {
+            stack
+                .sign_in(partnership, &format!("{raiser_agency}-manager"))
+                .await
+        };
+        let chair = stack.sign_in(partnership, "chair").await;
+        let (_, procedure) = raiser.get(&format!("/api/procedures/{procedure_id}")).await;
+        let stages: Vec<&str> = procedure["stages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["id"].as_str().unwrap())
+            .collect();
+        let reasons: Vec<&str> = procedure["reasons"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .take(1)
+            .map(|r| r["id"].as_str().unwrap())
+            .collect();
+        let level = procedure["levels_of_need"][0]["id"].as_str();
+        let mut body = raise_body(procedure_id, receiving, level, &reasons);
+        if procedure_id.ends_with("-ppa") {
+            body.as_object_mut().unwrap().remove("child");
+        }
+        let (status, mut case) = raiser.post("/api/cases", body).await;
+        assert_eq!(status, StatusCode::CREATED, "{procedure_id}: {case}");
+
+        let mut visited = vec![stage(&case).to_owned()];
+        for _ in 0..60 {
+            let next = case["next_move"].clone();
+            if next.is_null() {
+                break;
+            }
+            let user = match next["party"].as_str().unwrap() {
+                "raising" => &our_manager,
+                "receiving" => &their_manager,
+                _ => &chair,
+            };
+            let offered = |a: &str| next["actions"].as_array().unwrap().iter().any(|x| x == a);
+            case = if offered("escalate") {
+                user.act(&case, "escalations", escalation()).await
+            } else if offered("submit") {
+                user.act(&case, "submissions", json!({})).await
+            } else if offered("respond") {
+                user.act(&case, "responses", not_resolved()).await
+            } else {
+                assert!(offered("resolve"), "{procedure_id}: {next}");
+                user.act(
+                    &case,
+                    "resolution",
+                    json!({ "outcome": "Agreed at the top of the ladder", "lessons_learned": "Escalate sooner" }),
+                )
+                .await
+            };
+            if visited.last().map(String::as_str) != Some(stage(&case)) {
+                visited.push(stage(&case).to_owned());
+            }
+        }
+        assert_eq!(
+            case["case"]["status"]["status"], "resolved",
+            "{procedure_id} did not finish: {case}"
+        );
+        assert_eq!(
+            visited, stages,
+            "{procedure_id} must climb every stage in order"
+        );
+    }
+}

@@ -1,0 +1,281 @@
+//! Real cases for the examples, from real transitions: `Journey` raises a case and moves it
+//! on with the core's own transitions, keeping its chronology, and builds the views, list
+//! entries and queue items the API would; `journeys` runs every case the examples use.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Duration, Utc};
+use escalations_core::case::{
+    Actor, AgreedAction, Case, Child, ClockState, Concern, EscalateRequest, Event, Outcome,
+    RaiseRequest, ResolveRequest, Role, Transition,
+};
+use escalations_core::ids::{AgencyId, CaseId, PersonId, StageId, Text};
+use escalations_core::procedure::Subject;
+use escalations_core::{Calendar, Catalogue, Procedure};
+use escalations_wire::{CaseSummary, CaseView, ClockView, QueueItem, RunningClock};
+
+use super::Contract;
+
+pub fn at(s: &str) -> DateTime<Utc> {
+    s.parse().unwrap()
+}
+
+pub fn text(s: &str) -> Text {
+    Text::parse(s).unwrap()
+}
+
+pub fn actor(person: &str, agency: &str, role: Role) -> Actor {
+    Actor {
+        person: PersonId::parse(person).unwrap(),
+        agency: AgencyId::parse(agency).unwrap(),
+        role,
+    }
+}
+
+pub fn raiser() -> Actor {
+    actor("pat", "school", Role::Practitioner)
+}
+
+pub fn receiver() -> Actor {
+    actor("sol", "social-care", Role::Practitioner)
+}
+
+pub fn chair() -> Actor {
+    actor("chris", "partnership-unit", Role::Chair)
+}
+
+pub const T0: &str = "2026-11-23T10:00:00Z";
+
+/// A case with its chronology, moved on by the core's transitions.
+pub struct Journey<'p> {
+    pub procedure: &'p Procedure,
+    pub calendar: Calendar,
+    pub case: Case,
+    pub chronology: Vec<Event>,
+}
+
+impl<'p> Journey<'p> {
+    pub fn raise(procedure: &'p Procedure, id: &str, with_child: bool, now: DateTime<Utc>) -> Self {
+        let calendar = Calendar::new(procedure.division);
+        let child = with_child.then(|| Child {
+            name: text("Jaydon Example-Smith"),
+            date_of_birth: Some("2015-06-01".parse().unwrap()),
+            address: Some(text("1 Example Road")),
+            child_protection_plan: true,
+            in_care: true,
+        });
+        let request = RaiseRequest {
+            receiving_agency: (procedure.subject == Subject::Child)
+                .then(|| AgencyId::parse("social-care").unwrap()),
+            child,
+            concern: Concern {
+                summary: text("Referral closed with no assessment despite new disclosures"),
+                reasons: procedure
+                    .reasons
+                    .iter()
+                    .take(1)
+                    .map(|r| r.id.clone())
+                    .collect(),
+                level_of_need: procedure.levels_of_need.first().map(|l| l.id.clone()),
+                desired_outcome: Some(text("A strategy discussion this week")),
+                tried: None,
+            },
+        };
+        let t = Case::raise(
+            CaseId::parse(id).unwrap(),
+            procedure,
+            &calendar,
+            &raiser(),
+            request,
+            now,
+        )
+        .unwrap();
+        Journey {
+            procedure,
+            calendar,
+            case: t.case,
+            chronology: t.events,
+        }
+    }
+
+    pub fn apply(&mut self, t: Transition) {
+        self.case = t.case;
+        self.chronology.extend(t.events);
+    }
+
+    pub fn respond(&mut self, by: &Actor, outcome: Outcome, now: DateTime<Utc>) {
+        let t = self
+            .case
+            .respond(self.procedure, &self.calendar, by, outcome, now);
+        self.apply(t.unwrap());
+    }
+
+    pub fn escalate(&mut self, to: &str, now: DateTime<Utc>) {
+        let request = EscalateRequest {
+            to: Some(StageId::parse(to).unwrap()),
+            reasons: text("No plan was agreed"),
+            tried: Some(text("Called the team manager twice")),
+        };
+        let t = self
+            .case
+            .escalate(self.procedure, &self.calendar, &raiser(), request, now);
+        self.apply(t.unwrap());
+    }
+
+    pub fn resolve(&mut self, by: &Actor, now: DateTime<Utc>) {
+        let request = ResolveRequest {
+            outcome: text("An assessment was opened"),
+            lessons_learned: text("Share new disclosures with the duty team in writing"),
+        };
+        let t = self.case.resolve(self.procedure, by, request, now);
+        self.apply(t.unwrap());
+    }
+
+    pub fn withdraw(&mut self, now: DateTime<Utc>) {
+        let t = self
+            .case
+            .withdraw(self.procedure, &raiser(), text("Raised in error"), now);
+        self.apply(t.unwrap());
+    }
+
+    pub fn record_breaches(&mut self, now: DateTime<Utc>) {
+        self.apply(self.case.record_breaches(now).unwrap());
+    }
+
+    /// The case as `who` sees it at `now`, as the API builds it.
+    pub fn view(&self, who: &Actor, now: DateTime<Utc>) -> CaseView {
+        let stage = self.procedure.stage(self.case.stage.as_str()).unwrap();
+        CaseView {
+            case: self.case.clone(),
+            next_move: self.case.next_move(self.procedure),
+            your_sides: self.case.parties_of(who),
+            clocks: self
+                .case
+                .clocks
+                .iter()
+                .map(|run| ClockView {
+                    run: run.clone(),
+                    state: run.state(now),
+                })
+                .collect(),
+            inform: self.case.to_inform(stage).into_iter().cloned().collect(),
+            chronology: self.chronology.clone(),
+            now,
+        }
+    }
+
+    pub fn summary(&self) -> CaseSummary {
+        let case = &self.case;
+        CaseSummary {
+            id: case.id.clone(),
+            procedure: case.procedure.clone(),
+            stage: case.stage.clone(),
+            status: case.status.kind(),
+            raised_at: case.raised_at,
+            updated_at: case.updated_at,
+            raising_agency: case.raising_agency.clone(),
+            receiving_agency: case.receiving_agency.clone(),
+            running: case.running_clock().map(|r| RunningClock {
+                stage: r.stage.clone(),
+                clock: r.clock.clone(),
+                owner: r.owner,
+                due: r.due,
+            }),
+            version: case.version,
+        }
+    }
+
+    pub fn queue_item(&self, now: DateTime<Utc>) -> Option<QueueItem> {
+        let next = self.case.next_move(self.procedure)?;
+        Some(QueueItem {
+            case: self.case.id.clone(),
+            procedure: self.case.procedure.clone(),
+            stage: next.stage,
+            actions: next.actions,
+            who: next.who,
+            task: next.task,
+            due: next.due,
+            overdue: next.due.is_some_and(|due| now >= due),
+            version: self.case.version,
+        })
+    }
+}
+
+pub fn not_resolved() -> Outcome {
+    Outcome::NotResolved {
+        reasons: text("The threshold decision stands"),
+        agreed_actions: vec![AgreedAction {
+            what: text("Share the chronology"),
+            by_whom: text("The school's safeguarding lead"),
+            by_when: "2026-11-27".parse().unwrap(),
+        }],
+    }
+}
+
+/// Every case the examples use, each moved through the states the document must describe;
+/// every view on the way is validated.
+pub fn journeys<'c>(catalogue: &'c Catalogue, contract: &Contract) -> Vec<Journey<'c>> {
+    let t0 = at(T0);
+    let sefton = catalogue.get("sefton").unwrap();
+    let mut views = Vec::new();
+
+    // Raised, not resolved with agreed actions, escalated, breached, escalated past a breached
+    // clock, resolved by the receiving side's response, then closed with lessons.
+    let mut a = Journey::raise(sefton, "case-a", true, t0);
+    views.push(a.view(&raiser(), t0));
+    a.respond(&receiver(), not_resolved(), t0 + Duration::hours(1));
+    views.push(a.view(&receiver(), t0 + Duration::hours(1)));
+    a.escalate("step-2", t0 + Duration::hours(2));
+    a.record_breaches(t0 + Duration::days(7));
+    views.push(a.view(&raiser(), t0 + Duration::days(7)));
+    a.escalate("step-3", t0 + Duration::days(7));
+    let resolved = Outcome::Resolved {
+        summary: text("An assessment will be opened"),
+    };
+    a.respond(&receiver(), resolved, t0 + Duration::days(8));
+    a.resolve(&raiser(), t0 + Duration::days(9));
+    views.push(a.view(&chair(), t0 + Duration::days(9)));
+
+    // Resolved early, with its clock still running (stopped).
+    let mut b = Journey::raise(sefton, "case-b", true, t0);
+    b.resolve(&raiser(), t0 + Duration::days(2));
+    views.push(b.view(&raiser(), t0 + Duration::days(2)));
+
+    // Withdrawn.
+    let mut c = Journey::raise(sefton, "case-c", true, t0);
+    c.withdraw(t0 + Duration::days(1));
+    views.push(c.view(&raiser(), t0 + Duration::days(1)));
+
+    // A Practice Alert: no child, no receiving agency, a stage without clocks; one resolved.
+    let ppa = catalogue.get("medway-ppa").unwrap();
+    let d = Journey::raise(ppa, "alert-d", false, t0);
+    views.push(d.view(&raiser(), t0));
+    let mut e = Journey::raise(ppa, "alert-e", false, t0);
+    e.resolve(&raiser(), t0 + Duration::days(3));
+    views.push(e.view(&raiser(), t0 + Duration::days(3)));
+
+    // Medway informs the conference chair and the IRO (the child has a plan and is in care).
+    let medway = catalogue.get("medway").unwrap();
+    let f = Journey::raise(medway, "case-f", true, t0);
+    let view = f.view(&receiver(), t0);
+    assert!(
+        !view.inform.is_empty(),
+        "medway's first stage informs someone"
+    );
+    views.push(view);
+
+    for view in &views {
+        contract.accepts("CaseView", view);
+    }
+    let states: BTreeSet<&str> = views
+        .iter()
+        .flat_map(|v| &v.clocks)
+        .map(|c| match c.state {
+            ClockState::Running { .. } => "running",
+            ClockState::Met { .. } => "met",
+            ClockState::Stopped { .. } => "stopped",
+        })
+        .collect();
+    assert_eq!(states.len(), 3, "clock states seen: {states:?}");
+    vec![a, b, c, d, e, f]
+}

@@ -1,0 +1,309 @@
+//! Real values of every wire type validate against their component schema in openapi.yaml:
+//! request bodies as the page sends them, who-am-I, every built-in procedure, cases from real
+//! transitions with the lists and queue built from them, a real report, and problems.
+
+mod contract;
+
+use std::collections::BTreeSet;
+
+use chrono::{Duration, NaiveDate};
+use contract::examples::{Journey, T0, at, chair, journeys, raiser};
+use contract::{Contract, WIRE_TYPES};
+use escalations_core::Catalogue;
+use escalations_core::calendar::Division;
+use escalations_core::case::{Case, Event, EventKind, Role};
+use escalations_core::ids::{AgencyId, CaseId, PartnershipId, PersonId, StageId};
+use escalations_core::procedure::AgencyKind;
+use escalations_wire::{
+    AgencySummary, AgreedActionBody, CasePage, CaseSummary, ChildBody, ConcernBody, EscalationBody,
+    FieldError, Me, PartnershipSummary, Problem, ProcedureList, ProcedureSummary, Queue, QueueItem,
+    RaiseBody, ResolutionBody, ResponseBody, SubmissionBody, WithdrawalBody,
+};
+
+#[test]
+fn real_values_of_every_wire_type_match_their_schema() {
+    let contract = Contract::new();
+    let catalogue = Catalogue::builtin().unwrap();
+    let now = at(T0) + Duration::days(10);
+
+    // Request bodies, as the page sends them.
+    let child = ChildBody {
+        name: Some("Jaydon Example-Smith".into()),
+        date_of_birth: Some("2015-06-01".into()),
+        address: Some("1 Example Road".into()),
+        child_protection_plan: true,
+        in_care: false,
+    };
+    let concern = ConcernBody {
+        summary: Some("Referral closed with no assessment".into()),
+        reasons: vec!["handling-of-concerns".into()],
+        level_of_need: Some("s17".into()),
+        desired_outcome: Some("A strategy discussion".into()),
+        tried: Some("Spoke to the social worker".into()),
+    };
+    contract.accepts("ChildBody", &child);
+    contract.accepts("ConcernBody", &concern);
+    contract.accepts(
+        "RaiseBody",
+        &RaiseBody {
+            procedure: Some("sefton".into()),
+            receiving_agency: Some("social-care".into()),
+            child: Some(child),
+            concern: Some(concern),
+        },
+    );
+    contract.accepts(
+        "RaiseBody",
+        &RaiseBody {
+            procedure: Some("medway-ppa".into()),
+            receiving_agency: None,
+            child: None,
+            concern: Some(ConcernBody {
+                summary: Some("Strategy meetings are held without health".into()),
+                ..ConcernBody::default()
+            }),
+        },
+    );
+    let action = AgreedActionBody {
+        what: Some("Share the chronology".into()),
+        by_whom: Some("The safeguarding lead".into()),
+        by_when: Some("2026-12-29".into()),
+    };
+    contract.accepts("AgreedActionBody", &action);
+    contract.accepts(
+        "ResponseBody",
+        &ResponseBody {
+            version: Some(3),
+            outcome: Some("not-resolved".into()),
+            reasons: Some("The threshold decision stands".into()),
+            agreed_actions: vec![action],
+            ..ResponseBody::default()
+        },
+    );
+    contract.accepts(
+        "ResponseBody",
+        &ResponseBody {
+            version: Some(0),
+            outcome: Some("resolved".into()),
+            summary: Some("An assessment will be opened".into()),
+            ..ResponseBody::default()
+        },
+    );
+    contract.accepts("SubmissionBody", &SubmissionBody { version: Some(1) });
+    contract.accepts(
+        "EscalationBody",
+        &EscalationBody {
+            version: Some(2),
+            to: Some("step-3".into()),
+            reasons: Some("No plan was agreed".into()),
+            tried: Some("Called twice".into()),
+        },
+    );
+    contract.accepts(
+        "EscalationBody",
+        &EscalationBody {
+            version: Some(2),
+            reasons: Some("No plan was agreed".into()),
+            ..EscalationBody::default()
+        },
+    );
+    contract.accepts(
+        "ResolutionBody",
+        &ResolutionBody {
+            version: Some(7),
+            outcome: Some("An assessment was opened".into()),
+            lessons_learned: Some("Write it down".into()),
+        },
+    );
+    contract.accepts(
+        "WithdrawalBody",
+        &WithdrawalBody {
+            version: Some(1),
+            reason: Some("Raised in error".into()),
+        },
+    );
+
+    // Who am I.
+    let agencies = vec![
+        AgencySummary {
+            id: AgencyId::parse("school").unwrap(),
+            name: "Example Primary School".into(),
+            kind: AgencyKind::Education,
+        },
+        AgencySummary {
+            id: AgencyId::parse("social-care").unwrap(),
+            name: "Children's Social Care".into(),
+            kind: AgencyKind::SocialWork,
+        },
+    ];
+    for agency in &agencies {
+        contract.accepts("AgencySummary", agency);
+    }
+    let partnership = PartnershipSummary {
+        id: PartnershipId::parse("sefton").unwrap(),
+        name: "Sefton Safeguarding Children Partnership".into(),
+        division: Division::EnglandAndWales,
+        closure_days: vec![NaiveDate::from_ymd_opt(2026, 12, 29).unwrap()],
+        agencies,
+    };
+    contract.accepts("PartnershipSummary", &partnership);
+    for (name, role) in [
+        (Some("Pat Example".to_owned()), Role::Practitioner),
+        (None, Role::Administrator),
+    ] {
+        contract.accepts(
+            "Me",
+            &Me {
+                person: PersonId::parse("pat").unwrap(),
+                name,
+                agency: AgencyId::parse("school").unwrap(),
+                role,
+                partnership: partnership.clone(),
+            },
+        );
+    }
+
+    // Every built-in procedure, whole and summarised.
+    let mut summaries = Vec::new();
+    for procedure in catalogue.iter() {
+        contract.accepts("Procedure", procedure);
+        let summary = ProcedureSummary {
+            id: procedure.id.clone(),
+            name: procedure.name.clone(),
+            subject: procedure.subject,
+        };
+        contract.accepts("ProcedureSummary", &summary);
+        summaries.push(summary);
+    }
+    contract.accepts("ProcedureList", &ProcedureList { items: summaries });
+
+    // Cases, from real transitions, and the lists and queue built from them.
+    let journeys = journeys(&catalogue, &contract);
+    let kinds: BTreeSet<&str> = journeys
+        .iter()
+        .flat_map(|j| &j.chronology)
+        .map(|e| event_kind(&e.kind))
+        .collect();
+    let submitted = Event {
+        case: CaseId::parse("case-a").unwrap(),
+        version: 9,
+        seq: 0,
+        at: now,
+        by: Some(PersonId::parse("chris").unwrap()),
+        kind: EventKind::Submitted {
+            stage: StageId::parse("level-2").unwrap(),
+        },
+    };
+    assert_eq!(
+        kinds.len() + 1,
+        10,
+        "the journeys show every kind of event but `submitted`: {kinds:?}"
+    );
+    let mut with_submission = journeys[0].view(&chair(), now);
+    with_submission.chronology.push(submitted);
+    contract.accepts("CaseView", &with_submission);
+    for journey in &journeys {
+        for clock in &journey.view(&raiser(), now).clocks {
+            contract.accepts("ClockView", clock);
+        }
+    }
+
+    let summaries: Vec<CaseSummary> = journeys.iter().map(Journey::summary).collect();
+    for summary in &summaries {
+        contract.accepts("CaseSummary", summary);
+        contract.accepts("StatusKind", &summary.status);
+        if let Some(running) = &summary.running {
+            contract.accepts("RunningClock", running);
+        }
+    }
+    contract.accepts(
+        "CasePage",
+        &CasePage {
+            items: summaries[..2].to_vec(),
+            next: Some("eyJrIjoiY2FzZS1iIn0".into()),
+        },
+    );
+    contract.accepts(
+        "CasePage",
+        &CasePage {
+            items: summaries,
+            next: None,
+        },
+    );
+    let items: Vec<QueueItem> = journeys.iter().filter_map(|j| j.queue_item(now)).collect();
+    assert!(items.iter().any(|i| i.due.is_none()) && items.iter().any(|i| i.due.is_some()));
+    for item in &items {
+        contract.accepts("QueueItem", item);
+    }
+    contract.accepts("Queue", &Queue { items, now });
+
+    // The report over those cases: a median of two resolutions (9 and 2 days) ends in .5.
+    let cases: Vec<Case> = journeys.iter().map(|j| j.case.clone()).collect();
+    let report = escalations_core::report::report(
+        &cases,
+        &catalogue,
+        "2026-11-01".parse().unwrap(),
+        "2026-11-30".parse().unwrap(),
+        now,
+    );
+    assert_eq!(report.resolution_times.median_days, Some(5.5));
+    assert_eq!(report.practice_alerts.len(), 2);
+    contract.accepts("Report", &report);
+    let empty = escalations_core::report::report(
+        &[],
+        &catalogue,
+        "2026-11-01".parse().unwrap(),
+        "2026-11-30".parse().unwrap(),
+        now,
+    );
+    contract.accepts("Report", &empty);
+
+    // Problems.
+    let errors = vec![FieldError {
+        field: "concern.summary".into(),
+        message: "is empty: write something here".into(),
+    }];
+    contract.accepts("FieldError", &errors[0]);
+    contract.accepts(
+        "Problem",
+        &Problem {
+            kind: "https://escalations.invalid/problems/invalid-request".into(),
+            title: "Bad Request".into(),
+            status: 400,
+            detail: "concern.summary: is empty: write something here".into(),
+            errors,
+        },
+    );
+    contract.accepts(
+        "Problem",
+        &Problem {
+            kind: "https://escalations.invalid/problems/unauthenticated".into(),
+            title: "Unauthorized".into(),
+            status: 401,
+            detail: "sign in first".into(),
+            errors: Vec::new(),
+        },
+    );
+
+    let checked = contract.checked.borrow();
+    let missing: Vec<&&str> = WIRE_TYPES
+        .iter()
+        .filter(|t| !checked.contains(**t))
+        .collect();
+    assert!(missing.is_empty(), "no example checked for {missing:?}");
+}
+
+fn event_kind(kind: &EventKind) -> &'static str {
+    match kind {
+        EventKind::Raised { .. } => "raised",
+        EventKind::ClockStarted { .. } => "clock-started",
+        EventKind::ClockMet { .. } => "clock-met",
+        EventKind::ClockStopped { .. } => "clock-stopped",
+        EventKind::ClockBreached { .. } => "clock-breached",
+        EventKind::Submitted { .. } => "submitted",
+        EventKind::Responded { .. } => "responded",
+        EventKind::Escalated { .. } => "escalated",
+        EventKind::Resolved { .. } => "resolved",
+        EventKind::Withdrawn { .. } => "withdrawn",
+    }
+}
