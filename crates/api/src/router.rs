@@ -97,10 +97,6 @@ impl Api {
         &self.app
     }
 
-    pub fn store(&self) -> &Arc<dyn Store> {
-        self.app.store()
-    }
-
     pub fn now(&self) -> DateTime<Utc> {
         (self.clock)()
     }
