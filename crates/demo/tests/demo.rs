@@ -85,7 +85,7 @@ fn every_agency_but_the_unit_has_a_practitioner_and_a_manager_and_the_unit_a_cha
         for person in &config.people {
             assert_eq!(
                 person.email.as_str(),
-                format!("{}@{}.demo.invalid", person.id, config.id)
+                format!("{}@{}.example.org", person.id, config.id)
             );
         }
     }
@@ -104,14 +104,14 @@ fn a_few_exact_values() {
     );
     assert_eq!(
         sefton.recording_mailbox.as_deref(),
-        Some("SSCP@sefton.gov.uk")
+        Some("recording@sefton.example.org")
     );
     let teacher = sefton
         .people
         .iter()
         .find(|p| p.id == "school-practitioner")
         .unwrap();
-    assert_eq!(teacher.email, "school-practitioner@sefton.demo.invalid");
+    assert_eq!(teacher.email, "school-practitioner@sefton.example.org");
     assert_eq!(teacher.role, Role::Practitioner);
     assert_eq!(teacher.name, "Demo practitioner, Demo High School");
 
@@ -126,7 +126,7 @@ fn a_few_exact_values() {
     assert_eq!(medway.division, Division::EnglandAndWales);
     assert_eq!(
         medway.recording_mailbox.as_deref(),
-        Some("mscp@medway.gov.uk")
+        Some("recording@medway.example.org")
     );
     assert_eq!(medway.agencies[1].name, "Kent Police");
 
@@ -136,6 +136,29 @@ fn a_few_exact_values() {
     let admin = sscp.people.last().unwrap();
     assert_eq!(
         (admin.id.as_str(), admin.role, admin.email.as_str()),
-        ("admin", Role::Administrator, "admin@sscp.demo.invalid")
+        ("admin", Role::Administrator, "admin@sscp.example.org")
     );
+}
+
+/// Issue 10: "Demo partnerships use `example.org` addresses only … nothing the demo does may
+/// ever mail a real person." The seed documents' own mailboxes are real council addresses.
+#[test]
+fn every_demo_address_is_at_example_org() {
+    for config in escalations_demo::partnerships() {
+        let addresses = config
+            .people
+            .iter()
+            .map(|p| p.email.to_string())
+            .chain(config.recording_mailbox.clone());
+        for address in addresses {
+            assert!(
+                address.ends_with(".example.org") || address.ends_with("@example.org"),
+                "{}: {address} could reach a real person",
+                config.id
+            );
+        }
+    }
+    for (name, text) in escalations_demo::FILES {
+        assert!(!text.contains(".gov.uk"), "{name} names a real mailbox");
+    }
 }

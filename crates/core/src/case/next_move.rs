@@ -125,10 +125,15 @@ pub fn local_time(at: DateTime<Utc>) -> String {
         .to_string()
 }
 
+/// The words with a lower-case first letter, for use mid-sentence — unless they start with an
+/// acronym ("MSCP Executive", "CSWO"), which keeps its capitals.
 pub(super) fn lowercase_first(s: &str) -> String {
     let mut chars = s.chars();
     match chars.next() {
-        Some(first) => first.to_lowercase().chain(chars).collect(),
+        Some(first) if !chars.clone().next().is_some_and(char::is_uppercase) => {
+            first.to_lowercase().chain(chars).collect()
+        }
+        Some(_) => s.to_owned(),
         None => String::new(),
     }
 }
@@ -149,4 +154,22 @@ pub fn describe_move(next: &NextMove) -> String {
         verbs.join(" or "),
         lowercase_first(&next.task),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::lowercase_first;
+
+    /// Issue 9: next-move text rendered "mSCP Executive", lower-casing an acronym.
+    #[test]
+    fn mid_sentence_words_lose_their_capital_but_acronyms_keep_theirs() {
+        assert_eq!(
+            lowercase_first("The other agency's manager"),
+            "the other agency's manager"
+        );
+        assert_eq!(lowercase_first("MSCP Executive"), "MSCP Executive");
+        assert_eq!(lowercase_first("CSWO"), "CSWO");
+        assert_eq!(lowercase_first("A manager"), "a manager");
+        assert_eq!(lowercase_first(""), "");
+    }
 }
