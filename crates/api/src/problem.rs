@@ -34,6 +34,10 @@ pub enum ApiError {
     Conflict(String),
     #[error("{0}")]
     Refused(String),
+    /// The child is at immediate risk of significant harm: the procedure's instruction to use
+    /// child protection procedures now.
+    #[error("{0}")]
+    ImmediateRisk(String),
     #[error("no route for {method} {path}")]
     NoRoute { method: String, path: String },
     #[error("{path} does not answer {method}: use {}", allow.join(" or "))]
@@ -68,7 +72,7 @@ impl ApiError {
             ApiError::NotFound(_) | ApiError::NoRoute { .. } => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
-            ApiError::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Refused(_) | ApiError::ImmediateRisk(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -84,6 +88,7 @@ impl ApiError {
             ApiError::MethodNotAllowed { .. } => "method-not-allowed",
             ApiError::Conflict(_) => "version-conflict",
             ApiError::Refused(_) => "transition-refused",
+            ApiError::ImmediateRisk(_) => "immediate-risk",
             ApiError::Internal(_) => "internal-error",
         }
     }
@@ -158,6 +163,11 @@ impl From<escalations_core::case::RaiseError> for ApiError {
             E::ReceivingAgencyRequired | E::SameAgency => {
                 ApiError::field("receiving_agency", e.to_string())
             }
+            E::ImmediateRisk { instruction } => ApiError::ImmediateRisk(instruction),
+            E::ImmediateRiskRequired { .. } | E::ImmediateRiskNotAsked => {
+                ApiError::field("immediate_risk", e.to_string())
+            }
+            E::OtherReasonRequired => ApiError::field("concern.other_reason", e.to_string()),
             E::ReasonRequired { .. } | E::UnknownReason { .. } => {
                 ApiError::field("concern.reasons", e.to_string())
             }

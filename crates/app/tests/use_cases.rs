@@ -76,7 +76,9 @@ fn input(procedure: &str) -> RaiseInput {
                 level_of_need: Some(LevelId::parse("s17").unwrap()),
                 desired_outcome: None,
                 tried: None,
+                other_reason: None,
             },
+            immediate_risk: Some(false),
         },
         idempotency: None,
     }

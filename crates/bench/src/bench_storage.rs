@@ -58,7 +58,9 @@ fn cases(n: usize) -> Vec<Transition> {
                         level_of_need: Some(sefton.levels_of_need[0].id.clone()),
                         desired_outcome: None,
                         tried: None,
+                        other_reason: None,
                     },
+                    immediate_risk: Some(false),
                 },
                 start + chrono::Duration::seconds(i as i64),
             )

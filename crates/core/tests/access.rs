@@ -93,7 +93,9 @@ fn request() -> RaiseRequest {
             level_of_need: Some(sefton().levels_of_need[0].id.clone()),
             desired_outcome: None,
             tried: None,
+            other_reason: None,
         },
+        immediate_risk: Some(false),
     }
 }
 

@@ -4,14 +4,24 @@
 mod common;
 
 use chrono::Duration;
-use common::{CHILD_NAME, catalogue, practitioner, raise};
+use common::{CHILD_NAME, catalogue, practitioner};
 use escalations_core::case::EventKind;
 
 #[test]
 fn breaches_are_recorded_once_and_events_never_carry_the_child_or_free_text() {
     let catalogue = catalogue();
     let p = catalogue.get("medway").unwrap();
-    let t = raise(p, &practitioner(), "2026-11-23T10:00:00Z");
+    let mut req = common::request(p, true);
+    req.concern.other_reason = Some(common::text("Reason in words: a named neighbour"));
+    let t = escalations_core::case::Case::raise(
+        escalations_core::ids::CaseId::parse("case-1").unwrap(),
+        p,
+        &escalations_core::Calendar::new(p.division),
+        &practitioner(),
+        req,
+        common::at("2026-11-23T10:00:00Z"),
+    )
+    .unwrap();
     let due = t.case.running_clock().unwrap().due;
     assert!(t.case.record_breaches(due - Duration::seconds(1)).is_none());
     let breached = t
@@ -36,10 +46,40 @@ fn breaches_are_recorded_once_and_events_never_carry_the_child_or_free_text() {
         "Example Road",
         "disclosures",
         "social worker on Monday",
+        "named neighbour",
     ] {
         assert!(
             !json.contains(secret),
             "{secret} leaked into events: {json}"
         );
+    }
+}
+
+/// The report counts `other` by id and never quotes the reason in words.
+#[test]
+fn the_report_counts_other_by_id_only() {
+    let catalogue = catalogue();
+    let p = catalogue.get("moray").unwrap();
+    let mut req = common::request(p, true);
+    req.concern.other_reason = Some(common::text("Reason in words: a named neighbour"));
+    let now = common::at("2026-11-23T10:00:00Z");
+    let case = escalations_core::case::Case::raise(
+        escalations_core::ids::CaseId::parse("case-1").unwrap(),
+        p,
+        &escalations_core::Calendar::new(p.division),
+        &practitioner(),
+        req,
+        now,
+    )
+    .unwrap()
+    .case;
+    let day = now.date_naive();
+    let report = escalations_core::report::report(&[case], &catalogue, day, day, now);
+    assert_eq!(report.by_reason.get("moray/other"), Some(&1));
+    assert_eq!(report.by_reason.get("moray/no-consensus"), Some(&1));
+    let json = serde_json::to_string(&report).unwrap();
+    let csv = report.to_csv();
+    for text in [&json, &csv] {
+        assert!(!text.contains("named neighbour"), "{text}");
     }
 }

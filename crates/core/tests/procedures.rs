@@ -104,3 +104,143 @@ fn sscp_mset_levels_and_the_non_attendance_route_match_the_contract() {
         ]
     );
 }
+
+/// The rules of item 7 of issue 9 are fields of the procedure files, checked with
+/// file:line:col errors.
+mod raise_safeguards {
+    use escalations_core::Catalogue;
+    use escalations_core::procedure::{LevelOfNeedAsked, load};
+
+    const SEFTON: &str = include_str!("../procedures/sefton.toml");
+    const MORAY: &str = include_str!("../procedures/moray.toml");
+    const PPA: &str = include_str!("../procedures/medway-ppa.toml");
+
+    /// Loads `text` with `from` replaced by `to`, expecting an error at a place.
+    fn error(text: &str, from: &str, to: &str) -> String {
+        assert!(text.contains(from), "fixture lost {from}");
+        let e = load("bad.toml", &text.replacen(from, to, 1)).unwrap_err();
+        assert!(
+            e.line.is_some() && e.column.is_some(),
+            "no file:line:col in {e}"
+        );
+        e.to_string()
+    }
+
+    #[test]
+    fn where_the_level_of_need_is_asked_is_checked() {
+        let e = error(SEFTON, "field = \"level-of-need\"", "field = \"level\"");
+        assert!(
+            e.contains("form `report-to-sscp` has no field `level`"),
+            "{e}"
+        );
+        let e = error(
+            SEFTON,
+            "field = \"level-of-need\"",
+            "field = \"details-of-disagreement\"",
+        );
+        assert!(e.contains("must be a `choice`"), "{e}");
+        let e = error(SEFTON, "at = \"form\"", "at = \"raise\"");
+        assert!(
+            e.contains("`form` and `field` belong with `at = \"form\"`"),
+            "{e}"
+        );
+        let e = error(SEFTON, "at = \"form\"", "at = \"later\"");
+        assert!(e.contains("unknown variant `later`"), "{e}");
+        let e = error(
+            SEFTON,
+            "[level_of_need_asked]\nat = \"form\"\nform = \"report-to-sscp\"\nfield = \"level-of-need\"\n",
+            "",
+        );
+        assert!(e.starts_with("bad.toml:"), "{e}");
+        assert!(e.contains("not where it asks them"), "{e}");
+        let at_raise = SEFTON.replacen(
+            "at = \"form\"\nform = \"report-to-sscp\"\nfield = \"level-of-need\"",
+            "at = \"raise\"",
+            1,
+        );
+        let p = load("raise.toml", &at_raise).unwrap();
+        assert_eq!(p.level_of_need_asked, Some(LevelOfNeedAsked::Raise));
+        assert!(p.level_of_need_required_at_raise());
+    }
+
+    #[test]
+    fn the_immediate_risk_question_is_checked() {
+        let start = MORAY.find("[immediate_risk]").unwrap();
+        let end = start + MORAY[start..].find("\n\n").unwrap();
+        let e = error(MORAY, &MORAY[start..end], "");
+        assert!(
+            e.contains("a procedure about a child needs [immediate_risk]"),
+            "{e}"
+        );
+        let e = error(
+            PPA,
+            "[mailboxes.recording]",
+            "[immediate_risk]\nquestion = \"?\"\ninstruction = \"!\"\n\n[mailboxes.recording]",
+        );
+        assert!(e.contains("not about one"), "{e}");
+        let e = error(
+            MORAY,
+            "question = \"Is the child",
+            "question = \" \"\nx = \"",
+        );
+        assert!(e.contains("unknown field `x`"), "{e}");
+    }
+
+    #[test]
+    fn other_is_a_built_in_reason_a_file_may_not_declare() {
+        let e = error(MORAY, "id = \"no-consensus\"", "id = \"other\"");
+        assert!(e.contains("reason id `other` is built in"), "{e}");
+    }
+
+    /// Medway section 2: "Professionals seeking to escalate to agencies operating outside of
+    /// Medway should refer to the Local Safeguarding Children Partnership Escalation policy for
+    /// that area." Section 4: "For further support and advice as to what stage of escalation
+    /// you are operating under, please contact mscp@medway.gov.uk". Both are guidance shown
+    /// where a person raises, not part of the summary.
+    #[test]
+    fn medway_guidance_holds_the_out_of_area_rule_and_where_to_ask_for_advice() {
+        let catalogue = Catalogue::builtin().unwrap();
+        let medway = catalogue.get("medway").unwrap();
+        let guidance = medway.guidance.as_deref().expect("Medway has guidance");
+        for quoted in [
+            "Professionals seeking to escalate to agencies operating outside of Medway should \
+             refer to the Local Safeguarding Children Partnership Escalation policy for that area.",
+            "For further support and advice as to what stage of escalation you are operating \
+             under, please contact mscp@medway.gov.uk",
+            "including those professionals who work outside of Medway",
+        ] {
+            assert!(guidance.contains(quoted), "{quoted} not in {guidance}");
+        }
+        assert!(!medway.summary.contains("outside"), "{}", medway.summary);
+    }
+
+    /// Each procedure about a child carries its own words: Moray's are the document's, the
+    /// others (whose documents give none) a plain statement.
+    #[test]
+    fn each_procedure_about_a_child_carries_its_own_immediate_risk_words() {
+        let catalogue = Catalogue::builtin().unwrap();
+        let moray = catalogue
+            .get("moray")
+            .unwrap()
+            .immediate_risk
+            .clone()
+            .unwrap();
+        assert!(
+            moray
+                .instruction
+                .contains("This procedure applies to cases of non-emergency, but escalating risk.")
+        );
+        for id in ["medway", "sefton", "sscp-mset", "sscp-mset-non-attendance"] {
+            let risk = catalogue.get(id).unwrap().immediate_risk.clone().unwrap();
+            assert_eq!(
+                risk.question,
+                "Is the child at immediate risk of significant harm?"
+            );
+            assert!(
+                risk.instruction
+                    .contains("Use child protection procedures now"),
+                "{id}"
+            );
+        }
+    }
+}

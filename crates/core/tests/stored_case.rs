@@ -54,11 +54,13 @@ fn golden_case() -> Case {
             }),
             concern: Concern {
                 summary: text("Referral closed with no assessment despite new disclosures"),
-                reasons: vec![], // Sefton's procedure has no list of reasons
+                reasons: vec![], // Sefton's procedure has no list of reasons: `other`, in words
                 level_of_need: Some(LevelId::parse("s47").unwrap()),
                 desired_outcome: Some(text("A strategy discussion")),
                 tried: Some(text("Spoke to the social worker on Monday")),
+                other_reason: Some(text("The family moved school twice this term")),
             },
+            immediate_risk: Some(false),
         },
         at("2026-11-23T10:00:00Z"),
     )
@@ -148,6 +150,28 @@ fn the_golden_json_reads_back_as_the_same_case() {
     let case: Case = serde_json::from_str(&golden)
         .unwrap_or_else(|e| panic!("the golden case no longer reads back: {e}"));
     assert_eq!(case, golden_case());
+}
+
+/// A case stored by the version before open reason lists and the immediate-risk question
+/// (`golden/case-v1-raise.json`, the golden file of that version) still loads: the new fields
+/// take their defaults.
+#[test]
+fn a_case_stored_before_other_reasons_still_loads() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden/case-v1-raise.json");
+    let stored = std::fs::read_to_string(path).unwrap();
+    assert!(
+        !stored.contains("other_reason"),
+        "the v1 file predates the field"
+    );
+    let case: Case = serde_json::from_str(&stored)
+        .unwrap_or_else(|e| panic!("a case stored by the previous version no longer loads: {e}"));
+    assert_eq!(case.concern.other_reason, None);
+    assert_eq!(case.id.as_str(), "case-golden");
+    assert_eq!(
+        case.child.as_ref().unwrap().name.as_str(),
+        "Jaydon Example-Smith"
+    );
+    assert_eq!(case.version, golden_case().version);
 }
 
 /// Lists store and filter on a status's kind by these names.

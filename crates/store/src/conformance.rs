@@ -107,7 +107,9 @@ pub fn raised(id: &str, raiser: &Actor, receiving: &str, now: DateTime<Utc>) -> 
                 level_of_need: Some(p.levels_of_need[0].id.clone()),
                 desired_outcome: None,
                 tried: None,
+                other_reason: None,
             },
+            immediate_risk: Some(false),
         },
         now,
     )

@@ -37,6 +37,11 @@ pub struct RaiseBody {
     pub child: Option<ChildBody>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub concern: Option<ConcernBody>,
+    /// "Is the child at immediate risk of significant harm?": required for a procedure about a
+    /// child, absent for a Practice Alert. `true` is refused (422, `immediate-risk`) with the
+    /// procedure's instruction to use child protection procedures now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub immediate_risk: Option<bool>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -62,6 +67,9 @@ pub struct ConcernBody {
     pub summary: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reasons: Vec<String>,
+    /// A reason not in the procedure's list, in words (the reason `other`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other_reason: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub level_of_need: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -37,6 +37,7 @@ fn real_values_of_every_wire_type_match_their_schema() {
     let concern = ConcernBody {
         summary: Some("Referral closed with no assessment".into()),
         reasons: vec!["handling-of-concerns".into()],
+        other_reason: Some("The family moved school twice this term".into()),
         level_of_need: Some("s17".into()),
         desired_outcome: Some("A strategy discussion".into()),
         tried: Some("Spoke to the social worker".into()),
@@ -50,6 +51,7 @@ fn real_values_of_every_wire_type_match_their_schema() {
             receiving_agency: Some("social-care".into()),
             child: Some(child),
             concern: Some(concern),
+            immediate_risk: Some(false),
         },
     );
     contract.accepts(
@@ -62,6 +64,7 @@ fn real_values_of_every_wire_type_match_their_schema() {
                 summary: Some("Strategy meetings are held without health".into()),
                 ..ConcernBody::default()
             }),
+            immediate_risk: None,
         },
     );
     let action = AgreedActionBody {

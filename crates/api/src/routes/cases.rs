@@ -108,12 +108,14 @@ pub(crate) async fn raise(
                 .level_of_need
                 .as_deref()
                 .and_then(|l| f.id("concern.level_of_need", l, LevelId::parse));
+            let other_reason = f.optional_text("concern.other_reason", c.other_reason.as_deref());
             let desired_outcome =
                 f.optional_text("concern.desired_outcome", c.desired_outcome.as_deref());
             let tried = f.optional_text("concern.tried", c.tried.as_deref());
             summary.map(|summary| Concern {
                 summary,
                 reasons,
+                other_reason,
                 level_of_need,
                 desired_outcome,
                 tried,
@@ -132,6 +134,7 @@ pub(crate) async fn raise(
                 receiving_agency,
                 child,
                 concern,
+                immediate_risk: raw.immediate_risk,
             },
             idempotency,
         })

@@ -52,7 +52,12 @@ pub struct Child {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Concern {
     pub summary: Text,
+    /// The procedure's reason ids, and `other` when `other_reason` is given.
     pub reasons: Vec<ReasonId>,
+    /// A reason not in the procedure's list, in words (`other`). Free text: never in events,
+    /// logs, notices or reports (the report counts `other` by id).
+    #[serde(default)]
+    pub other_reason: Option<Text>,
     pub level_of_need: Option<LevelId>,
     pub desired_outcome: Option<Text>,
     /// What was tried before the formal process (professional to professional, manager to
@@ -66,6 +71,10 @@ pub struct RaiseRequest {
     pub receiving_agency: Option<AgencyId>,
     pub child: Option<Child>,
     pub concern: Concern,
+    /// The answer to the procedure's immediate-risk question: required for a procedure about
+    /// a child (a yes refuses the raise), absent otherwise.
+    #[serde(default)]
+    pub immediate_risk: Option<bool>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -26,6 +26,18 @@ pub enum RaiseError {
          (disagreements within one agency follow that agency's own procedure)"
     )]
     SameAgency,
+    #[error("{question} Answer yes or no before raising.")]
+    ImmediateRiskRequired { question: String },
+    /// The child is at immediate risk of significant harm: the procedure's own instruction.
+    #[error("{instruction}")]
+    ImmediateRisk { instruction: String },
+    #[error(
+        "a Partnership Practice Alert is not about one child: the immediate-risk question is \
+         not asked"
+    )]
+    ImmediateRiskNotAsked,
+    #[error("you chose `other`: give the reason in words")]
+    OtherReasonRequired,
     #[error("choose at least one reason for escalation: {choices}")]
     ReasonRequired { choices: String },
     #[error("`{given}` is not a reason in this procedure: choose from {choices}")]

@@ -7,13 +7,13 @@ use super::actor::role_label;
 use super::next_move::lowercase_first;
 use super::refusals::ids_list;
 use super::{
-    Actor, Case, ClockEnd, ClockRun, EscalateRequest, Escalation, Event, EventKind, Outcome,
-    RaiseError, RaiseRequest, Refused, ResolveRequest, Response, Role, StageEntry, Status,
+    Actor, Case, ClockEnd, ClockRun, Concern, EscalateRequest, Escalation, Event, EventKind,
+    Outcome, RaiseError, RaiseRequest, Refused, ResolveRequest, Response, Role, StageEntry, Status,
     Transition, describe_move, local_time,
 };
 use crate::calendar::{Calendar, YearOutOfRange};
-use crate::ids::{CaseId, PersonId, Text};
-use crate::procedure::{Action, Party, Procedure, RaiserRole, Stage, Subject};
+use crate::ids::{CaseId, PersonId, ReasonId, Text};
+use crate::procedure::{Action, OTHER_REASON, Party, Procedure, RaiserRole, Stage, Subject};
 
 struct Builder {
     case: Case,
@@ -114,6 +114,41 @@ impl Builder {
     }
 }
 
+/// The reasons are the procedure's own or `other` with the reason in words; giving words adds
+/// `other`, so the report can count it by id.
+fn check_reasons(procedure: &Procedure, concern: &mut Concern) -> Result<(), RaiseError> {
+    let other = || ReasonId::parse(OTHER_REASON).unwrap_or_else(|_| unreachable!("kebab case"));
+    let choices = || {
+        let listed = ids_list(procedure.reasons.iter().map(|r| r.id.as_str()));
+        let other = format!("`{OTHER_REASON}` with the reason in words");
+        if listed.is_empty() {
+            other
+        } else {
+            format!("{listed}, or {other}")
+        }
+    };
+    let has_other = concern.reasons.iter().any(|r| r == OTHER_REASON);
+    match (&concern.other_reason, has_other) {
+        (None, true) => return Err(RaiseError::OtherReasonRequired),
+        (Some(_), false) => concern.reasons.push(other()),
+        _ => {}
+    }
+    if !procedure.reasons.is_empty() && concern.reasons.is_empty() {
+        return Err(RaiseError::ReasonRequired { choices: choices() });
+    }
+    if let Some(unknown) = concern
+        .reasons
+        .iter()
+        .find(|given| **given != OTHER_REASON && !procedure.reasons.iter().any(|r| &r.id == *given))
+    {
+        return Err(RaiseError::UnknownReason {
+            given: unknown.clone(),
+            choices: choices(),
+        });
+    }
+    Ok(())
+}
+
 impl Case {
     /// Raises a case into the procedure's first stage and starts its first clock.
     pub fn raise(
@@ -142,6 +177,22 @@ impl Case {
                     .join(" or "),
             });
         }
+        // Asked first: a child at immediate risk needs child protection procedures now, whatever
+        // else the request lacks.
+        match (&procedure.immediate_risk, request.immediate_risk) {
+            (Some(risk), None) => {
+                return Err(RaiseError::ImmediateRiskRequired {
+                    question: risk.question.clone(),
+                });
+            }
+            (Some(risk), Some(true)) => {
+                return Err(RaiseError::ImmediateRisk {
+                    instruction: risk.instruction.clone(),
+                });
+            }
+            (None, Some(_)) => return Err(RaiseError::ImmediateRiskNotAsked),
+            _ => {}
+        }
         match (procedure.subject, &request.child) {
             (Subject::Child, None) => return Err(RaiseError::ChildRequired),
             (Subject::Practice, Some(_)) => return Err(RaiseError::ChildNotAllowed),
@@ -154,26 +205,11 @@ impl Case {
             }
             _ => {}
         }
-        let reason_choices = || ids_list(procedure.reasons.iter().map(|r| r.id.as_str()));
-        if !procedure.reasons.is_empty() && request.concern.reasons.is_empty() {
-            return Err(RaiseError::ReasonRequired {
-                choices: reason_choices(),
-            });
-        }
-        if let Some(unknown) = request
-            .concern
-            .reasons
-            .iter()
-            .find(|given| !procedure.reasons.iter().any(|r| &r.id == *given))
-        {
-            return Err(RaiseError::UnknownReason {
-                given: unknown.clone(),
-                choices: reason_choices(),
-            });
-        }
+        let mut request = request;
+        check_reasons(procedure, &mut request.concern)?;
         let level_choices = || ids_list(procedure.levels_of_need.iter().map(|l| l.id.as_str()));
         match &request.concern.level_of_need {
-            None if !procedure.levels_of_need.is_empty() => {
+            None if procedure.level_of_need_required_at_raise() => {
                 return Err(RaiseError::LevelOfNeedRequired {
                     choices: level_choices(),
                 });

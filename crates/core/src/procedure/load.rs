@@ -9,8 +9,9 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::{
-    Action, AgencyKind, Asked, Clock, Field, FieldKind, Form, Inform, LevelOfNeed, Mailbox,
-    ManagementLine, Party, Procedure, RaiserRole, Reason, Stage, Subject,
+    Action, AgencyKind, Asked, Clock, Field, FieldKind, Form, ImmediateRisk, Inform, LevelOfNeed,
+    LevelOfNeedAsked, Mailbox, ManagementLine, OTHER_REASON, Party, Procedure, RaiserRole, Reason,
+    Stage, Subject,
 };
 use crate::calendar::Division;
 use crate::ids::{
@@ -49,10 +50,11 @@ struct RawProcedure {
     name: String,
     partnership: String,
     division: Division,
-    subject: Subject,
+    subject: Spanned<Subject>,
     raised_by: Vec<RaiserRole>,
     summary: String,
     before: Option<String>,
+    guidance: Option<String>,
     source: String,
     #[serde(default)]
     mailboxes: BTreeMap<Spanned<String>, Mailbox>,
@@ -60,6 +62,8 @@ struct RawProcedure {
     reasons: Vec<RawLabelled>,
     #[serde(default)]
     levels_of_need: Vec<RawLabelled>,
+    level_of_need_asked: Option<Spanned<RawLevelAsked>>,
+    immediate_risk: Option<Spanned<RawImmediateRisk>>,
     #[serde(default)]
     forms: Vec<RawForm>,
     #[serde(default)]
@@ -73,6 +77,28 @@ struct RawProcedure {
 struct RawLabelled {
     id: Spanned<String>,
     label: String,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+enum LevelAskedAt {
+    Raise,
+    Form,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLevelAsked {
+    at: Spanned<LevelAskedAt>,
+    form: Option<Spanned<String>>,
+    field: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawImmediateRisk {
+    question: Spanned<String>,
+    instruction: Spanned<String>,
 }
 
 #[derive(Deserialize)]
@@ -247,6 +273,124 @@ impl Loader<'_> {
         Timescale::from_unit(unit, value).map_err(|e| self.at(count.span(), e.to_string()))
     }
 
+    /// Where the levels of need are asked: required when the procedure lists levels, and a
+    /// form's `choice` field when asked in a form.
+    fn level_of_need_asked(
+        &self,
+        raw: &RawProcedure,
+        forms: &[Form],
+    ) -> Result<Option<LevelOfNeedAsked>, ProcedureError> {
+        let Some(asked) = &raw.level_of_need_asked else {
+            return match raw.levels_of_need.first() {
+                None => Ok(None),
+                Some(first) => Err(self.at(
+                    first.id.span(),
+                    "the procedure lists levels of need but not where it asks them: add \
+                     [level_of_need_asked] with `at = \"raise\"`, or `at = \"form\"` with the \
+                     `form` and `field` that ask it",
+                )),
+            };
+        };
+        if raw.levels_of_need.is_empty() {
+            return Err(self.at(
+                asked.span(),
+                "[level_of_need_asked] needs [[levels_of_need]] to ask: list them, or remove it",
+            ));
+        }
+        let asked = asked.get_ref();
+        match (*asked.at.get_ref(), &asked.form, &asked.field) {
+            (LevelAskedAt::Raise, None, None) => Ok(Some(LevelOfNeedAsked::Raise)),
+            (LevelAskedAt::Raise, Some(extra), _) | (LevelAskedAt::Raise, None, Some(extra)) => {
+                Err(self.at(
+                    extra.span(),
+                    "`form` and `field` belong with `at = \"form\"`: the level of need asked at \
+                     raise is not a form field",
+                ))
+            }
+            (LevelAskedAt::Form, Some(form_id), Some(field_id)) => {
+                let form = forms
+                    .iter()
+                    .find(|f| f.id == form_id.get_ref().as_str())
+                    .ok_or_else(|| {
+                        self.at(
+                            form_id.span(),
+                            format!(
+                                "the level of need is asked in unknown form `{}` (known: {})",
+                                form_id.get_ref(),
+                                list(forms.iter().map(|f| f.id.as_str()))
+                            ),
+                        )
+                    })?;
+                let field = form
+                    .fields
+                    .iter()
+                    .find(|f| f.id == field_id.get_ref().as_str())
+                    .ok_or_else(|| {
+                        self.at(
+                            field_id.span(),
+                            format!(
+                                "form `{}` has no field `{}` (its fields: {})",
+                                form.id,
+                                field_id.get_ref(),
+                                list(form.fields.iter().map(|f| f.id.as_str()))
+                            ),
+                        )
+                    })?;
+                if field.kind != FieldKind::Choice {
+                    return Err(self.at(
+                        field_id.span(),
+                        format!(
+                            "field `{}` of `{}` asks the level of need, so it must be a `choice`",
+                            field.id, form.id
+                        ),
+                    ));
+                }
+                Ok(Some(LevelOfNeedAsked::Form {
+                    form: form.id.clone(),
+                    field: field.id.clone(),
+                }))
+            }
+            (LevelAskedAt::Form, _, _) => Err(self.at(
+                asked.at.span(),
+                "`at = \"form\"` needs the `form` and the `field` that ask the level of need",
+            )),
+        }
+    }
+
+    /// The immediate-risk question: every procedure about a child asks it; one that is not
+    /// about a child has no child to ask it of.
+    fn immediate_risk(&self, raw: &RawProcedure) -> Result<Option<ImmediateRisk>, ProcedureError> {
+        match (raw.subject.get_ref(), &raw.immediate_risk) {
+            (Subject::Child, None) => Err(self.at(
+                raw.subject.span(),
+                "a procedure about a child needs [immediate_risk] with the `question` asked \
+                 before raising and the `instruction` (in the document's words) for a child at \
+                 immediate risk",
+            )),
+            (Subject::Practice, Some(risk)) => Err(self.at(
+                risk.span(),
+                "[immediate_risk] is asked about a child, and this procedure is not about one \
+                 child: remove it",
+            )),
+            (Subject::Practice, None) => Ok(None),
+            (Subject::Child, Some(risk)) => {
+                let risk = risk.get_ref();
+                for text in [&risk.question, &risk.instruction] {
+                    if text.get_ref().trim().is_empty() {
+                        return Err(self.at(
+                            text.span(),
+                            "[immediate_risk] needs a `question` and an `instruction` in words",
+                        ));
+                    }
+                }
+                Ok(Some(ImmediateRisk {
+                    question: risk.question.get_ref().trim().to_owned(),
+                    instruction: risk.instruction.get_ref().trim().to_owned(),
+                }))
+            }
+        }
+    }
+
     fn load(&self) -> Result<Procedure, ProcedureError> {
         let raw: RawProcedure = toml::from_str(self.text).map_err(|e| match e.span() {
             Some(span) => self.at(span, e.message().trim().to_owned()),
@@ -262,6 +406,15 @@ impl Loader<'_> {
         let mut mailboxes = BTreeMap::new();
         for (key, mailbox) in &raw.mailboxes {
             mailboxes.insert(self.id(key, "mailbox", MailboxId::parse)?, mailbox.clone());
+        }
+        if let Some(other) = raw.reasons.iter().find(|r| r.id.get_ref() == OTHER_REASON) {
+            return Err(self.at(
+                other.id.span(),
+                format!(
+                    "reason id `{OTHER_REASON}` is built in (every procedure accepts it, with the \
+                     reason in words): remove it from the list"
+                ),
+            ));
         }
         let reasons = self
             .labelled(&raw.reasons, "reason", ReasonId::parse)?
@@ -305,6 +458,9 @@ impl Loader<'_> {
                 fields,
             });
         }
+
+        let level_of_need_asked = self.level_of_need_asked(&raw, &forms)?;
+        let immediate_risk = self.immediate_risk(&raw)?;
 
         self.unique(raw.line_management.iter().map(|l| &l.id), "line-management")?;
         let mut line_management = Vec::new();
@@ -462,14 +618,17 @@ impl Loader<'_> {
             name: raw.name,
             partnership: raw.partnership,
             division: raw.division,
-            subject: raw.subject,
+            subject: raw.subject.into_inner(),
             raised_by: raw.raised_by,
             summary: raw.summary,
             before: raw.before,
+            guidance: raw.guidance,
             source: raw.source,
             mailboxes,
             reasons,
             levels_of_need,
+            level_of_need_asked,
+            immediate_risk,
             forms,
             line_management,
             stages,

@@ -137,10 +137,18 @@ pub struct Procedure {
     pub summary: String,
     /// What must be tried before the formal process starts, if the procedure says.
     pub before: Option<String>,
+    /// What a person should know where they raise a case (who the procedure is for, where to
+    /// go instead, whom to ask for advice), in the procedure's words.
+    pub guidance: Option<String>,
     pub source: String,
     pub mailboxes: BTreeMap<MailboxId, Mailbox>,
     pub reasons: Vec<Reason>,
     pub levels_of_need: Vec<LevelOfNeed>,
+    /// Where the procedure asks the level of need; `None` when it has no levels of need.
+    pub level_of_need_asked: Option<LevelOfNeedAsked>,
+    /// The question asked before raising a case about a child, and the procedure's own
+    /// instruction when the answer is yes; `None` for a procedure not about one child.
+    pub immediate_risk: Option<ImmediateRisk>,
     pub forms: Vec<Form>,
     pub line_management: Vec<ManagementLine>,
     pub stages: Vec<Stage>,
@@ -166,6 +174,31 @@ pub struct Mailbox {
 pub struct Reason {
     pub id: ReasonId,
     pub label: String,
+}
+
+/// The reason every procedure accepts besides its listed ones, given with the reason in words:
+/// the documents' lists are examples ("include", "not limited to"). A procedure file may not
+/// declare a reason with this id.
+pub const OTHER_REASON: &str = "other";
+
+/// Where a procedure asks the child's level of need.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "at", rename_all = "kebab-case")]
+pub enum LevelOfNeedAsked {
+    /// Required when the case is raised.
+    Raise,
+    /// Asked by a field of one of the procedure's forms (Sefton's Report to SSCP at steps 3
+    /// and 4): optional when the case is raised, accepted if given.
+    Form { form: FormId, field: FieldId },
+}
+
+/// "Is the child at immediate risk of significant harm?": asked before a case about a child
+/// is raised. A yes refuses the raise with `instruction`, the procedure's own words for using
+/// child protection procedures now.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ImmediateRisk {
+    pub question: String,
+    pub instruction: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -265,6 +298,11 @@ impl Procedure {
 
     pub fn form(&self, id: &FormId) -> Option<&Form> {
         self.forms.iter().find(|f| &f.id == id)
+    }
+
+    /// Whether a case cannot be raised without a level of need.
+    pub fn level_of_need_required_at_raise(&self) -> bool {
+        matches!(self.level_of_need_asked, Some(LevelOfNeedAsked::Raise))
     }
 }
 

@@ -75,7 +75,9 @@ pub fn request(p: &Procedure, with_child: bool) -> RaiseRequest {
             level_of_need: p.levels_of_need.first().map(|l| l.id.clone()),
             desired_outcome: None,
             tried: Some(text("Spoke to the social worker on Monday")),
+            other_reason: None,
         },
+        immediate_risk: (p.subject == escalations_core::procedure::Subject::Child).then_some(false),
     }
 }
 

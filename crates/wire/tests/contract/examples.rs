@@ -79,7 +79,9 @@ impl<'p> Journey<'p> {
                 level_of_need: procedure.levels_of_need.first().map(|l| l.id.clone()),
                 desired_outcome: Some(text("A strategy discussion this week")),
                 tried: None,
+                other_reason: Some(text("The family moved school twice this term")),
             },
+            immediate_risk: (procedure.subject == Subject::Child).then_some(false),
         };
         let t = Case::raise(
             CaseId::parse(id).unwrap(),
