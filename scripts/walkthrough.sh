@@ -35,7 +35,8 @@ chair=$(token chair)
 
 view=$(call "$school" POST /api/cases '{"procedure":"sefton","receiving_agency":"social-care",
   "child":{"name":"A Child"},
-  "concern":{"summary":"Referral closed without assessment","level_of_need":"s17"}}')
+  "concern":{"summary":"Referral closed without assessment","level_of_need":"s17"},
+  "immediate_risk":false}')
 id=$(field case.id <<<"$view")
 say "school-practitioner raised $id" "next: $(field next_move.who <<<"$view") by $(field next_move.due <<<"$view")"
 

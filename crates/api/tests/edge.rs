@@ -58,7 +58,7 @@ fn raise_body() -> Value {
     json!({
         "procedure": "sefton", "receiving_agency": "social-care",
         "child": { "name": "Edge Child" },
-        "concern": { "summary": "Referral closed", "level_of_need": "s17" }
+        "concern": { "summary": "Referral closed", "level_of_need": "s17" }, "immediate_risk": false
     })
 }
 

@@ -161,7 +161,7 @@ async fn the_queue_reads_whole_cases_only_when_no_clock_says_whose_move_it_is() 
             json!({
                 "procedure": "sefton", "receiving_agency": "social-care",
                 "child": { "name": "Queue Child" },
-                "concern": { "summary": "Referral closed", "level_of_need": "s17" }
+                "concern": { "summary": "Referral closed", "level_of_need": "s17" }, "immediate_risk": false
             }),
         )
         .await;

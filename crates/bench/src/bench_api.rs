@@ -51,7 +51,7 @@ async fn main() {
     let reader = token(&http, &url, "social-care-manager").await;
     let raise = json!({
         "procedure": "sefton", "receiving_agency": "social-care", "child": { "name": "Bench Child" },
-        "concern": { "summary": "Benchmark", "level_of_need": "s17" }
+        "concern": { "summary": "Benchmark", "level_of_need": "s17" }, "immediate_risk": false
     })
     .to_string();
 

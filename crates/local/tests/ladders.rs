@@ -144,6 +144,7 @@ async fn mset_levels_run_two_clocks_and_a_practice_alert_has_no_child() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(problem["errors"][0]["field"], "child");
     body.as_object_mut().unwrap().remove("child");
+    body.as_object_mut().unwrap().remove("immediate_risk");
     let (status, alert) = informer.post("/api/cases", body).await;
     assert_eq!(status, StatusCode::CREATED, "{alert}");
     assert_eq!(alert["next_move"]["party"], "partnership");
@@ -219,6 +220,7 @@ async fn every_procedure_climbs_its_whole_ladder_to_resolution() {
         let mut body = raise_body(procedure_id, receiving, level, &reasons);
         if procedure_id.ends_with("-ppa") {
             body.as_object_mut().unwrap().remove("child");
+            body.as_object_mut().unwrap().remove("immediate_risk");
         }
         let (status, mut case) = raiser.post("/api/cases", body).await;
         assert_eq!(status, StatusCode::CREATED, "{procedure_id}: {case}");

@@ -15,12 +15,10 @@ async fn the_chair_runs_the_quality_assurance_report_as_json_and_csv() {
     let chair = stack.sign_in("medway", "chair").await;
     let (_, procedure) = raiser.get("/api/procedures/medway").await;
     let reason = procedure["reasons"][0]["id"].as_str().unwrap().to_owned();
-    let (_, case) = raiser
-        .post(
-            "/api/cases",
-            raise_body("medway", "social-care", None, &[&reason]),
-        )
-        .await;
+    let mut body = raise_body("medway", "social-care", None, &[&reason]);
+    // A reason in words: the report counts `other` by id and never quotes it.
+    body["concern"]["other_reason"] = json!("Cancelled visits by a named locum");
+    let (_, case) = raiser.post("/api/cases", body).await;
     let case = them
         .act(
             &case,
@@ -43,6 +41,7 @@ async fn the_chair_runs_the_quality_assurance_report_as_json_and_csv() {
         &[ppa["reasons"][0]["id"].as_str().unwrap()],
     );
     alert.as_object_mut().unwrap().remove("child");
+    alert.as_object_mut().unwrap().remove("immediate_risk");
     raiser.post("/api/cases", alert).await;
 
     let today = chrono::Utc::now().date_naive();
@@ -68,6 +67,8 @@ async fn the_chair_runs_the_quality_assurance_report_as_json_and_csv() {
     );
     // No child's details in the report.
     assert!(!report.to_string().contains("Test Child"));
+    assert_eq!(report["by_reason"]["medway/other"], 1, "{report}");
+    assert!(!report.to_string().contains("named locum"));
 
     let response = stack
         .http
@@ -83,6 +84,7 @@ async fn the_chair_runs_the_quality_assurance_report_as_json_and_csv() {
     assert_eq!(response.headers()["cache-control"], "no-store");
     let csv = response.text().await.unwrap();
     assert!(csv.starts_with("section,item,measure,value\r\n"));
+    assert!(!csv.contains("named locum"), "{csv}");
     assert!(
         csv.contains("timeliness,medway/stage-1/response,met on time,1\r\n"),
         "{csv}"

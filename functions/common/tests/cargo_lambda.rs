@@ -125,7 +125,7 @@ async fn every_function_runs_under_cargo_lambda_against_dynamodb() {
 
     let raise = json!({
         "procedure": "sefton", "receiving_agency": "social-care", "child": { "name": "Lambda Child" },
-        "concern": { "summary": "Referral closed", "level_of_need": "s47" }
+        "concern": { "summary": "Referral closed", "level_of_need": "s47" }, "immediate_risk": false
     });
     let (status, case) = invoke(
         &http,

@@ -190,13 +190,15 @@ impl Case {
                     instruction: risk.instruction.clone(),
                 });
             }
-            (None, Some(_)) => return Err(RaiseError::ImmediateRiskNotAsked),
             _ => {}
         }
         match (procedure.subject, &request.child) {
             (Subject::Child, None) => return Err(RaiseError::ChildRequired),
             (Subject::Practice, Some(_)) => return Err(RaiseError::ChildNotAllowed),
             _ => {}
+        }
+        if procedure.immediate_risk.is_none() && request.immediate_risk.is_some() {
+            return Err(RaiseError::ImmediateRiskNotAsked);
         }
         match (&request.receiving_agency, procedure.subject) {
             (None, Subject::Child) => return Err(RaiseError::ReceivingAgencyRequired),

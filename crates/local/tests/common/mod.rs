@@ -139,7 +139,8 @@ pub fn raise_body(
             "reasons": reasons,
             "level_of_need": level,
             "tried": "Discussed with the social worker"
-        }
+        },
+        "immediate_risk": false
     })
 }
 
