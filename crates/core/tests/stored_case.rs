@@ -166,3 +166,15 @@ fn status_kinds_are_stored_by_name() {
     }
     assert_eq!(golden_case().status.kind(), StatusKind::Open);
 }
+
+/// A case stored by the version before stated starts, "if not resolved" clocks and shorter
+/// timescales (issue 9, item 3) still loads, and reads as the same case: the new fields of
+/// `ClockRun` and `ClockStarted` default to "none".
+#[test]
+fn a_case_stored_by_the_previous_version_still_loads() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden/case-v1.json");
+    let stored = std::fs::read_to_string(path).unwrap();
+    let case: Case = serde_json::from_str(&stored).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(case, golden_case());
+    assert!(case.clocks.iter().all(|run| run.shortened_to.is_none()));
+}
