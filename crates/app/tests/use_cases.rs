@@ -78,6 +78,7 @@ fn input(procedure: &str) -> RaiseInput {
                 tried: None,
             },
         },
+        clock: Default::default(),
         idempotency: None,
     }
 }

@@ -37,6 +37,11 @@ pub struct RaiseBody {
     pub child: Option<ChildBody>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub concern: Option<ConcernBody>,
+    /// When the meeting, discussion or notification the clock this action starts runs from
+    /// took place (RFC 3339), where the procedure times it so ("within 72 hours of the
+    /// meeting"): never in the future.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meeting_at: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -88,6 +93,9 @@ pub struct ResponseBody {
     pub reasons: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub agreed_actions: Vec<AgreedActionBody>,
+    /// When the meeting or discussion the next clock runs from took place (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meeting_at: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -108,6 +116,11 @@ pub struct AgreedActionBody {
 pub struct SubmissionBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<u64>,
+    /// When the meeting, discussion or notification the clock this action starts runs from
+    /// took place (RFC 3339), where the procedure times it so ("within 72 hours of the
+    /// meeting"): never in the future.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meeting_at: Option<String>,
 }
 
 /// `POST /api/cases/{id}/escalations`.
@@ -123,6 +136,11 @@ pub struct EscalationBody {
     pub reasons: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tried: Option<String>,
+    /// When the meeting, discussion or notification the clock this action starts runs from
+    /// took place (RFC 3339), where the procedure times it so ("within 72 hours of the
+    /// meeting"): never in the future.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meeting_at: Option<String>,
 }
 
 /// `POST /api/cases/{id}/resolution`.

@@ -48,8 +48,20 @@ fn real_values_of_every_wire_type_match_their_schema() {
         &RaiseBody {
             procedure: Some("sefton".into()),
             receiving_agency: Some("social-care".into()),
+            child: Some(child.clone()),
+            concern: Some(concern.clone()),
+            meeting_at: None,
+        },
+    );
+    // MSET's submission runs "within a maximum of 72 hours" of the meeting.
+    contract.accepts(
+        "RaiseBody",
+        &RaiseBody {
+            procedure: Some("sscp-mset".into()),
+            receiving_agency: Some("social-care".into()),
             child: Some(child),
             concern: Some(concern),
+            meeting_at: Some("2026-06-01T09:00:00Z".into()),
         },
     );
     contract.accepts(
@@ -62,6 +74,7 @@ fn real_values_of_every_wire_type_match_their_schema() {
                 summary: Some("Strategy meetings are held without health".into()),
                 ..ConcernBody::default()
             }),
+            meeting_at: None,
         },
     );
     let action = AgreedActionBody {
@@ -89,7 +102,21 @@ fn real_values_of_every_wire_type_match_their_schema() {
             ..ResponseBody::default()
         },
     );
-    contract.accepts("SubmissionBody", &SubmissionBody { version: Some(1) });
+    contract.accepts(
+        "SubmissionBody",
+        &SubmissionBody {
+            version: Some(1),
+            meeting_at: None,
+        },
+    );
+    // Moray stage 3: the meeting with the equivalents at partner agencies took place.
+    contract.accepts(
+        "SubmissionBody",
+        &SubmissionBody {
+            version: Some(7),
+            meeting_at: Some("2026-03-05T14:00:00Z".into()),
+        },
+    );
     contract.accepts(
         "EscalationBody",
         &EscalationBody {
@@ -97,6 +124,7 @@ fn real_values_of_every_wire_type_match_their_schema() {
             to: Some("step-3".into()),
             reasons: Some("No plan was agreed".into()),
             tried: Some("Called twice".into()),
+            meeting_at: Some("2026-03-04T10:00:00Z".into()),
         },
     );
     contract.accepts(
