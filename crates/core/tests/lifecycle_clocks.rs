@@ -69,7 +69,7 @@ fn mset_submission_runs_72_hours_from_the_meeting_which_may_come_before_the_rais
 }
 
 #[test]
-fn moray_records_run_from_the_discussion_which_cannot_come_before_the_raise() {
+fn moray_records_run_from_the_discussion_and_only_the_initial_one_precedes_the_raise() {
     // "distributed within 5 working days of the discussion"
     let catalogue = catalogue();
     let p = catalogue.get("moray").unwrap();
@@ -85,18 +85,24 @@ fn moray_records_run_from_the_discussion_which_cannot_come_before_the_raise() {
             at("2026-11-23T10:00:00Z"),
         )
     };
-    let early = raise(&stated("2026-11-20T10:00:00Z")).unwrap_err();
-    assert!(
-        matches!(
-            early,
-            RaiseError::Clock(ClockRefused::StatedStartBeforeRaise { .. })
-        ),
-        "{early}"
-    );
     let missing = raise(&ClockInput::default()).unwrap_err();
     assert!(missing.to_string().contains("the discussion"), "{missing}");
+    let future = raise(&stated("2026-11-23T10:00:01Z")).unwrap_err();
+    assert!(
+        matches!(
+            future,
+            RaiseError::Clock(ClockRefused::StatedStartInFuture { .. })
+        ),
+        "{future}"
+    );
 
-    let case = raise(&stated("2026-11-23T10:00:00Z")).unwrap().case;
+    // The initial discussion took place on Friday 20 November: the record is due 5 working
+    // days later (23, 24, 25, 26, 27 November).
+    let case = raise(&stated("2026-11-20T10:00:00Z")).unwrap().case;
+    assert_eq!(
+        running(&case),
+        run(("initial", "record", "2026-11-28T00:00:00Z"))
+    );
     let case = case
         .respond(
             p,
@@ -107,6 +113,24 @@ fn moray_records_run_from_the_discussion_which_cannot_come_before_the_raise() {
         )
         .unwrap()
         .case;
+    // Stage 1's discussion comes after the raise.
+    let early = case
+        .escalate_with(
+            p,
+            &cal,
+            &school_manager(),
+            escalation(),
+            &stated("2026-11-23T09:00:00Z"),
+            at("2026-11-24T10:00:00Z"),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(
+            early,
+            Refused::Clock(ClockRefused::StatedStartBeforeRaise { .. })
+        ),
+        "{early}"
+    );
     // Escalating to stage 1 starts its record clock: when did the discussion take place?
     let refused = case
         .escalate(
