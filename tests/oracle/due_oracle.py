@@ -35,16 +35,21 @@ CONTRACT = {
         ("step-4", "decision", "working_days", 5),
     ]),
     "moray": ("scotland", [
-        (s, "record", "working_days", 5)
-        for s in ["initial", "stage-1", "stage-2", "stage-3", "stage-4", "stage-5"]
+        ("initial", "record", "working_days", 5),
+        ("stage-1", "record", "working_days", 5),
+        ("stage-2", "record", "working_days", 5),
+        ("stage-3", "meeting", "working_days", 5),
+        ("stage-3", "record", "working_days", 5),
+        ("stage-4", "record", "working_days", 5),
+        ("stage-5", "record", "working_days", 5),
     ]),
     "sscp-mset": ("england-and-wales", [
         ("submission", "submit", "hours", 72),
         ("level-1", "response", "working_days", 5),
         ("level-1", "chair-reply", "working_days", 5),
-        ("level-2", "escalate", "hours", 24),
+        ("level-1", "escalate", "hours", 24),
         ("level-2", "response", "hours", 24),
-        ("level-3", "escalate", "hours", 24),
+        ("level-2", "escalate", "hours", 24),
         ("level-3", "response", "hours", 24),
         ("level-4", "feedback", "months", 1),
     ]),
@@ -55,6 +60,13 @@ CONTRACT = {
         ("sscp", "feedback", "months", 1),
     ]),
 }
+# Clocks that run from a meeting or discussion the person states: `--stated` gives its instant.
+STATED = {(p, s, c) for p, s, c in [
+    *[("moray", s, "record") for s in ["initial", "stage-1", "stage-2", "stage-3", "stage-4", "stage-5"]],
+    ("sscp-mset", "submission", "submit"),
+    ("sscp-mset-non-attendance", "notice", "case-review"),
+    ("sscp-mset-non-attendance", "resolution", "proforma"),
+]}
 FIRST_CLOCK = {}
 for proc, (_, clocks) in CONTRACT.items():
     for stage, clock, _, _ in clocks:
@@ -137,7 +149,8 @@ def main():
         if rng.random() < 0.3:
             d0 = start.astimezone(LONDON).date()
             closures = {d0 + timedelta(days=rng.randint(0, 12)) for _ in range(rng.randint(1, 3))}
-        cmd = ["due", "--procedure", proc, "--stage", stage, "--from",
+        option = "--stated" if (proc, stage, clock) in STATED and rng.random() < 0.5 else "--from"
+        cmd = ["due", "--procedure", proc, "--stage", stage, option,
                start.strftime("%Y-%m-%dT%H:%M:%SZ")]
         if clock != FIRST_CLOCK[(proc, stage)] or rng.random() < 0.5:
             cmd += ["--clock", clock]

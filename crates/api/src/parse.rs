@@ -189,6 +189,25 @@ impl Fields {
     }
 
     /// The case version the caller read.
+    /// An optional RFC 3339 instant.
+    pub(crate) fn instant(
+        &mut self,
+        field: &str,
+        value: Option<&str>,
+    ) -> Option<chrono::DateTime<chrono::Utc>> {
+        let value = value?;
+        match chrono::DateTime::parse_from_rfc3339(value) {
+            Ok(at) => Some(at.with_timezone(&chrono::Utc)),
+            Err(_) => {
+                self.problem(
+                    field,
+                    "must be an RFC 3339 instant, like 2026-06-01T09:00:00Z",
+                );
+                None
+            }
+        }
+    }
+
     pub(crate) fn version(&mut self, version: Option<u64>) -> u64 {
         version.unwrap_or_else(|| {
             self.problem(

@@ -148,8 +148,26 @@ impl From<Refused> for ApiError {
                 ApiError::Forbidden(e.to_string())
             }
             Refused::UnknownStage { .. } => ApiError::field("to", e.to_string()),
+            Refused::Clock(refused) => refused.into(),
             Refused::Calendar(_) | Refused::WrongProcedure { .. } => ApiError::internal(e),
             _ => ApiError::Refused(e.to_string()),
+        }
+    }
+}
+
+/// The clock an action would start: the stated meeting (`meeting_at`) or the shorter
+/// timescale is the field to fix.
+impl From<escalations_core::case::ClockRefused> for ApiError {
+    fn from(e: escalations_core::case::ClockRefused) -> Self {
+        use escalations_core::case::ClockRefused as C;
+        match e {
+            C::StatedStartRequired { .. }
+            | C::StatedStartInFuture { .. }
+            | C::StatedStartBeforeRaise { .. } => ApiError::field("meeting_at", e.to_string()),
+            C::ShorterNotAllowed { .. } | C::NotShorter { .. } => {
+                ApiError::field("shorter_timescale", e.to_string())
+            }
+            C::Calendar(_) => ApiError::internal(e),
         }
     }
 }
@@ -174,6 +192,7 @@ impl From<escalations_core::case::RaiseError> for ApiError {
             E::LevelOfNeedRequired { .. } | E::UnknownLevelOfNeed { .. } => {
                 ApiError::field("concern.level_of_need", e.to_string())
             }
+            E::Clock(refused) => refused.into(),
             E::Calendar(_) => ApiError::internal(e),
         }
     }

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use escalations_core::access::{Denied, Principal};
-use escalations_core::case::{EscalateRequest, Outcome, Refused, ResolveRequest};
+use escalations_core::case::{ClockInput, EscalateRequest, Outcome, Refused, ResolveRequest};
 use escalations_core::ids::{CaseId, Text};
 use escalations_store::StoreError;
 
@@ -92,6 +92,21 @@ impl App {
         action: Action,
         now: DateTime<Utc>,
     ) -> Result<CaseDetail, ActError> {
+        self.act_with(who, id, version, action, &ClockInput::default(), now)
+            .await
+    }
+
+    /// [`App::act`], with what the person states for the clock the action starts (when the
+    /// meeting or discussion it runs from took place).
+    pub async fn act_with(
+        &self,
+        who: &Principal,
+        id: &CaseId,
+        version: u64,
+        action: Action,
+        clock: &ClockInput,
+        now: DateTime<Utc>,
+    ) -> Result<CaseDetail, ActError> {
         let case = self.load_viewable(who, id).await?;
         if version != case.version {
             return Err(ActError::StaleVersion {
@@ -104,9 +119,13 @@ impl App {
         let name = action.name();
         let actor = &who.actor;
         let transition = match action {
-            Action::Respond(outcome) => case.respond(procedure, &calendar, actor, outcome, now),
-            Action::Submit => case.submit(procedure, &calendar, actor, now),
-            Action::Escalate(request) => case.escalate(procedure, &calendar, actor, request, now),
+            Action::Respond(outcome) => {
+                case.respond_with(procedure, &calendar, actor, outcome, clock, now)
+            }
+            Action::Submit => case.submit_with(procedure, &calendar, actor, clock, now),
+            Action::Escalate(request) => {
+                case.escalate_with(procedure, &calendar, actor, request, clock, now)
+            }
             Action::Resolve(request) => case.resolve(procedure, actor, request, now),
             Action::Withdraw { reason } => case.withdraw(procedure, actor, reason, now),
         }?;

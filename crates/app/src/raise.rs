@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use escalations_core::access::{Denied, Principal};
-use escalations_core::case::{Case, RaiseRequest};
+use escalations_core::case::{Case, ClockInput, RaiseRequest};
 use escalations_core::ids::{CaseId, ProcedureId};
 use escalations_store::{Created, Idempotency, IdempotencyKey, StoreError};
 
@@ -14,6 +14,8 @@ use crate::{App, CaseDetail, NotSetUp, ProcedureMissing};
 pub struct RaiseInput {
     pub procedure: ProcedureId,
     pub request: RaiseRequest,
+    /// When the meeting or discussion the first clock runs from took place, if it does.
+    pub clock: ClockInput,
     /// A client's key that makes retries safe, with a fingerprint of the request it came with.
     pub idempotency: Option<(IdempotencyKey, String)>,
 }
@@ -123,12 +125,13 @@ impl App {
         let procedure = self.procedure_of(&input.procedure)?;
         let id = CaseId::parse(&uuid::Uuid::new_v4().to_string())
             .unwrap_or_else(|_| unreachable!("a UUID is kebab case"));
-        let raised = Case::raise(
+        let raised = Case::raise_with(
             id,
             procedure,
             &config.calendar(),
             &who.actor,
             input.request,
+            &input.clock,
             now,
         )?;
         let idempotency = input.idempotency.map(|(key, fingerprint)| Idempotency {

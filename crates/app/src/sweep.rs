@@ -35,11 +35,24 @@ impl App {
         id: &CaseId,
         now: DateTime<Utc>,
     ) -> Result<Option<Case>, SweepError> {
+        let calendar = self
+            .store
+            .partnership(partnership)
+            .await?
+            .map(|config| config.calendar());
         for _ in 0..ATTEMPTS {
             let Some(case) = self.store.load_case(partnership, id).await? else {
                 return Ok(None);
             };
-            let Some(transition) = case.record_breaches(now) else {
+            // A clock that runs "if not resolved (or no response)" starts from the breach.
+            let procedure = self.catalogue.get(case.procedure.as_str());
+            let transition = match (procedure, &calendar) {
+                (Some(procedure), Some(calendar)) => case
+                    .record_breaches_in(procedure, calendar, now)
+                    .unwrap_or_else(|_| case.record_breaches(now)),
+                _ => case.record_breaches(now),
+            };
+            let Some(transition) = transition else {
                 return Ok(None);
             };
             match self.store.apply(partnership, &transition).await {

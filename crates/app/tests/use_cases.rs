@@ -80,6 +80,7 @@ fn input(procedure: &str) -> RaiseInput {
             },
             immediate_risk: Some(false),
         },
+        clock: Default::default(),
         idempotency: None,
     }
 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use clap::{Parser, Subcommand};
 use escalations_core::calendar::{self, GovUkBankHolidays};
-use escalations_core::procedure::{self, Party, Subject};
+use escalations_core::procedure::{self, ClockStart, Party, Subject};
 use escalations_core::timescale::{ZONE, local_date};
 use escalations_core::{Calendar, Catalogue, Division, Procedure, Timescale};
 
@@ -42,8 +42,12 @@ enum Command {
         #[arg(long)]
         clock: Option<String>,
         /// The instant the clock started, RFC 3339 (e.g. 2026-12-23T15:00:00Z).
-        #[arg(long)]
-        from: String,
+        #[arg(long, required_unless_present = "stated", conflicts_with = "stated")]
+        from: Option<String>,
+        /// For a clock that runs from a meeting or discussion ("within 72 hours of the
+        /// meeting"): when it took place, RFC 3339.
+        #[arg(long, value_name = "INSTANT")]
+        stated: Option<String>,
         /// A partnership closure day (YYYY-MM-DD); repeat for several.
         #[arg(long = "closure-day", value_name = "YYYY-MM-DD")]
         closure_days: Vec<String>,
@@ -86,13 +90,14 @@ pub fn run(cli: Cli) -> Result<String, String> {
             stage,
             clock,
             from,
+            stated,
             closure_days,
             bank_holidays,
         } => due(
             &procedure,
             &stage,
             clock.as_deref(),
-            &from,
+            Start::of(from, stated),
             &closure_days,
             bank_holidays,
         ),
@@ -271,11 +276,26 @@ fn imported(path: Option<PathBuf>) -> Result<Option<GovUkBankHolidays>, String> 
         .map_err(|e| format!("{}: {e}", path.display()))
 }
 
+/// When the clock started: `--from`, or `--stated` for a clock that runs from a meeting.
+enum Start {
+    From(String),
+    Stated(String),
+}
+
+impl Start {
+    fn of(from: Option<String>, stated: Option<String>) -> Start {
+        match (from, stated) {
+            (_, Some(stated)) => Start::Stated(stated),
+            (from, None) => Start::From(from.unwrap_or_default()),
+        }
+    }
+}
+
 fn due(
     procedure_id: &str,
     stage_id: &str,
     clock_id: Option<&str>,
-    from: &str,
+    start: Start,
     closure_days: &[String],
     bank_holidays: Option<PathBuf>,
 ) -> Result<String, String> {
@@ -315,10 +335,22 @@ fn due(
             }
         })?,
     };
-    let start: DateTime<Utc> = DateTime::parse_from_rfc3339(from)
+    let (option, from) = match start {
+        Start::From(from) => ("--from", from),
+        Start::Stated(stated) => {
+            if !matches!(clock.starts, ClockStart::Stated { .. }) {
+                return Err(format!(
+                    "clock `{}` of stage `{}` does not run from a stated meeting or discussion: give --from, the instant it started",
+                    clock.id, stage.id
+                ));
+            }
+            ("--stated", stated)
+        }
+    };
+    let start: DateTime<Utc> = DateTime::parse_from_rfc3339(&from)
         .map_err(|e| {
             format!(
-                "--from `{from}` is not an RFC 3339 instant ({e}): write it like 2026-12-23T15:00:00Z"
+                "{option} `{from}` is not an RFC 3339 instant ({e}): write it like 2026-12-23T15:00:00Z"
             )
         })?
         .with_timezone(&Utc);

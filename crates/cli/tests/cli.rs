@@ -146,6 +146,67 @@ fn procedures_check_accepts_a_good_file_and_names_the_place_of_a_bad_one() {
     }
 }
 
+/// "this action must be taken within a maximum of 72 hours" of "the SSCP MSET Operational
+/// Group meeting, or notification of the concern"; Moray's stage 3 "Arrange a meeting with
+/// their equivalent(s) at partner agencies within 5 working days"; MSET's level-1 escalate.
+#[test]
+fn due_computes_stated_starts_and_the_new_clocks() {
+    let out = escalations(&[
+        "due",
+        "--procedure",
+        "sscp-mset",
+        "--stage",
+        "submission",
+        "--stated",
+        "2026-06-01T09:00:00Z",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(last_line(&out), "2026-06-04T09:00:00Z");
+    let out = escalations(&[
+        "due",
+        "--procedure",
+        "moray",
+        "--stage",
+        "stage-3",
+        "--clock",
+        "meeting",
+        "--from",
+        "2026-03-02T15:00:00Z",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(last_line(&out), "2026-03-10T00:00:00Z");
+    let out = escalations(&[
+        "due",
+        "--procedure",
+        "sscp-mset",
+        "--stage",
+        "level-1",
+        "--clock",
+        "escalate",
+        "--from",
+        "2026-06-08T09:00:00Z",
+    ]);
+    assert_eq!(last_line(&out), "2026-06-09T09:00:00Z");
+    // A clock that starts when the stage is entered has no stated meeting.
+    let out = escalations(&[
+        "due",
+        "--procedure",
+        "moray",
+        "--stage",
+        "stage-3",
+        "--clock",
+        "meeting",
+        "--stated",
+        "2026-03-02T15:00:00Z",
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("does not run from a stated meeting"),
+        "{}",
+        stderr(&out)
+    );
+}
+
 #[test]
 fn due_reproduces_the_worked_example_of_procedures_md() {
     let out = escalations(&[
@@ -296,7 +357,8 @@ fn due_with_bad_input_exits_non_zero_and_says_what_to_fix() {
                 "--from",
                 "2026-01-01T00:00:00Z",
             ],
-            "choose one of escalate, response",
+            // The contract's order: the response, then (if not resolved) the escalation.
+            "choose one of response, escalate",
         ),
         (
             &[

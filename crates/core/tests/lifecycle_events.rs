@@ -63,12 +63,14 @@ fn the_report_counts_other_by_id_only() {
     let mut req = common::request(p, true);
     req.concern.other_reason = Some(common::text("Reason in words: a named neighbour"));
     let now = common::at("2026-11-23T10:00:00Z");
-    let case = escalations_core::case::Case::raise(
+    // Moray's initial clock runs from the discussion, which took place as the case is raised.
+    let case = escalations_core::case::Case::raise_with(
         escalations_core::ids::CaseId::parse("case-1").unwrap(),
         p,
         &escalations_core::Calendar::new(p.division),
         &practitioner(),
         req,
+        &common::stated_at(now),
         now,
     )
     .unwrap()

@@ -7,7 +7,7 @@ mod common;
 use chrono::Duration;
 use common::{
     at, catalogue, chair, escalation, not_resolved, practitioner, raise, request, resolution, run,
-    running, school_manager, social_care_manager, social_worker, text,
+    running, school_manager, social_care_manager, social_worker, stated_at, text,
 };
 use escalations_core::Calendar;
 use escalations_core::case::{
@@ -313,34 +313,31 @@ fn sscp_mset_levels_run_their_clocks_one_after_another() {
         )
         .unwrap()
         .case;
+    // "If the outcome is not deemed adequate then Level 2 of this process should be
+    // implemented" / "MSET Chair to escalate to Senior Manager within 24 hours": the 24 hours
+    // run from the Chair's "not resolved" reply, not from entering level 2.
+    assert_eq!(
+        running(&case),
+        run(("level-1", "escalate", "2026-06-09T09:00:00Z"))
+    );
     let case = case
         .escalate(p, &cal, &chair(), escalation(), at("2026-06-08T10:00:00Z"))
         .unwrap()
         .case;
+    assert!(case.clocks.iter().any(|c| c.clock == "escalate"
+        && c.stage == "level-1"
+        && c.state(at("2026-06-08T10:00:00Z")) == ClockState::Met { late: false }));
+    // "Strategic Manager to respond within 24 hours to MSET Operational Chair"
     assert_eq!(
         running(&case),
-        run(("level-2", "escalate", "2026-06-09T10:00:00Z"))
+        run(("level-2", "response", "2026-06-09T10:00:00Z"))
     );
     let refused = case
-        .respond(
-            p,
-            &cal,
-            &chair(),
-            not_resolved(),
-            at("2026-06-08T11:00:00Z"),
-        )
+        .submit(p, &cal, &chair(), at("2026-06-08T12:00:00Z"))
         .unwrap_err();
     assert!(
         matches!(refused, Refused::NotThisAction { .. }),
         "{refused}"
-    );
-    let case = case
-        .submit(p, &cal, &chair(), at("2026-06-08T12:00:00Z"))
-        .unwrap()
-        .case;
-    assert_eq!(
-        running(&case),
-        run(("level-2", "response", "2026-06-09T12:00:00Z"))
     );
 }
 
@@ -394,13 +391,28 @@ fn moray_runs_six_stages_in_scotland() {
     let mut now = at("2026-11-24T10:00:00Z");
     for stage in ["initial", "stage-1", "stage-2", "stage-3", "stage-4"] {
         assert_eq!(case.stage, stage);
+        if stage == "stage-3" {
+            // The meeting with the equivalents at partner agencies took place.
+            case = case
+                .submit_with(p, &cal, &school_manager(), &stated_at(now), now)
+                .unwrap()
+                .case;
+        }
         case = case
             .respond(p, &cal, &school_manager(), not_resolved(), now)
             .unwrap()
             .case;
         now += Duration::hours(1);
+        // The discussion or meeting at the next stage takes place as it is entered.
         case = case
-            .escalate(p, &cal, &school_manager(), escalation(), now)
+            .escalate_with(
+                p,
+                &cal,
+                &school_manager(),
+                escalation(),
+                &stated_at(now),
+                now,
+            )
             .unwrap()
             .case;
         now += Duration::hours(1);

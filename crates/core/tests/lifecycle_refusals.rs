@@ -227,8 +227,17 @@ fn every_procedure_accepts_other_with_the_reason_in_words() {
         let mut other = request(p, p.subject == escalations_core::procedure::Subject::Child);
         other.concern.reasons.clear();
         other.concern.other_reason = Some(text("Repeated cancellations of core groups"));
-        let raised = Case::raise(CaseId::parse("c").unwrap(), p, &cal, &by, other, now)
-            .unwrap_or_else(|e| panic!("{id} refuses `other` with words: {e}"));
+        // Where the first clock runs from a meeting or discussion, it took place at the raise.
+        let raised = Case::raise_with(
+            CaseId::parse("c").unwrap(),
+            p,
+            &cal,
+            &by,
+            other,
+            &common::stated_at(now),
+            now,
+        )
+        .unwrap_or_else(|e| panic!("{id} refuses `other` with words: {e}"));
         assert_eq!(raised.case.concern.reasons, ["other"], "{id}");
         assert_eq!(
             raised
@@ -253,12 +262,13 @@ fn every_procedure_accepts_other_with_the_reason_in_words() {
     let moray = catalogue.get("moray").unwrap();
     let mut both = request(moray, true);
     both.concern.other_reason = Some(text("Staff safety visiting the home"));
-    let raised = Case::raise(
+    let raised = Case::raise_with(
         CaseId::parse("c").unwrap(),
         moray,
         &Calendar::new(moray.division),
         &practitioner(),
         both,
+        &common::stated_at(now),
         now,
     )
     .unwrap();

@@ -70,12 +70,19 @@ fn sefton_steps_add_up_to_eleven_working_days() {
 
 #[test]
 fn moray_has_six_stages_of_five_working_days() {
+    // Stage 3: "Arrange a meeting with their equivalent(s) at partner agencies within 5
+    // working days", then the Record "within 5 working days".
     assert_eq!(
         table("moray"),
         [
-            "initial", "stage-1", "stage-2", "stage-3", "stage-4", "stage-5"
+            "initial record 5 working days",
+            "stage-1 record 5 working days",
+            "stage-2 record 5 working days",
+            "stage-3 meeting 5 working days",
+            "stage-3 record 5 working days",
+            "stage-4 record 5 working days",
+            "stage-5 record 5 working days",
         ]
-        .map(|s| format!("{s} record 5 working days"))
     );
 }
 
@@ -87,9 +94,9 @@ fn sscp_mset_levels_and_the_non_attendance_route_match_the_contract() {
             "submission submit 72 hours",
             "level-1 response 5 working days",
             "level-1 chair-reply 5 working days",
-            "level-2 escalate 24 hours",
+            "level-1 escalate 24 hours",
             "level-2 response 24 hours",
-            "level-3 escalate 24 hours",
+            "level-2 escalate 24 hours",
             "level-3 response 24 hours",
             "level-4 feedback 1 month",
         ]
@@ -243,4 +250,65 @@ mod raise_safeguards {
             );
         }
     }
+}
+
+/// `procedures check` names the file, line and column of a bad clock start, a field that goes
+/// with another start, a shorter timescale for a role that does not raise, and a bad running
+/// total.
+#[test]
+fn bad_clock_starts_and_running_totals_are_named_with_file_line_and_column() {
+    let sefton = include_str!("../procedures/sefton.toml");
+    let anchor = "timescale = { working_days = 2 }\n";
+    let at_line =
+        |text: &str, needle: &str| text[..text.find(needle).unwrap()].matches('\n').count() + 1;
+    let check = |insert: &str, needle: &str, message: &str| {
+        let text = sefton.replacen(anchor, &format!("{anchor}{insert}\n"), 1);
+        let error = escalations_core::procedure::load("sefton.toml", &text).unwrap_err();
+        let line = at_line(&text, needle);
+        let shown = error.to_string();
+        assert!(
+            shown.starts_with(&format!("sefton.toml:{line}:")) && shown.contains(message),
+            "{shown}"
+        );
+    };
+    check(
+        r#"starts = "whenever""#,
+        r#""whenever""#,
+        "unknown start `whenever`",
+    );
+    check(r#"starts = "stated""#, r#""stated""#, "give `from`");
+    check(
+        r#"from = "the meeting""#,
+        r#""the meeting""#,
+        "`from` goes only with `starts = \"stated\"`",
+    );
+    check(
+        r#"or_missed = true"#,
+        "or_missed",
+        "`or_missed` goes only with `starts = \"not-resolved\"`",
+    );
+    check(
+        r#"starts = "not-resolved""#,
+        r#""not-resolved""#,
+        "it is the stage's first clock",
+    );
+    check(
+        r#"shorter_by = "chair""#,
+        r#""chair""#,
+        "`shorter_by` names a role that cannot raise",
+    );
+    let text = sefton.replacen(
+        "running_total = { working_days = 4 }",
+        "running_total = { fortnights = 4 }",
+        1,
+    );
+    let error = escalations_core::procedure::load("sefton.toml", &text).unwrap_err();
+    let line = at_line(&text, "running_total = { fortnights");
+    assert!(
+        error
+            .to_string()
+            .starts_with(&format!("sefton.toml:{line}:"))
+            && error.to_string().contains("unknown unit `fortnights`"),
+        "{error}"
+    );
 }

@@ -42,6 +42,11 @@ pub struct RaiseBody {
     /// procedure's instruction to use child protection procedures now.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub immediate_risk: Option<bool>,
+    /// When the meeting, discussion or notification the clock this action starts runs from
+    /// took place (RFC 3339), where the procedure times it so ("within 72 hours of the
+    /// meeting"): never in the future.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meeting_at: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -96,6 +101,9 @@ pub struct ResponseBody {
     pub reasons: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub agreed_actions: Vec<AgreedActionBody>,
+    /// When the meeting or discussion the next clock runs from took place (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meeting_at: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -116,6 +124,11 @@ pub struct AgreedActionBody {
 pub struct SubmissionBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<u64>,
+    /// When the meeting, discussion or notification the clock this action starts runs from
+    /// took place (RFC 3339), where the procedure times it so ("within 72 hours of the
+    /// meeting"): never in the future.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meeting_at: Option<String>,
 }
 
 /// `POST /api/cases/{id}/escalations`.
@@ -131,6 +144,11 @@ pub struct EscalationBody {
     pub reasons: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tried: Option<String>,
+    /// When the meeting, discussion or notification the clock this action starts runs from
+    /// took place (RFC 3339), where the procedure times it so ("within 72 hours of the
+    /// meeting"): never in the future.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meeting_at: Option<String>,
 }
 
 /// `POST /api/cases/{id}/resolution`.

@@ -49,9 +49,22 @@ fn real_values_of_every_wire_type_match_their_schema() {
         &RaiseBody {
             procedure: Some("sefton".into()),
             receiving_agency: Some("social-care".into()),
+            child: Some(child.clone()),
+            concern: Some(concern.clone()),
+            immediate_risk: Some(false),
+            meeting_at: None,
+        },
+    );
+    // MSET's submission runs "within a maximum of 72 hours" of the meeting.
+    contract.accepts(
+        "RaiseBody",
+        &RaiseBody {
+            procedure: Some("sscp-mset".into()),
+            receiving_agency: Some("social-care".into()),
             child: Some(child),
             concern: Some(concern),
             immediate_risk: Some(false),
+            meeting_at: Some("2026-06-01T09:00:00Z".into()),
         },
     );
     contract.accepts(
@@ -65,6 +78,7 @@ fn real_values_of_every_wire_type_match_their_schema() {
                 ..ConcernBody::default()
             }),
             immediate_risk: None,
+            meeting_at: None,
         },
     );
     let action = AgreedActionBody {
@@ -92,7 +106,21 @@ fn real_values_of_every_wire_type_match_their_schema() {
             ..ResponseBody::default()
         },
     );
-    contract.accepts("SubmissionBody", &SubmissionBody { version: Some(1) });
+    contract.accepts(
+        "SubmissionBody",
+        &SubmissionBody {
+            version: Some(1),
+            meeting_at: None,
+        },
+    );
+    // Moray stage 3: the meeting with the equivalents at partner agencies took place.
+    contract.accepts(
+        "SubmissionBody",
+        &SubmissionBody {
+            version: Some(7),
+            meeting_at: Some("2026-03-05T14:00:00Z".into()),
+        },
+    );
     contract.accepts(
         "EscalationBody",
         &EscalationBody {
@@ -100,6 +128,7 @@ fn real_values_of_every_wire_type_match_their_schema() {
             to: Some("step-3".into()),
             reasons: Some("No plan was agreed".into()),
             tried: Some("Called twice".into()),
+            meeting_at: Some("2026-03-04T10:00:00Z".into()),
         },
     );
     contract.accepts(

@@ -7,7 +7,8 @@ use chrono::{DateTime, Utc};
 use escalations_app::{Action, App, ListQuery, RaiseInput, ScopeChoice};
 use escalations_core::access::Principal;
 use escalations_core::case::{
-    AgreedAction, Child, Concern, EscalateRequest, Outcome, RaiseRequest, ResolveRequest,
+    AgreedAction, Child, ClockInput, Concern, EscalateRequest, Outcome, RaiseRequest,
+    ResolveRequest,
 };
 use escalations_core::ids::{AgencyId, CaseId, LevelId, ProcedureId, ReasonId, StageId};
 use escalations_store::{Cursor, IdempotencyKey, MAX_PAGE, StatusKind};
@@ -122,6 +123,10 @@ pub(crate) async fn raise(
             })
         }
     };
+    let clock = ClockInput {
+        meeting_at: f.instant("meeting_at", raw.meeting_at.as_deref()),
+        shorter: None,
+    };
     let input = procedure.zip(concern).and_then(|(procedure, concern)| {
         // A child given without a usable name was reported above.
         let child = match child {
@@ -136,6 +141,7 @@ pub(crate) async fn raise(
                 concern,
                 immediate_risk: raw.immediate_risk,
             },
+            clock,
             idempotency,
         })
     });
@@ -168,22 +174,27 @@ pub(crate) async fn act(
     body: &Bytes,
     now: DateTime<Utc>,
 ) -> Result<Reply, ApiError> {
-    let (version, action) = action(route, headers, body)?;
-    let detail = app.act(who, &case_id(id)?, version, action, now).await?;
+    let (version, action, clock) = action(route, headers, body)?;
+    let detail = app
+        .act_with(who, &case_id(id)?, version, action, &clock, now)
+        .await?;
     Reply::ok(&crate::wire::case_view(detail))
 }
 
-/// The action a request asks for, with the case version the caller read.
+/// The action a request asks for, with the case version the caller read and when the meeting
+/// the clock it starts runs from took place.
 fn action(
     route: ActionRoute,
     headers: &HeaderMap,
     body: &Bytes,
-) -> Result<(u64, Action), ApiError> {
+) -> Result<(u64, Action, ClockInput), ApiError> {
     let mut f = Fields::default();
+    let mut meeting_at = None;
     let (version, action) = match route {
         ActionRoute::Responses => {
             let raw: ResponseBody = parse::body(headers, body)?;
             let version = f.version(raw.version);
+            meeting_at = f.instant("meeting_at", raw.meeting_at.as_deref());
             let outcome = match raw.outcome.as_deref() {
                 Some("resolved") => f
                     .text("summary", raw.summary.as_deref())
@@ -226,11 +237,13 @@ fn action(
         }
         ActionRoute::Submissions => {
             let raw: SubmissionBody = parse::body(headers, body)?;
+            meeting_at = f.instant("meeting_at", raw.meeting_at.as_deref());
             (f.version(raw.version), Some(Action::Submit))
         }
         ActionRoute::Escalations => {
             let raw: EscalationBody = parse::body(headers, body)?;
             let version = f.version(raw.version);
+            meeting_at = f.instant("meeting_at", raw.meeting_at.as_deref());
             let to = raw
                 .to
                 .as_deref()
@@ -260,7 +273,11 @@ fn action(
             (version, reason.map(|reason| Action::Withdraw { reason }))
         }
     };
-    Ok((version, f.finish(action)?))
+    let clock = ClockInput {
+        meeting_at,
+        shorter: None,
+    };
+    Ok((version, f.finish(action)?, clock))
 }
 
 pub(crate) async fn list(

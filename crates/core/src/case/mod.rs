@@ -31,10 +31,11 @@ use crate::ids::{
     AgencyId, CaseId, ClockId, LevelId, PersonId, ProcedureId, ReasonId, StageId, Text,
 };
 use crate::procedure::{Action, Inform, InformWhen, Party, Stage};
+use crate::timescale::Timescale;
 
 pub use actor::{Actor, Role};
 pub use next_move::{NextMove, describe_move, local_time};
-pub use refusals::{RaiseError, Refused};
+pub use refusals::{ClockRefused, RaiseError, Refused};
 pub use summary::{CaseSummary, RunningClock};
 
 /// The child a case is about. Never appears in events, logs or emails.
@@ -137,6 +138,17 @@ pub struct ResolveRequest {
     pub lessons_learned: Text,
 }
 
+/// What the person states with an action that starts a clock: when the meeting or discussion
+/// the clock runs from took place ("within 72 hours of the meeting"), and, where the procedure
+/// lets their role, a shorter timescale for this case.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClockInput {
+    #[serde(default)]
+    pub meeting_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub shorter: Option<Timescale>,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StageEntry {
     pub stage: StageId,
@@ -165,6 +177,10 @@ pub struct ClockRun {
     pub ended: Option<(ClockEnd, DateTime<Utc>)>,
     /// Whether a breach event has been recorded for it (by the sweeper).
     pub breach_recorded: bool,
+    /// The shorter timescale set for this case, if any (MSET's Chair for immediate
+    /// safeguarding concerns); `due` was computed from it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shortened_to: Option<Timescale>,
 }
 
 /// Where a clock stands at an instant.
@@ -297,6 +313,13 @@ pub enum EventKind {
         stage: StageId,
         clock: ClockId,
         due: DateTime<Utc>,
+        /// The stated instant it runs from (a meeting or discussion), or the breach it
+        /// follows, when that is not the event's own instant.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        from: Option<DateTime<Utc>>,
+        /// The shorter timescale set for this case, if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        shortened_to: Option<Timescale>,
     },
     ClockMet {
         stage: StageId,

@@ -47,6 +47,34 @@ pub enum RaiseError {
     #[error("`{given}` is not a level of need in this procedure: choose from {choices}")]
     UnknownLevelOfNeed { given: LevelId, choices: String },
     #[error(transparent)]
+    Clock(#[from] ClockRefused),
+    #[error(transparent)]
+    Calendar(#[from] YearOutOfRange),
+}
+
+/// Why the clock an action would start cannot start as asked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ClockRefused {
+    #[error("say when {from} took place: {who} has {timescale} from {from} to {task}")]
+    StatedStartRequired {
+        from: String,
+        who: String,
+        timescale: String,
+        task: String,
+    },
+    #[error("{from} cannot be in the future: it was given as {given}")]
+    StatedStartInFuture { from: String, given: String },
+    #[error("{from} cannot be before the case was raised ({raised}): it was given as {given}")]
+    StatedStartBeforeRaise {
+        from: String,
+        raised: String,
+        given: String,
+    },
+    #[error("a shorter timescale cannot be set here: {why}")]
+    ShorterNotAllowed { why: String },
+    #[error("{given} is not shorter than the procedure's {standard}")]
+    NotShorter { given: String, standard: String },
+    #[error(transparent)]
     Calendar(#[from] YearOutOfRange),
 }
 
@@ -87,6 +115,8 @@ pub enum Refused {
         case: ProcedureId,
         given: ProcedureId,
     },
+    #[error(transparent)]
+    Clock(#[from] ClockRefused),
     #[error(transparent)]
     Calendar(#[from] YearOutOfRange),
 }

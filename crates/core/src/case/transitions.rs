@@ -7,19 +7,23 @@ use super::actor::role_label;
 use super::next_move::lowercase_first;
 use super::refusals::ids_list;
 use super::{
-    Actor, Case, ClockEnd, ClockRun, Concern, EscalateRequest, Escalation, Event, EventKind,
-    Outcome, RaiseError, RaiseRequest, Refused, ResolveRequest, Response, Role, StageEntry, Status,
-    Transition, describe_move, local_time,
+    Actor, Case, ClockEnd, ClockInput, ClockRefused, ClockRun, Concern, EscalateRequest,
+    Escalation, Event, EventKind, Outcome, RaiseError, RaiseRequest, Refused, ResolveRequest,
+    Response, Role, StageEntry, Status, Transition, describe_move, local_time,
 };
 use crate::calendar::{Calendar, YearOutOfRange};
 use crate::ids::{CaseId, PersonId, ReasonId, Text};
-use crate::procedure::{Action, OTHER_REASON, Party, Procedure, RaiserRole, Stage, Subject};
+use crate::procedure::{
+    Action, ClockStart, OTHER_REASON, Party, Procedure, RaiserRole, Stage, Subject,
+};
 
 struct Builder {
     case: Case,
     events: Vec<Event>,
     by: Option<PersonId>,
     now: DateTime<Utc>,
+    /// A clock started by this transition took the shorter timescale given.
+    shortened: bool,
 }
 
 impl Builder {
@@ -32,6 +36,7 @@ impl Builder {
             events: Vec::new(),
             by,
             now,
+            shortened: false,
         }
     }
 
@@ -46,28 +51,99 @@ impl Builder {
         });
     }
 
+    /// Starts the stage's clock at `index`, if there is one, from now or from the instant
+    /// the person states; `input.shorter` applies to it if its procedure lets `role` set one.
     fn start_clock(
         &mut self,
         stage: &Stage,
         index: usize,
         calendar: &Calendar,
-    ) -> Result<(), YearOutOfRange> {
-        if let Some(clock) = stage.clocks.get(index) {
-            let due = clock.timescale.due(self.now, calendar)?;
-            self.case.clocks.push(ClockRun {
-                stage: stage.id.clone(),
-                clock: clock.id.clone(),
-                owner: clock.owner,
-                action: clock.action,
-                started_at: self.now,
-                due,
-                ended: None,
-                breach_recorded: false,
-            });
-            self.event(EventKind::ClockStarted {
-                stage: stage.id.clone(),
-                clock: clock.id.clone(),
-                due,
+        input: &ClockInput,
+        role: Role,
+    ) -> Result<(), ClockRefused> {
+        let Some(clock) = stage.clocks.get(index) else {
+            return Ok(());
+        };
+        let start = match &clock.starts {
+            ClockStart::Stated { from, before_raise } => {
+                let at = input
+                    .meeting_at
+                    .ok_or_else(|| ClockRefused::StatedStartRequired {
+                        from: from.clone(),
+                        who: clock.who.clone(),
+                        timescale: clock.timescale.to_string(),
+                        task: lowercase_first(&clock.task),
+                    })?;
+                if at > self.now {
+                    return Err(ClockRefused::StatedStartInFuture {
+                        from: from.clone(),
+                        given: local_time(at),
+                    });
+                }
+                if at < self.case.raised_at && !before_raise {
+                    return Err(ClockRefused::StatedStartBeforeRaise {
+                        from: from.clone(),
+                        raised: local_time(self.case.raised_at),
+                        given: local_time(at),
+                    });
+                }
+                at
+            }
+            _ => self.now,
+        };
+        let standard = clock.timescale.due(start, calendar)?;
+        let (due, shortened_to) = match input.shorter {
+            None => (standard, None),
+            Some(shorter) => {
+                if clock.shorter_by.map(RaiserRole::name) != Some(role_name(role)) {
+                    return Err(ClockRefused::ShorterNotAllowed {
+                        why: match clock.shorter_by {
+                            Some(by) => {
+                                format!("only the {} may set one for {}", by.name(), clock.id)
+                            }
+                            None => {
+                                format!("the procedure sets {} for {}", clock.timescale, clock.id)
+                            }
+                        },
+                    });
+                }
+                let due = shorter.due(start, calendar)?;
+                if due >= standard {
+                    return Err(ClockRefused::NotShorter {
+                        given: shorter.to_string(),
+                        standard: clock.timescale.to_string(),
+                    });
+                }
+                self.shortened = true;
+                (due, Some(shorter))
+            }
+        };
+        self.case.clocks.push(ClockRun {
+            stage: stage.id.clone(),
+            clock: clock.id.clone(),
+            owner: clock.owner,
+            action: clock.action,
+            started_at: start,
+            due,
+            ended: None,
+            breach_recorded: false,
+            shortened_to,
+        });
+        self.event(EventKind::ClockStarted {
+            stage: stage.id.clone(),
+            clock: clock.id.clone(),
+            due,
+            from: (start != self.now).then_some(start),
+            shortened_to,
+        });
+        Ok(())
+    }
+
+    /// Refuses a shorter timescale that no clock started by this action took.
+    fn check_shorter_used(&self, input: &ClockInput) -> Result<(), ClockRefused> {
+        if input.shorter.is_some() && !self.shortened {
+            return Err(ClockRefused::ShorterNotAllowed {
+                why: "this action starts no clock whose timescale may be shortened".to_owned(),
             });
         }
         Ok(())
@@ -88,12 +164,16 @@ impl Builder {
         });
     }
 
-    /// Meets the running clock and starts the stage's next one.
+    /// Meets the running clock and starts the stage's next one — a clock that starts only
+    /// "if not resolved" only when `outcome` says so.
     fn meet_and_advance(
         &mut self,
         stage: &Stage,
         calendar: &Calendar,
-    ) -> Result<(), YearOutOfRange> {
+        input: &ClockInput,
+        role: Role,
+        outcome: Option<&Outcome>,
+    ) -> Result<(), ClockRefused> {
         let next_index = self
             .case
             .running_clock()
@@ -101,7 +181,14 @@ impl Builder {
             .map(|i| i + 1);
         self.end_clock(ClockEnd::Met);
         if let Some(index) = next_index {
-            self.start_clock(stage, index, calendar)?;
+            let not_resolved = outcome.is_some_and(|o| !o.is_resolved());
+            let waits_for_outcome = stage
+                .clocks
+                .get(index)
+                .is_some_and(|c| matches!(c.starts, ClockStart::NotResolved { .. }));
+            if !waits_for_outcome || not_resolved {
+                self.start_clock(stage, index, calendar, input, role)?;
+            }
         }
         Ok(())
     }
@@ -149,6 +236,16 @@ fn check_reasons(procedure: &Procedure, concern: &mut Concern) -> Result<(), Rai
     Ok(())
 }
 
+/// A role as procedure files spell it.
+fn role_name(role: Role) -> &'static str {
+    match role {
+        Role::Practitioner => "practitioner",
+        Role::Manager => "manager",
+        Role::Chair => "chair",
+        Role::Administrator => "administrator",
+    }
+}
+
 impl Case {
     /// Raises a case into the procedure's first stage and starts its first clock.
     pub fn raise(
@@ -157,6 +254,28 @@ impl Case {
         calendar: &Calendar,
         actor: &Actor,
         request: RaiseRequest,
+        now: DateTime<Utc>,
+    ) -> Result<Transition, RaiseError> {
+        Case::raise_with(
+            id,
+            procedure,
+            calendar,
+            actor,
+            request,
+            &ClockInput::default(),
+            now,
+        )
+    }
+
+    /// [`Case::raise`], with what the person states for the first clock: when the meeting or
+    /// discussion it runs from took place, or a shorter timescale.
+    pub fn raise_with(
+        id: CaseId,
+        procedure: &Procedure,
+        calendar: &Calendar,
+        actor: &Actor,
+        request: RaiseRequest,
+        input: &ClockInput,
         now: DateTime<Utc>,
     ) -> Result<Transition, RaiseError> {
         let role = match actor.role {
@@ -251,7 +370,8 @@ impl Case {
         b.event(EventKind::Raised {
             stage: first.id.clone(),
         });
-        b.start_clock(first, 0, calendar)?;
+        b.start_clock(first, 0, calendar, input, actor.role)?;
+        b.check_shorter_used(input)?;
         Ok(b.done())
     }
 
@@ -326,6 +446,18 @@ impl Case {
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<Transition, Refused> {
+        self.submit_with(procedure, calendar, actor, &ClockInput::default(), now)
+    }
+
+    /// [`Case::submit`], with what the person states for the clock it starts.
+    pub fn submit_with(
+        &self,
+        procedure: &Procedure,
+        calendar: &Calendar,
+        actor: &Actor,
+        input: &ClockInput,
+        now: DateTime<Utc>,
+    ) -> Result<Transition, Refused> {
         self.check_open(procedure, actor)?;
         self.check_move(procedure, actor, Action::Submit)?;
         let stage = self.current_stage(procedure);
@@ -337,7 +469,8 @@ impl Case {
         b.event(EventKind::Submitted {
             stage: stage.id.clone(),
         });
-        b.meet_and_advance(stage, calendar)?;
+        b.meet_and_advance(stage, calendar, input, actor.role, None)?;
+        b.check_shorter_used(input)?;
         Ok(b.done())
     }
 
@@ -349,6 +482,26 @@ impl Case {
         calendar: &Calendar,
         actor: &Actor,
         outcome: Outcome,
+        now: DateTime<Utc>,
+    ) -> Result<Transition, Refused> {
+        self.respond_with(
+            procedure,
+            calendar,
+            actor,
+            outcome,
+            &ClockInput::default(),
+            now,
+        )
+    }
+
+    /// [`Case::respond`], with what the person states for the clock it starts.
+    pub fn respond_with(
+        &self,
+        procedure: &Procedure,
+        calendar: &Calendar,
+        actor: &Actor,
+        outcome: Outcome,
+        input: &ClockInput,
         now: DateTime<Utc>,
     ) -> Result<Transition, Refused> {
         self.check_open(procedure, actor)?;
@@ -366,9 +519,10 @@ impl Case {
             by: actor.person.clone(),
             agency: actor.agency.clone(),
             at: now,
-            outcome,
+            outcome: outcome.clone(),
         });
-        b.meet_and_advance(stage, calendar)?;
+        b.meet_and_advance(stage, calendar, input, actor.role, Some(&outcome))?;
+        b.check_shorter_used(input)?;
         Ok(b.done())
     }
 
@@ -380,6 +534,26 @@ impl Case {
         calendar: &Calendar,
         actor: &Actor,
         request: EscalateRequest,
+        now: DateTime<Utc>,
+    ) -> Result<Transition, Refused> {
+        self.escalate_with(
+            procedure,
+            calendar,
+            actor,
+            request,
+            &ClockInput::default(),
+            now,
+        )
+    }
+
+    /// [`Case::escalate`], with what the person states for the new stage's first clock.
+    pub fn escalate_with(
+        &self,
+        procedure: &Procedure,
+        calendar: &Calendar,
+        actor: &Actor,
+        request: EscalateRequest,
+        input: &ClockInput,
         now: DateTime<Utc>,
     ) -> Result<Transition, Refused> {
         self.check_open(procedure, actor)?;
@@ -474,7 +648,8 @@ impl Case {
             from: current.id.clone(),
             to: target.id.clone(),
         });
-        b.start_clock(target, 0, calendar)?;
+        b.start_clock(target, 0, calendar, input, actor.role)?;
+        b.check_shorter_used(input)?;
         Ok(b.done())
     }
 
@@ -581,5 +756,66 @@ impl Case {
         }
         b.event(EventKind::ClockBreached { stage, clock, due });
         Some(b.done())
+    }
+
+    /// [`Case::record_breaches`], and where the breached clock is followed by one that runs
+    /// "if not resolved (or no response)", stops the breached clock and starts that one from
+    /// the breach (its due instant): MSET's 24 hours to escalate after a missed response.
+    pub fn record_breaches_in(
+        &self,
+        procedure: &Procedure,
+        calendar: &Calendar,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Transition>, YearOutOfRange> {
+        let Some(mut transition) = self.record_breaches(now) else {
+            return Ok(None);
+        };
+        let run = self.running_clock().cloned();
+        let stage = run.as_ref().and_then(|r| procedure.stage(r.stage.as_str()));
+        let (Some(run), Some(stage)) = (run, stage) else {
+            return Ok(Some(transition));
+        };
+        let Some(index) = stage.clocks.iter().position(|c| c.id == run.clock) else {
+            return Ok(Some(transition));
+        };
+        let after_missed = stage
+            .clocks
+            .get(index + 1)
+            .is_some_and(|c| c.starts == ClockStart::NotResolved { or_missed: true });
+        if !after_missed {
+            return Ok(Some(transition));
+        }
+        let version = transition.case.version;
+        let mut b = Builder {
+            case: transition.case,
+            events: std::mem::take(&mut transition.events),
+            by: None,
+            now: self.effective_now(now),
+            shortened: false,
+        };
+        b.end_clock(ClockEnd::Stopped);
+        // The next clock runs from the breach, not from when the sweeper noticed it.
+        let next = &stage.clocks[index + 1];
+        let due = next.timescale.due(run.due, calendar)?;
+        b.case.clocks.push(ClockRun {
+            stage: stage.id.clone(),
+            clock: next.id.clone(),
+            owner: next.owner,
+            action: next.action,
+            started_at: run.due,
+            due,
+            ended: None,
+            breach_recorded: false,
+            shortened_to: None,
+        });
+        b.event(EventKind::ClockStarted {
+            stage: stage.id.clone(),
+            clock: next.id.clone(),
+            due,
+            from: Some(run.due),
+            shortened_to: None,
+        });
+        debug_assert_eq!(b.case.version, version);
+        Ok(Some(b.done()))
     }
 }

@@ -9,9 +9,9 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::{
-    Action, AgencyKind, Asked, Clock, Field, FieldKind, Form, ImmediateRisk, Inform, LevelOfNeed,
-    LevelOfNeedAsked, Mailbox, ManagementLine, OTHER_REASON, Party, Procedure, RaiserRole, Reason,
-    Stage, Subject,
+    Action, AgencyKind, Asked, Clock, ClockStart, Field, FieldKind, Form, ImmediateRisk, Inform,
+    LevelOfNeed, LevelOfNeedAsked, Mailbox, ManagementLine, OTHER_REASON, Party, Procedure,
+    RaiserRole, Reason, Stage, Subject,
 };
 use crate::calendar::Division;
 use crate::ids::{
@@ -147,6 +147,7 @@ struct RawStage {
     form: Option<Spanned<String>>,
     #[serde(default)]
     clocks: Vec<RawClock>,
+    running_total: Option<Spanned<BTreeMap<String, Spanned<i64>>>>,
 }
 
 #[derive(Deserialize)]
@@ -168,6 +169,11 @@ struct RawClock {
     task: String,
     action: Action,
     timescale: Spanned<BTreeMap<String, Spanned<i64>>>,
+    starts: Option<Spanned<String>>,
+    from: Option<Spanned<String>>,
+    before_raise: Option<Spanned<bool>>,
+    or_missed: Option<Spanned<bool>>,
+    shorter_by: Option<Spanned<RaiserRole>>,
 }
 
 struct Loader<'a> {
@@ -391,6 +397,79 @@ impl Loader<'_> {
         }
     }
 
+    /// A clock's `starts` and the fields that go with it.
+    fn clock_start(
+        &self,
+        clock: &RawClock,
+        clock_id: &ClockId,
+        clock_index: usize,
+    ) -> Result<ClockStart, ProcedureError> {
+        let only_with = |field: &str, span: std::ops::Range<usize>, starts: &str| {
+            self.at(
+                span,
+                format!("clock `{clock_id}`: `{field}` goes only with `starts = \"{starts}\"`"),
+            )
+        };
+        let kind = clock
+            .starts
+            .as_ref()
+            .map(|s| (s.get_ref().as_str(), s.span()));
+        if !matches!(kind, Some(("stated", _))) {
+            if let Some(from) = &clock.from {
+                return Err(only_with("from", from.span(), "stated"));
+            }
+            if let Some(before) = &clock.before_raise {
+                return Err(only_with("before_raise", before.span(), "stated"));
+            }
+        }
+        if !matches!(kind, Some(("not-resolved", _)))
+            && let Some(missed) = &clock.or_missed
+        {
+            return Err(only_with("or_missed", missed.span(), "not-resolved"));
+        }
+        match kind {
+            None => Ok(ClockStart::Previous),
+            Some(("stated", span)) => {
+                let from = clock
+                    .from
+                    .as_ref()
+                    .map(|f| f.get_ref().trim())
+                    .filter(|f| !f.is_empty())
+                    .ok_or_else(|| {
+                        self.at(
+                            span,
+                            format!(
+                                "clock `{clock_id}` starts at a stated instant: give `from`, the procedure's words for what it runs from (e.g. \"the meeting\")"
+                            ),
+                        )
+                    })?;
+                Ok(ClockStart::Stated {
+                    from: from.to_owned(),
+                    before_raise: clock.before_raise.as_ref().is_some_and(|b| *b.get_ref()),
+                })
+            }
+            Some(("not-resolved", span)) => {
+                if clock_index == 0 {
+                    return Err(self.at(
+                        span,
+                        format!(
+                            "clock `{clock_id}` starts when the clock before it is met with \"not resolved\", but it is the stage's first clock"
+                        ),
+                    ));
+                }
+                Ok(ClockStart::NotResolved {
+                    or_missed: clock.or_missed.as_ref().is_some_and(|b| *b.get_ref()),
+                })
+            }
+            Some((other, span)) => Err(self.at(
+                span,
+                format!(
+                    "clock `{clock_id}`: unknown start `{other}`: use `stated` (from a meeting or discussion the person states) or `not-resolved` (only after the clock before it is met with \"not resolved\"), or leave `starts` out"
+                ),
+            )),
+        }
+    }
+
     fn load(&self) -> Result<Procedure, ProcedureError> {
         let raw: RawProcedure = toml::from_str(self.text).map_err(|e| match e.span() {
             Some(span) => self.at(span, e.message().trim().to_owned()),
@@ -586,6 +665,19 @@ impl Loader<'_> {
                         ),
                     ));
                 }
+                let starts = self.clock_start(clock, &clock_id, clock_index)?;
+                let shorter_by = match &clock.shorter_by {
+                    Some(role) if !raw.raised_by.contains(role.get_ref()) => {
+                        return Err(self.at(
+                            role.span(),
+                            format!(
+                                "clock `{clock_id}`: `shorter_by` names a role that cannot raise a case under this procedure (it is raised by {})",
+                                list(raw.raised_by.iter().map(|r| r.name()))
+                            ),
+                        ));
+                    }
+                    role => role.as_ref().map(|r| *r.get_ref()),
+                };
                 clocks.push(Clock {
                     id: clock_id,
                     owner: clock.owner,
@@ -593,6 +685,8 @@ impl Loader<'_> {
                     task: clock.task.clone(),
                     action: clock.action,
                     timescale: self.timescale(&clock.timescale)?,
+                    starts,
+                    shorter_by,
                 });
             }
             stages.push(Stage {
@@ -610,6 +704,10 @@ impl Loader<'_> {
                 inform: stage.inform.clone(),
                 form,
                 clocks,
+                running_total: match &stage.running_total {
+                    Some(total) => Some(self.timescale(total)?),
+                    None => None,
+                },
             });
         }
 

@@ -163,6 +163,17 @@ pub enum RaiserRole {
     Chair,
 }
 
+impl RaiserRole {
+    /// The role's name as procedure files spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            RaiserRole::Practitioner => "practitioner",
+            RaiserRole::Manager => "manager",
+            RaiserRole::Chair => "chair",
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Mailbox {
@@ -248,6 +259,9 @@ pub struct Stage {
     pub form: Option<FormId>,
     /// Run one after another: the next starts when the one before it is met.
     pub clocks: Vec<Clock>,
+    /// The partnership's overall target for this stage, counted from the raise (Sefton's
+    /// running totals: 2, 4, 6, 11 working days).
+    pub running_total: Option<Timescale>,
 }
 
 /// Who is asked at a stage.
@@ -280,6 +294,27 @@ pub struct Clock {
     /// The action that meets this clock.
     pub action: Action,
     pub timescale: Timescale,
+    /// When it starts.
+    pub starts: ClockStart,
+    /// The role that may set a shorter timescale for one case (MSET's Chair), if any.
+    pub shorter_by: Option<RaiserRole>,
+}
+
+/// When a clock starts.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum ClockStart {
+    /// When the case enters the stage (the first clock) or the clock before it is met.
+    #[default]
+    Previous,
+    /// At the instant the person states the meeting or discussion took place ("within 72
+    /// hours of the meeting"): never in the future, and not before the raise unless
+    /// `before_raise`.
+    Stated { from: String, before_raise: bool },
+    /// Only when the clock before it is met with "not resolved" (the time allowed to
+    /// escalate), running from that outcome; with `or_missed`, also when the clock before
+    /// it breaches unmet, running from its due instant.
+    NotResolved { or_missed: bool },
 }
 
 impl Procedure {

@@ -8,7 +8,7 @@
 
 use chrono::{DateTime, Utc};
 use escalations_core::case::{
-    Actor, AgreedAction, Case, Child, Concern, EscalateRequest, Outcome, RaiseRequest,
+    Actor, AgreedAction, Case, Child, ClockInput, Concern, EscalateRequest, Outcome, RaiseRequest,
     ResolveRequest, Role, Transition,
 };
 use escalations_core::ids::{AgencyId, CaseId, PersonId, Text};
@@ -86,15 +86,30 @@ pub fn raise(p: &Procedure, by: &Actor, now: &str) -> Transition {
     if by.agency.as_str() == "social-care" {
         req.receiving_agency = Some(AgencyId::parse("school").unwrap());
     }
-    Case::raise(
+    // Where the first clock runs from a meeting or discussion, it took place as the case is
+    // raised.
+    Case::raise_with(
         CaseId::parse("case-1").unwrap(),
         p,
         &Calendar::new(p.division),
         by,
         req,
+        &stated(now),
         at(now),
     )
     .unwrap_or_else(|e| panic!("raise: {e}"))
+}
+
+/// The meeting or discussion a clock runs from took place at `when`.
+pub fn stated(when: &str) -> ClockInput {
+    stated_at(at(when))
+}
+
+pub fn stated_at(when: DateTime<Utc>) -> ClockInput {
+    ClockInput {
+        meeting_at: Some(when),
+        shorter: None,
+    }
 }
 
 pub fn not_resolved() -> Outcome {

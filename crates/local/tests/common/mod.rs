@@ -117,6 +117,13 @@ impl User<'_> {
     /// Posts an action with the case's current version; asserts it succeeded.
     pub async fn act(&self, case: &Value, action: &str, mut body: Value) -> Value {
         body["version"] = case["case"]["version"].clone();
+        // Where the clock this action starts runs from a meeting or discussion, it took place
+        // at the case's last change (after the raise, never in the future).
+        if ["escalations", "submissions", "responses"].contains(&action)
+            && body.get("meeting_at").is_none()
+        {
+            body["meeting_at"] = case["case"]["updated_at"].clone();
+        }
         let id = case["case"]["id"].as_str().unwrap();
         let (status, view) = self.post(&format!("/api/cases/{id}/{action}"), body).await;
         assert_eq!(status, StatusCode::OK, "{action}: {view}");
@@ -140,7 +147,10 @@ pub fn raise_body(
             "level_of_need": level,
             "tried": "Discussed with the social worker"
         },
-        "immediate_risk": false
+        "immediate_risk": false,
+        // The meeting or discussion a first clock may run from (MSET's Operational Group
+        // meeting, Moray's initial discussion): before the raise, as those procedures allow.
+        "meeting_at": "2026-01-05T10:00:00Z"
     })
 }
 
