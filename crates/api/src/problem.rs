@@ -247,7 +247,9 @@ impl From<ViewError> for ApiError {
     fn from(e: ViewError) -> Self {
         match e {
             ViewError::NoSuchCase => ApiError::NotFound("case"),
+            ViewError::NotSetUp(e) => forbidden_not_set_up(e),
             ViewError::ProcedureMissing(e) => ApiError::internal(e),
+            ViewError::Calendar(e) => ApiError::internal(e),
             ViewError::Store(e) => e.into(),
         }
     }
@@ -274,6 +276,7 @@ impl From<ReportError> for ApiError {
     fn from(e: ReportError) -> Self {
         match e {
             ReportError::Denied(d) => d.into(),
+            ReportError::NotSetUp(e) => forbidden_not_set_up(e),
             ReportError::Store(e) => e.into(),
         }
     }

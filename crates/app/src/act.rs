@@ -75,7 +75,9 @@ impl From<ViewError> for ActError {
     fn from(e: ViewError) -> Self {
         match e {
             ViewError::NoSuchCase => ActError::NoSuchCase,
+            ViewError::NotSetUp(e) => ActError::NotSetUp(e),
             ViewError::ProcedureMissing(e) => ActError::ProcedureMissing(e),
+            ViewError::Calendar(e) => ActError::Refused(Refused::Calendar(e)),
             ViewError::Store(e) => ActError::from(e),
         }
     }
@@ -131,6 +133,6 @@ impl App {
         }?;
         self.store.apply(&who.partnership, &transition).await?;
         tracing::info!(case = %case.id, person = %actor.person, action = name, version = transition.case.version, "case changed");
-        Ok(self.detail(who, transition.case, now).await?)
+        Ok(self.detail(who, transition.case, &calendar, now).await?)
     }
 }

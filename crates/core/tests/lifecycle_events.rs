@@ -76,7 +76,14 @@ fn the_report_counts_other_by_id_only() {
     .unwrap()
     .case;
     let day = now.date_naive();
-    let report = escalations_core::report::report(&[case], &catalogue, day, day, now);
+    let report = escalations_core::report::report(
+        &[case],
+        &catalogue,
+        &escalations_core::Calendar::new(p.division),
+        day,
+        day,
+        now,
+    );
     assert_eq!(report.by_reason.get("moray/other"), Some(&1));
     assert_eq!(report.by_reason.get("moray/no-consensus"), Some(&1));
     let json = serde_json::to_string(&report).unwrap();

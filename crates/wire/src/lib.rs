@@ -12,7 +12,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use escalations_core::calendar::Division;
-use escalations_core::case::{Case, ClockRun, ClockState, Event, NextMove, Role};
+use escalations_core::case::{Case, ClockRun, ClockState, Event, NextMove, Role, RunningTotal};
 use escalations_core::ids::{AgencyId, CaseId, PartnershipId, PersonId, ProcedureId, StageId};
 use escalations_core::procedure::{Action, AgencyKind, Inform, Party, Subject};
 use serde::{Deserialize, Serialize};
@@ -230,6 +230,10 @@ pub struct CaseView {
     pub your_sides: Vec<Party>,
     /// Every clock run so far, with where it stands at `now`.
     pub clocks: Vec<ClockView>,
+    /// Each stage's overall target counted from the raise, where the procedure sets one
+    /// (Sefton's running totals: "(4 days total)"): when it falls due and whether it was met
+    /// (the stage's last clock met before it), missed, is still running, or was not needed.
+    pub running_totals: Vec<RunningTotal>,
     /// Who beyond the parties must be told at the current stage.
     pub inform: Vec<Inform>,
     pub chronology: Vec<Event>,

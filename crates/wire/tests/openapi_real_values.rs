@@ -9,11 +9,11 @@ use std::collections::BTreeSet;
 use chrono::{Duration, NaiveDate};
 use contract::examples::{Journey, T0, at, chair, journeys, raiser};
 use contract::{Contract, WIRE_TYPES};
-use escalations_core::Catalogue;
 use escalations_core::calendar::Division;
 use escalations_core::case::{Case, Event, EventKind, Role};
 use escalations_core::ids::{AgencyId, CaseId, PartnershipId, PersonId, StageId};
 use escalations_core::procedure::AgencyKind;
+use escalations_core::{Calendar, Catalogue};
 use escalations_wire::{
     AgencySummary, AgreedActionBody, CasePage, CaseSummary, ChildBody, ConcernBody, EscalationBody,
     FieldError, Me, PartnershipSummary, Problem, ProcedureList, ProcedureSummary, Queue, QueueItem,
@@ -274,6 +274,7 @@ fn real_values_of_every_wire_type_match_their_schema() {
     let report = escalations_core::report::report(
         &cases,
         &catalogue,
+        &Calendar::new(Division::EnglandAndWales),
         "2026-11-01".parse().unwrap(),
         "2026-11-30".parse().unwrap(),
         now,
@@ -284,6 +285,7 @@ fn real_values_of_every_wire_type_match_their_schema() {
     let empty = escalations_core::report::report(
         &[],
         &catalogue,
+        &Calendar::new(Division::EnglandAndWales),
         "2026-11-01".parse().unwrap(),
         "2026-11-30".parse().unwrap(),
         now,

@@ -22,6 +22,7 @@ mod actor;
 mod next_move;
 mod refusals;
 mod summary;
+mod targets;
 mod transitions;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -37,6 +38,7 @@ pub use actor::{Actor, Role};
 pub use next_move::{NextMove, describe_move, local_time};
 pub use refusals::{ClockRefused, RaiseError, Refused};
 pub use summary::{CaseSummary, RunningClock};
+pub use targets::{RunningTotal, TotalState};
 
 /// The child a case is about. Never appears in events, logs or emails.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

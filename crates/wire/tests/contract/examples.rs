@@ -160,6 +160,10 @@ impl<'p> Journey<'p> {
                     state: run.state(now),
                 })
                 .collect(),
+            running_totals: self
+                .case
+                .running_totals(self.procedure, &self.calendar, now)
+                .unwrap(),
             inform: self.case.to_inform(stage).into_iter().cloned().collect(),
             chronology: self.chronology.clone(),
             now,
@@ -279,5 +283,11 @@ pub fn journeys<'c>(catalogue: &'c Catalogue, contract: &Contract) -> Vec<Journe
         })
         .collect();
     assert_eq!(states.len(), 3, "clock states seen: {states:?}");
+    let totals: BTreeSet<&str> = views
+        .iter()
+        .flat_map(|v| &v.running_totals)
+        .map(|t| t.state.as_str())
+        .collect();
+    assert_eq!(totals.len(), 4, "running-total states seen: {totals:?}");
     vec![a, b, c, d, e, f]
 }
