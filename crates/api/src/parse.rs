@@ -208,6 +208,34 @@ impl Fields {
         }
     }
 
+    /// A timescale: exactly one unit, with a count the core accepts for it.
+    pub(crate) fn timescale(
+        &mut self,
+        field: &str,
+        value: Option<&escalations_wire::TimescaleBody>,
+    ) -> Option<escalations_core::timescale::Timescale> {
+        let units = value?.units();
+        match units.as_slice() {
+            [(unit, count)] => {
+                match escalations_core::timescale::Timescale::from_unit(unit, *count) {
+                    Ok(timescale) => Some(timescale),
+                    Err(e) => {
+                        self.problem(field, e.to_string());
+                        None
+                    }
+                }
+            }
+            _ => {
+                self.problem(
+                    field,
+                    "give exactly one unit and its count, like { \"hours\": 24 }: hours, \
+                     working_days, calendar_days, weeks or months",
+                );
+                None
+            }
+        }
+    }
+
     pub(crate) fn version(&mut self, version: Option<u64>) -> u64 {
         version.unwrap_or_else(|| {
             self.problem(

@@ -47,6 +47,44 @@ pub struct RaiseBody {
     /// meeting"): never in the future.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meeting_at: Option<String>,
+    /// A shorter timescale for the clock this action starts, where the procedure lets the
+    /// caller's role set one (MSET: "The timescale for completion (if specific immediate
+    /// safeguarding concerns are identified)", set by the Chair): one unit and a count, like
+    /// `{ "hours": 24 }`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shorter_timescale: Option<TimescaleBody>,
+}
+
+/// A timescale as a request states it: exactly one unit with its count.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimescaleBody {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hours: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub working_days: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calendar_days: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weeks: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub months: Option<u32>,
+}
+
+impl TimescaleBody {
+    /// The units given, as `(unit, count)`, in the order procedure files suggest them.
+    pub fn units(&self) -> Vec<(&'static str, u32)> {
+        [
+            ("hours", self.hours),
+            ("working_days", self.working_days),
+            ("calendar_days", self.calendar_days),
+            ("weeks", self.weeks),
+            ("months", self.months),
+        ]
+        .into_iter()
+        .filter_map(|(unit, count)| Some((unit, count?)))
+        .collect()
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -129,6 +167,12 @@ pub struct SubmissionBody {
     /// meeting"): never in the future.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meeting_at: Option<String>,
+    /// A shorter timescale for the clock this action starts, where the procedure lets the
+    /// caller's role set one (MSET: "The timescale for completion (if specific immediate
+    /// safeguarding concerns are identified)", set by the Chair): one unit and a count, like
+    /// `{ "hours": 24 }`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shorter_timescale: Option<TimescaleBody>,
 }
 
 /// `POST /api/cases/{id}/escalations`.

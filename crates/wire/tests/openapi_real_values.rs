@@ -17,7 +17,7 @@ use escalations_core::{Calendar, Catalogue};
 use escalations_wire::{
     AgencySummary, AgreedActionBody, CasePage, CaseSummary, ChildBody, ConcernBody, EscalationBody,
     FieldError, Me, PartnershipSummary, Problem, ProcedureList, ProcedureSummary, Queue, QueueItem,
-    RaiseBody, ResolutionBody, ResponseBody, SubmissionBody, WithdrawalBody,
+    RaiseBody, ResolutionBody, ResponseBody, SubmissionBody, TimescaleBody, WithdrawalBody,
 };
 
 #[test]
@@ -53,9 +53,12 @@ fn real_values_of_every_wire_type_match_their_schema() {
             concern: Some(concern.clone()),
             immediate_risk: Some(false),
             meeting_at: None,
+            shorter_timescale: None,
         },
     );
-    // MSET's submission runs "within a maximum of 72 hours" of the meeting.
+    // MSET's submission runs "within a maximum of 72 hours" of the meeting; the Chair sets
+    // "The timescale for completion (if specific immediate safeguarding concerns are
+    // identified)".
     contract.accepts(
         "RaiseBody",
         &RaiseBody {
@@ -65,6 +68,10 @@ fn real_values_of_every_wire_type_match_their_schema() {
             concern: Some(concern),
             immediate_risk: Some(false),
             meeting_at: Some("2026-06-01T09:00:00Z".into()),
+            shorter_timescale: Some(TimescaleBody {
+                hours: Some(24),
+                ..TimescaleBody::default()
+            }),
         },
     );
     contract.accepts(
@@ -79,6 +86,7 @@ fn real_values_of_every_wire_type_match_their_schema() {
             }),
             immediate_risk: None,
             meeting_at: None,
+            shorter_timescale: None,
         },
     );
     let action = AgreedActionBody {
@@ -111,6 +119,7 @@ fn real_values_of_every_wire_type_match_their_schema() {
         &SubmissionBody {
             version: Some(1),
             meeting_at: None,
+            shorter_timescale: None,
         },
     );
     // Moray stage 3: the meeting with the equivalents at partner agencies took place.
@@ -119,6 +128,7 @@ fn real_values_of_every_wire_type_match_their_schema() {
         &SubmissionBody {
             version: Some(7),
             meeting_at: Some("2026-03-05T14:00:00Z".into()),
+            shorter_timescale: None,
         },
     );
     contract.accepts(

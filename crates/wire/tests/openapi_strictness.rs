@@ -164,6 +164,23 @@ fn request_schemas_refuse_what_the_server_refuses() {
         json!({ "name": "J", "in_care": "yes" }),
         "in_care that is not a boolean",
     );
+
+    // A shorter timescale: exactly one known unit with a count from 1 to its maximum
+    // (Timescale::from_unit, via parse.rs).
+    for (bad, why) in [
+        (json!({ "hours": 0 }), "a zero count"),
+        (json!({ "hours": 8785 }), "more than a year of hours"),
+        (json!({ "hours": 24, "working_days": 1 }), "two units"),
+        (json!({}), "no unit"),
+        (json!({ "fortnights": 1 }), "an unknown unit"),
+        (json!({ "hours": "24" }), "a count that is not a number"),
+    ] {
+        contract.rejects(
+            "SubmissionBody",
+            json!({ "version": 1, "shorter_timescale": bad }),
+            why,
+        );
+    }
 }
 
 #[test]

@@ -125,7 +125,7 @@ pub(crate) async fn raise(
     };
     let clock = ClockInput {
         meeting_at: f.instant("meeting_at", raw.meeting_at.as_deref()),
-        shorter: None,
+        shorter: f.timescale("shorter_timescale", raw.shorter_timescale.as_ref()),
     };
     let input = procedure.zip(concern).and_then(|(procedure, concern)| {
         // A child given without a usable name was reported above.
@@ -190,6 +190,7 @@ fn action(
 ) -> Result<(u64, Action, ClockInput), ApiError> {
     let mut f = Fields::default();
     let mut meeting_at = None;
+    let mut shorter = None;
     let (version, action) = match route {
         ActionRoute::Responses => {
             let raw: ResponseBody = parse::body(headers, body)?;
@@ -238,6 +239,7 @@ fn action(
         ActionRoute::Submissions => {
             let raw: SubmissionBody = parse::body(headers, body)?;
             meeting_at = f.instant("meeting_at", raw.meeting_at.as_deref());
+            shorter = f.timescale("shorter_timescale", raw.shorter_timescale.as_ref());
             (f.version(raw.version), Some(Action::Submit))
         }
         ActionRoute::Escalations => {
@@ -275,7 +277,7 @@ fn action(
     };
     let clock = ClockInput {
         meeting_at,
-        shorter: None,
+        shorter,
     };
     Ok((version, f.finish(action)?, clock))
 }
