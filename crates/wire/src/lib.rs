@@ -142,6 +142,28 @@ pub struct ResponseBody {
     /// When the meeting or discussion the next clock runs from took place (RFC 3339).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meeting_at: Option<String>,
+    /// How and when the discussion behind it happened, and with whom ("All escalations
+    /// should be recorded ... for SSCP auditing purposes").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<ContactBody>,
+}
+
+/// How and when a discussion happened, and with whom by role and agency.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContactBody {
+    /// `telephone`, `face-to-face`, `online-meeting` or `email`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// When it happened (RFC 3339): never in the future.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<String>,
+    /// Whom it was with, by role.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub with_role: Option<String>,
+    /// Their agency: an agency id of the partnership.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub with_agency: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -193,6 +215,10 @@ pub struct EscalationBody {
     /// meeting"): never in the future.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meeting_at: Option<String>,
+    /// How and when the discussion behind it happened, and with whom ("All escalations
+    /// should be recorded ... for SSCP auditing purposes").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<ContactBody>,
 }
 
 /// `POST /api/cases/{id}/resolution`.

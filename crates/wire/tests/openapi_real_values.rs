@@ -15,9 +15,10 @@ use escalations_core::ids::{AgencyId, CaseId, PartnershipId, PersonId, StageId};
 use escalations_core::procedure::AgencyKind;
 use escalations_core::{Calendar, Catalogue};
 use escalations_wire::{
-    AgencySummary, AgreedActionBody, CasePage, CaseSummary, ChildBody, ConcernBody, EscalationBody,
-    FieldError, Me, PartnershipSummary, Problem, ProcedureList, ProcedureSummary, Queue, QueueItem,
-    RaiseBody, ResolutionBody, ResponseBody, SubmissionBody, TimescaleBody, WithdrawalBody,
+    AgencySummary, AgreedActionBody, CasePage, CaseSummary, ChildBody, ConcernBody, ContactBody,
+    EscalationBody, FieldError, Me, PartnershipSummary, Problem, ProcedureList, ProcedureSummary,
+    Queue, QueueItem, RaiseBody, ResolutionBody, ResponseBody, SubmissionBody, TimescaleBody,
+    WithdrawalBody,
 };
 
 #[test]
@@ -95,6 +96,15 @@ fn real_values_of_every_wire_type_match_their_schema() {
         by_when: Some("2026-12-29".into()),
     };
     contract.accepts("AgreedActionBody", &action);
+    // Medway: "Conversations between professionals, telephone calls and emails should be
+    // recorded on the child's file".
+    let contact = ContactBody {
+        method: Some("telephone".into()),
+        at: Some("2026-03-03T15:30:00Z".into()),
+        with_role: Some("Designated Safeguarding Lead".into()),
+        with_agency: Some("school".into()),
+    };
+    contract.accepts("ContactBody", &contact);
     contract.accepts(
         "ResponseBody",
         &ResponseBody {
@@ -102,6 +112,7 @@ fn real_values_of_every_wire_type_match_their_schema() {
             outcome: Some("not-resolved".into()),
             reasons: Some("The threshold decision stands".into()),
             agreed_actions: vec![action],
+            contact: Some(contact.clone()),
             ..ResponseBody::default()
         },
     );
@@ -139,6 +150,13 @@ fn real_values_of_every_wire_type_match_their_schema() {
             reasons: Some("No plan was agreed".into()),
             tried: Some("Called twice".into()),
             meeting_at: Some("2026-03-04T10:00:00Z".into()),
+            // Sefton: "Escalation can be via telephone, face-to-face or internet meeting".
+            contact: Some(ContactBody {
+                method: Some("online-meeting".into()),
+                at: Some("2026-03-04T10:00:00Z".into()),
+                with_role: Some("Head of Service, Children's Social Care".into()),
+                with_agency: Some("social-care".into()),
+            }),
         },
     );
     contract.accepts(
