@@ -91,6 +91,10 @@ pub struct Report {
     /// `procedure/stage` → how cases went against the stage's overall target from the raise
     /// (only stages with a running total).
     pub running_totals: BTreeMap<String, Targets>,
+    /// `procedure/method` → responses and escalations whose discussion was recorded with that
+    /// method (Sefton: "Escalation via e-mail is not recommended"). Only the method: whom it
+    /// was with stays on the case.
+    pub contacts_by_method: BTreeMap<String, usize>,
     pub outcomes: Outcomes,
     pub resolution_times: ResolutionTimes,
     pub lessons_learned: Vec<Lesson>,
@@ -118,6 +122,7 @@ pub fn report(
         by_agency_pair: BTreeMap::new(),
         timeliness: BTreeMap::new(),
         running_totals: BTreeMap::new(),
+        contacts_by_method: BTreeMap::new(),
         outcomes: Outcomes::default(),
         resolution_times: ResolutionTimes {
             resolved: 0,
@@ -199,6 +204,16 @@ pub fn report(
                 TotalState::Running => t.running += 1,
                 TotalState::NotNeeded => t.not_needed += 1,
             }
+        }
+        let contacts = case
+            .responses
+            .iter()
+            .filter_map(|r| r.contact.as_ref())
+            .chain(case.escalations.iter().filter_map(|e| e.contact.as_ref()));
+        for contact in contacts {
+            *r.contacts_by_method
+                .entry(format!("{}/{}", case.procedure, contact.method.as_str()))
+                .or_default() += 1;
         }
         match &case.status {
             Status::Open => r.outcomes.open += 1,
@@ -293,6 +308,9 @@ impl Report {
             row("overall target", k, "missed", t.missed.to_string());
             row("overall target", k, "running", t.running.to_string());
             row("overall target", k, "not needed", t.not_needed.to_string());
+        }
+        for (k, v) in &self.contacts_by_method {
+            row("contact method", k, "discussions", v.to_string());
         }
         row("outcome", "", "open", self.outcomes.open.to_string());
         row(

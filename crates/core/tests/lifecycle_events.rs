@@ -184,8 +184,19 @@ fn a_contact_is_kept_on_the_case_and_out_of_events_and_reports() {
         "2026-11-30".parse().unwrap(),
         common::at("2026-11-04T09:00:00Z"),
     );
+    // Only the method is counted ("Escalation via e-mail is not recommended").
+    assert_eq!(
+        report.contacts_by_method.get("sefton/face-to-face"),
+        Some(&1)
+    );
+    assert_eq!(report.contacts_by_method.get("sefton/telephone"), Some(&1));
+    let csv = report.to_csv();
+    assert!(
+        csv.contains("contact method,sefton/telephone,discussions,1\r\n"),
+        "{csv}"
+    );
     let json = serde_json::to_string(&report).unwrap();
-    for text in [&json, &report.to_csv()] {
+    for text in [&json, &csv] {
         assert!(!text.contains("Team Manager"), "{text}");
     }
 }

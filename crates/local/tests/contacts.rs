@@ -103,4 +103,11 @@ async fn responses_and_escalations_record_how_when_and_with_whom_they_were_discu
         .await;
     assert_eq!(status, StatusCode::OK, "{report}");
     assert!(!report.to_string().contains(ROLE), "{report}");
+    // Only the method is counted: "Escalation via e-mail is not recommended".
+    assert!(
+        report["contacts_by_method"]["sefton/online-meeting"]
+            .as_u64()
+            .is_some_and(|n| n >= 1),
+        "{report}"
+    );
 }

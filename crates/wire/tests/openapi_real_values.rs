@@ -309,6 +309,7 @@ fn real_values_of_every_wire_type_match_their_schema() {
     );
     assert_eq!(report.resolution_times.median_days, Some(5.5));
     assert_eq!(report.practice_alerts.len(), 2);
+    assert!(!report.contacts_by_method.is_empty() && !report.running_totals.is_empty());
     contract.accepts("Report", &report);
     let empty = escalations_core::report::report(
         &[],
