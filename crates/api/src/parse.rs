@@ -208,6 +208,83 @@ impl Fields {
         }
     }
 
+    /// A timescale: exactly one unit, with a count the core accepts for it.
+    pub(crate) fn timescale(
+        &mut self,
+        field: &str,
+        value: Option<&escalations_wire::TimescaleBody>,
+    ) -> Option<escalations_core::timescale::Timescale> {
+        let units = value?.units();
+        match units.as_slice() {
+            [(unit, count)] => {
+                match escalations_core::timescale::Timescale::from_unit(unit, *count) {
+                    Ok(timescale) => Some(timescale),
+                    Err(e) => {
+                        self.problem(field, e.to_string());
+                        None
+                    }
+                }
+            }
+            _ => {
+                self.problem(
+                    field,
+                    "give exactly one unit and its count, like { \"hours\": 24 }: hours, \
+                     working_days, calendar_days, weeks or months",
+                );
+                None
+            }
+        }
+    }
+
+    /// A contact: every part required, the method one of the four, the instant RFC 3339.
+    pub(crate) fn contact(
+        &mut self,
+        field: &str,
+        value: Option<&escalations_wire::ContactBody>,
+    ) -> Option<escalations_core::case::Contact> {
+        use escalations_core::case::{Contact, ContactMethod};
+        let value = value?;
+        let method = match value.method.as_deref() {
+            Some(m) => ContactMethod::parse(m).or_else(|| {
+                self.problem(
+                    &format!("{field}.method"),
+                    format!(
+                        "`{m}` is not a way of meeting: use telephone, face-to-face, \
+                         online-meeting or email"
+                    ),
+                );
+                None
+            }),
+            None => {
+                self.problem(
+                    &format!("{field}.method"),
+                    "is required: telephone, face-to-face, online-meeting or email",
+                );
+                None
+            }
+        };
+        let at_field = format!("{field}.at");
+        let at = match value.at.as_deref() {
+            None => {
+                self.problem(&at_field, "is required: when the discussion happened");
+                None
+            }
+            at => self.instant(&at_field, at),
+        };
+        let with_role = self.text(&format!("{field}.with_role"), value.with_role.as_deref());
+        let with_agency = self.required_id(
+            &format!("{field}.with_agency"),
+            value.with_agency.as_deref(),
+            escalations_core::ids::AgencyId::parse,
+        );
+        Some(Contact {
+            method: method?,
+            at: at?,
+            with_role: with_role?,
+            with_agency: with_agency?,
+        })
+    }
+
     pub(crate) fn version(&mut self, version: Option<u64>) -> u64 {
         version.unwrap_or_else(|| {
             self.problem(

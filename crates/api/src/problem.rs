@@ -12,7 +12,7 @@ use escalations_app::{
     ViewError,
 };
 use escalations_core::access::Denied;
-use escalations_core::case::Refused;
+use escalations_core::case::{ContactRefused, Refused};
 use escalations_store::StoreError;
 use escalations_wire::{FieldError, Problem};
 
@@ -237,6 +237,16 @@ impl From<ActError> for ApiError {
             ActError::NotSetUp(e) => forbidden_not_set_up(e),
             e @ ActError::StaleVersion { .. } => ApiError::Conflict(e.to_string()),
             ActError::Refused(e) => e.into(),
+            ActError::Contact(e @ ContactRefused::InFuture { .. }) => {
+                ApiError::field("contact.at", e.to_string())
+            }
+            ActError::Contact(e @ ContactRefused::NothingToRecordOn) => ApiError::internal(e),
+            ActError::Invalid(problems) => ApiError::BadRequest(
+                problems
+                    .into_iter()
+                    .map(|FieldProblem { field, message }| FieldError { field, message })
+                    .collect(),
+            ),
             ActError::ProcedureMissing(e) => ApiError::internal(e),
             ActError::Store(e) => e.into(),
         }
@@ -247,7 +257,9 @@ impl From<ViewError> for ApiError {
     fn from(e: ViewError) -> Self {
         match e {
             ViewError::NoSuchCase => ApiError::NotFound("case"),
+            ViewError::NotSetUp(e) => forbidden_not_set_up(e),
             ViewError::ProcedureMissing(e) => ApiError::internal(e),
+            ViewError::Calendar(e) => ApiError::internal(e),
             ViewError::Store(e) => e.into(),
         }
     }
@@ -274,6 +286,7 @@ impl From<ReportError> for ApiError {
     fn from(e: ReportError) -> Self {
         match e {
             ReportError::Denied(d) => d.into(),
+            ReportError::NotSetUp(e) => forbidden_not_set_up(e),
             ReportError::Store(e) => e.into(),
         }
     }

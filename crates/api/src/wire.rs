@@ -14,6 +14,7 @@ pub(crate) fn case_view(detail: CaseDetail) -> wire::CaseView {
             .into_iter()
             .map(|(run, state)| wire::ClockView { run, state })
             .collect(),
+        running_totals: detail.running_totals,
         inform: detail.inform,
         chronology: detail.chronology,
         now: detail.now,

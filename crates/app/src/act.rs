@@ -2,12 +2,23 @@
 
 use chrono::{DateTime, Utc};
 use escalations_core::access::{Denied, Principal};
-use escalations_core::case::{ClockInput, EscalateRequest, Outcome, Refused, ResolveRequest};
+use escalations_core::case::{
+    ClockInput, Contact, ContactRefused, EscalateRequest, Outcome, Refused, ResolveRequest,
+};
 use escalations_core::ids::{CaseId, Text};
 use escalations_store::StoreError;
 
 use crate::view::ViewError;
-use crate::{App, CaseDetail, NotSetUp, ProcedureMissing};
+use crate::{App, CaseDetail, FieldProblem, NotSetUp, ProcedureMissing};
+
+/// What the person states with an action besides the action itself: when the meeting a clock
+/// runs from took place (and a shorter timescale), and how the discussion behind a response or
+/// an escalation happened.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Stated {
+    pub clock: ClockInput,
+    pub contact: Option<Contact>,
+}
 
 /// Everything a person can do to an open case. Matched once, here.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -50,6 +61,13 @@ pub enum ActError {
     /// The procedure does not allow this now, or not by this person.
     #[error(transparent)]
     Refused(#[from] Refused),
+    /// The contact stated cannot be recorded (in the future, or on an action that records no
+    /// response or escalation).
+    #[error(transparent)]
+    Contact(#[from] ContactRefused),
+    /// The input names things the partnership does not have.
+    #[error("the request has {} problem(s)", .0.len())]
+    Invalid(Vec<FieldProblem>),
     #[error(transparent)]
     ProcedureMissing(#[from] ProcedureMissing),
     #[error(transparent)]
@@ -75,7 +93,9 @@ impl From<ViewError> for ActError {
     fn from(e: ViewError) -> Self {
         match e {
             ViewError::NoSuchCase => ActError::NoSuchCase,
+            ViewError::NotSetUp(e) => ActError::NotSetUp(e),
             ViewError::ProcedureMissing(e) => ActError::ProcedureMissing(e),
+            ViewError::Calendar(e) => ActError::Refused(Refused::Calendar(e)),
             ViewError::Store(e) => ActError::from(e),
         }
     }
@@ -92,22 +112,23 @@ impl App {
         action: Action,
         now: DateTime<Utc>,
     ) -> Result<CaseDetail, ActError> {
-        self.act_with(who, id, version, action, &ClockInput::default(), now)
+        self.act_with(who, id, version, action, &Stated::default(), now)
             .await
     }
 
-    /// [`App::act`], with what the person states for the clock the action starts (when the
-    /// meeting or discussion it runs from took place).
+    /// [`App::act`], with what the person states: for the clock the action starts (when the
+    /// meeting or discussion it runs from took place), and the contact behind it.
     pub async fn act_with(
         &self,
         who: &Principal,
         id: &CaseId,
         version: u64,
         action: Action,
-        clock: &ClockInput,
+        stated: &Stated,
         now: DateTime<Utc>,
     ) -> Result<CaseDetail, ActError> {
         let case = self.load_viewable(who, id).await?;
+        let clock = &stated.clock;
         if version != case.version {
             return Err(ActError::StaleVersion {
                 read: version,
@@ -115,7 +136,19 @@ impl App {
             });
         }
         let procedure = self.procedure_of(&case.procedure)?;
-        let calendar = self.config::<ActError>(who).await?.calendar();
+        let config = self.config::<ActError>(who).await?;
+        if let Some(contact) = &stated.contact
+            && !config.agencies.iter().any(|a| a.id == contact.with_agency)
+        {
+            return Err(ActError::Invalid(vec![FieldProblem::new(
+                "contact.with_agency",
+                format!(
+                    "`{}` is not an agency of this partnership",
+                    contact.with_agency
+                ),
+            )]));
+        }
+        let calendar = config.calendar();
         let name = action.name();
         let actor = &who.actor;
         let transition = match action {
@@ -129,8 +162,12 @@ impl App {
             Action::Resolve(request) => case.resolve(procedure, actor, request, now),
             Action::Withdraw { reason } => case.withdraw(procedure, actor, reason, now),
         }?;
+        let transition = match stated.contact.clone() {
+            None => transition,
+            Some(contact) => transition.with_contact(contact)?,
+        };
         self.store.apply(&who.partnership, &transition).await?;
         tracing::info!(case = %case.id, person = %actor.person, action = name, version = transition.case.version, "case changed");
-        Ok(self.detail(who, transition.case, now).await?)
+        Ok(self.detail(who, transition.case, &calendar, now).await?)
     }
 }

@@ -22,7 +22,7 @@ mod report;
 mod sweep;
 mod view;
 
-pub use act::{ActError, Action};
+pub use act::{ActError, Action, Stated};
 pub use directory::{DirectoryError, MeDetail};
 pub use list::{ListError, ListQuery, ScopeChoice};
 pub use queue::{QueueError, WorkItem};

@@ -79,7 +79,9 @@ impl From<ViewError> for RaiseError {
     fn from(e: ViewError) -> Self {
         match e {
             ViewError::NoSuchCase => RaiseError::KeyReused,
+            ViewError::NotSetUp(e) => RaiseError::NotSetUp(e),
             ViewError::ProcedureMissing(e) => RaiseError::ProcedureMissing(e),
+            ViewError::Calendar(e) => RaiseError::Refused(e.into()),
             ViewError::Store(e) => RaiseError::Store(e),
         }
     }
@@ -123,12 +125,13 @@ impl App {
             return Err(RaiseError::Invalid(problems));
         }
         let procedure = self.procedure_of(&input.procedure)?;
+        let calendar = config.calendar();
         let id = CaseId::parse(&uuid::Uuid::new_v4().to_string())
             .unwrap_or_else(|_| unreachable!("a UUID is kebab case"));
         let raised = Case::raise_with(
             id,
             procedure,
-            &config.calendar(),
+            &calendar,
             &who.actor,
             input.request,
             &input.clock,
@@ -155,7 +158,7 @@ impl App {
         };
         tracing::info!(case = %case.id, person = %who.actor.person, replayed, "case raised");
         Ok(Raised {
-            detail: self.detail(who, case, now).await?,
+            detail: self.detail(who, case, &calendar, now).await?,
             replayed,
         })
     }

@@ -5,12 +5,14 @@ use escalations_core::access::{Denied, Principal};
 use escalations_core::report::Report;
 use escalations_store::{CaseFilter, PageRequest, Scope, StoreError, drain_pages};
 
-use crate::App;
+use crate::{App, NotSetUp};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
     #[error(transparent)]
     Denied(#[from] Denied),
+    #[error(transparent)]
+    NotSetUp(#[from] NotSetUp),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -25,6 +27,7 @@ impl App {
         now: DateTime<Utc>,
     ) -> Result<Report, ReportError> {
         who.may_run_report()?;
+        let calendar = self.config::<ReportError>(who).await?.calendar();
         let every = &CaseFilter::default();
         let summaries = drain_pages(|page: PageRequest| async move {
             self.store
@@ -38,7 +41,8 @@ impl App {
                 cases.push(case);
             }
         }
-        let report = escalations_core::report::report(&cases, &self.catalogue, from, to, now);
+        let report =
+            escalations_core::report::report(&cases, &self.catalogue, &calendar, from, to, now);
         tracing::info!(person = %who.actor.person, cases = report.cases, "report run");
         Ok(report)
     }

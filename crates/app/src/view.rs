@@ -2,12 +2,13 @@
 
 use chrono::{DateTime, Utc};
 use escalations_core::access::{Denied, Principal};
-use escalations_core::case::{Case, ClockRun, ClockState, Event, NextMove};
+use escalations_core::calendar::{Calendar, YearOutOfRange};
+use escalations_core::case::{Case, ClockRun, ClockState, Event, NextMove, RunningTotal};
 use escalations_core::ids::CaseId;
 use escalations_core::procedure::{Inform, Party};
 use escalations_store::StoreError;
 
-use crate::{App, ProcedureMissing};
+use crate::{App, NotSetUp, ProcedureMissing};
 
 /// A case as its reader sees it at `now`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -17,6 +18,9 @@ pub struct CaseDetail {
     /// The sides of the case the reader stands on.
     pub your_sides: Vec<Party>,
     pub clocks: Vec<(ClockRun, ClockState)>,
+    /// Each stage's overall target counted from the raise (Sefton's running totals), where the
+    /// procedure sets one.
+    pub running_totals: Vec<RunningTotal>,
     /// Who beyond the parties must be told at the current stage.
     pub inform: Vec<Inform>,
     pub chronology: Vec<Event>,
@@ -29,7 +33,12 @@ pub enum ViewError {
     #[error("no such case")]
     NoSuchCase,
     #[error(transparent)]
+    NotSetUp(#[from] NotSetUp),
+    #[error(transparent)]
     ProcedureMissing(#[from] ProcedureMissing),
+    /// An overall target beyond the years the calendar covers.
+    #[error(transparent)]
+    Calendar(#[from] YearOutOfRange),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -50,7 +59,8 @@ impl App {
     ) -> Result<CaseDetail, ViewError> {
         let case = self.load_viewable(who, id).await?;
         tracing::info!(case = %case.id, person = %who.actor.person, "case read");
-        self.detail(who, case, now).await
+        let calendar = self.config::<ViewError>(who).await?.calendar();
+        self.detail(who, case, &calendar, now).await
     }
 
     /// Loads a case the caller may view; anything else is "no such case".
@@ -73,9 +83,11 @@ impl App {
         &self,
         who: &Principal,
         case: Case,
+        calendar: &Calendar,
         now: DateTime<Utc>,
     ) -> Result<CaseDetail, ViewError> {
         let procedure = self.procedure_of(&case.procedure)?;
+        let running_totals = case.running_totals(procedure, calendar, now)?;
         let chronology = self.store.chronology(&who.partnership, &case.id).await?;
         let inform = procedure
             .stage(case.stage.as_str())
@@ -89,6 +101,7 @@ impl App {
                 .iter()
                 .map(|run| (run.clone(), run.state(now)))
                 .collect(),
+            running_totals,
             inform,
             chronology,
             now,

@@ -9,7 +9,8 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::case::{Case, ClockState, Status};
+use crate::calendar::Calendar;
+use crate::case::{Case, ClockState, Status, TotalState};
 use crate::procedure::Subject;
 use crate::timescale::local_date;
 use crate::{Catalogue, ids::CaseId};
@@ -23,6 +24,18 @@ pub struct Timeliness {
     /// The case moved on (escalated, resolved, withdrawn) before the clock was met.
     pub stopped_in_time: usize,
     pub stopped_overdue: usize,
+}
+
+/// How cases went against one stage's overall target counted from the raise (Sefton's
+/// running totals).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Targets {
+    pub met: usize,
+    pub missed: usize,
+    /// Open, and not yet due.
+    pub running: usize,
+    /// Closed before it fell due without reaching it.
+    pub not_needed: usize,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -75,16 +88,25 @@ pub struct Report {
     pub by_agency_pair: BTreeMap<String, usize>,
     /// `procedure/stage/clock` → how its runs went.
     pub timeliness: BTreeMap<String, Timeliness>,
+    /// `procedure/stage` → how cases went against the stage's overall target from the raise
+    /// (only stages with a running total).
+    pub running_totals: BTreeMap<String, Targets>,
+    /// `procedure/method` → responses and escalations whose discussion was recorded with that
+    /// method (Sefton: "Escalation via e-mail is not recommended"). Only the method: whom it
+    /// was with stays on the case.
+    pub contacts_by_method: BTreeMap<String, usize>,
     pub outcomes: Outcomes,
     pub resolution_times: ResolutionTimes,
     pub lessons_learned: Vec<Lesson>,
     pub practice_alerts: Vec<PracticeAlert>,
 }
 
-/// Builds the report for cases raised on local dates `from..=to`, as things stand at `now`.
+/// Builds the report for cases raised on local dates `from..=to`, as things stand at `now`;
+/// overall targets are counted in the partnership's `calendar`.
 pub fn report(
     cases: &[Case],
     catalogue: &Catalogue,
+    calendar: &Calendar,
     from: NaiveDate,
     to: NaiveDate,
     now: DateTime<Utc>,
@@ -99,6 +121,8 @@ pub fn report(
         by_reason: BTreeMap::new(),
         by_agency_pair: BTreeMap::new(),
         timeliness: BTreeMap::new(),
+        running_totals: BTreeMap::new(),
+        contacts_by_method: BTreeMap::new(),
         outcomes: Outcomes::default(),
         resolution_times: ResolutionTimes {
             resolved: 0,
@@ -114,9 +138,8 @@ pub fn report(
         if raised_on < from || raised_on > to {
             continue;
         }
-        let practice = catalogue
-            .get(case.procedure.as_str())
-            .is_some_and(|p| p.subject == Subject::Practice);
+        let procedure = catalogue.get(case.procedure.as_str());
+        let practice = procedure.is_some_and(|p| p.subject == Subject::Practice);
         let lessons = match &case.status {
             Status::Resolved {
                 lessons_learned, ..
@@ -165,6 +188,32 @@ pub fn report(
                 ClockState::Stopped { overdue: false } => t.stopped_in_time += 1,
                 ClockState::Stopped { overdue: true } => t.stopped_overdue += 1,
             }
+        }
+        // A target beyond the calendar's years cannot be due yet: it is left uncounted.
+        let totals = procedure
+            .and_then(|p| case.running_totals(p, calendar, now).ok())
+            .unwrap_or_default();
+        for total in totals {
+            let t = r
+                .running_totals
+                .entry(format!("{}/{}", case.procedure, total.stage))
+                .or_default();
+            match total.state {
+                TotalState::Met { .. } => t.met += 1,
+                TotalState::Missed { .. } => t.missed += 1,
+                TotalState::Running => t.running += 1,
+                TotalState::NotNeeded => t.not_needed += 1,
+            }
+        }
+        let contacts = case
+            .responses
+            .iter()
+            .filter_map(|r| r.contact.as_ref())
+            .chain(case.escalations.iter().filter_map(|e| e.contact.as_ref()));
+        for contact in contacts {
+            *r.contacts_by_method
+                .entry(format!("{}/{}", case.procedure, contact.method.as_str()))
+                .or_default() += 1;
         }
         match &case.status {
             Status::Open => r.outcomes.open += 1,
@@ -253,6 +302,15 @@ impl Report {
                 "stopped overdue",
                 t.stopped_overdue.to_string(),
             );
+        }
+        for (k, t) in &self.running_totals {
+            row("overall target", k, "met", t.met.to_string());
+            row("overall target", k, "missed", t.missed.to_string());
+            row("overall target", k, "running", t.running.to_string());
+            row("overall target", k, "not needed", t.not_needed.to_string());
+        }
+        for (k, v) in &self.contacts_by_method {
+            row("contact method", k, "discussions", v.to_string());
         }
         row("outcome", "", "open", self.outcomes.open.to_string());
         row(

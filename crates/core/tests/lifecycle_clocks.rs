@@ -437,3 +437,146 @@ fn sefton_steps_carry_their_running_totals() {
         ]
     );
 }
+
+#[test]
+fn sefton_running_totals_are_counted_from_the_raise_and_met_by_each_steps_clock() {
+    // "The discussion between managers must occur within a further 2 working days of step 1
+    // (4 days total)"; "A mutually agreeable plan of action including timescales should be in
+    // place within a further 2 working days (6 days total)"; "WITHIN A FURTHER 5 WORKING DAYS
+    // (11 days total)"
+    let catalogue = catalogue();
+    let p = catalogue.get("sefton").unwrap();
+    let cal = Calendar::new(p.division);
+    // Monday 2 November 2026: no bank holiday until Christmas.
+    let case = common::raise(p, &common::practitioner(), "2026-11-02T10:00:00Z").case;
+    let totals = |case: &Case, now: &str| -> Vec<(String, String, &'static str)> {
+        case.running_totals(p, &cal, at(now))
+            .unwrap()
+            .into_iter()
+            .map(|t| {
+                (
+                    t.stage.to_string(),
+                    t.due.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    t.state.as_str(),
+                )
+            })
+            .collect()
+    };
+    let row = |stage: &str, due: &str, state: &'static str| (stage.into(), due.into(), state);
+    assert_eq!(
+        totals(&case, "2026-11-02T10:00:00Z"),
+        [
+            row("step-1", "2026-11-05T00:00:00Z", "running"),
+            row("step-2", "2026-11-07T00:00:00Z", "running"),
+            row("step-3", "2026-11-11T00:00:00Z", "running"),
+            row("step-4", "2026-11-18T00:00:00Z", "running"),
+        ]
+    );
+
+    let case = case
+        .respond(
+            p,
+            &cal,
+            &common::social_worker(),
+            not_resolved(),
+            at("2026-11-03T10:00:00Z"),
+        )
+        .unwrap()
+        .case;
+    let case = case
+        .escalate(
+            p,
+            &cal,
+            &school_manager(),
+            escalation(),
+            at("2026-11-03T11:00:00Z"),
+        )
+        .unwrap()
+        .case;
+    // Step 2's own clock (2 working days from the escalation) is met late, but within the
+    // 4 days total counted from the raise.
+    let case = case
+        .respond(
+            p,
+            &cal,
+            &social_care_manager(),
+            not_resolved(),
+            at("2026-11-06T12:00:00Z"),
+        )
+        .unwrap()
+        .case;
+    assert_eq!(
+        case.clocks[1].state(at("2026-11-06T12:00:00Z")),
+        escalations_core::case::ClockState::Met { late: true }
+    );
+    let case = case
+        .escalate(
+            p,
+            &cal,
+            &school_manager(),
+            escalation(),
+            at("2026-11-06T13:00:00Z"),
+        )
+        .unwrap()
+        .case;
+    assert_eq!(
+        totals(&case, "2026-11-12T09:00:00Z"),
+        [
+            row("step-1", "2026-11-05T00:00:00Z", "met"),
+            row("step-2", "2026-11-07T00:00:00Z", "met"),
+            row("step-3", "2026-11-11T00:00:00Z", "missed"),
+            row("step-4", "2026-11-18T00:00:00Z", "running"),
+        ]
+    );
+
+    // Resolved at step 3 before step 4's target: that target is no longer needed.
+    let case = case
+        .resolve(
+            p,
+            &school_manager(),
+            common::resolution(),
+            at("2026-11-12T10:00:00Z"),
+        )
+        .unwrap()
+        .case;
+    let later = totals(&case, "2026-12-01T09:00:00Z");
+    assert_eq!(later[2].2, "missed");
+    assert_eq!(later[3].2, "not-needed");
+
+    // The report counts each stage's target once per case.
+    let report = escalations_core::report::report(
+        &[case],
+        &catalogue,
+        &cal,
+        "2026-11-01".parse().unwrap(),
+        "2026-11-30".parse().unwrap(),
+        at("2026-12-01T09:00:00Z"),
+    );
+    let counts = |stage: &str| {
+        let t = &report.running_totals[&format!("sefton/{stage}")];
+        (t.met, t.missed, t.running, t.not_needed)
+    };
+    assert_eq!(counts("step-1"), (1, 0, 0, 0));
+    assert_eq!(counts("step-3"), (0, 1, 0, 0));
+    assert_eq!(counts("step-4"), (0, 0, 0, 1));
+    let csv = report.to_csv();
+    assert!(
+        csv.contains("overall target,sefton/step-3,missed,1\r\n"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("overall target,sefton/step-1,met,1\r\n"),
+        "{csv}"
+    );
+}
+
+#[test]
+fn procedures_without_running_totals_show_none() {
+    let catalogue = catalogue();
+    let p = catalogue.get("medway").unwrap();
+    let case = common::raise(p, &common::practitioner(), "2026-11-02T10:00:00Z").case;
+    let totals = case
+        .running_totals(p, &Calendar::new(p.division), at("2026-11-02T10:00:00Z"))
+        .unwrap();
+    assert!(totals.is_empty());
+}

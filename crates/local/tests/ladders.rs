@@ -22,6 +22,27 @@ async fn sefton_runs_its_four_steps_over_http() {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{case}");
     assert_eq!(case["next_move"]["party"], "receiving");
+    // "within a further 2 working days of step 1 (4 days total)", "(6 days total)", "(11 days
+    // total)": each step's overall target, counted from the raise, beside its own clock.
+    let totals = |case: &Value| -> Vec<(String, String)> {
+        case["running_totals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| (t["stage"].to_string(), t["state"]["state"].to_string()))
+            .collect()
+    };
+    let each = |state: &str| -> Vec<(String, String)> {
+        ["step-1", "step-2", "step-3", "step-4"]
+            .iter()
+            .map(|s| (format!("\"{s}\""), format!("\"{state}\"")))
+            .collect()
+    };
+    assert_eq!(totals(&case), each("running"), "{case}");
+    assert_eq!(
+        case["running_totals"][3]["timescale"],
+        json!({ "working_days": 11 })
+    );
     // The receiving agency sees it in its queue, with the due date.
     let (_, queue) = their_manager.get("/api/queue").await;
     assert_eq!(queue["items"][0]["case"], case["case"]["id"], "{queue}");
@@ -38,6 +59,8 @@ async fn sefton_runs_its_four_steps_over_http() {
         .await;
     assert_eq!(case["case"]["status"]["status"], "resolved");
     assert_eq!(case["next_move"], Value::Null);
+    // Every step was met well within its running total.
+    assert_eq!(totals(&case), each("met"), "{case}");
     // The chronology holds every step, in order.
     let kinds: Vec<&str> = case["chronology"]
         .as_array()

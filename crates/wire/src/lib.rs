@@ -12,7 +12,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use escalations_core::calendar::Division;
-use escalations_core::case::{Case, ClockRun, ClockState, Event, NextMove, Role};
+use escalations_core::case::{Case, ClockRun, ClockState, Event, NextMove, Role, RunningTotal};
 use escalations_core::ids::{AgencyId, CaseId, PartnershipId, PersonId, ProcedureId, StageId};
 use escalations_core::procedure::{Action, AgencyKind, Inform, Party, Subject};
 use serde::{Deserialize, Serialize};
@@ -47,6 +47,44 @@ pub struct RaiseBody {
     /// meeting"): never in the future.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meeting_at: Option<String>,
+    /// A shorter timescale for the clock this action starts, where the procedure lets the
+    /// caller's role set one (MSET: "The timescale for completion (if specific immediate
+    /// safeguarding concerns are identified)", set by the Chair): one unit and a count, like
+    /// `{ "hours": 24 }`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shorter_timescale: Option<TimescaleBody>,
+}
+
+/// A timescale as a request states it: exactly one unit with its count.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimescaleBody {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hours: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub working_days: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calendar_days: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weeks: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub months: Option<u32>,
+}
+
+impl TimescaleBody {
+    /// The units given, as `(unit, count)`, in the order procedure files suggest them.
+    pub fn units(&self) -> Vec<(&'static str, u32)> {
+        [
+            ("hours", self.hours),
+            ("working_days", self.working_days),
+            ("calendar_days", self.calendar_days),
+            ("weeks", self.weeks),
+            ("months", self.months),
+        ]
+        .into_iter()
+        .filter_map(|(unit, count)| Some((unit, count?)))
+        .collect()
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -104,6 +142,28 @@ pub struct ResponseBody {
     /// When the meeting or discussion the next clock runs from took place (RFC 3339).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meeting_at: Option<String>,
+    /// How and when the discussion behind it happened, and with whom ("All escalations
+    /// should be recorded ... for SSCP auditing purposes").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<ContactBody>,
+}
+
+/// How and when a discussion happened, and with whom by role and agency.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContactBody {
+    /// `telephone`, `face-to-face`, `online-meeting` or `email`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// When it happened (RFC 3339): never in the future.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<String>,
+    /// Whom it was with, by role.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub with_role: Option<String>,
+    /// Their agency: an agency id of the partnership.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub with_agency: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -129,6 +189,12 @@ pub struct SubmissionBody {
     /// meeting"): never in the future.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meeting_at: Option<String>,
+    /// A shorter timescale for the clock this action starts, where the procedure lets the
+    /// caller's role set one (MSET: "The timescale for completion (if specific immediate
+    /// safeguarding concerns are identified)", set by the Chair): one unit and a count, like
+    /// `{ "hours": 24 }`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shorter_timescale: Option<TimescaleBody>,
 }
 
 /// `POST /api/cases/{id}/escalations`.
@@ -149,6 +215,10 @@ pub struct EscalationBody {
     /// meeting"): never in the future.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meeting_at: Option<String>,
+    /// How and when the discussion behind it happened, and with whom ("All escalations
+    /// should be recorded ... for SSCP auditing purposes").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<ContactBody>,
 }
 
 /// `POST /api/cases/{id}/resolution`.
@@ -230,6 +300,10 @@ pub struct CaseView {
     pub your_sides: Vec<Party>,
     /// Every clock run so far, with where it stands at `now`.
     pub clocks: Vec<ClockView>,
+    /// Each stage's overall target counted from the raise, where the procedure sets one
+    /// (Sefton's running totals: "(4 days total)"): when it falls due and whether it was met
+    /// (the stage's last clock met before it), missed, is still running, or was not needed.
+    pub running_totals: Vec<RunningTotal>,
     /// Who beyond the parties must be told at the current stage.
     pub inform: Vec<Inform>,
     pub chronology: Vec<Event>,

@@ -9,15 +9,16 @@ use std::collections::BTreeSet;
 use chrono::{Duration, NaiveDate};
 use contract::examples::{Journey, T0, at, chair, journeys, raiser};
 use contract::{Contract, WIRE_TYPES};
-use escalations_core::Catalogue;
 use escalations_core::calendar::Division;
 use escalations_core::case::{Case, Event, EventKind, Role};
 use escalations_core::ids::{AgencyId, CaseId, PartnershipId, PersonId, StageId};
 use escalations_core::procedure::AgencyKind;
+use escalations_core::{Calendar, Catalogue};
 use escalations_wire::{
-    AgencySummary, AgreedActionBody, CasePage, CaseSummary, ChildBody, ConcernBody, EscalationBody,
-    FieldError, Me, PartnershipSummary, Problem, ProcedureList, ProcedureSummary, Queue, QueueItem,
-    RaiseBody, ResolutionBody, ResponseBody, SubmissionBody, WithdrawalBody,
+    AgencySummary, AgreedActionBody, CasePage, CaseSummary, ChildBody, ConcernBody, ContactBody,
+    EscalationBody, FieldError, Me, PartnershipSummary, Problem, ProcedureList, ProcedureSummary,
+    Queue, QueueItem, RaiseBody, ResolutionBody, ResponseBody, SubmissionBody, TimescaleBody,
+    WithdrawalBody,
 };
 
 #[test]
@@ -53,9 +54,12 @@ fn real_values_of_every_wire_type_match_their_schema() {
             concern: Some(concern.clone()),
             immediate_risk: Some(false),
             meeting_at: None,
+            shorter_timescale: None,
         },
     );
-    // MSET's submission runs "within a maximum of 72 hours" of the meeting.
+    // MSET's submission runs "within a maximum of 72 hours" of the meeting; the Chair sets
+    // "The timescale for completion (if specific immediate safeguarding concerns are
+    // identified)".
     contract.accepts(
         "RaiseBody",
         &RaiseBody {
@@ -65,6 +69,10 @@ fn real_values_of_every_wire_type_match_their_schema() {
             concern: Some(concern),
             immediate_risk: Some(false),
             meeting_at: Some("2026-06-01T09:00:00Z".into()),
+            shorter_timescale: Some(TimescaleBody {
+                hours: Some(24),
+                ..TimescaleBody::default()
+            }),
         },
     );
     contract.accepts(
@@ -79,6 +87,7 @@ fn real_values_of_every_wire_type_match_their_schema() {
             }),
             immediate_risk: None,
             meeting_at: None,
+            shorter_timescale: None,
         },
     );
     let action = AgreedActionBody {
@@ -87,6 +96,15 @@ fn real_values_of_every_wire_type_match_their_schema() {
         by_when: Some("2026-12-29".into()),
     };
     contract.accepts("AgreedActionBody", &action);
+    // Medway: "Conversations between professionals, telephone calls and emails should be
+    // recorded on the child's file".
+    let contact = ContactBody {
+        method: Some("telephone".into()),
+        at: Some("2026-03-03T15:30:00Z".into()),
+        with_role: Some("Designated Safeguarding Lead".into()),
+        with_agency: Some("school".into()),
+    };
+    contract.accepts("ContactBody", &contact);
     contract.accepts(
         "ResponseBody",
         &ResponseBody {
@@ -94,6 +112,7 @@ fn real_values_of_every_wire_type_match_their_schema() {
             outcome: Some("not-resolved".into()),
             reasons: Some("The threshold decision stands".into()),
             agreed_actions: vec![action],
+            contact: Some(contact.clone()),
             ..ResponseBody::default()
         },
     );
@@ -111,6 +130,7 @@ fn real_values_of_every_wire_type_match_their_schema() {
         &SubmissionBody {
             version: Some(1),
             meeting_at: None,
+            shorter_timescale: None,
         },
     );
     // Moray stage 3: the meeting with the equivalents at partner agencies took place.
@@ -119,6 +139,7 @@ fn real_values_of_every_wire_type_match_their_schema() {
         &SubmissionBody {
             version: Some(7),
             meeting_at: Some("2026-03-05T14:00:00Z".into()),
+            shorter_timescale: None,
         },
     );
     contract.accepts(
@@ -129,6 +150,13 @@ fn real_values_of_every_wire_type_match_their_schema() {
             reasons: Some("No plan was agreed".into()),
             tried: Some("Called twice".into()),
             meeting_at: Some("2026-03-04T10:00:00Z".into()),
+            // Sefton: "Escalation can be via telephone, face-to-face or internet meeting".
+            contact: Some(ContactBody {
+                method: Some("online-meeting".into()),
+                at: Some("2026-03-04T10:00:00Z".into()),
+                with_role: Some("Head of Service, Children's Social Care".into()),
+                with_agency: Some("social-care".into()),
+            }),
         },
     );
     contract.accepts(
@@ -274,16 +302,19 @@ fn real_values_of_every_wire_type_match_their_schema() {
     let report = escalations_core::report::report(
         &cases,
         &catalogue,
+        &Calendar::new(Division::EnglandAndWales),
         "2026-11-01".parse().unwrap(),
         "2026-11-30".parse().unwrap(),
         now,
     );
     assert_eq!(report.resolution_times.median_days, Some(5.5));
     assert_eq!(report.practice_alerts.len(), 2);
+    assert!(!report.contacts_by_method.is_empty() && !report.running_totals.is_empty());
     contract.accepts("Report", &report);
     let empty = escalations_core::report::report(
         &[],
         &catalogue,
+        &Calendar::new(Division::EnglandAndWales),
         "2026-11-01".parse().unwrap(),
         "2026-11-30".parse().unwrap(),
         now,

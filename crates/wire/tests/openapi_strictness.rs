@@ -6,8 +6,8 @@ mod contract;
 
 use contract::{Contract, minimal_bodies};
 use escalations_wire::{
-    AgreedActionBody, ChildBody, ConcernBody, EscalationBody, RaiseBody, ResolutionBody,
-    ResponseBody, SubmissionBody, WithdrawalBody,
+    AgreedActionBody, ChildBody, ConcernBody, ContactBody, EscalationBody, RaiseBody,
+    ResolutionBody, ResponseBody, SubmissionBody, WithdrawalBody,
 };
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
@@ -24,6 +24,7 @@ fn serde_takes_body(name: &str, json: &Value) -> bool {
         "ConcernBody" => serde_takes::<ConcernBody>(json),
         "ResponseBody" => serde_takes::<ResponseBody>(json),
         "AgreedActionBody" => serde_takes::<AgreedActionBody>(json),
+        "ContactBody" => serde_takes::<ContactBody>(json),
         "SubmissionBody" => serde_takes::<SubmissionBody>(json),
         "EscalationBody" => serde_takes::<EscalationBody>(json),
         "ResolutionBody" => serde_takes::<ResolutionBody>(json),
@@ -164,6 +165,50 @@ fn request_schemas_refuse_what_the_server_refuses() {
         json!({ "name": "J", "in_care": "yes" }),
         "in_care that is not a boolean",
     );
+
+    // A contact: every part, a method of the four, an instant, free text and an agency id.
+    for (bad, why) in [
+        (json!({ "method": "carrier-pigeon" }), "an unknown method"),
+        (
+            json!({ "at": "yesterday" }),
+            "an instant that is not RFC 3339",
+        ),
+        (json!({ "with_role": " " }), "a blank role"),
+        (
+            json!({ "with_agency": "Social Care" }),
+            "an agency that is not an id",
+        ),
+    ] {
+        let mut contact = json!({ "method": "telephone", "at": "2026-03-04T10:00:00Z",
+                                  "with_role": "Team Manager", "with_agency": "social-care" });
+        for (k, v) in bad.as_object().unwrap() {
+            contact[k] = v.clone();
+        }
+        contract.rejects("ContactBody", contact, why);
+    }
+    for missing in ["method", "at", "with_role", "with_agency"] {
+        let mut contact = json!({ "method": "email", "at": "2026-03-04T10:00:00Z",
+                                  "with_role": "Team Manager", "with_agency": "social-care" });
+        contact.as_object_mut().unwrap().remove(missing);
+        contract.rejects("ContactBody", contact, "a contact with a part missing");
+    }
+
+    // A shorter timescale: exactly one known unit with a count from 1 to its maximum
+    // (Timescale::from_unit, via parse.rs).
+    for (bad, why) in [
+        (json!({ "hours": 0 }), "a zero count"),
+        (json!({ "hours": 8785 }), "more than a year of hours"),
+        (json!({ "hours": 24, "working_days": 1 }), "two units"),
+        (json!({}), "no unit"),
+        (json!({ "fortnights": 1 }), "an unknown unit"),
+        (json!({ "hours": "24" }), "a count that is not a number"),
+    ] {
+        contract.rejects(
+            "SubmissionBody",
+            json!({ "version": 1, "shorter_timescale": bad }),
+            why,
+        );
+    }
 }
 
 #[test]

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
-use escalations_app::{Action, App, ListQuery, RaiseInput, ScopeChoice};
+use escalations_app::{Action, App, ListQuery, RaiseInput, ScopeChoice, Stated};
 use escalations_core::access::Principal;
 use escalations_core::case::{
     AgreedAction, Child, ClockInput, Concern, EscalateRequest, Outcome, RaiseRequest,
@@ -125,7 +125,7 @@ pub(crate) async fn raise(
     };
     let clock = ClockInput {
         meeting_at: f.instant("meeting_at", raw.meeting_at.as_deref()),
-        shorter: None,
+        shorter: f.timescale("shorter_timescale", raw.shorter_timescale.as_ref()),
     };
     let input = procedure.zip(concern).and_then(|(procedure, concern)| {
         // A child given without a usable name was reported above.
@@ -174,27 +174,30 @@ pub(crate) async fn act(
     body: &Bytes,
     now: DateTime<Utc>,
 ) -> Result<Reply, ApiError> {
-    let (version, action, clock) = action(route, headers, body)?;
+    let (version, action, stated) = action(route, headers, body)?;
     let detail = app
-        .act_with(who, &case_id(id)?, version, action, &clock, now)
+        .act_with(who, &case_id(id)?, version, action, &stated, now)
         .await?;
     Reply::ok(&crate::wire::case_view(detail))
 }
 
-/// The action a request asks for, with the case version the caller read and when the meeting
-/// the clock it starts runs from took place.
+/// The action a request asks for, with the case version the caller read, when the meeting
+/// the clock it starts runs from took place, and the contact behind it.
 fn action(
     route: ActionRoute,
     headers: &HeaderMap,
     body: &Bytes,
-) -> Result<(u64, Action, ClockInput), ApiError> {
+) -> Result<(u64, Action, Stated), ApiError> {
     let mut f = Fields::default();
     let mut meeting_at = None;
+    let mut shorter = None;
+    let mut contact = None;
     let (version, action) = match route {
         ActionRoute::Responses => {
             let raw: ResponseBody = parse::body(headers, body)?;
             let version = f.version(raw.version);
             meeting_at = f.instant("meeting_at", raw.meeting_at.as_deref());
+            contact = f.contact("contact", raw.contact.as_ref());
             let outcome = match raw.outcome.as_deref() {
                 Some("resolved") => f
                     .text("summary", raw.summary.as_deref())
@@ -238,12 +241,14 @@ fn action(
         ActionRoute::Submissions => {
             let raw: SubmissionBody = parse::body(headers, body)?;
             meeting_at = f.instant("meeting_at", raw.meeting_at.as_deref());
+            shorter = f.timescale("shorter_timescale", raw.shorter_timescale.as_ref());
             (f.version(raw.version), Some(Action::Submit))
         }
         ActionRoute::Escalations => {
             let raw: EscalationBody = parse::body(headers, body)?;
             let version = f.version(raw.version);
             meeting_at = f.instant("meeting_at", raw.meeting_at.as_deref());
+            contact = f.contact("contact", raw.contact.as_ref());
             let to = raw
                 .to
                 .as_deref()
@@ -273,11 +278,14 @@ fn action(
             (version, reason.map(|reason| Action::Withdraw { reason }))
         }
     };
-    let clock = ClockInput {
-        meeting_at,
-        shorter: None,
+    let stated = Stated {
+        clock: ClockInput {
+            meeting_at,
+            shorter,
+        },
+        contact,
     };
-    Ok((version, f.finish(action)?, clock))
+    Ok((version, f.finish(action)?, stated))
 }
 
 pub(crate) async fn list(

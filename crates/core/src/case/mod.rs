@@ -19,9 +19,11 @@
 //! … record_breaches), `next_move` (whose move it is, in data and in words) and `refusals`.
 
 mod actor;
+mod contact;
 mod next_move;
 mod refusals;
 mod summary;
+mod targets;
 mod transitions;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -34,9 +36,11 @@ use crate::procedure::{Action, Inform, InformWhen, Party, Stage};
 use crate::timescale::Timescale;
 
 pub use actor::{Actor, Role};
+pub use contact::{Contact, ContactMethod, ContactRefused};
 pub use next_move::{NextMove, describe_move, local_time};
 pub use refusals::{ClockRefused, RaiseError, Refused};
 pub use summary::{CaseSummary, RunningClock};
+pub use targets::{RunningTotal, TotalState};
 
 /// The child a case is about. Never appears in events, logs or emails.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -112,6 +116,9 @@ pub struct Response {
     pub agency: AgencyId,
     pub at: DateTime<Utc>,
     pub outcome: Outcome,
+    /// How and when the discussion behind it happened, and with whom, if recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<Contact>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -130,6 +137,9 @@ pub struct Escalation {
     pub at: DateTime<Utc>,
     pub reasons: Text,
     pub tried: Option<Text>,
+    /// How and when the discussion behind it happened, and with whom, if recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<Contact>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

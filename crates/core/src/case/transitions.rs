@@ -520,6 +520,7 @@ impl Case {
             agency: actor.agency.clone(),
             at: now,
             outcome: outcome.clone(),
+            contact: None,
         });
         b.meet_and_advance(stage, calendar, input, actor.role, Some(&outcome))?;
         b.check_shorter_used(input)?;
@@ -643,6 +644,7 @@ impl Case {
             at: now,
             reasons: request.reasons,
             tried: request.tried,
+            contact: None,
         });
         b.event(EventKind::Escalated {
             from: current.id.clone(),

@@ -6,8 +6,8 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Duration, Utc};
 use escalations_core::case::{
-    Actor, AgreedAction, Case, Child, ClockState, Concern, EscalateRequest, Event, Outcome,
-    RaiseRequest, ResolveRequest, Role, Transition,
+    Actor, AgreedAction, Case, Child, ClockState, Concern, Contact, ContactMethod, EscalateRequest,
+    Event, Outcome, RaiseRequest, ResolveRequest, Role, Transition,
 };
 use escalations_core::ids::{AgencyId, CaseId, PersonId, StageId, Text};
 use escalations_core::procedure::Subject;
@@ -160,6 +160,10 @@ impl<'p> Journey<'p> {
                     state: run.state(now),
                 })
                 .collect(),
+            running_totals: self
+                .case
+                .running_totals(self.procedure, &self.calendar, now)
+                .unwrap(),
             inform: self.case.to_inform(stage).into_iter().cloned().collect(),
             chronology: self.chronology.clone(),
             now,
@@ -225,12 +229,52 @@ pub fn journeys<'c>(catalogue: &'c Catalogue, contract: &Contract) -> Vec<Journe
     // clock, resolved by the receiving side's response, then closed with lessons.
     let mut a = Journey::raise(sefton, "case-a", true, t0);
     views.push(a.view(&raiser(), t0));
-    a.respond(&receiver(), not_resolved(), t0 + Duration::hours(1));
+    // "Escalation can be via telephone, face-to-face or internet meeting": the response notes
+    // the call it followed.
+    let responded = a
+        .case
+        .respond(
+            a.procedure,
+            &a.calendar,
+            &receiver(),
+            not_resolved(),
+            t0 + Duration::hours(1),
+        )
+        .unwrap()
+        .with_contact(Contact {
+            method: ContactMethod::Telephone,
+            at: t0 + Duration::minutes(30),
+            with_role: text("Designated Safeguarding Lead"),
+            with_agency: AgencyId::parse("school").unwrap(),
+        })
+        .unwrap();
+    a.apply(responded);
     views.push(a.view(&receiver(), t0 + Duration::hours(1)));
     a.escalate("step-2", t0 + Duration::hours(2));
     a.record_breaches(t0 + Duration::days(7));
     views.push(a.view(&raiser(), t0 + Duration::days(7)));
-    a.escalate("step-3", t0 + Duration::days(7));
+    let escalated = a
+        .case
+        .escalate(
+            a.procedure,
+            &a.calendar,
+            &raiser(),
+            EscalateRequest {
+                to: Some(StageId::parse("step-3").unwrap()),
+                reasons: text("No plan was agreed"),
+                tried: None,
+            },
+            t0 + Duration::days(7),
+        )
+        .unwrap()
+        .with_contact(Contact {
+            method: ContactMethod::FaceToFace,
+            at: t0 + Duration::days(7) - Duration::hours(2),
+            with_role: text("Head of Service"),
+            with_agency: AgencyId::parse("social-care").unwrap(),
+        })
+        .unwrap();
+    a.apply(escalated);
     let resolved = Outcome::Resolved {
         summary: text("An assessment will be opened"),
     };
@@ -279,5 +323,11 @@ pub fn journeys<'c>(catalogue: &'c Catalogue, contract: &Contract) -> Vec<Journe
         })
         .collect();
     assert_eq!(states.len(), 3, "clock states seen: {states:?}");
+    let totals: BTreeSet<&str> = views
+        .iter()
+        .flat_map(|v| &v.running_totals)
+        .map(|t| t.state.as_str())
+        .collect();
+    assert_eq!(totals.len(), 4, "running-total states seen: {totals:?}");
     vec![a, b, c, d, e, f]
 }

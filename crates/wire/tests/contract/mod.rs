@@ -26,6 +26,7 @@ pub const WIRE_TYPES: &[&str] = &[
     "ConcernBody",
     "ResponseBody",
     "AgreedActionBody",
+    "ContactBody",
     "SubmissionBody",
     "EscalationBody",
     "ResolutionBody",
@@ -138,6 +139,10 @@ pub fn minimal_bodies() -> Vec<(&'static str, Value)> {
         (
             "AgreedActionBody",
             json!({ "what": "x", "by_whom": "y", "by_when": "2026-12-29" }),
+        ),
+        (
+            "ContactBody",
+            json!({ "method": "telephone", "at": "2026-03-04T10:00:00Z", "with_role": "x", "with_agency": "police" }),
         ),
         ("SubmissionBody", json!({ "version": 0 })),
         ("EscalationBody", json!({ "version": 0, "reasons": "x" })),
