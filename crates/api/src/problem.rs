@@ -144,10 +144,11 @@ impl From<StoreError> for ApiError {
 impl From<Refused> for ApiError {
     fn from(e: Refused) -> Self {
         match e {
-            Refused::NotYourMove { .. } | Refused::AdministratorsDoNotAct => {
-                ApiError::Forbidden(e.to_string())
-            }
+            Refused::NotYourMove { .. }
+            | Refused::AdministratorsDoNotAct
+            | Refused::NotActionOwner { .. } => ApiError::Forbidden(e.to_string()),
             Refused::UnknownStage { .. } => ApiError::field("to", e.to_string()),
+            Refused::NoSuchAction { .. } => ApiError::field("action", e.to_string()),
             Refused::Clock(refused) => refused.into(),
             Refused::Calendar(_) | Refused::WrongProcedure { .. } => ApiError::internal(e),
             _ => ApiError::Refused(e.to_string()),
@@ -237,6 +238,12 @@ impl From<ActError> for ApiError {
             ActError::NotSetUp(e) => forbidden_not_set_up(e),
             e @ ActError::StaleVersion { .. } => ApiError::Conflict(e.to_string()),
             ActError::Refused(e) => e.into(),
+            ActError::Invalid(problems) => ApiError::BadRequest(
+                problems
+                    .into_iter()
+                    .map(|FieldProblem { field, message }| FieldError { field, message })
+                    .collect(),
+            ),
             ActError::ProcedureMissing(e) => ApiError::internal(e),
             ActError::Store(e) => e.into(),
         }

@@ -25,6 +25,16 @@ pub struct Timeliness {
     pub stopped_overdue: usize,
 }
 
+/// How a procedure's agreed actions went: counts only, never the actions' words.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionTimeliness {
+    pub done_on_time: usize,
+    pub done_late: usize,
+    pub open_in_time: usize,
+    /// Not done, and past the due date.
+    pub open_overdue: usize,
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Outcomes {
     pub open: usize,
@@ -75,6 +85,10 @@ pub struct Report {
     pub by_agency_pair: BTreeMap<String, usize>,
     /// `procedure/stage/clock` → how its runs went.
     pub timeliness: BTreeMap<String, Timeliness>,
+    /// procedure → how its agreed actions went. A withdrawn case's open actions are not
+    /// counted: nobody follows them up.
+    #[serde(default)]
+    pub agreed_actions: BTreeMap<String, ActionTimeliness>,
     pub outcomes: Outcomes,
     pub resolution_times: ResolutionTimes,
     pub lessons_learned: Vec<Lesson>,
@@ -99,6 +113,7 @@ pub fn report(
         by_reason: BTreeMap::new(),
         by_agency_pair: BTreeMap::new(),
         timeliness: BTreeMap::new(),
+        agreed_actions: BTreeMap::new(),
         outcomes: Outcomes::default(),
         resolution_times: ResolutionTimes {
             resolved: 0,
@@ -164,6 +179,23 @@ pub fn report(
                 ClockState::Running { overdue: true } => t.open_overdue += 1,
                 ClockState::Stopped { overdue: false } => t.stopped_in_time += 1,
                 ClockState::Stopped { overdue: true } => t.stopped_overdue += 1,
+            }
+        }
+        let withdrawn = matches!(case.status, Status::Withdrawn { .. });
+        for planned in case.actions() {
+            let action = planned.action;
+            if withdrawn && action.done.is_none() {
+                continue;
+            }
+            let t = r
+                .agreed_actions
+                .entry(case.procedure.to_string())
+                .or_default();
+            match action.done_late() {
+                Some(false) => t.done_on_time += 1,
+                Some(true) => t.done_late += 1,
+                None if action.overdue(now) => t.open_overdue += 1,
+                None => t.open_in_time += 1,
             }
         }
         match &case.status {
@@ -252,6 +284,27 @@ impl Report {
                 k,
                 "stopped overdue",
                 t.stopped_overdue.to_string(),
+            );
+        }
+        for (k, t) in &self.agreed_actions {
+            row(
+                "agreed actions",
+                k,
+                "done on time",
+                t.done_on_time.to_string(),
+            );
+            row("agreed actions", k, "done late", t.done_late.to_string());
+            row(
+                "agreed actions",
+                k,
+                "open in time",
+                t.open_in_time.to_string(),
+            );
+            row(
+                "agreed actions",
+                k,
+                "open past due",
+                t.open_overdue.to_string(),
             );
         }
         row("outcome", "", "open", self.outcomes.open.to_string());

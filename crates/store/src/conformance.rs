@@ -719,6 +719,7 @@ pub async fn a_closed_case_leaves_the_due_query(store: Shared) {
             ResolveRequest {
                 outcome: text("Agreed"),
                 lessons_learned: text("None"),
+                agreed_actions: vec![],
             },
             at("2026-11-24T10:00:00Z"),
         )

@@ -26,6 +26,7 @@ pub const WIRE_TYPES: &[&str] = &[
     "ConcernBody",
     "ResponseBody",
     "AgreedActionBody",
+    "ActionCompletionBody",
     "SubmissionBody",
     "EscalationBody",
     "ResolutionBody",
@@ -43,6 +44,7 @@ pub const WIRE_TYPES: &[&str] = &[
     "RunningClock",
     "Queue",
     "QueueItem",
+    "QueueActions",
     "Problem",
     "FieldError",
     "Procedure",
@@ -137,7 +139,11 @@ pub fn minimal_bodies() -> Vec<(&'static str, Value)> {
         ),
         (
             "AgreedActionBody",
-            json!({ "what": "x", "by_whom": "y", "by_when": "2026-12-29" }),
+            json!({ "what": "x", "owner_agency": "health", "by_when": "2026-12-29" }),
+        ),
+        (
+            "ActionCompletionBody",
+            json!({ "version": 0, "action": "a1" }),
         ),
         ("SubmissionBody", json!({ "version": 0 })),
         ("EscalationBody", json!({ "version": 0, "reasons": "x" })),
