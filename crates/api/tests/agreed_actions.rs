@@ -78,8 +78,11 @@ async fn the_owner_agency_marks_an_agreed_action_done_after_the_resolution() {
     let plan = |owner: &str| {
         json!({
             "version": 1, "outcome": "resolved", "summary": "An assessment will be opened",
-            "agreed_actions": [{ "what": "Open an assessment", "owner_agency": owner,
-                                 "owner_person": "The team manager", "by_when": "2026-11-27" }]
+            "agreed_actions": [
+                { "what": "Open an assessment", "owner_agency": owner,
+                  "owner_person": "The team manager", "by_when": "2026-11-27" },
+                { "what": "Share the chronology", "owner_agency": "health", "by_when": "2026-11-20" }
+            ]
         })
     };
     let (status, problem) = send(
@@ -140,4 +143,29 @@ async fn the_owner_agency_marks_an_agreed_action_done_after_the_resolution() {
         last["kind"],
         json!({ "type": "action-done", "action": "a1", "due": "2026-11-27", "late": false })
     );
+
+    // Health is no party to the case, but owns `a2`: it is in health's work (overdue: due on
+    // 20 November), health sees the case and marks it done, late.
+    let health = person("health-practitioner", "health", Role::Practitioner);
+    let (status, queue) = send(&app, &health, "GET", "/api/queue", Value::Null).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        queue["agreed_actions"],
+        json!([{ "case": id, "procedure": "sefton", "status": "resolved",
+                 "due": "2026-11-20", "overdue": true, "version": view["case"]["version"] }])
+    );
+    assert_eq!(queue["items"], json!([]), "no move of health's in the case");
+    let (status, view) = send(
+        &app,
+        &health,
+        "POST",
+        &path,
+        json!({ "version": view["case"]["version"], "action": "a2" }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{view}");
+    let last = view["chronology"].as_array().unwrap().last().unwrap();
+    assert_eq!(last["kind"]["late"], true);
+    let (_, queue) = send(&app, &health, "GET", "/api/queue", Value::Null).await;
+    assert_eq!(queue["agreed_actions"], json!([]));
 }

@@ -533,6 +533,20 @@ impl Case {
         open
     }
 
+    /// The agencies concerned: the parties, then every agency that owns an agreed action
+    /// (their people see the case, and its list entry is in their agency's list).
+    pub fn agencies_concerned(&self) -> Vec<AgencyId> {
+        let mut agencies = self.agencies();
+        for planned in self.actions() {
+            if let Some(owner) = &planned.action.owner_agency
+                && !agencies.contains(owner)
+            {
+                agencies.push(owner.clone());
+            }
+        }
+        agencies
+    }
+
     /// The clock running now, if any.
     pub fn running_clock(&self) -> Option<&ClockRun> {
         self.clocks.iter().find(|c| c.is_running())
