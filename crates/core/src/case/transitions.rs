@@ -794,7 +794,11 @@ impl Case {
                 owner: action
                     .owner_agency
                     .as_ref()
-                    .map_or_else(|| "the partnership's chair".into(), |a| a.to_string()),
+                    // Agreed before owners were agencies: its owner is in words only.
+                    .map_or_else(
+                        || "its owner agency (none was recorded)".into(),
+                        |a| a.to_string(),
+                    ),
             });
         }
         let now = self.effective_now(now);
