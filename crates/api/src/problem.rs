@@ -144,10 +144,11 @@ impl From<StoreError> for ApiError {
 impl From<Refused> for ApiError {
     fn from(e: Refused) -> Self {
         match e {
-            Refused::NotYourMove { .. } | Refused::AdministratorsDoNotAct => {
-                ApiError::Forbidden(e.to_string())
-            }
+            Refused::NotYourMove { .. }
+            | Refused::AdministratorsDoNotAct
+            | Refused::NotActionOwner { .. } => ApiError::Forbidden(e.to_string()),
             Refused::UnknownStage { .. } => ApiError::field("to", e.to_string()),
+            Refused::NoSuchAction { .. } => ApiError::field("action", e.to_string()),
             Refused::Clock(refused) => refused.into(),
             Refused::Calendar(_) | Refused::WrongProcedure { .. } => ApiError::internal(e),
             _ => ApiError::Refused(e.to_string()),

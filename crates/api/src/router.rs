@@ -29,6 +29,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/cases/{id}/escalations"),
     ("POST", "/api/cases/{id}/resolution"),
     ("POST", "/api/cases/{id}/withdrawal"),
+    ("POST", "/api/cases/{id}/action-completions"),
     ("GET", "/api/reports"),
 ];
 

@@ -174,7 +174,9 @@ async fn the_queue_reads_whole_cases_only_when_no_clock_says_whose_move_it_is() 
         "POST",
         &format!("/api/cases/{answered}/responses"),
         json!({
-            "version": 1, "outcome": "not-resolved", "reasons": "Threshold not agreed"
+            "version": 1, "outcome": "not-resolved", "reasons": "Threshold not agreed",
+            "agreed_actions": [{ "what": "Hold a strategy discussion",
+                                 "owner_agency": "social-care", "by_when": "2026-11-30" }]
         }),
     )
     .await;
@@ -191,12 +193,23 @@ async fn the_queue_reads_whole_cases_only_when_no_clock_says_whose_move_it_is() 
     // Every one came from its list entry's running clock; the case awaiting the school's
     // decision is not social care's move, so it was not read either.
     assert_eq!(store.loads.load(Ordering::SeqCst), 0);
+    // The action social care owns in that case is in its work, from the list entry too.
+    assert_eq!(
+        queue["agreed_actions"],
+        json!([{ "case": answered, "procedure": "sefton", "status": "open",
+                 "due": "2026-11-30", "overdue": false, "version": 2 }])
+    );
 
     let queue = call(&app, &school, "GET", "/api/queue", Value::Null).await;
     let items = queue["items"].as_array().unwrap();
     assert_eq!(items.len(), 1, "{queue}");
     assert_eq!(items[0]["case"], answered.as_str());
     assert_eq!(items[0]["actions"], json!(["escalate", "resolve"]));
+    assert_eq!(
+        queue["agreed_actions"],
+        json!([]),
+        "the school owns no action"
+    );
     // Only that case, where the school may be the side to move, was read whole.
     assert_eq!(store.loads.load(Ordering::SeqCst), 1);
 }

@@ -1,11 +1,14 @@
-//! Acting on a case: respond, submit, escalate, resolve, withdraw.
+//! Acting on a case: respond, submit, escalate, resolve, withdraw, and mark an agreed action
+//! done.
 
 use chrono::{DateTime, Utc};
 use escalations_core::access::{Denied, Principal};
 use escalations_core::case::{
-    ClockInput, Contact, ContactRefused, EscalateRequest, Outcome, Refused, ResolveRequest,
+    AgreedAction, ClockInput, Contact, ContactRefused, EscalateRequest, Outcome, Refused,
+    ResolveRequest,
 };
-use escalations_core::ids::{CaseId, Text};
+use escalations_core::ids::{ActionId, CaseId, Text};
+use escalations_store::PartnershipConfig;
 use escalations_store::StoreError;
 
 use crate::view::ViewError;
@@ -32,6 +35,11 @@ pub enum Action {
     Withdraw {
         reason: Text,
     },
+    /// An agreed action was done: its owner agency or the chair says so, also after the case
+    /// is resolved.
+    CompleteAction {
+        id: ActionId,
+    },
 }
 
 impl Action {
@@ -43,6 +51,16 @@ impl Action {
             Action::Escalate(_) => "escalate",
             Action::Resolve(_) => "resolve",
             Action::Withdraw { .. } => "withdraw",
+            Action::CompleteAction { .. } => "complete-action",
+        }
+    }
+
+    /// The plan this action agrees, if any.
+    fn agreed_actions(&self) -> &[AgreedAction] {
+        match self {
+            Action::Respond(outcome) => outcome.agreed_actions(),
+            Action::Resolve(request) => &request.agreed_actions,
+            _ => &[],
         }
     }
 }
@@ -148,6 +166,7 @@ impl App {
                 ),
             )]));
         }
+        check_owners(&config, action.agreed_actions())?;
         let calendar = config.calendar();
         let name = action.name();
         let actor = &who.actor;
@@ -161,6 +180,7 @@ impl App {
             }
             Action::Resolve(request) => case.resolve(procedure, actor, request, now),
             Action::Withdraw { reason } => case.withdraw(procedure, actor, reason, now),
+            Action::CompleteAction { id } => case.complete_action(actor, &id, now),
         }?;
         let transition = match stated.contact.clone() {
             None => transition,
@@ -169,5 +189,27 @@ impl App {
         self.store.apply(&who.partnership, &transition).await?;
         tracing::info!(case = %case.id, person = %actor.person, action = name, version = transition.case.version, "case changed");
         Ok(self.detail(who, transition.case, &calendar, now).await?)
+    }
+}
+
+/// Every action of a plan is owned by an agency of the partnership.
+fn check_owners(config: &PartnershipConfig, plan: &[AgreedAction]) -> Result<(), ActError> {
+    let problems: Vec<FieldProblem> = plan
+        .iter()
+        .enumerate()
+        .filter_map(|(i, action)| {
+            let owner = action.owner_agency.as_ref()?;
+            (!config.agencies.iter().any(|a| &a.id == owner)).then(|| {
+                FieldProblem::new(
+                    &format!("agreed_actions[{i}].owner_agency"),
+                    format!("`{owner}` is not an agency of your partnership"),
+                )
+            })
+        })
+        .collect();
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(ActError::Invalid(problems))
     }
 }

@@ -25,7 +25,7 @@ mod view;
 pub use act::{ActError, Action, Stated};
 pub use directory::{DirectoryError, MeDetail};
 pub use list::{ListError, ListQuery, ScopeChoice};
-pub use queue::{QueueError, WorkItem};
+pub use queue::{ActionsDue, QueueError, Work, WorkItem};
 pub use raise::{FieldProblem, RaiseError, RaiseInput, Raised};
 pub use report::ReportError;
 pub use sweep::SweepError;

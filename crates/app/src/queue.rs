@@ -1,10 +1,13 @@
-//! The work queue: what the caller must act on, and by when.
+//! The work queue: what the caller must act on, and by when — moves in open cases, and agreed
+//! actions their agency owns (in open and resolved cases: plans are followed up after the
+//! decision).
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use escalations_core::access::Principal;
 use escalations_core::case::{NextMove, Role};
 use escalations_core::ids::{CaseId, ProcedureId, StageId};
 use escalations_core::procedure::Action;
+use escalations_core::timescale::local_date;
 use escalations_store::{CaseFilter, PageRequest, Scope, StatusKind, StoreError, drain_pages};
 
 use crate::App;
@@ -24,6 +27,26 @@ pub struct WorkItem {
     pub version: u64,
 }
 
+/// A case in which the caller's agency owns open agreed actions: the earliest due date among
+/// them (the case says which they are).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ActionsDue {
+    pub case: CaseId,
+    pub procedure: ProcedureId,
+    pub status: StatusKind,
+    pub due: NaiveDate,
+    /// The due date has passed.
+    pub overdue: bool,
+    pub version: u64,
+}
+
+/// The caller's work: moves, earliest due first, and agreed actions, earliest due first.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Work {
+    pub moves: Vec<WorkItem>,
+    pub actions: Vec<ActionsDue>,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum QueueError {
     #[error(transparent)]
@@ -32,29 +55,44 @@ pub enum QueueError {
 
 impl App {
     /// Open cases in the caller's view whose next move is on their side, earliest due first
-    /// (those with no due date last).
-    pub async fn queue(
-        &self,
-        who: &Principal,
-        now: DateTime<Utc>,
-    ) -> Result<Vec<WorkItem>, QueueError> {
+    /// (those with no due date last), and cases in which the caller's agency owns an open
+    /// agreed action. Both come from list entries.
+    pub async fn queue(&self, who: &Principal, now: DateTime<Utc>) -> Result<Work, QueueError> {
         let scope = match who.actor.role {
             Role::Chair => Scope::Partnership,
             _ => Scope::Agency(who.actor.agency.clone()),
         };
-        let filter = CaseFilter {
-            status: Some(StatusKind::Open),
-            ..CaseFilter::default()
-        };
+        // Every status: a resolved case's plan is still followed up.
+        let filter = CaseFilter::default();
         let (scope, filter) = (&scope, &filter);
-        let open = drain_pages(|page: PageRequest| async move {
+        let entries = drain_pages(|page: PageRequest| async move {
             self.store
                 .list_cases(&who.partnership, scope, filter, &page)
                 .await
         })
         .await?;
         let mut items = Vec::new();
-        for summary in open {
+        let mut actions = Vec::new();
+        let today = local_date(now);
+        for summary in entries {
+            if summary.status != StatusKind::Withdrawn
+                && let Some(open) = summary
+                    .open_actions
+                    .iter()
+                    .find(|o| o.owner == who.actor.agency)
+            {
+                actions.push(ActionsDue {
+                    case: summary.id.clone(),
+                    procedure: summary.procedure.clone(),
+                    status: summary.status,
+                    due: open.due,
+                    overdue: today > open.due,
+                    version: summary.version,
+                });
+            }
+            if summary.status != StatusKind::Open {
+                continue;
+            }
             let Some(procedure) = self.catalogue.get(summary.procedure.as_str()) else {
                 continue;
             };
@@ -96,6 +134,10 @@ impl App {
         }
         // Earliest due first; no due date sorts last.
         items.sort_by_key(|i| (i.due.is_none(), i.due));
-        Ok(items)
+        actions.sort_by(|a, b| (a.due, &a.case).cmp(&(b.due, &b.case)));
+        Ok(Work {
+            moves: items,
+            actions,
+        })
     }
 }

@@ -44,13 +44,13 @@ pub enum Denied {
 
 impl Principal {
     /// Chairs see every case of their partnership; practitioners and managers see the cases
-    /// their agency is party to and the cases they acted on; administrators see no case
+    /// their agency is party to or owns an agreed action in, and the cases they acted on; administrators see no case
     /// (least data: they manage set-up, not casework).
     pub fn may_view_case(&self, case: &Case) -> Result<(), Denied> {
         let allowed = match self.actor.role {
             Role::Chair => true,
             Role::Practitioner | Role::Manager => {
-                case.agencies().contains(&self.actor.agency)
+                case.agencies_concerned().contains(&self.actor.agency)
                     || case.people_involved().contains(&self.actor.person)
             }
             Role::Administrator => false,

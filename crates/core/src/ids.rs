@@ -73,6 +73,19 @@ macro_rules! kebab_id {
 }
 
 kebab_id!(
+    /// An agreed action's id within its case: `a1`, `a2`, … in the order the actions were
+    /// agreed.
+    ActionId
+);
+
+impl ActionId {
+    /// The id of the `index`th (from zero) action agreed in a case.
+    pub fn nth(index: usize) -> Self {
+        ActionId(format!("a{}", index + 1))
+    }
+}
+
+kebab_id!(
     /// A procedure's fixed id, such as `medway` or `sscp-mset-non-attendance`.
     ProcedureId
 );

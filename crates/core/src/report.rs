@@ -38,6 +38,16 @@ pub struct Targets {
     pub not_needed: usize,
 }
 
+/// How a procedure's agreed actions went: counts only, never the actions' words.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionTimeliness {
+    pub done_on_time: usize,
+    pub done_late: usize,
+    pub open_in_time: usize,
+    /// Not done, and past the due date.
+    pub open_overdue: usize,
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Outcomes {
     pub open: usize,
@@ -95,6 +105,10 @@ pub struct Report {
     /// method (Sefton: "Escalation via e-mail is not recommended"). Only the method: whom it
     /// was with stays on the case.
     pub contacts_by_method: BTreeMap<String, usize>,
+    /// procedure → how its agreed actions went. A withdrawn case's open actions are not
+    /// counted: nobody follows them up.
+    #[serde(default)]
+    pub agreed_actions: BTreeMap<String, ActionTimeliness>,
     pub outcomes: Outcomes,
     pub resolution_times: ResolutionTimes,
     pub lessons_learned: Vec<Lesson>,
@@ -123,6 +137,7 @@ pub fn report(
         timeliness: BTreeMap::new(),
         running_totals: BTreeMap::new(),
         contacts_by_method: BTreeMap::new(),
+        agreed_actions: BTreeMap::new(),
         outcomes: Outcomes::default(),
         resolution_times: ResolutionTimes {
             resolved: 0,
@@ -214,6 +229,23 @@ pub fn report(
             *r.contacts_by_method
                 .entry(format!("{}/{}", case.procedure, contact.method.as_str()))
                 .or_default() += 1;
+        }
+        let withdrawn = matches!(case.status, Status::Withdrawn { .. });
+        for planned in case.actions() {
+            let action = planned.action;
+            if withdrawn && action.done.is_none() {
+                continue;
+            }
+            let t = r
+                .agreed_actions
+                .entry(case.procedure.to_string())
+                .or_default();
+            match action.done_late() {
+                Some(false) => t.done_on_time += 1,
+                Some(true) => t.done_late += 1,
+                None if action.overdue(now) => t.open_overdue += 1,
+                None => t.open_in_time += 1,
+            }
         }
         match &case.status {
             Status::Open => r.outcomes.open += 1,
@@ -311,6 +343,27 @@ impl Report {
         }
         for (k, v) in &self.contacts_by_method {
             row("contact method", k, "discussions", v.to_string());
+        }
+        for (k, t) in &self.agreed_actions {
+            row(
+                "agreed actions",
+                k,
+                "done on time",
+                t.done_on_time.to_string(),
+            );
+            row("agreed actions", k, "done late", t.done_late.to_string());
+            row(
+                "agreed actions",
+                k,
+                "open in time",
+                t.open_in_time.to_string(),
+            );
+            row(
+                "agreed actions",
+                k,
+                "open past due",
+                t.open_overdue.to_string(),
+            );
         }
         row("outcome", "", "open", self.outcomes.open.to_string());
         row(

@@ -203,6 +203,7 @@ fn attempt(who: &Principal, action: &str) -> char {
             let req = ResolveRequest {
                 outcome: text("o"),
                 lessons_learned: text("l"),
+                agreed_actions: vec![],
             };
             c.resolve(&p, a, req, now).is_ok()
         }),

@@ -34,6 +34,7 @@ fn raise_mset(p: &Procedure, input: &ClockInput, now: &str) -> Result<Case, Rais
 fn resolved() -> Outcome {
     Outcome::Resolved {
         summary: text("The line manager has allocated a key worker"),
+        agreed_actions: vec![],
     }
 }
 

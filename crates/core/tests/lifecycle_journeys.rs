@@ -370,6 +370,7 @@ fn a_partnership_practice_alert_is_not_about_a_child() {
             &chair(),
             Outcome::Resolved {
                 summary: text("Procedure to be reviewed"),
+                agreed_actions: vec![],
             },
             at("2026-06-10T09:00:00Z"),
         )

@@ -38,7 +38,7 @@ proptest! {
             let who = &people[who as usize];
             let result = match action {
                 0 => case.respond(p, &cal, who, not_resolved(), now),
-                1 => case.respond(p, &cal, who, Outcome::Resolved { summary: text("ok") }, now),
+                1 => case.respond(p, &cal, who, Outcome::Resolved { summary: text("ok"), agreed_actions: vec![] }, now),
                 2 => case.escalate(p, &cal, who, escalation(), now),
                 3 => case.submit(p, &cal, who, now),
                 4 => case.resolve(p, who, resolution(), now),

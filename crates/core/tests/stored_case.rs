@@ -76,7 +76,9 @@ fn golden_case() -> Case {
                 reasons: text("Threshold not met"),
                 agreed_actions: vec![AgreedAction {
                     what: text("Share the health visitor's chronology"),
-                    by_whom: text("Health visitor"),
+                    owner_agency: Some(AgencyId::parse("health").unwrap()),
+                    owner_person: Some(text("Health visitor")),
+                    done: None,
                     by_when: "2026-12-04".parse().unwrap(),
                 }],
             },
@@ -217,6 +219,33 @@ fn a_case_stored_by_the_previous_version_still_loads() {
         escalation.contact = None;
     }
     assert!(case.responses.iter().all(|r| r.contact.is_none()));
+    // Its agreed action predates owner agencies (issue 9, item 4): `by_whom` reads as the
+    // owner person, in words, with no owner agency.
+    if let Outcome::NotResolved { agreed_actions, .. } = &mut expected.responses[0].outcome {
+        agreed_actions[0].owner_agency = None;
+    }
     assert_eq!(case, expected);
     assert!(case.clocks.iter().all(|run| run.shortened_to.is_none()));
+}
+
+/// An agreed action stored before owners were agencies keeps its words: `by_whom` becomes the
+/// owner person; with no owner agency it is in nobody's work queue, is still part of the
+/// case's plan (as `a1`), and is not done.
+#[test]
+fn an_agreed_action_stored_with_by_whom_still_loads() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden/case-v1.json");
+    let stored = std::fs::read_to_string(path).unwrap();
+    assert!(stored.contains("by_whom") && !stored.contains("owner_agency"));
+    let case: Case = serde_json::from_str(&stored).unwrap_or_else(|e| panic!("{e}"));
+    let plan = case.actions();
+    assert_eq!(plan.len(), 1);
+    assert_eq!(plan[0].id().as_str(), "a1");
+    let action = plan[0].action;
+    assert_eq!(
+        action.owner_person.as_ref().unwrap().as_str(),
+        "Health visitor"
+    );
+    assert_eq!(action.owner_agency, None);
+    assert_eq!(action.done, None);
+    assert!(case.open_actions().is_empty());
 }

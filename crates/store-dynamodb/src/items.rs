@@ -154,7 +154,11 @@ pub(crate) fn case_item(p: &PartnershipId, case: &Case) -> CaseItem {
 pub(crate) fn view_items(p: &PartnershipId, case: &Case) -> Vec<ViewItem> {
     let summary = CaseSummary::of(case);
     let mut pks = vec![keys::view_pk(p, &Scope::Partnership)];
-    pks.extend(case.agencies().iter().map(|a| keys::agency_view_pk(p, a)));
+    pks.extend(
+        case.agencies_concerned()
+            .iter()
+            .map(|a| keys::agency_view_pk(p, a)),
+    );
     pks.extend(
         case.people_involved()
             .iter()

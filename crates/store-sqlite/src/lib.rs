@@ -32,8 +32,8 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
 
 use rows::{
-    case_columns, decode, due_clock, encode, insert_case, insert_events, insert_people, load,
-    notice,
+    case_columns, decode, due_clock, encode, insert_agencies, insert_case, insert_events,
+    insert_people, load, notice,
 };
 
 /// A store in one SQLite file. Cheap to clone; connections are pooled.
@@ -335,6 +335,7 @@ impl Store for SqliteStore {
             }
             insert_events(&tx, &p, &t.events)?;
             insert_people(&tx, &p, case)?;
+            insert_agencies(&tx, &p, case)?;
             tx.commit().map_err(backend)
         })
         .await
@@ -364,7 +365,8 @@ impl Store for SqliteStore {
                 Scope::Partnership => {}
                 Scope::Agency(agency) => {
                     arg(&mut sql, " AND (raising_agency = {}", agency.to_string().into());
-                    arg(&mut sql, " OR receiving_agency = {})", agency.to_string().into());
+                    arg(&mut sql, " OR receiving_agency = {}", agency.to_string().into());
+                    arg(&mut sql, " OR id IN (SELECT case_id FROM case_agencies WHERE partnership = ?1 AND agency = {}))", agency.to_string().into());
                 }
                 Scope::Person(person) => {
                     arg(&mut sql, " AND id IN (SELECT case_id FROM case_people WHERE partnership = ?1 AND person = {})", person.to_string().into());

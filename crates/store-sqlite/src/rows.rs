@@ -77,6 +77,25 @@ pub(crate) fn insert_people(
     Ok(())
 }
 
+/// The agencies concerned with a case beyond its parties (owners of agreed actions), for
+/// their agency's list.
+pub(crate) fn insert_agencies(
+    tx: &rusqlite::Transaction<'_>,
+    p: &str,
+    case: &Case,
+) -> Result<(), StoreError> {
+    let mut stmt = tx
+        .prepare_cached(
+            "INSERT OR IGNORE INTO case_agencies (partnership, agency, case_id) VALUES (?1, ?2, ?3)",
+        )
+        .map_err(backend)?;
+    for agency in case.agencies_concerned().iter().skip(case.agencies().len()) {
+        stmt.execute(params![p, agency.as_str(), case.id.as_str()])
+            .map_err(backend)?;
+    }
+    Ok(())
+}
+
 pub(crate) fn insert_case(
     tx: &rusqlite::Transaction<'_>,
     p: &str,

@@ -31,6 +31,13 @@ CREATE TABLE IF NOT EXISTS case_people (
     case_id TEXT NOT NULL,
     PRIMARY KEY (partnership, person, case_id)
 );
+-- Agencies owning an agreed action in a case (beyond its two parties): their agency's list.
+CREATE TABLE IF NOT EXISTS case_agencies (
+    partnership TEXT NOT NULL,
+    agency TEXT NOT NULL,
+    case_id TEXT NOT NULL,
+    PRIMARY KEY (partnership, agency, case_id)
+);
 CREATE TABLE IF NOT EXISTS events (
     partnership TEXT NOT NULL,
     case_id TEXT NOT NULL,

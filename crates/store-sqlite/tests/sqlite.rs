@@ -171,6 +171,46 @@ async fn several_processes_can_write_one_file_without_losing_a_change() {
     }
 }
 
+/// A file from before agreed actions had owner agencies (schema version 1) gains the table
+/// that lists a case under the agencies owning its actions, and its cases still list.
+#[tokio::test]
+async fn a_file_from_before_action_owners_is_migrated_on_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("escalations.db");
+    let p = partnership("sefton-scp");
+    let pat = actor("pat", "school", Role::Practitioner);
+    let t = raised("case-1", &pat, "social-care", at("2026-11-23T10:00:00Z"));
+    SqliteStore::open(&path)
+        .await
+        .unwrap()
+        .create_case(&p, &t, None)
+        .await
+        .unwrap();
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch("DROP TABLE case_agencies; PRAGMA user_version = 1;")
+            .unwrap();
+    }
+    let store = SqliteStore::open(&path).await.unwrap();
+    let school =
+        escalations_store::Scope::Agency(escalations_core::ids::AgencyId::parse("school").unwrap());
+    let page = store
+        .list_cases(
+            &p,
+            &school,
+            &escalations_store::CaseFilter::default(),
+            &escalations_store::PageRequest::new(10, None),
+        )
+        .await
+        .unwrap();
+    assert_eq!(page.items.len(), 1);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 2);
+}
+
 #[tokio::test]
 async fn a_file_from_before_idempotency_keys_had_a_person_is_migrated_on_open() {
     let dir = tempfile::tempdir().unwrap();
@@ -207,7 +247,7 @@ async fn a_file_from_before_idempotency_keys_had_a_person_is_migrated_on_open() 
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 1);
+    assert_eq!(version, 2, "migrated to the current version");
     // Cases are untouched.
     assert_eq!(store.load_case(&p, &t.case.id).await.unwrap(), Some(t.case));
     // The old row named no person, so it answers nobody: the key now creates a case, and a

@@ -40,6 +40,7 @@ macro_rules! conformance_suite {
             a_closed_case_leaves_the_due_query,
             a_notice_is_recorded_once_even_when_raced,
             lists_page_through_scopes_and_filters_without_gaps_or_repeats,
+            an_agency_owning_an_agreed_action_lists_the_case_with_its_due_date,
             partnership_configuration_round_trips,
         );
     };
@@ -719,6 +720,7 @@ pub async fn a_closed_case_leaves_the_due_query(store: Shared) {
             ResolveRequest {
                 outcome: text("Agreed"),
                 lessons_learned: text("None"),
+                agreed_actions: vec![],
             },
             at("2026-11-24T10:00:00Z"),
         )
@@ -936,6 +938,72 @@ pub async fn lists_page_through_scopes_and_filters_without_gaps_or_repeats(store
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::InvalidCursor), "{err:?}");
+}
+
+/// An agreed action owned by an agency that is not a party puts the case in that agency's
+/// list, and every list entry carries the owners' earliest due dates (the work queue reads
+/// them instead of whole cases).
+pub async fn an_agency_owning_an_agreed_action_lists_the_case_with_its_due_date(store: Shared) {
+    let p = partnership("actions");
+    let raised = raised(
+        "case-plan",
+        &practitioner(),
+        "social-care",
+        at("2026-11-23T10:00:00Z"),
+    );
+    let case = create(&store, &p, &raised).await;
+    let due: chrono::NaiveDate = "2026-12-04".parse().unwrap();
+    let t = case
+        .respond(
+            &sefton(),
+            &Calendar::new(Division::EnglandAndWales),
+            &social_worker(),
+            Outcome::NotResolved {
+                reasons: text("Not agreed"),
+                agreed_actions: vec![escalations_core::case::AgreedAction {
+                    what: text("Share the chronology"),
+                    owner_agency: Some(AgencyId::parse("health").unwrap()),
+                    owner_person: None,
+                    by_when: due,
+                    done: None,
+                }],
+            },
+            at("2026-11-24T10:00:00Z"),
+        )
+        .unwrap();
+    store.apply(&p, &t).await.unwrap();
+    let expected = vec![escalations_core::case::OpenActions {
+        owner: AgencyId::parse("health").unwrap(),
+        due,
+    }];
+    for scope in [
+        Scope::Agency(AgencyId::parse("health").unwrap()),
+        Scope::Agency(AgencyId::parse("school").unwrap()),
+        Scope::Partnership,
+    ] {
+        let page = store
+            .list_cases(
+                &p,
+                &scope,
+                &CaseFilter::default(),
+                &PageRequest::new(10, None),
+            )
+            .await
+            .unwrap();
+        let ids: Vec<&str> = page.items.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, ["case-plan"], "{scope:?}");
+        assert_eq!(page.items[0].open_actions, expected, "{scope:?}");
+    }
+    let police = store
+        .list_cases(
+            &p,
+            &Scope::Agency(AgencyId::parse("police").unwrap()),
+            &CaseFilter::default(),
+            &PageRequest::new(10, None),
+        )
+        .await
+        .unwrap();
+    assert!(police.items.is_empty());
 }
 
 /// A minimal configuration for a partnership.

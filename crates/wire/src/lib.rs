@@ -137,6 +137,7 @@ pub struct ResponseBody {
     /// Required when not resolved.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reasons: Option<String>,
+    /// The agreed plan, with either outcome.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub agreed_actions: Vec<AgreedActionBody>,
     /// When the meeting or discussion the next clock runs from took place (RFC 3339).
@@ -166,16 +167,32 @@ pub struct ContactBody {
     pub with_agency: Option<String>,
 }
 
+/// One action of an agreed plan, in a response (resolved or not) or a resolution.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AgreedActionBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub what: Option<String>,
+    /// The agency of the partnership that owns it (replaces the free-text `by_whom`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub by_whom: Option<String>,
-    /// `YYYY-MM-DD`.
+    pub owner_agency: Option<String>,
+    /// The person in that agency, in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner_person: Option<String>,
+    /// The due date, `YYYY-MM-DD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub by_when: Option<String>,
+}
+
+/// `POST /api/cases/{id}/action-completions`: an agreed action was done.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActionCompletionBody {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<u64>,
+    /// The action's id in the case, such as `a1`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<String>,
 }
 
 /// `POST /api/cases/{id}/submissions`: the pro-forma was sent on.
@@ -231,6 +248,9 @@ pub struct ResolutionBody {
     pub outcome: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lessons_learned: Option<String>,
+    /// The plan agreed with the decision.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub agreed_actions: Vec<AgreedActionBody>,
 }
 
 /// `POST /api/cases/{id}/withdrawal`.
@@ -329,7 +349,24 @@ pub struct CasePage {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Queue {
     pub items: Vec<QueueItem>,
+    /// Cases in which the caller's agency owns open agreed actions, earliest due first.
+    pub agreed_actions: Vec<QueueActions>,
     pub now: DateTime<Utc>,
+}
+
+/// A case in which the caller's agency owns open agreed actions (the case says which).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueActions {
+    pub case: CaseId,
+    pub procedure: ProcedureId,
+    /// `open` or `resolved`: a resolved case's plan is still followed up.
+    pub status: StatusKind,
+    /// The earliest due date among them.
+    pub due: NaiveDate,
+    /// That date has passed.
+    pub overdue: bool,
+    /// The case version to send with a completion.
+    pub version: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

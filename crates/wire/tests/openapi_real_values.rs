@@ -15,10 +15,10 @@ use escalations_core::ids::{AgencyId, CaseId, PartnershipId, PersonId, StageId};
 use escalations_core::procedure::AgencyKind;
 use escalations_core::{Calendar, Catalogue};
 use escalations_wire::{
-    AgencySummary, AgreedActionBody, CasePage, CaseSummary, ChildBody, ConcernBody, ContactBody,
-    EscalationBody, FieldError, Me, PartnershipSummary, Problem, ProcedureList, ProcedureSummary,
-    Queue, QueueItem, RaiseBody, ResolutionBody, ResponseBody, SubmissionBody, TimescaleBody,
-    WithdrawalBody,
+    ActionCompletionBody, AgencySummary, AgreedActionBody, CasePage, CaseSummary, ChildBody,
+    ConcernBody, ContactBody, EscalationBody, FieldError, Me, PartnershipSummary, Problem,
+    ProcedureList, ProcedureSummary, Queue, QueueActions, QueueItem, RaiseBody, ResolutionBody,
+    ResponseBody, SubmissionBody, TimescaleBody, WithdrawalBody,
 };
 
 #[test]
@@ -92,9 +92,24 @@ fn real_values_of_every_wire_type_match_their_schema() {
     );
     let action = AgreedActionBody {
         what: Some("Share the chronology".into()),
-        by_whom: Some("The safeguarding lead".into()),
+        owner_agency: Some("school".into()),
+        owner_person: Some("The safeguarding lead".into()),
         by_when: Some("2026-12-29".into()),
     };
+    contract.accepts(
+        "AgreedActionBody",
+        &AgreedActionBody {
+            owner_person: None,
+            ..action.clone()
+        },
+    );
+    contract.accepts(
+        "ActionCompletionBody",
+        &ActionCompletionBody {
+            version: Some(4),
+            action: Some("a1".into()),
+        },
+    );
     contract.accepts("AgreedActionBody", &action);
     // Medway: "Conversations between professionals, telephone calls and emails should be
     // recorded on the child's file".
@@ -173,6 +188,12 @@ fn real_values_of_every_wire_type_match_their_schema() {
             version: Some(7),
             outcome: Some("An assessment was opened".into()),
             lessons_learned: Some("Write it down".into()),
+            agreed_actions: vec![AgreedActionBody {
+                what: Some("Review at the next core group".into()),
+                owner_agency: Some("social-care".into()),
+                owner_person: None,
+                by_when: Some("2027-01-08".into()),
+            }],
         },
     );
     contract.accepts(
@@ -256,7 +277,7 @@ fn real_values_of_every_wire_type_match_their_schema() {
     };
     assert_eq!(
         kinds.len() + 1,
-        10,
+        11,
         "the journeys show every kind of event but `submitted`: {kinds:?}"
     );
     let mut with_submission = journeys[0].view(&chair(), now);
@@ -295,7 +316,27 @@ fn real_values_of_every_wire_type_match_their_schema() {
     for item in &items {
         contract.accepts("QueueItem", item);
     }
-    contract.accepts("Queue", &Queue { items, now });
+    let agreed_actions: Vec<QueueActions> = journeys
+        .iter()
+        .filter_map(|j| j.actions_due(&AgencyId::parse("social-care").unwrap(), now))
+        .collect();
+    assert!(
+        agreed_actions
+            .iter()
+            .any(|a| a.status == escalations_wire::StatusKind::Resolved),
+        "a resolved case's plan is followed up: {agreed_actions:?}"
+    );
+    for item in &agreed_actions {
+        contract.accepts("QueueActions", item);
+    }
+    contract.accepts(
+        "Queue",
+        &Queue {
+            items,
+            agreed_actions,
+            now,
+        },
+    );
 
     // The report over those cases: a median of two resolutions (9 and 2 days) ends in .5.
     let cases: Vec<Case> = journeys.iter().map(|j| j.case.clone()).collect();
@@ -310,6 +351,7 @@ fn real_values_of_every_wire_type_match_their_schema() {
     assert_eq!(report.resolution_times.median_days, Some(5.5));
     assert_eq!(report.practice_alerts.len(), 2);
     assert!(!report.contacts_by_method.is_empty() && !report.running_totals.is_empty());
+    assert_eq!(report.agreed_actions["sefton"].done_on_time, 1);
     contract.accepts("Report", &report);
     let empty = escalations_core::report::report(
         &[],
@@ -368,5 +410,6 @@ fn event_kind(kind: &EventKind) -> &'static str {
         EventKind::Escalated { .. } => "escalated",
         EventKind::Resolved { .. } => "resolved",
         EventKind::Withdrawn { .. } => "withdrawn",
+        EventKind::ActionDone { .. } => "action-done",
     }
 }

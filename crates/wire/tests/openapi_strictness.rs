@@ -6,8 +6,8 @@ mod contract;
 
 use contract::{Contract, minimal_bodies};
 use escalations_wire::{
-    AgreedActionBody, ChildBody, ConcernBody, ContactBody, EscalationBody, RaiseBody,
-    ResolutionBody, ResponseBody, SubmissionBody, WithdrawalBody,
+    ActionCompletionBody, AgreedActionBody, ChildBody, ConcernBody, ContactBody, EscalationBody,
+    RaiseBody, ResolutionBody, ResponseBody, SubmissionBody, WithdrawalBody,
 };
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
@@ -29,6 +29,7 @@ fn serde_takes_body(name: &str, json: &Value) -> bool {
         "EscalationBody" => serde_takes::<EscalationBody>(json),
         "ResolutionBody" => serde_takes::<ResolutionBody>(json),
         "WithdrawalBody" => serde_takes::<WithdrawalBody>(json),
+        "ActionCompletionBody" => serde_takes::<ActionCompletionBody>(json),
         other => panic!("{other} is not a request body"),
     }
 }
@@ -109,9 +110,15 @@ fn request_schemas_refuse_what_the_server_refuses() {
     contract.rejects("WithdrawalBody", json!({ "version": 1 }), "no reason");
     contract.rejects(
         "AgreedActionBody",
-        json!({ "what": "x", "by_whom": "y" }),
+        json!({ "what": "x", "owner_agency": "health" }),
         "no by_when",
     );
+    contract.rejects(
+        "AgreedActionBody",
+        json!({ "what": "x", "by_whom": "y", "by_when": "2026-12-29" }),
+        "no owner agency (the free-text by_whom is gone)",
+    );
+    contract.rejects("ActionCompletionBody", json!({ "version": 1 }), "no action");
 
     // Responses: the outcome decides what else is required.
     contract.rejects("ResponseBody", json!({ "version": 1 }), "no outcome");
@@ -133,7 +140,7 @@ fn request_schemas_refuse_what_the_server_refuses() {
     contract.rejects(
         "ResponseBody",
         json!({ "version": 1, "outcome": "not-resolved", "reasons": "x",
-                "agreed_actions": [{ "what": "x", "by_whom": "y", "by_when": "29/12/2026" }] }),
+                "agreed_actions": [{ "what": "x", "owner_agency": "health", "by_when": "29/12/2026" }] }),
         "an agreed action with a date that is not YYYY-MM-DD",
     );
 

@@ -10,11 +10,11 @@ use escalations_core::case::{
     AgreedAction, Child, ClockInput, Concern, EscalateRequest, Outcome, RaiseRequest,
     ResolveRequest,
 };
-use escalations_core::ids::{AgencyId, CaseId, LevelId, ProcedureId, ReasonId, StageId};
+use escalations_core::ids::{ActionId, AgencyId, CaseId, LevelId, ProcedureId, ReasonId, StageId};
 use escalations_store::{Cursor, IdempotencyKey, MAX_PAGE, StatusKind};
 use escalations_wire::{
-    CasePage, EscalationBody, RaiseBody, ResolutionBody, ResponseBody, SubmissionBody,
-    WithdrawalBody,
+    ActionCompletionBody, AgreedActionBody, CasePage, EscalationBody, RaiseBody, ResolutionBody,
+    ResponseBody, SubmissionBody, WithdrawalBody,
 };
 use http::{HeaderMap, StatusCode};
 use sha2::Digest;
@@ -31,6 +31,7 @@ pub(crate) enum ActionRoute {
     Escalations,
     Resolution,
     Withdrawal,
+    ActionCompletions,
 }
 
 impl ActionRoute {
@@ -41,6 +42,7 @@ impl ActionRoute {
             "escalations" => ActionRoute::Escalations,
             "resolution" => ActionRoute::Resolution,
             "withdrawal" => ActionRoute::Withdrawal,
+            "action-completions" => ActionRoute::ActionCompletions,
             _ => return None,
         })
     }
@@ -198,38 +200,21 @@ fn action(
             let version = f.version(raw.version);
             meeting_at = f.instant("meeting_at", raw.meeting_at.as_deref());
             contact = f.contact("contact", raw.contact.as_ref());
+            let agreed_actions = plan(&mut f, &raw.agreed_actions);
             let outcome = match raw.outcome.as_deref() {
-                Some("resolved") => f
-                    .text("summary", raw.summary.as_deref())
-                    .map(|summary| Outcome::Resolved { summary }),
-                Some("not-resolved") => {
-                    let reasons = f.text("reasons", raw.reasons.as_deref());
-                    let agreed_actions: Vec<AgreedAction> = raw
-                        .agreed_actions
-                        .iter()
-                        .enumerate()
-                        .filter_map(|(i, a)| {
-                            let what =
-                                f.text(&format!("agreed_actions[{i}].what"), a.what.as_deref());
-                            let by_whom = f.text(
-                                &format!("agreed_actions[{i}].by_whom"),
-                                a.by_whom.as_deref(),
-                            );
-                            let by_when = f.required_date(
-                                &format!("agreed_actions[{i}].by_when"),
-                                a.by_when.as_deref(),
-                            );
-                            Some(AgreedAction {
-                                what: what?,
-                                by_whom: by_whom?,
-                                by_when: by_when?,
-                            })
+                Some("resolved") => {
+                    f.text("summary", raw.summary.as_deref())
+                        .map(|summary| Outcome::Resolved {
+                            summary,
+                            agreed_actions,
                         })
-                        .collect();
-                    reasons.map(|reasons| Outcome::NotResolved {
-                        reasons,
-                        agreed_actions,
-                    })
+                }
+                Some("not-resolved") => {
+                    f.text("reasons", raw.reasons.as_deref())
+                        .map(|reasons| Outcome::NotResolved {
+                            reasons,
+                            agreed_actions,
+                        })
                 }
                 _ => {
                     f.problem("outcome", "is required: `resolved` or `not-resolved`");
@@ -263,11 +248,13 @@ fn action(
             let version = f.version(raw.version);
             let outcome = f.text("outcome", raw.outcome.as_deref());
             let lessons = f.text("lessons_learned", raw.lessons_learned.as_deref());
+            let agreed_actions = plan(&mut f, &raw.agreed_actions);
             let request = outcome
                 .zip(lessons)
                 .map(|(outcome, lessons_learned)| ResolveRequest {
                     outcome,
                     lessons_learned,
+                    agreed_actions,
                 });
             (version, request.map(Action::Resolve))
         }
@@ -276,6 +263,18 @@ fn action(
             let version = f.version(raw.version);
             let reason = f.text("reason", raw.reason.as_deref());
             (version, reason.map(|reason| Action::Withdraw { reason }))
+        }
+        ActionRoute::ActionCompletions => {
+            let raw: ActionCompletionBody = parse::body(headers, body)?;
+            let version = f.version(raw.version);
+            let id = match raw.action.as_deref() {
+                Some(a) => f.id("action", a, ActionId::parse),
+                None => {
+                    f.problem("action", "is required: the action's id, such as `a1`");
+                    None
+                }
+            };
+            (version, id.map(|id| Action::CompleteAction { id }))
         }
     };
     let stated = Stated {
@@ -286,6 +285,36 @@ fn action(
         contact,
     };
     Ok((version, f.finish(action)?, stated))
+}
+
+/// An agreed plan from a body: every bad field named, by its place in the list.
+fn plan(f: &mut Fields, raw: &[AgreedActionBody]) -> Vec<AgreedAction> {
+    raw.iter()
+        .enumerate()
+        .filter_map(|(i, a)| {
+            let field = |name: &str| format!("agreed_actions[{i}].{name}");
+            let what = f.text(&field("what"), a.what.as_deref());
+            let owner_agency = match a.owner_agency.as_deref() {
+                Some(agency) => f.id(&field("owner_agency"), agency, AgencyId::parse),
+                None => {
+                    f.problem(
+                        &field("owner_agency"),
+                        "is required: the agency that owns it",
+                    );
+                    None
+                }
+            };
+            let owner_person = f.optional_text(&field("owner_person"), a.owner_person.as_deref());
+            let by_when = f.required_date(&field("by_when"), a.by_when.as_deref());
+            Some(AgreedAction {
+                what: what?,
+                owner_agency: Some(owner_agency?),
+                owner_person,
+                by_when: by_when?,
+                done: None,
+            })
+        })
+        .collect()
 }
 
 pub(crate) async fn list(

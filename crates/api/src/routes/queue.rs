@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use escalations_app::App;
 use escalations_core::access::Principal;
-use escalations_wire::{Queue, QueueItem};
+use escalations_wire::{Queue, QueueActions, QueueItem};
 
 use crate::problem::ApiError;
 use crate::reply::Reply;
@@ -13,9 +13,9 @@ pub(crate) async fn queue(
     who: &Principal,
     now: DateTime<Utc>,
 ) -> Result<Reply, ApiError> {
-    let items = app
-        .queue(who, now)
-        .await?
+    let work = app.queue(who, now).await?;
+    let items = work
+        .moves
         .into_iter()
         .map(|i| QueueItem {
             case: i.case,
@@ -29,5 +29,21 @@ pub(crate) async fn queue(
             version: i.version,
         })
         .collect();
-    Reply::ok(&Queue { items, now })
+    let agreed_actions = work
+        .actions
+        .into_iter()
+        .map(|a| QueueActions {
+            case: a.case,
+            procedure: a.procedure,
+            status: a.status,
+            due: a.due,
+            overdue: a.overdue,
+            version: a.version,
+        })
+        .collect();
+    Reply::ok(&Queue {
+        items,
+        agreed_actions,
+        now,
+    })
 }

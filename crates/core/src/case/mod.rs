@@ -30,16 +30,16 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{
-    AgencyId, CaseId, ClockId, LevelId, PersonId, ProcedureId, ReasonId, StageId, Text,
+    ActionId, AgencyId, CaseId, ClockId, LevelId, PersonId, ProcedureId, ReasonId, StageId, Text,
 };
 use crate::procedure::{Action, Inform, InformWhen, Party, Stage};
-use crate::timescale::Timescale;
+use crate::timescale::{Timescale, local_date};
 
 pub use actor::{Actor, Role};
 pub use contact::{Contact, ContactMethod, ContactRefused};
 pub use next_move::{NextMove, describe_move, local_time};
 pub use refusals::{ClockRefused, RaiseError, Refused};
-pub use summary::{CaseSummary, RunningClock};
+pub use summary::{CaseSummary, OpenActions, RunningClock};
 pub use targets::{RunningTotal, TotalState};
 
 /// The child a case is about. Never appears in events, logs or emails.
@@ -82,11 +82,60 @@ pub struct RaiseRequest {
     pub immediate_risk: Option<bool>,
 }
 
+/// One action of an agreed plan ("a mutually agreed plan of action including timescales" —
+/// Sefton): what, whose (an agency of the partnership, optionally a person in it), by when,
+/// and whether it was done. It is kept where it was agreed (a response or the resolution);
+/// its id is its place in the case's plan ([`Case::actions`]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AgreedAction {
     pub what: Text,
-    pub by_whom: Text,
+    /// The agency that owns it. Required of a new action; an action stored before owners were
+    /// agencies has none (its owner is `owner_person`, in words): only the chair marks it done.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner_agency: Option<AgencyId>,
+    /// The person in the owner agency, in words; stored before as `by_whom`.
+    #[serde(default, alias = "by_whom", skip_serializing_if = "Option::is_none")]
+    pub owner_person: Option<Text>,
+    /// The due date: done on it is on time.
     pub by_when: NaiveDate,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub done: Option<ActionDone>,
+}
+
+/// When an agreed action was marked done, and by whom.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionDone {
+    pub at: DateTime<Utc>,
+    pub by: PersonId,
+}
+
+impl AgreedAction {
+    /// Whether it was done after its due date (in the partnership's time zone).
+    pub fn done_late(&self) -> Option<bool> {
+        self.done
+            .as_ref()
+            .map(|done| local_date(done.at) > self.by_when)
+    }
+
+    /// Open and past its due date at `now`.
+    pub fn overdue(&self, now: DateTime<Utc>) -> bool {
+        self.done.is_none() && local_date(now) > self.by_when
+    }
+}
+
+/// An agreed action with its id and where it was agreed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PlannedAction<'c> {
+    pub index: usize,
+    pub stage: &'c StageId,
+    pub agreed_at: DateTime<Utc>,
+    pub action: &'c AgreedAction,
+}
+
+impl PlannedAction<'_> {
+    pub fn id(&self) -> ActionId {
+        ActionId::nth(self.index)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -94,6 +143,8 @@ pub struct AgreedAction {
 pub enum Outcome {
     Resolved {
         summary: Text,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        agreed_actions: Vec<AgreedAction>,
     },
     NotResolved {
         reasons: Text,
@@ -104,6 +155,20 @@ pub enum Outcome {
 impl Outcome {
     pub fn is_resolved(&self) -> bool {
         matches!(self, Outcome::Resolved { .. })
+    }
+
+    pub fn agreed_actions(&self) -> &[AgreedAction] {
+        match self {
+            Outcome::Resolved { agreed_actions, .. }
+            | Outcome::NotResolved { agreed_actions, .. } => agreed_actions,
+        }
+    }
+
+    pub(super) fn agreed_actions_mut(&mut self) -> &mut Vec<AgreedAction> {
+        match self {
+            Outcome::Resolved { agreed_actions, .. }
+            | Outcome::NotResolved { agreed_actions, .. } => agreed_actions,
+        }
     }
 }
 
@@ -146,6 +211,9 @@ pub struct Escalation {
 pub struct ResolveRequest {
     pub outcome: Text,
     pub lessons_learned: Text,
+    /// The plan agreed with the decision ("Agreed actions need to be followed up" — Moray).
+    #[serde(default)]
+    pub agreed_actions: Vec<AgreedAction>,
 }
 
 /// What the person states with an action that starts a clock: when the meeting or discussion
@@ -233,6 +301,9 @@ pub enum Status {
         stage: StageId,
         outcome: Text,
         lessons_learned: Text,
+        /// The plan agreed with the decision.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        agreed_actions: Vec<AgreedAction>,
     },
     Withdrawn {
         at: DateTime<Utc>,
@@ -362,6 +433,12 @@ pub enum EventKind {
     Withdrawn {
         stage: StageId,
     },
+    /// An agreed action was marked done: its id and dates, never its words.
+    ActionDone {
+        action: ActionId,
+        due: NaiveDate,
+        late: bool,
+    },
 }
 
 /// A transition's result: the new case and the events to store with it.
@@ -397,6 +474,87 @@ impl Case {
         std::iter::once(self.raising_agency.clone())
             .chain(self.receiving_agency.clone())
             .collect()
+    }
+
+    /// The case's agreed plan: every action agreed in a response or with the resolution, in
+    /// the order agreed, so the `n`th is `a{n}`.
+    pub fn actions(&self) -> Vec<PlannedAction<'_>> {
+        let in_responses = self.responses.iter().flat_map(|r| {
+            r.outcome
+                .agreed_actions()
+                .iter()
+                .map(move |a| (&r.stage, r.at, a))
+        });
+        let at_resolution = match &self.status {
+            Status::Resolved {
+                at,
+                stage,
+                agreed_actions,
+                ..
+            } => agreed_actions.iter().map(|a| (stage, *at, a)).collect(),
+            _ => Vec::new(),
+        };
+        in_responses
+            .chain(at_resolution)
+            .enumerate()
+            .map(|(index, (stage, agreed_at, action))| PlannedAction {
+                index,
+                stage,
+                agreed_at,
+                action,
+            })
+            .collect()
+    }
+
+    /// The action with this id, to change it.
+    pub(super) fn action_mut(&mut self, id: &ActionId) -> Option<&mut AgreedAction> {
+        let index = self.actions().iter().position(|p| &p.id() == id)?;
+        let in_responses = self
+            .responses
+            .iter_mut()
+            .flat_map(|r| r.outcome.agreed_actions_mut().iter_mut());
+        let at_resolution = match &mut self.status {
+            Status::Resolved { agreed_actions, .. } => Some(agreed_actions.iter_mut()),
+            _ => None,
+        };
+        in_responses
+            .chain(at_resolution.into_iter().flatten())
+            .nth(index)
+    }
+
+    /// The agencies with an open action, each with its earliest due date, in the order of
+    /// those dates: what a list entry carries so owners' work queues need no whole case.
+    pub fn open_actions(&self) -> Vec<OpenActions> {
+        let mut open: Vec<OpenActions> = Vec::new();
+        for planned in self.actions() {
+            let action = planned.action;
+            let (None, Some(owner)) = (&action.done, &action.owner_agency) else {
+                continue;
+            };
+            match open.iter_mut().find(|o| &o.owner == owner) {
+                Some(o) => o.due = o.due.min(action.by_when),
+                None => open.push(OpenActions {
+                    owner: owner.clone(),
+                    due: action.by_when,
+                }),
+            }
+        }
+        open.sort_by(|a, b| (a.due, &a.owner).cmp(&(b.due, &b.owner)));
+        open
+    }
+
+    /// The agencies concerned: the parties, then every agency that owns an agreed action
+    /// (their people see the case, and its list entry is in their agency's list).
+    pub fn agencies_concerned(&self) -> Vec<AgencyId> {
+        let mut agencies = self.agencies();
+        for planned in self.actions() {
+            if let Some(owner) = &planned.action.owner_agency
+                && !agencies.contains(owner)
+            {
+                agencies.push(owner.clone());
+            }
+        }
+        agencies
     }
 
     /// The clock running now, if any.

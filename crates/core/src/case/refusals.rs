@@ -1,7 +1,7 @@
 //! Why a raise or a transition was refused, in words a practitioner understands.
 
 use crate::calendar::YearOutOfRange;
-use crate::ids::{LevelId, ProcedureId, ReasonId, StageId};
+use crate::ids::{ActionId, LevelId, ProcedureId, ReasonId, StageId};
 
 /// Why a case could not be raised.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -110,6 +110,14 @@ pub enum Refused {
         task: String,
         due: String,
     },
+    #[error("agreed action {index}: say which agency owns it")]
+    ActionOwnerRequired { index: usize },
+    #[error("this case has no agreed action `{given}`")]
+    NoSuchAction { given: ActionId },
+    #[error("agreed action `{action}` was already marked done on {at}")]
+    ActionAlreadyDone { action: ActionId, at: String },
+    #[error("only {owner} or the partnership's chair can mark agreed action `{action}` done")]
+    NotActionOwner { action: ActionId, owner: String },
     #[error("this case follows {case}, not {given}")]
     WrongProcedure {
         case: ProcedureId,

@@ -1,7 +1,7 @@
 //! What a list shows of a case: enough to triage and to know whose move it is while a clock
 //! runs, nothing about the child. Stored as list entries, and sent to the page as is.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{Case, StatusKind};
@@ -20,7 +20,17 @@ pub struct CaseSummary {
     pub raising_agency: AgencyId,
     pub receiving_agency: Option<AgencyId>,
     pub running: Option<RunningClock>,
+    /// Agencies that owe an agreed action, with the earliest due date of theirs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub open_actions: Vec<OpenActions>,
     pub version: u64,
+}
+
+/// An agency's open agreed actions in a case: the earliest due date among them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenActions {
+    pub owner: AgencyId,
+    pub due: NaiveDate,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,6 +60,7 @@ impl CaseSummary {
                 owner: run.owner,
                 due: run.due,
             }),
+            open_actions: case.open_actions(),
             version: case.version,
         }
     }

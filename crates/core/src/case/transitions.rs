@@ -7,12 +7,12 @@ use super::actor::role_label;
 use super::next_move::lowercase_first;
 use super::refusals::ids_list;
 use super::{
-    Actor, Case, ClockEnd, ClockInput, ClockRefused, ClockRun, Concern, EscalateRequest,
-    Escalation, Event, EventKind, Outcome, RaiseError, RaiseRequest, Refused, ResolveRequest,
-    Response, Role, StageEntry, Status, Transition, describe_move, local_time,
+    ActionDone, Actor, AgreedAction, Case, ClockEnd, ClockInput, ClockRefused, ClockRun, Concern,
+    EscalateRequest, Escalation, Event, EventKind, Outcome, RaiseError, RaiseRequest, Refused,
+    ResolveRequest, Response, Role, StageEntry, Status, Transition, describe_move, local_time,
 };
 use crate::calendar::{Calendar, YearOutOfRange};
-use crate::ids::{CaseId, PersonId, ReasonId, Text};
+use crate::ids::{ActionId, CaseId, PersonId, ReasonId, Text};
 use crate::procedure::{
     Action, ClockStart, OTHER_REASON, Party, Procedure, RaiserRole, Stage, Subject,
 };
@@ -237,6 +237,17 @@ fn check_reasons(procedure: &Procedure, concern: &mut Concern) -> Result<(), Rai
 }
 
 /// A role as procedure files spell it.
+/// A new plan: every action names its owner agency, and none is done yet.
+fn check_plan(actions: &mut [AgreedAction]) -> Result<(), Refused> {
+    for (i, action) in actions.iter_mut().enumerate() {
+        if action.owner_agency.is_none() {
+            return Err(Refused::ActionOwnerRequired { index: i + 1 });
+        }
+        action.done = None;
+    }
+    Ok(())
+}
+
 fn role_name(role: Role) -> &'static str {
     match role {
         Role::Practitioner => "practitioner",
@@ -506,6 +517,8 @@ impl Case {
     ) -> Result<Transition, Refused> {
         self.check_open(procedure, actor)?;
         self.check_move(procedure, actor, Action::Respond)?;
+        let mut outcome = outcome;
+        check_plan(outcome.agreed_actions_mut())?;
         let stage = self.current_stage(procedure);
         let now = self.effective_now(now);
         let mut b = Builder::new(self.clone(), Some(actor.person.clone()), now);
@@ -689,6 +702,8 @@ impl Case {
             }
             _ => {}
         }
+        let mut request = request;
+        check_plan(&mut request.agreed_actions)?;
         let mut b = Builder::new(self.clone(), Some(actor.person.clone()), now);
         b.end_clock(if meets_running {
             ClockEnd::Met
@@ -701,6 +716,7 @@ impl Case {
             stage: self.stage.clone(),
             outcome: request.outcome,
             lessons_learned: request.lessons_learned,
+            agreed_actions: request.agreed_actions,
         };
         b.event(EventKind::Resolved {
             stage: self.stage.clone(),
@@ -739,6 +755,67 @@ impl Case {
         };
         b.event(EventKind::Withdrawn {
             stage: self.stage.clone(),
+        });
+        Ok(b.done())
+    }
+
+    /// Marks an agreed action done. Its owner agency or the chair marks it, once; plans are
+    /// followed up after the decision ("Agreed actions need to be followed up" — Moray), so a
+    /// resolved case still takes it, a withdrawn one does not.
+    pub fn complete_action(
+        &self,
+        actor: &Actor,
+        id: &ActionId,
+        now: DateTime<Utc>,
+    ) -> Result<Transition, Refused> {
+        if let Status::Withdrawn { at, .. } = &self.status {
+            return Err(Refused::Closed {
+                how: "withdrawn",
+                at: local_time(*at),
+            });
+        }
+        if actor.role == Role::Administrator {
+            return Err(Refused::AdministratorsDoNotAct);
+        }
+        let planned = self
+            .actions()
+            .into_iter()
+            .find(|p| &p.id() == id)
+            .ok_or_else(|| Refused::NoSuchAction { given: id.clone() })?;
+        let action = planned.action;
+        if let Some(done) = &action.done {
+            return Err(Refused::ActionAlreadyDone {
+                action: id.clone(),
+                at: local_time(done.at),
+            });
+        }
+        let owns = action.owner_agency.as_ref() == Some(&actor.agency);
+        if !owns && actor.role != Role::Chair {
+            return Err(Refused::NotActionOwner {
+                action: id.clone(),
+                owner: action
+                    .owner_agency
+                    .as_ref()
+                    // Agreed before owners were agencies: its owner is in words only.
+                    .map_or_else(
+                        || "its owner agency (none was recorded)".into(),
+                        |a| a.to_string(),
+                    ),
+            });
+        }
+        let now = self.effective_now(now);
+        let due = action.by_when;
+        let mut b = Builder::new(self.clone(), Some(actor.person.clone()), now);
+        let action = b.case.action_mut(id).expect("found above");
+        action.done = Some(ActionDone {
+            at: now,
+            by: actor.person.clone(),
+        });
+        let late = action.done_late() == Some(true);
+        b.event(EventKind::ActionDone {
+            action: id.clone(),
+            due,
+            late,
         });
         Ok(b.done())
     }

@@ -117,7 +117,9 @@ pub fn not_resolved() -> Outcome {
         reasons: text("We still think the threshold is not met"),
         agreed_actions: vec![AgreedAction {
             what: text("Share the health visitor's chronology"),
-            by_whom: text("Health visitor"),
+            owner_agency: Some(AgencyId::parse("health").unwrap()),
+            owner_person: Some(text("Health visitor")),
+            done: None,
             by_when: "2027-01-08".parse().unwrap(),
         }],
     }
@@ -135,6 +137,7 @@ pub fn resolution() -> ResolveRequest {
     ResolveRequest {
         outcome: text("Assessment to be opened"),
         lessons_learned: text("Threshold document needs examples"),
+        agreed_actions: vec![],
     }
 }
 

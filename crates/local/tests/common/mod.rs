@@ -124,6 +124,12 @@ impl User<'_> {
         {
             body["meeting_at"] = case["case"]["updated_at"].clone();
         }
+        // Agreed actions are owned by an agency of this case's partnership: the raising one.
+        if let Some(actions) = body.get_mut("agreed_actions").and_then(Value::as_array_mut) {
+            for a in actions {
+                a["owner_agency"] = case["case"]["raising_agency"].clone();
+            }
+        }
         let id = case["case"]["id"].as_str().unwrap();
         let (status, view) = self.post(&format!("/api/cases/{id}/{action}"), body).await;
         assert_eq!(status, StatusCode::OK, "{action}: {view}");
@@ -158,7 +164,7 @@ pub fn not_resolved() -> Value {
     json!({
         "outcome": "not-resolved",
         "reasons": "Threshold not agreed",
-        "agreed_actions": [{ "what": "Share chronology", "by_whom": "Health visitor", "by_when": "2026-12-31" }]
+        "agreed_actions": [{ "what": "Share chronology", "owner_agency": "social-care", "owner_person": "Health visitor", "by_when": "2026-12-31" }]
     })
 }
 

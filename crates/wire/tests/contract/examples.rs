@@ -12,7 +12,7 @@ use escalations_core::case::{
 use escalations_core::ids::{AgencyId, CaseId, PersonId, StageId, Text};
 use escalations_core::procedure::Subject;
 use escalations_core::{Calendar, Catalogue, Procedure};
-use escalations_wire::{CaseSummary, CaseView, ClockView, QueueItem, RunningClock};
+use escalations_wire::{CaseSummary, CaseView, ClockView, QueueActions, QueueItem, RunningClock};
 
 use super::Contract;
 
@@ -128,6 +128,12 @@ impl<'p> Journey<'p> {
         let request = ResolveRequest {
             outcome: text("An assessment was opened"),
             lessons_learned: text("Share new disclosures with the duty team in writing"),
+            agreed_actions: vec![agreed(
+                "Review the case at the next core group",
+                "social-care",
+                Some("The team manager"),
+                "2026-12-18",
+            )],
         };
         let t = self.case.resolve(self.procedure, by, request, now);
         self.apply(t.unwrap());
@@ -137,6 +143,12 @@ impl<'p> Journey<'p> {
         let t = self
             .case
             .withdraw(self.procedure, &raiser(), text("Raised in error"), now);
+        self.apply(t.unwrap());
+    }
+
+    pub fn complete_action(&mut self, by: &Actor, id: &str, now: DateTime<Utc>) {
+        let id = escalations_core::ids::ActionId::parse(id).unwrap();
+        let t = self.case.complete_action(by, &id, now);
         self.apply(t.unwrap());
     }
 
@@ -187,8 +199,27 @@ impl<'p> Journey<'p> {
                 owner: r.owner,
                 due: r.due,
             }),
+            open_actions: case.open_actions(),
             version: case.version,
         }
+    }
+
+    /// The queue's entry for `agency`'s open agreed actions in this case, as the API builds
+    /// it from the list entry.
+    pub fn actions_due(&self, agency: &AgencyId, now: DateTime<Utc>) -> Option<QueueActions> {
+        let open = self
+            .case
+            .open_actions()
+            .into_iter()
+            .find(|o| &o.owner == agency)?;
+        Some(QueueActions {
+            case: self.case.id.clone(),
+            procedure: self.case.procedure.clone(),
+            status: self.case.status.kind(),
+            due: open.due,
+            overdue: escalations_core::timescale::local_date(now) > open.due,
+            version: self.case.version,
+        })
     }
 
     pub fn queue_item(&self, now: DateTime<Utc>) -> Option<QueueItem> {
@@ -207,14 +238,35 @@ impl<'p> Journey<'p> {
     }
 }
 
+pub fn agreed(what: &str, owner: &str, person: Option<&str>, due: &str) -> AgreedAction {
+    AgreedAction {
+        what: text(what),
+        owner_agency: Some(AgencyId::parse(owner).unwrap()),
+        owner_person: person.map(text),
+        by_when: due.parse().unwrap(),
+        done: None,
+    }
+}
+
+/// Not resolved, with a plan: the school shares its chronology (`a1`), social care holds a
+/// strategy discussion (`a2`).
 pub fn not_resolved() -> Outcome {
     Outcome::NotResolved {
         reasons: text("The threshold decision stands"),
-        agreed_actions: vec![AgreedAction {
-            what: text("Share the chronology"),
-            by_whom: text("The school's safeguarding lead"),
-            by_when: "2026-11-27".parse().unwrap(),
-        }],
+        agreed_actions: vec![
+            agreed(
+                "Share the chronology",
+                "school",
+                Some("The school's safeguarding lead"),
+                "2026-11-27",
+            ),
+            agreed(
+                "Hold a strategy discussion",
+                "social-care",
+                None,
+                "2026-11-30",
+            ),
+        ],
     }
 }
 
@@ -250,6 +302,7 @@ pub fn journeys<'c>(catalogue: &'c Catalogue, contract: &Contract) -> Vec<Journe
         .unwrap();
     a.apply(responded);
     views.push(a.view(&receiver(), t0 + Duration::hours(1)));
+    a.complete_action(&raiser(), "a1", t0 + Duration::hours(2));
     a.escalate("step-2", t0 + Duration::hours(2));
     a.record_breaches(t0 + Duration::days(7));
     views.push(a.view(&raiser(), t0 + Duration::days(7)));
@@ -277,6 +330,12 @@ pub fn journeys<'c>(catalogue: &'c Catalogue, contract: &Contract) -> Vec<Journe
     a.apply(escalated);
     let resolved = Outcome::Resolved {
         summary: text("An assessment will be opened"),
+        agreed_actions: vec![agreed(
+            "Open an assessment",
+            "social-care",
+            None,
+            "2026-12-04",
+        )],
     };
     a.respond(&receiver(), resolved, t0 + Duration::days(8));
     a.resolve(&raiser(), t0 + Duration::days(9));

@@ -27,6 +27,7 @@ pub const WIRE_TYPES: &[&str] = &[
     "ResponseBody",
     "AgreedActionBody",
     "ContactBody",
+    "ActionCompletionBody",
     "SubmissionBody",
     "EscalationBody",
     "ResolutionBody",
@@ -44,6 +45,7 @@ pub const WIRE_TYPES: &[&str] = &[
     "RunningClock",
     "Queue",
     "QueueItem",
+    "QueueActions",
     "Problem",
     "FieldError",
     "Procedure",
@@ -138,7 +140,11 @@ pub fn minimal_bodies() -> Vec<(&'static str, Value)> {
         ),
         (
             "AgreedActionBody",
-            json!({ "what": "x", "by_whom": "y", "by_when": "2026-12-29" }),
+            json!({ "what": "x", "owner_agency": "health", "by_when": "2026-12-29" }),
+        ),
+        (
+            "ActionCompletionBody",
+            json!({ "version": 0, "action": "a1" }),
         ),
         (
             "ContactBody",
