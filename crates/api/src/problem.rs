@@ -14,7 +14,7 @@ use escalations_app::{
 use escalations_core::access::Denied;
 use escalations_core::case::{ContactRefused, Refused};
 use escalations_store::StoreError;
-use escalations_wire::{FieldError, Problem};
+use escalations_wire::{FieldError, OpenCaseRef, Problem};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -38,6 +38,14 @@ pub enum ApiError {
     /// child protection procedures now.
     #[error("{0}")]
     ImmediateRisk(String),
+    /// An open escalation about the same child with the same agency exists.
+    #[error(
+        "an open escalation about this child with this agency already exists ({}): \
+         \"Concerns should not be escalated multiple times\". Join it by contacting the agency, \
+         or send the raise again with \"duplicate_acknowledged\": true",
+        .0.iter().map(|c| c.id.as_str()).collect::<Vec<_>>().join(", ")
+    )]
+    PossibleDuplicate(Vec<OpenCaseRef>),
     #[error("no route for {method} {path}")]
     NoRoute { method: String, path: String },
     #[error("{path} does not answer {method}: use {}", allow.join(" or "))]
@@ -71,7 +79,7 @@ impl ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) | ApiError::NoRoute { .. } => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Conflict(_) | ApiError::PossibleDuplicate(_) => StatusCode::CONFLICT,
             ApiError::Refused(_) | ApiError::ImmediateRisk(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -89,6 +97,7 @@ impl ApiError {
             ApiError::Conflict(_) => "version-conflict",
             ApiError::Refused(_) => "transition-refused",
             ApiError::ImmediateRisk(_) => "immediate-risk",
+            ApiError::PossibleDuplicate(_) => "possible-duplicate",
             ApiError::Internal(_) => "internal-error",
         }
     }
@@ -114,6 +123,10 @@ impl ApiError {
             },
             errors: match self {
                 ApiError::BadRequest(errors) => errors.clone(),
+                _ => Vec::new(),
+            },
+            open_cases: match self {
+                ApiError::PossibleDuplicate(cases) => cases.clone(),
                 _ => Vec::new(),
             },
         }
@@ -225,6 +238,17 @@ impl From<RaiseError> for ApiError {
             ),
             RaiseError::Refused(e) => e.into(),
             RaiseError::KeyReused => ApiError::Refused(RaiseError::KeyReused.to_string()),
+            RaiseError::PossibleDuplicate(cases) => ApiError::PossibleDuplicate(
+                cases
+                    .into_iter()
+                    .map(|c| OpenCaseRef {
+                        id: c.id,
+                        procedure: c.procedure,
+                        stage: c.stage,
+                        raised_at: c.raised_at,
+                    })
+                    .collect(),
+            ),
             RaiseError::ProcedureMissing(e) => ApiError::internal(e),
             RaiseError::Store(e) => e.into(),
         }

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use escalations_api::Api;
 use escalations_core::Catalogue;
 use escalations_core::access::Principal;
-use escalations_core::case::{Actor, Case, Event, Role, Transition};
+use escalations_core::case::{Actor, Case, Event, MatchSecret, Role, Transition};
 use escalations_core::ids::{AgencyId, CaseId, PartnershipId, PersonId};
 use escalations_store::{
     CaseFilter, CaseSummary, Created, DueClock, Idempotency, Notice, NoticeKey, NoticeOutcome,
@@ -105,6 +105,20 @@ impl Store for Counting {
         case: &CaseId,
     ) -> Result<Vec<Notice>, StoreError> {
         self.inner.notices(partnership, case).await
+    }
+    async fn idempotent_case(
+        &self,
+        partnership: &PartnershipId,
+        idempotency: &Idempotency,
+    ) -> Result<Option<Case>, StoreError> {
+        self.inner.idempotent_case(partnership, idempotency).await
+    }
+    async fn match_secret(
+        &self,
+        partnership: &PartnershipId,
+        candidate: &MatchSecret,
+    ) -> Result<MatchSecret, StoreError> {
+        self.inner.match_secret(partnership, candidate).await
     }
 }
 

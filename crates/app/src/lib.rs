@@ -6,10 +6,12 @@
 //! problem details; the local stack, the Lambda functions and the sweeper all call the same
 //! methods, so no business rule is written twice.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use escalations_core::access::Principal;
-use escalations_core::ids::ProcedureId;
+use escalations_core::case::MatchSecret;
+use escalations_core::ids::{PartnershipId, ProcedureId};
 use escalations_core::{Catalogue, Procedure};
 use escalations_store::{PartnershipConfig, Store, StoreError};
 
@@ -26,7 +28,7 @@ pub use act::{ActError, Action, Stated};
 pub use directory::{DirectoryError, MeDetail};
 pub use list::{ListError, ListQuery, ScopeChoice};
 pub use queue::{ActionsDue, QueueError, Work, WorkItem};
-pub use raise::{FieldProblem, RaiseError, RaiseInput, Raised};
+pub use raise::{FieldProblem, OpenCaseAboutChild, RaiseError, RaiseInput, Raised};
 pub use report::ReportError;
 pub use sweep::SweepError;
 pub use view::{CaseDetail, ViewError};
@@ -36,6 +38,8 @@ pub use view::{CaseDetail, ViewError};
 pub struct App {
     store: Arc<dyn Store>,
     catalogue: Arc<Catalogue>,
+    /// Each partnership's secret for child keys, read once per process: it never changes.
+    match_secrets: Arc<Mutex<HashMap<PartnershipId, MatchSecret>>>,
 }
 
 /// The caller's partnership has no configuration stored yet.
@@ -54,6 +58,7 @@ impl App {
         App {
             store,
             catalogue: Arc::new(catalogue),
+            match_secrets: Arc::default(),
         }
     }
 
@@ -74,6 +79,34 @@ impl App {
         self.catalogue
             .get(id.as_str())
             .ok_or_else(|| ProcedureMissing(id.clone()))
+    }
+
+    /// The partnership's secret for child keys: stored on first use (a fresh random one,
+    /// from two version-4 UUIDs: 244 random bits), then cached.
+    async fn match_secret(&self, partnership: &PartnershipId) -> Result<MatchSecret, StoreError> {
+        if let Some(secret) = self.cached_secret(partnership) {
+            return Ok(secret);
+        }
+        let candidate: Vec<u8> = [uuid::Uuid::new_v4(), uuid::Uuid::new_v4()]
+            .iter()
+            .flat_map(|u| *u.as_bytes())
+            .collect();
+        let candidate =
+            MatchSecret::new(candidate).unwrap_or_else(|_| unreachable!("two UUIDs are 32 bytes"));
+        let secret = self.store.match_secret(partnership, &candidate).await?;
+        self.match_secrets
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .insert(partnership.clone(), secret.clone());
+        Ok(secret)
+    }
+
+    fn cached_secret(&self, partnership: &PartnershipId) -> Option<MatchSecret> {
+        self.match_secrets
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .get(partnership)
+            .cloned()
     }
 
     /// The caller's partnership configuration.

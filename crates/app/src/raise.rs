@@ -3,8 +3,11 @@
 use chrono::{DateTime, Utc};
 use escalations_core::access::{Denied, Principal};
 use escalations_core::case::{Case, ClockInput, RaiseRequest};
-use escalations_core::ids::{CaseId, ProcedureId};
-use escalations_store::{Created, Idempotency, IdempotencyKey, StoreError};
+use escalations_core::ids::{CaseId, ProcedureId, StageId};
+use escalations_store::{
+    CaseFilter, Created, Idempotency, IdempotencyKey, PageRequest, Scope, StatusKind, StoreError,
+    drain_pages,
+};
 
 use crate::view::ViewError;
 use crate::{App, CaseDetail, NotSetUp, ProcedureMissing};
@@ -18,6 +21,19 @@ pub struct RaiseInput {
     pub clock: ClockInput,
     /// A client's key that makes retries safe, with a fingerprint of the request it came with.
     pub idempotency: Option<(IdempotencyKey, String)>,
+    /// The person has seen the warning that an open escalation about this child with this
+    /// agency exists, and raises anyway.
+    pub duplicate_acknowledged: bool,
+}
+
+/// An open case about the same child with the same agency: what the warning shows of it
+/// (never the child, and nothing the raiser could not learn by asking the agency).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OpenCaseAboutChild {
+    pub id: CaseId,
+    pub procedure: ProcedureId,
+    pub stage: StageId,
+    pub raised_at: DateTime<Utc>,
 }
 
 /// The raised case, and whether it was stored by this call or by an earlier one with the same
@@ -60,6 +76,10 @@ pub enum RaiseError {
     /// no longer see): a retry must reuse a key only for the same request.
     #[error("this Idempotency-Key was already used for a different request: use a new key")]
     KeyReused,
+    /// "Concerns should not be escalated multiple times" (Moray): an open escalation about
+    /// this child with this agency exists. Raising again needs `duplicate_acknowledged`.
+    #[error("an open escalation about this child with this agency already exists")]
+    PossibleDuplicate(Vec<OpenCaseAboutChild>),
     #[error(transparent)]
     ProcedureMissing(#[from] ProcedureMissing),
     #[error(transparent)]
@@ -128,6 +148,7 @@ impl App {
         let calendar = config.calendar();
         let id = CaseId::parse(&uuid::Uuid::new_v4().to_string())
             .unwrap_or_else(|_| unreachable!("a UUID is kebab case"));
+        let secret = self.match_secret(&who.partnership).await?;
         let raised = Case::raise_with(
             id,
             procedure,
@@ -136,12 +157,17 @@ impl App {
             input.request,
             &input.clock,
             now,
-        )?;
+        )?
+        .with_child_key(&secret);
         let idempotency = input.idempotency.map(|(key, fingerprint)| Idempotency {
             key,
             fingerprint,
             person: who.actor.person.clone(),
         });
+        if !input.duplicate_acknowledged {
+            self.refuse_duplicate(who, &raised.case, idempotency.as_ref())
+                .await?;
+        }
         let created = self
             .store
             .create_case(&who.partnership, &raised, idempotency.as_ref())
@@ -161,5 +187,57 @@ impl App {
             detail: self.detail(who, case, &calendar, now).await?,
             replayed,
         })
+    }
+
+    /// Refuses a new case about a child who already has an open case with the same receiving
+    /// agency, matched on the keyed hash in list entries. A retry of a raise that was stored
+    /// (same idempotency key) is not refused: it answers with its own case.
+    async fn refuse_duplicate(
+        &self,
+        who: &Principal,
+        new: &Case,
+        idempotency: Option<&Idempotency>,
+    ) -> Result<(), RaiseError> {
+        let (Some(key), Some(agency)) = (&new.child_key, &new.receiving_agency) else {
+            return Ok(());
+        };
+        if let Some(idem) = idempotency
+            && self
+                .store
+                .idempotent_case(&who.partnership, idem)
+                .await?
+                .is_some()
+        {
+            return Ok(());
+        }
+        let scope = Scope::Agency(agency.clone());
+        let filter = CaseFilter {
+            status: Some(StatusKind::Open),
+            ..CaseFilter::default()
+        };
+        let (scope, filter) = (&scope, &filter);
+        let entries = drain_pages(|page: PageRequest| async move {
+            self.store
+                .list_cases(&who.partnership, scope, filter, &page)
+                .await
+        })
+        .await?;
+        let open: Vec<OpenCaseAboutChild> = entries
+            .into_iter()
+            .filter(|e| {
+                e.child_key.as_ref() == Some(key) && e.receiving_agency.as_ref() == Some(agency)
+            })
+            .map(|e| OpenCaseAboutChild {
+                id: e.id,
+                procedure: e.procedure,
+                stage: e.stage,
+                raised_at: e.raised_at,
+            })
+            .collect();
+        if open.is_empty() {
+            Ok(())
+        } else {
+            Err(RaiseError::PossibleDuplicate(open))
+        }
     }
 }

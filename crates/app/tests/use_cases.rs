@@ -82,6 +82,7 @@ fn input(procedure: &str) -> RaiseInput {
         },
         clock: Default::default(),
         idempotency: None,
+        duplicate_acknowledged: false,
     }
 }
 

@@ -28,6 +28,8 @@ pub const EVENT_PREFIX: &str = "EV#";
 pub const NOTICE_PREFIX: &str = "NOTICE#";
 pub const IDEMPOTENCY_SK: &str = "IDEM";
 pub const CONFIG_SK: &str = "CONFIG";
+/// Beside the configuration, in the partnership's own partition: its secret for child keys.
+pub const MATCH_SECRET_SK: &str = "MATCH-SECRET";
 pub const REGISTRY_PK: &str = "PARTNERSHIPS";
 
 /// The sparse index of open clocks.

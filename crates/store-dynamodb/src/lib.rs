@@ -22,7 +22,7 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
-use escalations_core::case::{Case, Event, Transition};
+use escalations_core::case::{Case, Event, MatchSecret, Transition};
 use escalations_core::ids::{CaseId, PartnershipId};
 use escalations_store::{
     CaseFilter, CaseSummary, Created, Cursor, DueClock, Idempotency, Notice, NoticeKey,
@@ -541,5 +541,60 @@ impl Store for DynamoStore {
                 .then_with(|| a.key.cmp(&b.key))
         });
         Ok(notices)
+    }
+
+    async fn idempotent_case(
+        &self,
+        partnership: &PartnershipId,
+        idempotency: &Idempotency,
+    ) -> Result<Option<Case>, StoreError> {
+        Ok(self
+            .replay(partnership, idempotency)
+            .await?
+            .map(|created| created.case().clone()))
+    }
+
+    async fn match_secret(
+        &self,
+        partnership: &PartnershipId,
+        candidate: &MatchSecret,
+    ) -> Result<MatchSecret, StoreError> {
+        let pk = keys::config_pk(partnership);
+        let put = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .item("pk", s(pk.clone()))
+            .item("sk", s(keys::MATCH_SECRET_SK))
+            .item(
+                "secret",
+                AttributeValue::B(candidate.as_bytes().to_vec().into()),
+            )
+            .condition_expression("attribute_not_exists(pk)")
+            .send()
+            .await;
+        match put {
+            Ok(_) => return Ok(candidate.clone()),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) => {}
+            Err(e) => return Err(StoreError::backend(e)),
+        }
+        let key = format!("{pk} / {}", keys::MATCH_SECRET_SK);
+        let corrupt = |message: String| StoreError::Corrupt {
+            key: key.clone(),
+            field: "secret".into(),
+            message,
+        };
+        let item = self
+            .get(pk.clone(), keys::MATCH_SECRET_SK)
+            .await?
+            .ok_or_else(|| corrupt("vanished after a conditional put found it".into()))?;
+        match item.get("secret") {
+            Some(AttributeValue::B(bytes)) => {
+                MatchSecret::new(bytes.clone().into_inner()).map_err(|e| corrupt(e.to_string()))
+            }
+            _ => Err(corrupt("missing or not binary".into())),
+        }
     }
 }

@@ -21,7 +21,7 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use escalations_core::case::{Case, Event, Transition};
+use escalations_core::case::{Case, Event, MatchSecret, Transition};
 use escalations_core::ids::{CaseId, PartnershipId};
 use escalations_store::{
     CaseFilter, CaseSummary, Created, Cursor, DueClock, Idempotency, Notice, NoticeKey,
@@ -194,26 +194,7 @@ impl Store for SqliteStore {
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .map_err(backend)?;
             if let Some(idem) = &idempotency {
-                let earlier: Option<(String, String)> = tx
-                    .query_row(
-                        "SELECT fingerprint, case_id FROM idempotency
-                         WHERE partnership = ?1 AND person = ?2 AND key = ?3",
-                        params![p, idem.person.as_str(), idem.key.as_str()],
-                        |r| Ok((r.get(0)?, r.get(1)?)),
-                    )
-                    .optional()
-                    .map_err(backend)?;
-                if let Some((fingerprint, case_id)) = earlier {
-                    if fingerprint != idem.fingerprint {
-                        return Err(StoreError::IdempotencyKeyReused {
-                            key: idem.key.to_string(),
-                        });
-                    }
-                    let case = load(&tx, &p, &case_id)?.ok_or_else(|| StoreError::Corrupt {
-                        key: format!("idempotency/{p}/{}/{}", idem.person, idem.key),
-                        field: "case_id".into(),
-                        message: format!("names case {case_id}, which does not exist"),
-                    })?;
+                if let Some(case) = replay(&tx, &p, idem)? {
                     return Ok(Created::Replayed(case));
                 }
                 tx.execute(
@@ -508,4 +489,71 @@ impl Store for SqliteStore {
         })
         .await
     }
+
+    async fn idempotent_case(
+        &self,
+        partnership: &PartnershipId,
+        idempotency: &Idempotency,
+    ) -> Result<Option<Case>, StoreError> {
+        let p = partnership.to_string();
+        let idem = idempotency.clone();
+        self.with(move |conn| replay(conn, &p, &idem)).await
+    }
+
+    async fn match_secret(
+        &self,
+        partnership: &PartnershipId,
+        candidate: &MatchSecret,
+    ) -> Result<MatchSecret, StoreError> {
+        let p = partnership.to_string();
+        let candidate = candidate.as_bytes().to_vec();
+        self.with(move |conn| {
+            conn.execute(
+                "INSERT INTO match_secrets (partnership, secret) VALUES (?1, ?2)
+                 ON CONFLICT (partnership) DO NOTHING",
+                params![p, candidate],
+            )
+            .map_err(backend)?;
+            let stored: Vec<u8> = conn
+                .query_row(
+                    "SELECT secret FROM match_secrets WHERE partnership = ?1",
+                    params![p],
+                    |r| r.get(0),
+                )
+                .map_err(backend)?;
+            MatchSecret::new(stored).map_err(|e| StoreError::Corrupt {
+                key: format!("match_secrets/{p}"),
+                field: "secret".into(),
+                message: e.to_string(),
+            })
+        })
+        .await
+    }
+}
+
+/// The case an idempotency key created, if it was used before for this same request.
+fn replay(conn: &Connection, p: &str, idem: &Idempotency) -> Result<Option<Case>, StoreError> {
+    let earlier: Option<(String, String)> = conn
+        .query_row(
+            "SELECT fingerprint, case_id FROM idempotency
+             WHERE partnership = ?1 AND person = ?2 AND key = ?3",
+            params![p, idem.person.as_str(), idem.key.as_str()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()
+        .map_err(backend)?;
+    let Some((fingerprint, case_id)) = earlier else {
+        return Ok(None);
+    };
+    if fingerprint != idem.fingerprint {
+        return Err(StoreError::IdempotencyKeyReused {
+            key: idem.key.to_string(),
+        });
+    }
+    let case = load(conn, p, &case_id)?.ok_or_else(|| StoreError::Corrupt {
+        key: format!("idempotency/{p}/{}/{}", idem.person, idem.key),
+        field: "case_id".into(),
+        message: format!("names case {case_id}, which does not exist"),
+    })?;
+    Ok(Some(case))
 }

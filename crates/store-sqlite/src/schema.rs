@@ -7,7 +7,7 @@ const SCHEMA: &str = include_str!("schema.sql");
 
 /// The schema's version, kept in `PRAGMA user_version`. Files written before versions were
 /// recorded read 0.
-pub(crate) const SCHEMA_VERSION: i64 = 2;
+pub(crate) const SCHEMA_VERSION: i64 = 3;
 
 /// Brings a file written by an older release up to [`SCHEMA_VERSION`]. Opening a current
 /// file only reads the version; a migration runs in one `IMMEDIATE` transaction, so two
@@ -33,6 +33,8 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<(), rusqlite::Error> {
     }
     // Version 2 adds `case_agencies` (owners of agreed actions), which SCHEMA creates: no
     // stored case had an owner agency before it, so there is nothing to fill in.
+    // Version 3 adds `match_secrets` (each partnership's secret for child keys), created on
+    // first use; cases raised before it have no child key and are simply not matched.
     tx.execute_batch(SCHEMA)?;
     tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
     tx.commit()

@@ -61,3 +61,7 @@ CREATE TABLE IF NOT EXISTS idempotency (
     case_id TEXT NOT NULL,
     PRIMARY KEY (partnership, person, key)
 );
+CREATE TABLE IF NOT EXISTS match_secrets (
+    partnership TEXT PRIMARY KEY,
+    secret BLOB NOT NULL
+);

@@ -208,7 +208,7 @@ async fn a_file_from_before_action_owners_is_migrated_on_open() {
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 2);
+    assert_eq!(version, 3);
 }
 
 #[tokio::test]
@@ -247,7 +247,7 @@ async fn a_file_from_before_idempotency_keys_had_a_person_is_migrated_on_open() 
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 2, "migrated to the current version");
+    assert_eq!(version, 3, "migrated to the current version");
     // Cases are untouched.
     assert_eq!(store.load_case(&p, &t.case.id).await.unwrap(), Some(t.case));
     // The old row named no person, so it answers nobody: the key now creates a case, and a
@@ -275,4 +275,33 @@ async fn a_file_from_before_idempotency_keys_had_a_person_is_migrated_on_open() 
 
 fn store_count(conn: &rusqlite::Connection, sql: &str) -> i64 {
     conn.query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+#[tokio::test]
+async fn a_file_from_before_child_keys_is_migrated_on_open_and_its_cases_still_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("escalations.db");
+    let p = partnership("sefton-scp");
+    let pat = actor("pat", "school", Role::Practitioner);
+    let t = raised("case-1", &pat, "social-care", at("2026-11-23T10:00:00Z"));
+    SqliteStore::open(&path)
+        .await
+        .unwrap()
+        .create_case(&p, &t, None)
+        .await
+        .unwrap();
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch("DROP TABLE match_secrets; PRAGMA user_version = 2;")
+            .unwrap();
+    }
+    let store = SqliteStore::open(&path).await.unwrap();
+    assert_eq!(store.load_case(&p, &t.case.id).await.unwrap(), Some(t.case));
+    let secret = escalations_core::case::MatchSecret::new(vec![5; 32]).unwrap();
+    assert_eq!(store.match_secret(&p, &secret).await.unwrap(), secret);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 3);
 }

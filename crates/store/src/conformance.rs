@@ -8,7 +8,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use escalations_core::case::{
-    Actor, Case, Concern, Event, EventKind, Outcome, RaiseRequest, ResolveRequest, Role, Transition,
+    Actor, Case, Concern, Event, EventKind, MatchSecret, Outcome, RaiseRequest, ResolveRequest,
+    Role, Transition,
 };
 use escalations_core::ids::{AgencyId, CaseId, PartnershipId, PersonId, Text};
 use escalations_core::procedure::{AgencyKind, Procedure};
@@ -42,6 +43,9 @@ macro_rules! conformance_suite {
             lists_page_through_scopes_and_filters_without_gaps_or_repeats,
             an_agency_owning_an_agreed_action_lists_the_case_with_its_due_date,
             partnership_configuration_round_trips,
+            an_idempotency_key_tells_which_case_it_created,
+            the_match_secret_is_stored_once_per_partnership_even_when_raced,
+            list_entries_carry_the_child_key_never_the_child,
         );
     };
     (@tests $fresh:path; $($check:ident),* $(,)?) => {
@@ -1066,4 +1070,87 @@ pub async fn partnership_configuration_round_trips(store: Shared) {
             .unwrap()
             .is_none()
     );
+}
+
+pub async fn an_idempotency_key_tells_which_case_it_created(store: Shared) {
+    let p = partnership("sefton-scp");
+    let pat = practitioner();
+    let key = idempotency(&pat, "key-0000001", "request-a");
+    assert_eq!(store.idempotent_case(&p, &key).await.unwrap(), None);
+    let t = raised("case-1", &pat, "social-care", at("2026-11-23T10:00:00Z"));
+    store.create_case(&p, &t, Some(&key)).await.unwrap();
+    let found = store.idempotent_case(&p, &key).await.unwrap();
+    assert_eq!(found.map(|c| c.id), Some(t.case.id.clone()));
+    // Someone else's key, another partnership's and another request's are not this one.
+    let sol = idempotency(&social_worker(), "key-0000001", "request-a");
+    assert_eq!(store.idempotent_case(&p, &sol).await.unwrap(), None);
+    let q = partnership("medway-scp");
+    assert_eq!(store.idempotent_case(&q, &key).await.unwrap(), None);
+    let other_request = idempotency(&pat, "key-0000001", "request-b");
+    let err = store.idempotent_case(&p, &other_request).await.unwrap_err();
+    assert!(
+        matches!(err, StoreError::IdempotencyKeyReused { .. }),
+        "{err:?}"
+    );
+}
+
+pub async fn the_match_secret_is_stored_once_per_partnership_even_when_raced(store: Shared) {
+    let p = partnership("sefton-scp");
+    let mut racers = tokio::task::JoinSet::new();
+    for byte in 0..8u8 {
+        let (store, p) = (store.clone(), p.clone());
+        racers.spawn(async move {
+            let candidate = MatchSecret::new(vec![byte; 32]).unwrap();
+            store.match_secret(&p, &candidate).await.unwrap()
+        });
+    }
+    let mut secrets = Vec::new();
+    while let Some(secret) = racers.join_next().await {
+        secrets.push(secret.unwrap());
+    }
+    assert!(secrets.windows(2).all(|w| w[0] == w[1]), "{secrets:?}");
+    let later = MatchSecret::new(vec![99; 40]).unwrap();
+    assert_eq!(store.match_secret(&p, &later).await.unwrap(), secrets[0]);
+    // Another partnership gets its own.
+    let q = partnership("medway-scp");
+    assert_eq!(store.match_secret(&q, &later).await.unwrap(), later);
+}
+
+pub async fn list_entries_carry_the_child_key_never_the_child(store: Shared) {
+    let p = partnership("sefton-scp");
+    let mut t = raised(
+        "case-1",
+        &practitioner(),
+        "social-care",
+        at("2026-11-23T10:00:00Z"),
+    );
+    if let Some(child) = t.case.child.as_mut() {
+        child.name = text("Zebedee Quillfeather");
+        child.date_of_birth = Some("2015-11-30".parse().unwrap());
+    }
+    let t = t.with_child_key(&MatchSecret::new(vec![7; 32]).unwrap());
+    let key = t
+        .case
+        .child_key
+        .clone()
+        .expect("a child with a date of birth has a key");
+    create(&store, &p, &t).await;
+    let page = store
+        .list_cases(
+            &p,
+            &Scope::Agency(AgencyId::parse("social-care").unwrap()),
+            &CaseFilter::default(),
+            &PageRequest::first(10),
+        )
+        .await
+        .unwrap();
+    assert_eq!(page.items.len(), 1);
+    assert_eq!(page.items[0].child_key.as_ref(), Some(&key));
+    let listed = serde_json::to_string(&page.items).unwrap();
+    assert!(
+        !listed.contains("Zebedee") && !listed.contains("2015-11-30"),
+        "{listed}"
+    );
+    let loaded = store.load_case(&p, &t.case.id).await.unwrap().unwrap();
+    assert_eq!(loaded.child_key, Some(key));
 }

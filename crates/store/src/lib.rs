@@ -14,7 +14,7 @@ use std::fmt;
 use async_trait::async_trait;
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
-use escalations_core::case::{Case, Event, Transition};
+use escalations_core::case::{Case, Event, MatchSecret, Transition};
 use escalations_core::ids::{CaseId, ClockId, PartnershipId, PersonId, ProcedureId, StageId};
 use escalations_core::procedure::Party;
 use serde::{Deserialize, Serialize};
@@ -371,6 +371,23 @@ pub trait Store: Send + Sync {
         partnership: &PartnershipId,
         case: &CaseId,
     ) -> Result<Vec<Notice>, StoreError>;
+
+    /// The case an idempotency key already created, if any (the key used for another request
+    /// is `IdempotencyKeyReused`): lets a retried raise be recognised before it is checked
+    /// against open cases about the same child.
+    async fn idempotent_case(
+        &self,
+        partnership: &PartnershipId,
+        idempotency: &Idempotency,
+    ) -> Result<Option<Case>, StoreError>;
+
+    /// The partnership's secret for child keys. The first call stores `candidate`; every
+    /// call, concurrent ones included, returns the one stored. Never in a list entry or index.
+    async fn match_secret(
+        &self,
+        partnership: &PartnershipId,
+        candidate: &MatchSecret,
+    ) -> Result<MatchSecret, StoreError>;
 }
 
 /// Every item of a paged listing, in order, reading page after page of MAX_PAGE.

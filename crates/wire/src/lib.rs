@@ -53,6 +53,10 @@ pub struct RaiseBody {
     /// `{ "hours": 24 }`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shorter_timescale: Option<TimescaleBody>,
+    /// Raise even though an open escalation about this child with this agency exists: the
+    /// person has seen the warning (409, `possible-duplicate`) and has a reason to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duplicate_acknowledged: Option<bool>,
 }
 
 /// A timescale as a request states it: exactly one unit with its count.
@@ -396,6 +400,19 @@ pub struct Problem {
     /// Every bad field of the request, when the request was invalid.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// With `possible-duplicate`: the open escalations about the same child with the same
+    /// agency (no child details).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub open_cases: Vec<OpenCaseRef>,
+}
+
+/// An open case a raise may duplicate: enough to find it or ask about it, nothing more.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenCaseRef {
+    pub id: CaseId,
+    pub procedure: ProcedureId,
+    pub stage: StageId,
+    pub raised_at: DateTime<Utc>,
 }
 
 /// One bad field of a request body, query or header.

@@ -11,14 +11,14 @@ use contract::examples::{Journey, T0, at, chair, journeys, raiser};
 use contract::{Contract, WIRE_TYPES};
 use escalations_core::calendar::Division;
 use escalations_core::case::{Case, Event, EventKind, Role};
-use escalations_core::ids::{AgencyId, CaseId, PartnershipId, PersonId, StageId};
+use escalations_core::ids::{AgencyId, CaseId, PartnershipId, PersonId, ProcedureId, StageId};
 use escalations_core::procedure::AgencyKind;
 use escalations_core::{Calendar, Catalogue};
 use escalations_wire::{
     ActionCompletionBody, AgencySummary, AgreedActionBody, CasePage, CaseSummary, ChildBody,
-    ConcernBody, ContactBody, EscalationBody, FieldError, Me, PartnershipSummary, Problem,
-    ProcedureList, ProcedureSummary, Queue, QueueActions, QueueItem, RaiseBody, ResolutionBody,
-    ResponseBody, SubmissionBody, TimescaleBody, WithdrawalBody,
+    ConcernBody, ContactBody, EscalationBody, FieldError, Me, OpenCaseRef, PartnershipSummary,
+    Problem, ProcedureList, ProcedureSummary, Queue, QueueActions, QueueItem, RaiseBody,
+    ResolutionBody, ResponseBody, SubmissionBody, TimescaleBody, WithdrawalBody,
 };
 
 #[test]
@@ -55,6 +55,7 @@ fn real_values_of_every_wire_type_match_their_schema() {
             immediate_risk: Some(false),
             meeting_at: None,
             shorter_timescale: None,
+            duplicate_acknowledged: None,
         },
     );
     // MSET's submission runs "within a maximum of 72 hours" of the meeting; the Chair sets
@@ -73,6 +74,7 @@ fn real_values_of_every_wire_type_match_their_schema() {
                 hours: Some(24),
                 ..TimescaleBody::default()
             }),
+            duplicate_acknowledged: Some(true),
         },
     );
     contract.accepts(
@@ -88,6 +90,7 @@ fn real_values_of_every_wire_type_match_their_schema() {
             immediate_risk: None,
             meeting_at: None,
             shorter_timescale: None,
+            duplicate_acknowledged: None,
         },
     );
     let action = AgreedActionBody {
@@ -377,6 +380,7 @@ fn real_values_of_every_wire_type_match_their_schema() {
             status: 400,
             detail: "concern.summary: is empty: write something here".into(),
             errors,
+            open_cases: Vec::new(),
         },
     );
     contract.accepts(
@@ -387,6 +391,25 @@ fn real_values_of_every_wire_type_match_their_schema() {
             status: 401,
             detail: "sign in first".into(),
             errors: Vec::new(),
+            open_cases: Vec::new(),
+        },
+    );
+    let open_case = OpenCaseRef {
+        id: CaseId::parse("5b0c6a52-1c1f-4f57-9a55-0c1d4e1f2a3b").unwrap(),
+        procedure: ProcedureId::parse("moray").unwrap(),
+        stage: StageId::parse("stage-1").unwrap(),
+        raised_at: at(T0),
+    };
+    contract.accepts("OpenCaseRef", &open_case);
+    contract.accepts(
+        "Problem",
+        &Problem {
+            kind: "https://escalations.invalid/problems/possible-duplicate".into(),
+            title: "Conflict".into(),
+            status: 409,
+            detail: "an open escalation about this child with this agency already exists".into(),
+            errors: Vec::new(),
+            open_cases: vec![open_case],
         },
     );
 

@@ -145,6 +145,7 @@ pub(crate) async fn raise(
             },
             clock,
             idempotency,
+            duplicate_acknowledged: raw.duplicate_acknowledged.unwrap_or(false),
         })
     });
     let input = f.finish(input)?;

@@ -19,6 +19,7 @@
 //! … record_breaches), `next_move` (whose move it is, in data and in words) and `refusals`.
 
 mod actor;
+mod child_key;
 mod contact;
 mod next_move;
 mod refusals;
@@ -36,6 +37,7 @@ use crate::procedure::{Action, Inform, InformWhen, Party, Stage};
 use crate::timescale::{Timescale, local_date};
 
 pub use actor::{Actor, Role};
+pub use child_key::{ChildKey, MIN_SECRET_BYTES, MatchSecret, SecretTooShort};
 pub use contact::{Contact, ContactMethod, ContactRefused};
 pub use next_move::{NextMove, describe_move, local_time};
 pub use refusals::{ClockRefused, RaiseError, Refused};
@@ -367,6 +369,11 @@ pub struct Case {
     pub escalations: Vec<Escalation>,
     pub status: Status,
     pub updated_at: DateTime<Utc>,
+    /// The child's keyed hash under the deployment's secret (`ChildKey`), set by the
+    /// application when it raises the case: how a raise finds an open escalation about the
+    /// same child without the child's details in any list entry or index.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub child_key: Option<ChildKey>,
 }
 
 /// A chronology entry. Carries ids and instants only: never the child's details or free

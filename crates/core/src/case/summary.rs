@@ -4,7 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Case, StatusKind};
+use super::{Case, ChildKey, StatusKind};
 use crate::ids::{AgencyId, CaseId, ClockId, ProcedureId, StageId};
 use crate::procedure::Party;
 
@@ -23,6 +23,10 @@ pub struct CaseSummary {
     /// Agencies that owe an agreed action, with the earliest due date of theirs.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub open_actions: Vec<OpenActions>,
+    /// The child's keyed hash (never the child's details): a raise warns of an open case with
+    /// the same key and receiving agency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub child_key: Option<ChildKey>,
     pub version: u64,
 }
 
@@ -61,6 +65,7 @@ impl CaseSummary {
                 due: run.due,
             }),
             open_actions: case.open_actions(),
+            child_key: case.child_key.clone(),
             version: case.version,
         }
     }

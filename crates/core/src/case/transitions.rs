@@ -376,6 +376,7 @@ impl Case {
             escalations: Vec::new(),
             status: Status::Open,
             updated_at: now,
+            child_key: None,
         };
         let mut b = Builder::new(case, Some(actor.person.clone()), now);
         b.event(EventKind::Raised {

@@ -5,6 +5,8 @@
 //! Each test file compiles this module on its own and uses only part of it.
 #![allow(dead_code)]
 
+use std::sync::atomic::{AtomicU32, Ordering};
+
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -137,6 +139,16 @@ impl User<'_> {
     }
 }
 
+/// A date of birth no other raise of this test process has used: each test case is about a
+/// different child, so no raise is refused as a possible duplicate of another test's.
+pub fn another_birthday() -> String {
+    static RAISED: AtomicU32 = AtomicU32::new(0);
+    let days = RAISED.fetch_add(1, Ordering::Relaxed);
+    let born =
+        chrono::NaiveDate::from_ymd_opt(2012, 1, 1).unwrap() + chrono::Days::new(days.into());
+    born.to_string()
+}
+
 pub fn raise_body(
     procedure: &str,
     receiving: &str,
@@ -146,7 +158,7 @@ pub fn raise_body(
     json!({
         "procedure": procedure,
         "receiving_agency": receiving,
-        "child": { "name": "Test Child", "date_of_birth": "2016-03-01", "child_protection_plan": true },
+        "child": { "name": "Test Child", "date_of_birth": another_birthday(), "child_protection_plan": true },
         "concern": {
             "summary": "The referral was closed without an assessment",
             "reasons": reasons,

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Duration, Utc};
 use escalations_core::case::{
     Actor, AgreedAction, Case, Child, ClockState, Concern, Contact, ContactMethod, EscalateRequest,
-    Event, Outcome, RaiseRequest, ResolveRequest, Role, Transition,
+    Event, MatchSecret, Outcome, RaiseRequest, ResolveRequest, Role, Transition,
 };
 use escalations_core::ids::{AgencyId, CaseId, PersonId, StageId, Text};
 use escalations_core::procedure::Subject;
@@ -83,6 +83,7 @@ impl<'p> Journey<'p> {
             },
             immediate_risk: (procedure.subject == Subject::Child).then_some(false),
         };
+        // Keyed as the application keys every raise (a child with a date of birth has one).
         let t = Case::raise(
             CaseId::parse(id).unwrap(),
             procedure,
@@ -91,7 +92,8 @@ impl<'p> Journey<'p> {
             request,
             now,
         )
-        .unwrap();
+        .unwrap()
+        .with_child_key(&MatchSecret::new(vec![7; 32]).unwrap());
         Journey {
             procedure,
             calendar,
@@ -200,6 +202,7 @@ impl<'p> Journey<'p> {
                 due: r.due,
             }),
             open_actions: case.open_actions(),
+            child_key: case.child_key.clone(),
             version: case.version,
         }
     }

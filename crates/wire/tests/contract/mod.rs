@@ -22,6 +22,7 @@ use serde_json::{Value, json};
 /// Every wire type the document describes (DemoToken and DevClock are the local stack's).
 pub const WIRE_TYPES: &[&str] = &[
     "RaiseBody",
+    "OpenCaseRef",
     "ChildBody",
     "ConcernBody",
     "ResponseBody",
