@@ -195,6 +195,9 @@ impl From<escalations_core::case::RaiseError> for ApiError {
             E::ReceivingAgencyRequired | E::SameAgency => {
                 ApiError::field("receiving_agency", e.to_string())
             }
+            E::AgenciesAskedRequired | E::AgenciesAskedNotUsed => {
+                ApiError::field("agencies_asked", e.to_string())
+            }
             E::ImmediateRisk { instruction } => ApiError::ImmediateRisk(instruction),
             E::ImmediateRiskRequired { .. } | E::ImmediateRiskNotAsked => {
                 ApiError::field("immediate_risk", e.to_string())

@@ -100,24 +100,36 @@ impl App {
                 .actor
                 .parties_in(&summary.raising_agency, summary.receiving_agency.as_ref());
             // A running clock on the list entry says whose move it is; only a case with no
-            // clock running, where the caller may be the side to move, is read whole.
+            // clock running, where the caller may be the side to move (or their agency may be
+            // one asked for its own response), is read whole.
+            let each_agency = procedure
+                .stage(summary.stage.as_str())
+                .is_some_and(|s| s.asked.each_agency);
+            let mut answers_for_agency = false;
             let next = match &summary.running {
                 Some(run) => NextMove::while_clock_runs(
                     procedure, &run.stage, &run.clock, run.owner, run.due,
                 ),
-                None if NextMove::parties_without_clock(procedure, &summary.stage)
-                    .iter()
-                    .any(|p| parties.contains(p)) =>
+                None if each_agency
+                    || NextMove::parties_without_clock(procedure, &summary.stage)
+                        .iter()
+                        .any(|p| parties.contains(p)) =>
                 {
-                    self.store
-                        .load_case(&who.partnership, &summary.id)
-                        .await?
-                        .and_then(|case| case.next_move(procedure))
+                    let case = self.store.load_case(&who.partnership, &summary.id).await?;
+                    case.and_then(|case| {
+                        let stage = procedure.stage(case.stage.as_str())?;
+                        answers_for_agency =
+                            matches!(who.actor.role, Role::Practitioner | Role::Manager)
+                                && case
+                                    .agencies_yet_to_answer(stage)
+                                    .contains(&who.actor.agency);
+                        case.next_move(procedure)
+                    })
                 }
                 None => None,
             };
             if let Some(next) = next
-                && parties.contains(&next.party)
+                && (parties.contains(&next.party) || answers_for_agency)
             {
                 items.push(WorkItem {
                     case: summary.id,

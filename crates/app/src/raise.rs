@@ -141,6 +141,14 @@ impl App {
                 format!("`{agency}` is not an agency of your partnership"),
             ));
         }
+        for (i, agency) in input.request.agencies_asked.iter().enumerate() {
+            if !config.agencies.iter().any(|a| &a.id == agency) {
+                problems.push(FieldProblem::new(
+                    &format!("agencies_asked[{i}]"),
+                    format!("`{agency}` is not an agency of your partnership"),
+                ));
+            }
+        }
         if !problems.is_empty() {
             return Err(RaiseError::Invalid(problems));
         }

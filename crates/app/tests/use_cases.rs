@@ -79,6 +79,7 @@ fn input(procedure: &str) -> RaiseInput {
                 other_reason: None,
             },
             immediate_risk: Some(false),
+            agencies_asked: Vec::new(),
         },
         clock: Default::default(),
         idempotency: None,

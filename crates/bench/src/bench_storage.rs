@@ -61,6 +61,7 @@ fn cases(n: usize) -> Vec<Transition> {
                         other_reason: None,
                     },
                     immediate_risk: Some(false),
+                    agencies_asked: Vec::new(),
                 },
                 start + chrono::Duration::seconds(i as i64),
             )

@@ -96,6 +96,7 @@ fn request() -> RaiseRequest {
             other_reason: None,
         },
         immediate_risk: Some(false),
+        agencies_asked: Vec::new(),
     }
 }
 

@@ -6,14 +6,14 @@ mod common;
 
 use chrono::Duration;
 use common::{
-    at, catalogue, chair, escalation, not_resolved, practitioner, raise, request, resolution, run,
-    running, school_manager, social_care_manager, social_worker, stated_at, text,
+    actor, at, catalogue, chair, escalation, not_resolved, practitioner, raise, request,
+    resolution, run, running, school_manager, social_care_manager, social_worker, stated_at, text,
 };
 use escalations_core::Calendar;
 use escalations_core::case::{
-    Case, ClockState, EscalateRequest, EventKind, Outcome, RaiseError, Refused, Status,
+    Case, ClockState, EscalateRequest, EventKind, Outcome, RaiseError, Refused, Role, Status,
 };
-use escalations_core::ids::{CaseId, StageId};
+use escalations_core::ids::{AgencyId, CaseId, StageId};
 use escalations_core::procedure::{Action, Party};
 
 #[test]
@@ -363,11 +363,12 @@ fn a_partnership_practice_alert_is_not_about_a_child() {
         (next.stage.as_str(), next.party, next.due),
         ("alert", Party::Partnership, None)
     );
+    assert!(next.who.contains("police, health"), "{}", next.who);
     let case = case
         .respond(
             p,
             &cal,
-            &chair(),
+            &actor("pc", "police", Role::Manager),
             Outcome::Resolved {
                 summary: text("Procedure to be reviewed"),
                 agreed_actions: vec![],
@@ -377,10 +378,119 @@ fn a_partnership_practice_alert_is_not_about_a_child() {
         .unwrap()
         .case;
     let case = case
-        .resolve(p, &practitioner(), resolution(), at("2026-06-11T09:00:00Z"))
+        .resolve(p, &chair(), resolution(), at("2026-06-11T09:00:00Z"))
         .unwrap()
         .case;
     assert!(!case.status.is_open());
+}
+
+/// Medway, section 3: "The MSCP will request the Learning Lessons group members to consider
+/// the alert and respond on behalf of their agency. The Learning Lessons group will be
+/// responsible for the oversight of any actions as a result of the alert."
+#[test]
+fn a_practice_alert_takes_one_response_from_each_agency_asked_and_the_partnership_closes_it() {
+    let catalogue = catalogue();
+    let p = catalogue.get("medway-ppa").unwrap();
+    let cal = Calendar::new(p.division);
+    // `request` asks the police and health.
+    let case = raise(p, &practitioner(), "2026-06-01T09:00:00Z").case;
+    let answer = |who: &str| Outcome::Resolved {
+        summary: text(&format!("{who}: practice reviewed")),
+        agreed_actions: vec![],
+    };
+    let police = actor("pc", "police", Role::Manager);
+    let health = actor("hv", "health", Role::Practitioner);
+    // An agency not asked, and the chair, do not answer for the agencies.
+    for outsider in [social_care_manager(), chair()] {
+        let refused = case
+            .respond(p, &cal, &outsider, answer("x"), at("2026-06-02T09:00:00Z"))
+            .unwrap_err();
+        assert!(matches!(refused, Refused::NotYourMove { .. }), "{refused}");
+    }
+    let case = case
+        .respond(
+            p,
+            &cal,
+            &police,
+            answer("police"),
+            at("2026-06-02T09:00:00Z"),
+        )
+        .unwrap()
+        .case;
+    let refused = case
+        .respond(
+            p,
+            &cal,
+            &actor("pc2", "police", Role::Practitioner),
+            answer("again"),
+            at("2026-06-03T09:00:00Z"),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(refused, Refused::AlreadyAnswered { .. }),
+        "{refused}"
+    );
+    let next = case.next_move(p).unwrap();
+    assert!(next.who.ends_with("for health"), "{}", next.who);
+    let case = case
+        .respond(
+            p,
+            &cal,
+            &health,
+            answer("health"),
+            at("2026-06-03T09:00:00Z"),
+        )
+        .unwrap()
+        .case;
+    let next = case.next_move(p).unwrap();
+    assert_eq!(
+        (next.party, next.actions.clone()),
+        (Party::Partnership, vec![Action::Resolve])
+    );
+    // The informer does not close it: the partnership does.
+    let refused = case
+        .resolve(p, &practitioner(), resolution(), at("2026-06-04T09:00:00Z"))
+        .unwrap_err();
+    assert!(matches!(refused, Refused::NotYourMove { .. }), "{refused}");
+    let case = case
+        .resolve(p, &chair(), resolution(), at("2026-06-04T09:00:00Z"))
+        .unwrap()
+        .case;
+    assert!(!case.status.is_open());
+    // Both agencies list the alert: each was asked.
+    let concerned = case.agencies_concerned();
+    assert!(concerned.iter().any(|a| a == "police") && concerned.iter().any(|a| a == "health"));
+}
+
+#[test]
+fn a_practice_alert_names_the_agencies_it_asks_and_other_procedures_name_none() {
+    let catalogue = catalogue();
+    let ppa = catalogue.get("medway-ppa").unwrap();
+    let mut none_asked = request(ppa, false);
+    none_asked.agencies_asked.clear();
+    let refused = Case::raise(
+        CaseId::parse("ppa-2").unwrap(),
+        ppa,
+        &Calendar::new(ppa.division),
+        &practitioner(),
+        none_asked,
+        at("2026-06-01T09:00:00Z"),
+    )
+    .unwrap_err();
+    assert_eq!(refused, RaiseError::AgenciesAskedRequired);
+    let sefton = catalogue.get("sefton").unwrap();
+    let mut asked = request(sefton, true);
+    asked.agencies_asked = vec![AgencyId::parse("police").unwrap()];
+    let refused = Case::raise(
+        CaseId::parse("case-2").unwrap(),
+        sefton,
+        &Calendar::new(sefton.division),
+        &practitioner(),
+        asked,
+        at("2026-06-01T09:00:00Z"),
+    )
+    .unwrap_err();
+    assert_eq!(refused, RaiseError::AgenciesAskedNotUsed);
 }
 
 #[test]

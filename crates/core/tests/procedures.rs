@@ -134,6 +134,22 @@ mod raise_safeguards {
     }
 
     #[test]
+    fn who_decides_and_answers_are_checked() {
+        let e = error(
+            PPA,
+            "deciding_party = \"partnership\"",
+            "deciding_party = \"receiving\"",
+        );
+        assert!(e.contains("does not decide it"), "{e}");
+        let e = error(
+            SEFTON,
+            "[stages.asked]\nparty = \"receiving\"",
+            "[stages.asked]\nparty = \"receiving\"\neach_agency = true",
+        );
+        assert!(e.contains("a stage with clocks cannot use it"), "{e}");
+    }
+
+    #[test]
     fn where_the_level_of_need_is_asked_is_checked() {
         let e = error(SEFTON, "field = \"level-of-need\"", "field = \"level\"");
         assert!(
@@ -311,4 +327,85 @@ fn bad_clock_starts_and_running_totals_are_named_with_file_line_and_column() {
             && error.to_string().contains("unknown unit `fortnights`"),
         "{error}"
     );
+}
+
+/// Medway, section 4, stage 4: "The escalation will be raised with the MSCP Executive and
+/// overseen by the MSCP Independent scrutineer." The Child Protection Conference Chair and the
+/// IRO are told at stages 1 to 3, not at stage 4.
+#[test]
+fn medway_stage_4_informs_the_independent_scrutineer_not_the_conference_chair() {
+    let catalogue = Catalogue::builtin().unwrap();
+    let medway = catalogue.get("medway").unwrap();
+    let who = |stage: &str| -> Vec<String> {
+        medway
+            .stage(stage)
+            .unwrap()
+            .inform
+            .iter()
+            .map(|i| i.who.clone())
+            .collect()
+    };
+    for stage in ["stage-1", "stage-2", "stage-3"] {
+        assert!(
+            who(stage).iter().any(|w| w.contains("Conference Chair")),
+            "{stage}: {:?}",
+            who(stage)
+        );
+    }
+    let stage_4 = who("stage-4");
+    assert!(
+        stage_4
+            .iter()
+            .all(|w| !w.contains("Conference Chair") && !w.contains("IRO"))
+    );
+    assert!(
+        stage_4.iter().any(|w| w.contains("Independent Scrutineer")),
+        "{stage_4:?}"
+    );
+    assert!(
+        medway
+            .stage("stage-4")
+            .unwrap()
+            .asked
+            .role
+            .contains("MSCP Executive")
+    );
+}
+
+/// SSCP MSET, non-attendance: "The Chair will submit the pro-forma to the immediate Line
+/// Manager and cc the second tier Line Manager for the relevant agency".
+#[test]
+fn mset_non_attendance_copies_the_second_tier_line_manager() {
+    let catalogue = Catalogue::builtin().unwrap();
+    let route = catalogue.get("sscp-mset-non-attendance").unwrap();
+    let notice = route.stage("notice").unwrap();
+    assert!(notice.asked.role.contains("Immediate Line Manager"));
+    assert!(
+        notice
+            .inform
+            .iter()
+            .any(|i| i.who.contains("second tier Line Manager")),
+        "{:?}",
+        notice.inform
+    );
+}
+
+/// Who decides is a field of the procedure, not a branch on its id: the MSET Chair runs both
+/// MSET routes; a Practice Alert is closed by the partnership ("The Learning Lessons group will
+/// be responsible for the oversight of any actions as a result of the alert"); every other
+/// procedure is decided by the agency that raised it.
+#[test]
+fn each_procedure_says_which_side_decides() {
+    use escalations_core::procedure::Party;
+    let catalogue = Catalogue::builtin().unwrap();
+    for (id, party) in [
+        ("medway", Party::Raising),
+        ("medway-ppa", Party::Partnership),
+        ("sefton", Party::Raising),
+        ("moray", Party::Raising),
+        ("sscp-mset", Party::Partnership),
+        ("sscp-mset-non-attendance", Party::Partnership),
+    ] {
+        assert_eq!(catalogue.get(id).unwrap().deciding_party, party, "{id}");
+    }
 }

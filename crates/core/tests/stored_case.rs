@@ -62,6 +62,7 @@ fn golden_case() -> Case {
                 other_reason: Some(text("The family moved school twice this term")),
             },
             immediate_risk: Some(false),
+            agencies_asked: Vec::new(),
         },
         at("2026-11-23T10:00:00Z"),
     )

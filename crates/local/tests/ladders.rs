@@ -180,9 +180,29 @@ async fn mset_levels_run_two_clocks_and_a_practice_alert_has_no_child() {
     assert_eq!(problem["errors"][0]["field"], "child");
     body.as_object_mut().unwrap().remove("child");
     body.as_object_mut().unwrap().remove("immediate_risk");
+    let (status, problem) = informer.post("/api/cases", body.clone()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(problem["errors"][0]["field"], "agencies_asked");
+    body["agencies_asked"] = json!(["social-care", "police"]);
     let (status, alert) = informer.post("/api/cases", body).await;
     assert_eq!(status, StatusCode::CREATED, "{alert}");
     assert_eq!(alert["next_move"]["party"], "partnership");
+    // "respond on behalf of their agency": each agency asked finds it in its own work.
+    for member in ["social-care-manager", "police-manager"] {
+        let (_, queue) = stack
+            .sign_in("medway", member)
+            .await
+            .get("/api/queue")
+            .await;
+        assert!(
+            queue["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|i| i["case"] == alert["case"]["id"]),
+            "{member}: {queue}"
+        );
+    }
 }
 
 /// Every shipped procedure, end to end over HTTP: raised, then whoever `next_move` names
@@ -256,6 +276,7 @@ async fn every_procedure_climbs_its_whole_ladder_to_resolution() {
         if procedure_id.ends_with("-ppa") {
             body.as_object_mut().unwrap().remove("child");
             body.as_object_mut().unwrap().remove("immediate_risk");
+            body["agencies_asked"] = json!([receiving, "police"]);
         }
         let (status, mut case) = raiser.post("/api/cases", body).await;
         assert_eq!(status, StatusCode::CREATED, "{procedure_id}: {case}");
@@ -272,6 +293,29 @@ async fn every_procedure_climbs_its_whole_ladder_to_resolution() {
                 _ => &chair,
             };
             let offered = |a: &str| next["actions"].as_array().unwrap().iter().any(|x| x == a);
+            // A stage answered by each agency asked: someone of the next agency yet to answer.
+            let asked: Vec<&str> = case["case"]["agencies_asked"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect();
+            let answered: Vec<&str> = case["case"]["responses"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|r| r["stage"] == case["case"]["stage"])
+                .filter_map(|r| r["agency"].as_str())
+                .collect();
+            if offered("respond")
+                && let Some(agency) = asked.iter().find(|a| !answered.contains(a))
+            {
+                let member = stack
+                    .sign_in(partnership, &format!("{agency}-manager"))
+                    .await;
+                case = member.act(&case, "responses", not_resolved()).await;
+                continue;
+            }
             case = if offered("escalate") {
                 user.act(&case, "escalations", escalation()).await
             } else if offered("submit") {

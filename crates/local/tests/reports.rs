@@ -42,7 +42,9 @@ async fn the_chair_runs_the_quality_assurance_report_as_json_and_csv() {
     );
     alert.as_object_mut().unwrap().remove("child");
     alert.as_object_mut().unwrap().remove("immediate_risk");
-    raiser.post("/api/cases", alert).await;
+    alert["agencies_asked"] = json!(["social-care", "police"]);
+    let (status, raised) = raiser.post("/api/cases", alert).await;
+    assert_eq!(status, StatusCode::CREATED, "{raised}");
 
     let today = chrono::Utc::now().date_naive();
     let range = format!(

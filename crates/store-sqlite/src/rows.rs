@@ -77,8 +77,8 @@ pub(crate) fn insert_people(
     Ok(())
 }
 
-/// The agencies concerned with a case beyond its parties (owners of agreed actions), for
-/// their agency's list.
+/// The agencies concerned with a case beyond its parties (agencies asked, owners of agreed
+/// actions), for their agency's list.
 pub(crate) fn insert_agencies(
     tx: &rusqlite::Transaction<'_>,
     p: &str,
@@ -133,7 +133,9 @@ pub(crate) fn insert_case(
         });
     }
     insert_events(tx, p, &t.events)?;
-    insert_people(tx, p, case)
+    insert_people(tx, p, case)?;
+    // A Practice Alert's agencies asked are concerned from the start.
+    insert_agencies(tx, p, case)
 }
 
 pub(crate) fn load(conn: &Connection, p: &str, id: &str) -> Result<Option<Case>, StoreError> {

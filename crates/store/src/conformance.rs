@@ -46,6 +46,7 @@ macro_rules! conformance_suite {
             an_idempotency_key_tells_which_case_it_created,
             the_match_secret_is_stored_once_per_partnership_even_when_raced,
             list_entries_carry_the_child_key_never_the_child,
+            the_agencies_a_practice_alert_asks_list_it_from_the_raise,
         );
     };
     (@tests $fresh:path; $($check:ident),* $(,)?) => {
@@ -115,6 +116,7 @@ pub fn raised(id: &str, raiser: &Actor, receiving: &str, now: DateTime<Utc>) -> 
                 other_reason: None,
             },
             immediate_risk: Some(false),
+            agencies_asked: Vec::new(),
         },
         now,
     )
@@ -1153,4 +1155,61 @@ pub async fn list_entries_carry_the_child_key_never_the_child(store: Shared) {
     );
     let loaded = store.load_case(&p, &t.case.id).await.unwrap().unwrap();
     assert_eq!(loaded.child_key, Some(key));
+}
+
+pub async fn the_agencies_a_practice_alert_asks_list_it_from_the_raise(store: Shared) {
+    let p = partnership("medway-scp");
+    let ppa = catalogue().get("medway-ppa").unwrap().clone();
+    let t = Case::raise(
+        CaseId::parse("alert-1").unwrap(),
+        &ppa,
+        &Calendar::new(Division::EnglandAndWales),
+        &practitioner(),
+        RaiseRequest {
+            receiving_agency: None,
+            child: None,
+            concern: Concern {
+                summary: text("Strategy meetings are held without health"),
+                reasons: vec![ppa.reasons[0].id.clone()],
+                level_of_need: None,
+                desired_outcome: None,
+                tried: None,
+                other_reason: None,
+            },
+            immediate_risk: None,
+            agencies_asked: vec![
+                AgencyId::parse("police").unwrap(),
+                AgencyId::parse("health").unwrap(),
+            ],
+        },
+        at("2026-11-23T10:00:00Z"),
+    )
+    .unwrap();
+    create(&store, &p, &t).await;
+    for agency in ["police", "health", "school"] {
+        let page = store
+            .list_cases(
+                &p,
+                &Scope::Agency(AgencyId::parse(agency).unwrap()),
+                &CaseFilter::default(),
+                &PageRequest::first(10),
+            )
+            .await
+            .unwrap();
+        let ids: Vec<&str> = page.items.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, ["alert-1"], "{agency}");
+    }
+    let page = store
+        .list_cases(
+            &p,
+            &Scope::Agency(AgencyId::parse("social-care").unwrap()),
+            &CaseFilter::default(),
+            &PageRequest::first(10),
+        )
+        .await
+        .unwrap();
+    assert!(
+        page.items.is_empty(),
+        "an agency not asked does not list it"
+    );
 }

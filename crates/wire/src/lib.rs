@@ -57,6 +57,10 @@ pub struct RaiseBody {
     /// person has seen the warning (409, `possible-duplicate`) and has a reason to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duplicate_acknowledged: Option<bool>,
+    /// The agencies a Practice Alert asks to respond, one response each (required by a
+    /// procedure whose stage takes one response from each agency; refused by others).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub agencies_asked: Vec<String>,
 }
 
 /// A timescale as a request states it: exactly one unit with its count.

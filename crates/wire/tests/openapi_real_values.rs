@@ -56,6 +56,7 @@ fn real_values_of_every_wire_type_match_their_schema() {
             meeting_at: None,
             shorter_timescale: None,
             duplicate_acknowledged: None,
+            agencies_asked: Vec::new(),
         },
     );
     // MSET's submission runs "within a maximum of 72 hours" of the meeting; the Chair sets
@@ -75,6 +76,7 @@ fn real_values_of_every_wire_type_match_their_schema() {
                 ..TimescaleBody::default()
             }),
             duplicate_acknowledged: Some(true),
+            agencies_asked: Vec::new(),
         },
     );
     contract.accepts(
@@ -91,6 +93,7 @@ fn real_values_of_every_wire_type_match_their_schema() {
             meeting_at: None,
             shorter_timescale: None,
             duplicate_acknowledged: None,
+            agencies_asked: vec!["police".into(), "health".into()],
         },
     );
     let action = AgreedActionBody {

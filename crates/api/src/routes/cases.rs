@@ -129,6 +129,12 @@ pub(crate) async fn raise(
         meeting_at: f.instant("meeting_at", raw.meeting_at.as_deref()),
         shorter: f.timescale("shorter_timescale", raw.shorter_timescale.as_ref()),
     };
+    let agencies_asked: Vec<AgencyId> = raw
+        .agencies_asked
+        .iter()
+        .enumerate()
+        .filter_map(|(i, a)| f.id(&format!("agencies_asked[{i}]"), a, AgencyId::parse))
+        .collect();
     let input = procedure.zip(concern).and_then(|(procedure, concern)| {
         // A child given without a usable name was reported above.
         let child = match child {
@@ -142,6 +148,7 @@ pub(crate) async fn raise(
                 child,
                 concern,
                 immediate_risk: raw.immediate_risk,
+                agencies_asked,
             },
             clock,
             idempotency,

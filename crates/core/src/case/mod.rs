@@ -82,6 +82,10 @@ pub struct RaiseRequest {
     /// a child (a yes refuses the raise), absent otherwise.
     #[serde(default)]
     pub immediate_risk: Option<bool>,
+    /// The agencies a Practice Alert asks to respond, one response each (a procedure whose
+    /// stage takes `each_agency` responses needs at least one; others take none).
+    #[serde(default)]
+    pub agencies_asked: Vec<AgencyId>,
 }
 
 /// One action of an agreed plan ("a mutually agreed plan of action including timescales" —
@@ -374,6 +378,9 @@ pub struct Case {
     /// same child without the child's details in any list entry or index.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub child_key: Option<ChildKey>,
+    /// The agencies asked for one response each (a Practice Alert's agencies concerned).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub agencies_asked: Vec<AgencyId>,
 }
 
 /// A chronology entry. Carries ids and instants only: never the child's details or free
@@ -554,6 +561,11 @@ impl Case {
     /// (their people see the case, and its list entry is in their agency's list).
     pub fn agencies_concerned(&self) -> Vec<AgencyId> {
         let mut agencies = self.agencies();
+        for asked in &self.agencies_asked {
+            if !agencies.contains(asked) {
+                agencies.push(asked.clone());
+            }
+        }
         for planned in self.actions() {
             if let Some(owner) = &planned.action.owner_agency
                 && !agencies.contains(owner)
@@ -562,6 +574,24 @@ impl Case {
             }
         }
         agencies
+    }
+
+    /// The agencies asked at this stage that have not yet given their response, when the
+    /// stage takes one from each (`each_agency`); empty otherwise.
+    pub fn agencies_yet_to_answer(&self, stage: &Stage) -> Vec<AgencyId> {
+        if !stage.asked.each_agency {
+            return Vec::new();
+        }
+        self.agencies_asked
+            .iter()
+            .filter(|agency| {
+                !self
+                    .responses
+                    .iter()
+                    .any(|r| r.stage == stage.id && &r.agency == *agency)
+            })
+            .cloned()
+            .collect()
     }
 
     /// The clock running now, if any.

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Case;
 use crate::ids::{ClockId, StageId};
-use crate::procedure::{Action, Party, Procedure, RaiserRole};
+use crate::procedure::{Action, Party, Procedure};
 
 /// What happens next in a case, and by when.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -60,14 +60,9 @@ impl NextMove {
 }
 
 impl Case {
-    /// The side that decides to escalate or resolve: the partnership when its chair raises
-    /// cases under the procedure (MSET), otherwise the raising agency.
+    /// The side that decides to escalate or resolve (the procedure's `deciding_party`).
     pub fn deciding_party(procedure: &Procedure) -> Party {
-        if procedure.raised_by == [RaiserRole::Chair] {
-            Party::Partnership
-        } else {
-            Party::Raising
-        }
+        procedure.deciding_party
     }
 
     /// Whose move it is, and by when. `None` once the case is closed.
@@ -81,8 +76,23 @@ impl Case {
                 procedure, &stage.id, &run.clock, run.owner, run.due,
             );
         }
+        let waiting = self.agencies_yet_to_answer(stage);
+        if !waiting.is_empty() {
+            let agencies: Vec<&str> = waiting.iter().map(|a| a.as_str()).collect();
+            return Some(NextMove {
+                stage: stage.id.clone(),
+                party: stage.asked.party,
+                who: format!("{}, for {}", stage.asked.role, agencies.join(", ")),
+                task:
+                    "Consider the alert and respond on behalf of your agency (no timescale is set)"
+                        .to_owned(),
+                actions: vec![Action::Respond],
+                clock: None,
+                due: None,
+            });
+        }
         let responded_here = self.responses.iter().any(|r| r.stage == stage.id);
-        if stage.clocks.is_empty() && !responded_here {
+        if stage.clocks.is_empty() && !responded_here && !stage.asked.each_agency {
             return Some(NextMove {
                 stage: stage.id.clone(),
                 party: stage.asked.party,

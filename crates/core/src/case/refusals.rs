@@ -1,7 +1,7 @@
 //! Why a raise or a transition was refused, in words a practitioner understands.
 
 use crate::calendar::YearOutOfRange;
-use crate::ids::{ActionId, LevelId, ProcedureId, ReasonId, StageId};
+use crate::ids::{ActionId, AgencyId, LevelId, ProcedureId, ReasonId, StageId};
 
 /// Why a case could not be raised.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -21,6 +21,12 @@ pub enum RaiseError {
     ChildNotAllowed,
     #[error("say which agency's decision, action or inaction you are challenging")]
     ReceivingAgencyRequired,
+    #[error(
+        "name the agencies this alert asks to respond (each responds on behalf of their agency)"
+    )]
+    AgenciesAskedRequired,
+    #[error("this procedure does not ask agencies for one response each: remove `agencies_asked`")]
+    AgenciesAskedNotUsed,
     #[error(
         "an escalation is between two agencies: choose the other agency, not your own \
          (disagreements within one agency follow that agency's own procedure)"
@@ -87,6 +93,8 @@ pub enum Refused {
     AdministratorsDoNotAct,
     #[error("it is not your move: {expected}")]
     NotYourMove { expected: String },
+    #[error("{agency} has already responded at {stage}: one response from each agency asked")]
+    AlreadyAnswered { agency: AgencyId, stage: StageId },
     #[error("the next step at {stage} is not to {attempted}: {expected}")]
     NotThisAction {
         stage: StageId,

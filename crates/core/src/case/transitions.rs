@@ -338,6 +338,13 @@ impl Case {
             _ => {}
         }
         let mut request = request;
+        match (procedure.asks_agencies(), request.agencies_asked.is_empty()) {
+            (true, true) => return Err(RaiseError::AgenciesAskedRequired),
+            (false, false) => return Err(RaiseError::AgenciesAskedNotUsed),
+            _ => {}
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        request.agencies_asked.retain(|a| seen.insert(a.clone()));
         check_reasons(procedure, &mut request.concern)?;
         let level_choices = || ids_list(procedure.levels_of_need.iter().map(|l| l.id.as_str()));
         match &request.concern.level_of_need {
@@ -377,6 +384,7 @@ impl Case {
             status: Status::Open,
             updated_at: now,
             child_key: None,
+            agencies_asked: request.agencies_asked,
         };
         let mut b = Builder::new(case, Some(actor.person.clone()), now);
         b.event(EventKind::Raised {
@@ -441,6 +449,28 @@ impl Case {
         }
         if !self.parties_of(actor).contains(&next.party) {
             return Err(Refused::NotYourMove { expected });
+        }
+        Ok(())
+    }
+
+    /// At a stage taking one response from each agency asked: the actor's agency is asked and
+    /// has not yet answered. Someone of the agency answers for it, never the chair for them.
+    fn check_agency_answer(&self, procedure: &Procedure, actor: &Actor) -> Result<(), Refused> {
+        let stage = self.current_stage(procedure);
+        if !self.agencies_asked.contains(&actor.agency)
+            || !matches!(actor.role, Role::Practitioner | Role::Manager)
+        {
+            return Err(Refused::NotYourMove {
+                expected: self
+                    .next_move(procedure)
+                    .map_or_else(String::new, |n| describe_move(&n)),
+            });
+        }
+        if !self.agencies_yet_to_answer(stage).contains(&actor.agency) {
+            return Err(Refused::AlreadyAnswered {
+                agency: actor.agency.clone(),
+                stage: stage.id.clone(),
+            });
         }
         Ok(())
     }
@@ -517,7 +547,11 @@ impl Case {
         now: DateTime<Utc>,
     ) -> Result<Transition, Refused> {
         self.check_open(procedure, actor)?;
-        self.check_move(procedure, actor, Action::Respond)?;
+        if self.current_stage(procedure).asked.each_agency {
+            self.check_agency_answer(procedure, actor)?;
+        } else {
+            self.check_move(procedure, actor, Action::Respond)?;
+        }
         let mut outcome = outcome;
         check_plan(outcome.agreed_actions_mut())?;
         let stage = self.current_stage(procedure);

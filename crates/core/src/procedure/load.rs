@@ -52,6 +52,7 @@ struct RawProcedure {
     division: Division,
     subject: Spanned<Subject>,
     raised_by: Vec<RaiserRole>,
+    deciding_party: Option<Spanned<Party>>,
     summary: String,
     before: Option<String>,
     guidance: Option<String>,
@@ -158,6 +159,7 @@ struct RawAsked {
     line: Option<Spanned<String>>,
     #[serde(default)]
     by_agency: BTreeMap<AgencyKind, String>,
+    each_agency: Option<Spanned<bool>>,
 }
 
 #[derive(Deserialize)]
@@ -689,6 +691,16 @@ impl Loader<'_> {
                     shorter_by,
                 });
             }
+            let each_agency = stage.asked.each_agency.as_ref();
+            if let Some(each) = each_agency.filter(|e| *e.get_ref())
+                && !stage.clocks.is_empty()
+            {
+                return Err(self.at(
+                    each.span(),
+                    "`each_agency` asks every agency for a response with no timescale: a stage \
+                     with clocks cannot use it",
+                ));
+            }
             stages.push(Stage {
                 id: stage_id,
                 name: stage.name.clone(),
@@ -698,6 +710,7 @@ impl Loader<'_> {
                     role: stage.asked.role.clone(),
                     line: stage.asked.line.as_ref().map(|l| l.get_ref().clone()),
                     by_agency: stage.asked.by_agency.clone(),
+                    each_agency: each_agency.is_some_and(|e| *e.get_ref()),
                 },
                 requires,
                 copy,
@@ -711,8 +724,20 @@ impl Loader<'_> {
             });
         }
 
+        let deciding_party = match &raw.deciding_party {
+            None => Party::Raising,
+            Some(party) if *party.get_ref() == Party::Receiving => {
+                return Err(self.at(
+                    party.span(),
+                    "the agency an escalation is about does not decide it: `deciding_party` is \
+                     `raising` (the default) or `partnership`",
+                ));
+            }
+            Some(party) => *party.get_ref(),
+        };
         Ok(Procedure {
             id,
+            deciding_party,
             name: raw.name,
             partnership: raw.partnership,
             division: raw.division,

@@ -134,6 +134,10 @@ pub struct Procedure {
     pub division: Division,
     pub subject: Subject,
     pub raised_by: Vec<RaiserRole>,
+    /// The side that decides to escalate or close a case: the raising agency (the default),
+    /// or the partnership where it runs the process (MSET's Chair) or closes it (a Practice
+    /// Alert is closed by the partnership, not its informer).
+    pub deciding_party: Party,
     pub summary: String,
     /// What must be tried before the formal process starts, if the procedure says.
     pub before: Option<String>,
@@ -273,6 +277,10 @@ pub struct Asked {
     /// A line of the procedure's line-management table.
     pub line: Option<String>,
     pub by_agency: BTreeMap<AgencyKind, String>,
+    /// One response from each agency the case asks (`Case::agencies_asked`), each given by
+    /// someone of that agency: the Practice Alert's Learning Lessons members "respond on behalf
+    /// of their agency". Only at a stage without clocks.
+    pub each_agency: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -324,6 +332,11 @@ impl Procedure {
 
     pub fn stage_index(&self, id: &StageId) -> Option<usize> {
         self.stages.iter().position(|s| &s.id == id)
+    }
+
+    /// Whether a case names the agencies it asks (a stage takes one response from each).
+    pub fn asks_agencies(&self) -> bool {
+        self.stages.iter().any(|s| s.asked.each_agency)
     }
 
     pub fn first_stage(&self) -> &Stage {

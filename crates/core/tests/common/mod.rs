@@ -78,6 +78,15 @@ pub fn request(p: &Procedure, with_child: bool) -> RaiseRequest {
             other_reason: None,
         },
         immediate_risk: (p.subject == escalations_core::procedure::Subject::Child).then_some(false),
+        // A Practice Alert asks the agencies concerned for one response each.
+        agencies_asked: if p.asks_agencies() {
+            vec![
+                AgencyId::parse("police").unwrap(),
+                AgencyId::parse("health").unwrap(),
+            ]
+        } else {
+            Vec::new()
+        },
     }
 }
 

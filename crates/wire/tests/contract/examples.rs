@@ -82,6 +82,14 @@ impl<'p> Journey<'p> {
                 other_reason: Some(text("The family moved school twice this term")),
             },
             immediate_risk: (procedure.subject == Subject::Child).then_some(false),
+            agencies_asked: if procedure.asks_agencies() {
+                vec![
+                    AgencyId::parse("police").unwrap(),
+                    AgencyId::parse("health").unwrap(),
+                ]
+            } else {
+                Vec::new()
+            },
         };
         // Keyed as the application keys every raise (a child with a date of birth has one).
         let t = Case::raise(
@@ -354,12 +362,21 @@ pub fn journeys<'c>(catalogue: &'c Catalogue, contract: &Contract) -> Vec<Journe
     c.withdraw(t0 + Duration::days(1));
     views.push(c.view(&raiser(), t0 + Duration::days(1)));
 
-    // A Practice Alert: no child, no receiving agency, a stage without clocks; one resolved.
+    // A Practice Alert: no child, no receiving agency, a stage without clocks asking agencies
+    // for one response each; one answered by the police and closed by the partnership.
     let ppa = catalogue.get("medway-ppa").unwrap();
     let d = Journey::raise(ppa, "alert-d", false, t0);
     views.push(d.view(&raiser(), t0));
     let mut e = Journey::raise(ppa, "alert-e", false, t0);
-    e.resolve(&raiser(), t0 + Duration::days(3));
+    e.respond(
+        &actor("pc", "police", Role::Manager),
+        Outcome::Resolved {
+            summary: text("Strategy meeting invitations now go to the health duty line"),
+            agreed_actions: vec![],
+        },
+        t0 + Duration::days(2),
+    );
+    e.resolve(&chair(), t0 + Duration::days(3));
     views.push(e.view(&raiser(), t0 + Duration::days(3)));
 
     // Medway informs the conference chair and the IRO (the child has a plan and is in care).
