@@ -269,6 +269,14 @@ impl std::fmt::Display for Prefill {
     }
 }
 
+impl<'de> Deserialize<'de> for Prefill {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        Prefill::parse(&name)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown prefill `{name}`")))
+    }
+}
+
 impl Serialize for Prefill {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_str(self)
@@ -367,7 +375,9 @@ pub struct LevelOfNeed {
     pub label: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// A pro-forma of the procedure. Deserialize is for the page reading an answer; a procedure's
+/// forms come only from `load`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Form {
     pub id: FormId,
     pub title: String,
@@ -386,7 +396,7 @@ impl Form {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Field {
     pub id: FieldId,
     pub label: String,
@@ -397,13 +407,13 @@ pub struct Field {
     /// The choices of a `choice` or `choices` field.
     pub options: Vec<String>,
     /// The columns of a `rows` field: each a field of a single-value kind.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub columns: Vec<Field>,
     /// The fact of the case it is pre-filled from, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prefill: Option<Prefill>,
     /// The only side that fills it, when the document says ("For completion by Sefton SCP").
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filled_by: Option<Party>,
 }
 

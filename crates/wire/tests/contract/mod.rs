@@ -50,6 +50,8 @@ pub const WIRE_TYPES: &[&str] = &[
     "FieldError",
     "Procedure",
     "Report",
+    "FormBody",
+    "FormView",
 ];
 
 pub fn document() -> Value {
