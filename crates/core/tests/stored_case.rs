@@ -87,7 +87,7 @@ fn golden_case_before_forms() -> Case {
         )
         .unwrap()
         .case;
-    let escalated = responded
+    responded
         .escalate(
             procedure,
             &calendar,
@@ -107,8 +107,7 @@ fn golden_case_before_forms() -> Case {
             with_agency: AgencyId::parse("social-care").unwrap(),
         })
         .unwrap()
-        .case;
-    escalated
+        .case
 }
 
 /// The golden case, with the Agency Escalation Summary Log recorded at step 2.
