@@ -925,3 +925,62 @@ fn bad_columns_and_prefills_are_named_with_file_line_and_column() {
     );
     assert!(e.contains("only a `rows` field may have them"), "{e}");
 }
+
+#[test]
+fn a_value_reads_and_writes_as_json_spells_it() {
+    let sent: BTreeMap<String, Plain> = serde_json::from_str(
+        r#"{"a": null, "b": true, "c": 5, "d": "x", "e": ["y"], "f": [{"g": "2026-01-01"}]}"#,
+    )
+    .unwrap();
+    assert_eq!(sent["a"], Plain::Null);
+    assert_eq!(sent["b"], Plain::Bool(true));
+    assert!(matches!(sent["c"], Plain::Number(_)));
+    assert_eq!(sent["e"], Plain::List(vec![t("y")]));
+    assert!(matches!(&sent["f"], Plain::List(rows) if matches!(&rows[0], Plain::Object(_))));
+    assert_eq!(
+        serde_json::to_string(&sent).unwrap(),
+        r#"{"a":null,"b":true,"c":5,"d":"x","e":["y"],"f":[{"g":"2026-01-01"}]}"#
+    );
+    // A blank or null value is no value: a required one is named as missing.
+    let catalogue = catalogue();
+    let alert = form(
+        catalogue.get("medway-ppa").unwrap(),
+        "partnership-practice-alert",
+    );
+    let problems = alert
+        .parse_values(&values(&[("informer", Plain::Null), ("service", t("  "))]))
+        .unwrap_err();
+    assert_eq!(problems[0].at, "informer");
+    assert_eq!(problems[1].at, "service");
+}
+
+#[test]
+fn a_tick_list_needs_options_and_a_column_holds_no_personal_data() {
+    let moray = include_str!("../procedures/moray.toml");
+    let sefton = include_str!("../procedures/sefton.toml");
+    let load = |file: &str, text: String| {
+        escalations_core::procedure::load(file, &text)
+            .unwrap_err()
+            .to_string()
+    };
+    let e = load(
+        "moray.toml",
+        moray.replacen("kind = \"choices\"", "kind = \"long-text\"", 1),
+    );
+    assert!(
+        e.starts_with("moray.toml:") && e.contains("needs `options`, and only those may have them"),
+        "{e}"
+    );
+    let e = load(
+        "sefton.toml",
+        sefton.replacen(
+            "id = \"by-whom\"\nlabel = \"By whom\"\nkind = \"text\"",
+            "id = \"by-whom\"\nlabel = \"By whom\"\nkind = \"text\"\npersonal = true",
+            1,
+        ),
+    );
+    assert!(
+        e.contains("belong to the field, not to one of its columns"),
+        "{e}"
+    );
+}
