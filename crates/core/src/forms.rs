@@ -126,10 +126,6 @@ impl FormValues {
     pub(crate) fn insert(&mut self, field: FieldId, value: FieldValue) {
         self.0.insert(field, value);
     }
-
-    pub(crate) fn remove(&mut self, field: &FieldId) -> Option<FieldValue> {
-        self.0.remove(field)
-    }
 }
 
 /// What is wrong with one value: where (`field`, `field[row].column`) and why.

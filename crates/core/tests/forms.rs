@@ -450,7 +450,7 @@ fn the_monitoring_box_is_the_partnerships_and_is_filled_after_closure() {
     let p = catalogue.get("sefton").unwrap();
     let cal = Calendar::new(p.division);
     let f = form(p, "report-to-sscp");
-    assert!(f.filled_by(Party::Partnership));
+    assert!(f.filled_after_closure_by(Party::Partnership));
     let case = with_child(raise(p, &practitioner(), "2026-11-02T09:00:00Z"));
     let mut case = case;
     for (by, when) in [
@@ -979,8 +979,105 @@ fn a_tick_list_needs_options_and_a_column_holds_no_personal_data() {
             1,
         ),
     );
-    assert!(
-        e.contains("belong to the field, not to one of its columns"),
-        "{e}"
+    assert!(e.contains("belong to the field, not to one of"), "{e}");
+    let e = load(
+        "sefton.toml",
+        sefton.replacen(
+            "id = \"child-address\"",
+            "id = \"child-address\"\nafter_closure = true",
+            1,
+        ),
     );
+    assert!(e.contains("give that side as `filled_by`"), "{e}");
+}
+
+// "Section 1 – Stage 1 – To immediate Line Manager … Section 2 – Stage 2 – Immediate Response
+// from Line Manager required within 5 working days: Action taken / Response timescale / Name,
+// designation & contact details / Date of response" — SSCP MSET, Appendix 1.
+#[test]
+fn mset_section_2_is_the_line_managers_and_section_1_carries_forward() {
+    let catalogue = catalogue();
+    let p = catalogue.get("sscp-mset").unwrap();
+    let cal = Calendar::new(p.division);
+    let id = form_id("escalation-proforma");
+    let case = with_child(raise(p, &chair(), "2026-11-02T09:00:00Z"));
+    assert_eq!(case.stage.as_str(), "submission");
+    let section_1 = values(&[
+        ("child-name", t(CHILD)),
+        ("date-of-escalation", t("2026-11-02")),
+        ("reason-for-escalation", t("No strategy discussion")),
+        ("concerns-for-child", t("Missing from home")),
+        ("required-outcome", t("A strategy discussion")),
+        ("escalated-by", t("MSET Chair")),
+    ]);
+    let mut with_section_2 = section_1.clone();
+    with_section_2.insert("action-taken".into(), t("Strategy meeting held"));
+    let Err(Refused::FormInvalid { problems }) = case.record_form(
+        p,
+        &chair(),
+        &id,
+        &with_section_2,
+        at("2026-11-02T10:00:00Z"),
+    ) else {
+        panic!("Section 2 is the line manager's");
+    };
+    assert_eq!(problems.len(), 1);
+    assert_eq!(problems[0].at, "action-taken");
+    let case = case
+        .record_form(p, &chair(), &id, &section_1, at("2026-11-02T10:00:00Z"))
+        .unwrap()
+        .case;
+    let case = case
+        .escalate(p, &cal, &chair(), escalation(), at("2026-11-02T11:00:00Z"))
+        .unwrap()
+        .case;
+    assert_eq!(case.stage.as_str(), "level-1");
+    // The line manager answers Section 2 alone; Section 1 is kept, not required of them.
+    let section_2 = values(&[
+        ("action-taken", t("Strategy meeting held")),
+        ("date-of-response", t("2026-11-04")),
+    ]);
+    let case = case
+        .record_form(
+            p,
+            &social_care_manager(),
+            &id,
+            &section_2,
+            at("2026-11-04T09:00:00Z"),
+        )
+        .unwrap()
+        .case;
+    let current = case
+        .form_record(&StageId::parse("level-1").unwrap(), &id)
+        .unwrap();
+    assert_eq!(current.by.as_str(), "meg");
+    assert_eq!(
+        current.values.get("concerns-for-child"),
+        Some(&FieldValue::Text("Missing from home".into())),
+        "Section 1, the Chair's, kept from the submission"
+    );
+    assert_eq!(
+        current.values.get("action-taken"),
+        Some(&FieldValue::Text("Strategy meeting held".into()))
+    );
+    // Closed, no side fills it any more: only a part marked `after_closure` reopens a form.
+    let closed = case
+        .withdraw(
+            p,
+            &chair(),
+            text("Raised in error"),
+            at("2026-11-05T09:00:00Z"),
+        )
+        .unwrap()
+        .case;
+    assert!(matches!(
+        closed.record_form(
+            p,
+            &social_care_manager(),
+            &id,
+            &section_2,
+            at("2026-11-05T10:00:00Z")
+        ),
+        Err(Refused::Closed { .. })
+    ));
 }

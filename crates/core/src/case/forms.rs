@@ -10,10 +10,10 @@ use serde::{Deserialize, Serialize};
 use super::refusals::ids_list;
 use super::transitions::Builder;
 use super::{Actor, Case, EventKind, Refused, Role, Status, Transition, local_time};
-use crate::forms::{FieldValue, FormValues, Plain};
+use crate::forms::{FieldValue, FormProblem, FormValues, Plain};
 use crate::ids::{FieldId, FormId, PersonId, StageId};
 use crate::partnership::PartnershipConfig;
-use crate::procedure::{Form, Prefill, Procedure};
+use crate::procedure::{Form, Party, Prefill, Procedure};
 use crate::timescale::local_date;
 
 /// One recording of a form at a stage. Recording it again adds another; none is overwritten.
@@ -79,8 +79,8 @@ impl Case {
     /// Records a form's values at the current stage, as the actor sent them. Someone who
     /// stands on a side of the case records it while the case is open; once closed, only a
     /// form with a part the partnership fills (Sefton's Monitoring box), by the partnership.
-    /// A field only one side fills is refused from anyone else, and kept from the previous
-    /// record when they leave it out. Every problem with the values is named at once.
+    /// A field only one side fills is not required of anyone else, refused from them, and
+    /// kept from the form's last record. Every problem with the values is named at once.
     pub fn record_form(
         &self,
         procedure: &Procedure,
@@ -113,7 +113,7 @@ impl Case {
             Status::Withdrawn { at, .. } => Some(("withdrawn", *at)),
         };
         if let Some((how, at)) = closed {
-            let after_closure = parties.iter().any(|p| found.filled_by(*p));
+            let after_closure = parties.iter().any(|p| found.filled_after_closure_by(*p));
             if !after_closure {
                 return Err(Refused::Closed {
                     how,
@@ -121,32 +121,37 @@ impl Case {
                 });
             }
         }
-        let previous = self.form_record(&self.stage, form);
-        let mut problems = Vec::new();
-        let mut values = match found.parse_values(input) {
-            Ok(values) => values,
-            Err(found_problems) => {
-                problems = found_problems;
-                FormValues::default()
+        // The fields another side fills: not required of this person, refused if given, and
+        // kept from the form's last record (at any stage: MSET's Section 1 is sent at the
+        // submission, its Section 2 answered at level 1).
+        let previous = self.forms.iter().rev().find(|r| &r.form == form);
+        let theirs = |side: Option<Party>| side.is_some_and(|side| !parties.contains(&side));
+        let mut mine = found.clone();
+        for field in &mut mine.fields {
+            if theirs(field.filled_by) {
+                field.required = false;
             }
-        };
-        for field in &found.fields {
-            let Some(side) = field.filled_by else {
-                continue;
-            };
-            if parties.contains(&side) {
-                continue;
-            }
-            if input
-                .get(field.id.as_str())
-                .is_some_and(|v| *v != Plain::Null)
+        }
+        let mut given = input.clone();
+        let mut refused = Vec::new();
+        for field in found.fields.iter().filter(|f| theirs(f.filled_by)) {
+            let side = field.filled_by.expect("filtered on it");
+            if given
+                .remove(field.id.as_str())
+                .is_some_and(|v| v != Plain::Null)
             {
-                problems.push(crate::forms::FormProblem {
+                refused.push(FormProblem {
                     at: field.id.to_string(),
                     message: format!("{} is filled by {}", field.label, side.describe()),
                 });
             }
-            values.remove(&field.id);
+        }
+        let (mut values, mut problems) = match mine.parse_values(&given) {
+            Ok(values) => (values, Vec::new()),
+            Err(problems) => (FormValues::default(), problems),
+        };
+        problems.extend(refused);
+        for field in found.fields.iter().filter(|f| theirs(f.filled_by)) {
             if let Some(kept) = previous.and_then(|p| p.values.get(field.id.as_str())) {
                 values.insert(field.id.clone(), kept.clone());
             }

@@ -125,6 +125,7 @@ struct RawField {
     columns: Vec<RawField>,
     prefill: Option<Spanned<String>>,
     filled_by: Option<Party>,
+    after_closure: Option<Spanned<bool>>,
 }
 
 #[derive(Deserialize)]
@@ -481,12 +482,24 @@ impl Loader<'_> {
                 Some(prefill)
             }
         };
-        if column && (field.filled_by.is_some() || field.personal) {
+        if column && (field.filled_by.is_some() || field.personal || field.after_closure.is_some())
+        {
             return Err(self.at(
                 field.id.span(),
-                "`personal` and `filled_by` belong to the field, not to one of its columns",
+                "`personal`, `filled_by` and `after_closure` belong to the field, not to one of \
+                 its columns",
             ));
         }
+        let after_closure = match &field.after_closure {
+            Some(flag) if field.filled_by.is_none() => {
+                return Err(self.at(
+                    flag.span(),
+                    "`after_closure` says which side fills the field once the case has closed: \
+                     give that side as `filled_by`",
+                ));
+            }
+            flag => flag.as_ref().is_some_and(|f| *f.get_ref()),
+        };
         Ok(Field {
             id: self.id(
                 &field.id,
@@ -501,6 +514,7 @@ impl Loader<'_> {
             columns,
             prefill,
             filled_by: field.filled_by,
+            after_closure,
         })
     }
 

@@ -389,10 +389,12 @@ impl Form {
         self.fields.iter().find(|f| f.id == id)
     }
 
-    /// Whether part of it is filled by that side alone (Sefton's Monitoring box, "For
-    /// completion by Sefton SCP"), which may then be recorded after the case has closed.
-    pub fn filled_by(&self, party: Party) -> bool {
-        self.fields.iter().any(|f| f.filled_by == Some(party))
+    /// Whether that side fills part of it once the case has closed (Sefton's Monitoring box,
+    /// "For completion by Sefton SCP"), so may record it then.
+    pub fn filled_after_closure_by(&self, party: Party) -> bool {
+        self.fields
+            .iter()
+            .any(|f| f.after_closure && f.filled_by == Some(party))
     }
 }
 
@@ -415,6 +417,9 @@ pub struct Field {
     /// The only side that fills it, when the document says ("For completion by Sefton SCP").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filled_by: Option<Party>,
+    /// Filled (by `filled_by`) also once the case has closed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub after_closure: bool,
 }
 
 /// One line of a line-management table (Moray's appendix 3): the role that holds this line
