@@ -35,7 +35,7 @@ pub enum Plain {
 
 impl Plain {
     /// Nothing given: null, blank text or an empty list.
-    fn is_empty(&self) -> bool {
+    pub fn is_empty(&self) -> bool {
         match self {
             Plain::Null => true,
             Plain::Text(t) => t.trim().is_empty(),

@@ -1037,6 +1037,32 @@ fn mset_section_2_is_the_line_managers_and_section_1_carries_forward() {
         ("action-taken", t("Strategy meeting held")),
         ("date-of-response", t("2026-11-04")),
     ]);
+    // Sending Section 1 back as read is no attempt to change it; changing it is refused.
+    let mut echoed = section_1.clone();
+    echoed.extend(section_2.clone());
+    echoed.insert("actual-outcome".into(), t(""));
+    assert!(
+        case.record_form(
+            p,
+            &social_care_manager(),
+            &id,
+            &echoed,
+            at("2026-11-04T09:00:00Z")
+        )
+        .is_ok()
+    );
+    echoed.insert("required-outcome".into(), t("Nothing"));
+    let Err(Refused::FormInvalid { problems }) = case.record_form(
+        p,
+        &social_care_manager(),
+        &id,
+        &echoed,
+        at("2026-11-04T09:00:00Z"),
+    ) else {
+        panic!("Section 1 is the Chair's");
+    };
+    assert_eq!(problems.len(), 1);
+    assert_eq!(problems[0].at, "required-outcome");
     let case = case
         .record_form(
             p,

@@ -79,8 +79,8 @@ impl Case {
     /// Records a form's values at the current stage, as the actor sent them. Someone who
     /// stands on a side of the case records it while the case is open; once closed, only a
     /// form with a part the partnership fills (Sefton's Monitoring box), by the partnership.
-    /// A field only one side fills is not required of anyone else, refused from them, and
-    /// kept from the form's last record. Every problem with the values is named at once.
+    /// A field only one side fills is not required of anyone else, refused from them if
+    /// changed, and kept from the form's last record. Every problem with the values is named at once.
     pub fn record_form(
         &self,
         procedure: &Procedure,
@@ -121,7 +121,7 @@ impl Case {
                 });
             }
         }
-        // The fields another side fills: not required of this person, refused if given, and
+        // The fields another side fills: not required of this person, refused if changed, and
         // kept from the form's last record (at any stage: MSET's Section 1 is sent at the
         // submission, its Section 2 answered at level 1).
         let previous = self.forms.iter().rev().find(|r| &r.form == form);
@@ -136,10 +136,14 @@ impl Case {
         let mut refused = Vec::new();
         for field in found.fields.iter().filter(|f| theirs(f.filled_by)) {
             let side = field.filled_by.expect("filtered on it");
-            if given
+            let kept = previous
+                .and_then(|p| p.values.get(field.id.as_str()))
+                .map(FieldValue::plain);
+            // Blank, or the kept value sent back as read, is no attempt to fill it.
+            let changed = given
                 .remove(field.id.as_str())
-                .is_some_and(|v| v != Plain::Null)
-            {
+                .is_some_and(|v| !v.is_empty() && Some(&v) != kept.as_ref());
+            if changed {
                 refused.push(FormProblem {
                     at: field.id.to_string(),
                     message: format!("{} is filled by {}", field.label, side.describe()),
