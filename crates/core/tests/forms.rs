@@ -1107,3 +1107,46 @@ fn mset_section_2_is_the_line_managers_and_section_1_carries_forward() {
         Err(Refused::Closed { .. })
     ));
 }
+
+#[test]
+fn every_fact_of_the_vocabulary_prefills() {
+    let sefton = include_str!("../procedures/sefton.toml")
+        .replacen(
+            "prefill = \"child-date-of-birth\"",
+            "prefill = \"raised-at\"",
+            1,
+        )
+        .replacen("prefill = \"raised-by\"", "prefill = \"current-stage\"", 1)
+        .replacen(
+            "id = \"role-and-agency\"",
+            "id = \"role-and-agency\"\nprefill = \"raising-agency\"",
+            1,
+        )
+        .replacen(
+            "id = \"date-of-discussion\"\nlabel = \"Date of discussion / Meeting",
+            "prefill = \"today\"\nid = \"date-of-discussion\"\nlabel = \"Date of discussion / Meeting",
+            1,
+        );
+    let p = escalations_core::procedure::load("sefton.toml", &sefton).unwrap();
+    let f = form(&p, "report-to-sscp");
+    let case = with_child(raise(&p, &practitioner(), "2026-11-02T09:00:00Z"));
+    let filled = case.prefill(&p, f, &config(), at("2026-11-20T12:00:00Z"));
+    let get = |id: &str| filled.get(&FieldId::parse(id).unwrap()).cloned();
+    assert_eq!(get("child-name"), Some(FieldValue::Text(CHILD.into())));
+    assert_eq!(
+        get("child-date-of-birth"),
+        Some(FieldValue::Date("2026-11-02".parse().unwrap()))
+    );
+    assert_eq!(
+        get("escalating-professional"),
+        Some(FieldValue::Text(p.stages[0].name.clone()))
+    );
+    assert_eq!(
+        get("role-and-agency"),
+        Some(FieldValue::Text("Example Primary School".into()))
+    );
+    assert_eq!(
+        get("date-of-discussion"),
+        Some(FieldValue::Date("2026-11-20".parse().unwrap()))
+    );
+}
