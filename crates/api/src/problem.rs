@@ -8,8 +8,8 @@
 use http::StatusCode;
 
 use escalations_app::{
-    ActError, DirectoryError, FieldProblem, ListError, QueueError, RaiseError, ReportError,
-    ViewError,
+    ActError, DirectoryError, FieldProblem, FormError, ListError, QueueError, RaiseError,
+    ReportError, ViewError,
 };
 use escalations_core::access::Denied;
 use escalations_core::case::{ContactRefused, Refused};
@@ -34,6 +34,10 @@ pub enum ApiError {
     Conflict(String),
     #[error("{0}")]
     Refused(String),
+    /// A form's values do not fit it: every bad value, as `values.<field>` or
+    /// `values.<field>[row].<column>`.
+    #[error("the form's values have {} problem(s)", .0.len())]
+    InvalidValues(Vec<FieldError>),
     /// The child is at immediate risk of significant harm: the procedure's instruction to use
     /// child protection procedures now.
     #[error("{0}")]
@@ -80,7 +84,9 @@ impl ApiError {
             ApiError::NotFound(_) | ApiError::NoRoute { .. } => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict(_) | ApiError::PossibleDuplicate(_) => StatusCode::CONFLICT,
-            ApiError::Refused(_) | ApiError::ImmediateRisk(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Refused(_) | ApiError::ImmediateRisk(_) | ApiError::InvalidValues(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -96,6 +102,7 @@ impl ApiError {
             ApiError::MethodNotAllowed { .. } => "method-not-allowed",
             ApiError::Conflict(_) => "version-conflict",
             ApiError::Refused(_) => "transition-refused",
+            ApiError::InvalidValues(_) => "invalid-form-values",
             ApiError::ImmediateRisk(_) => "immediate-risk",
             ApiError::PossibleDuplicate(_) => "possible-duplicate",
             ApiError::Internal(_) => "internal-error",
@@ -114,7 +121,7 @@ impl ApiError {
                     "Something went wrong on our side. Nothing was changed; please try again."
                         .to_owned()
                 }
-                ApiError::BadRequest(errors) => errors
+                ApiError::BadRequest(errors) | ApiError::InvalidValues(errors) => errors
                     .iter()
                     .map(|e| format!("{}: {}", e.field, e.message))
                     .collect::<Vec<_>>()
@@ -122,7 +129,7 @@ impl ApiError {
                 other => other.to_string(),
             },
             errors: match self {
-                ApiError::BadRequest(errors) => errors.clone(),
+                ApiError::BadRequest(errors) | ApiError::InvalidValues(errors) => errors.clone(),
                 _ => Vec::new(),
             },
             open_cases: match self {
@@ -162,6 +169,16 @@ impl From<Refused> for ApiError {
             | Refused::NotActionOwner { .. } => ApiError::Forbidden(e.to_string()),
             Refused::UnknownStage { .. } => ApiError::field("to", e.to_string()),
             Refused::NoSuchAction { .. } => ApiError::field("action", e.to_string()),
+            Refused::NoSuchForm { .. } => ApiError::NotFound("form"),
+            Refused::FormInvalid { problems } => ApiError::InvalidValues(
+                problems
+                    .into_iter()
+                    .map(|p| FieldError {
+                        field: format!("values.{}", p.at),
+                        message: p.message,
+                    })
+                    .collect(),
+            ),
             Refused::Clock(refused) => refused.into(),
             Refused::Calendar(_) | Refused::WrongProcedure { .. } => ApiError::internal(e),
             _ => ApiError::Refused(e.to_string()),
@@ -325,6 +342,18 @@ impl From<DirectoryError> for ApiError {
         match e {
             DirectoryError::NotSetUp(e) => forbidden_not_set_up(e),
             DirectoryError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<FormError> for ApiError {
+    fn from(e: FormError) -> Self {
+        match e {
+            FormError::NoSuchCase => ApiError::NotFound("case"),
+            FormError::NotSetUp(e) => forbidden_not_set_up(e),
+            FormError::Refused(e) => e.into(),
+            FormError::ProcedureMissing(e) => ApiError::internal(e),
+            FormError::Store(e) => e.into(),
         }
     }
 }

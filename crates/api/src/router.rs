@@ -30,6 +30,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/cases/{id}/resolution"),
     ("POST", "/api/cases/{id}/withdrawal"),
     ("POST", "/api/cases/{id}/action-completions"),
+    ("GET", "/api/cases/{id}/forms/{form}"),
+    ("POST", "/api/cases/{id}/forms/{form}"),
     ("GET", "/api/reports"),
 ];
 
@@ -55,6 +57,7 @@ enum Resource<'a> {
     Cases,
     Case(&'a str),
     CaseAction(&'a str, routes::cases::ActionRoute),
+    CaseForm(&'a str, &'a str),
     Reports,
 }
 
@@ -70,6 +73,7 @@ impl Resource<'_> {
             ["api", "cases", id, action] => {
                 Resource::CaseAction(id, routes::cases::ActionRoute::parse(action)?)
             }
+            ["api", "cases", id, "forms", form] => Resource::CaseForm(id, form),
             ["api", "reports"] => Resource::Reports,
             _ => return None,
         })
@@ -78,7 +82,7 @@ impl Resource<'_> {
     /// The methods this resource answers.
     fn allow(&self) -> Vec<&'static str> {
         match self {
-            Resource::Cases => vec!["GET", "POST"],
+            Resource::Cases | Resource::CaseForm(..) => vec!["GET", "POST"],
             Resource::CaseAction(..) => vec!["POST"],
             _ => vec!["GET"],
         }
@@ -158,6 +162,12 @@ impl Api {
             (&Method::GET, Resource::Case(id)) => routes::cases::view(app, who, id, now).await,
             (&Method::POST, Resource::CaseAction(id, action)) => {
                 routes::cases::act(app, who, id, *action, headers, body, now).await
+            }
+            (&Method::GET, Resource::CaseForm(id, form)) => {
+                routes::cases::form(app, who, id, form, now).await
+            }
+            (&Method::POST, Resource::CaseForm(id, form)) => {
+                routes::cases::record_form(app, who, id, form, headers, body, now).await
             }
             (method, resource) => Err(ApiError::MethodNotAllowed {
                 method: method.to_string(),

@@ -1,6 +1,6 @@
 //! The application layer's results as the wire types the page reads.
 
-use escalations_app::{CaseDetail, MeDetail};
+use escalations_app::{CaseDetail, FormDetail, MeDetail};
 use escalations_core::access::Principal;
 use escalations_wire as wire;
 
@@ -43,5 +43,27 @@ pub(crate) fn me(who: &Principal, me: MeDetail) -> wire::Me {
                 })
                 .collect(),
         },
+    }
+}
+
+pub(crate) fn form_view(detail: FormDetail) -> wire::FormView {
+    wire::FormView {
+        form: detail.form,
+        stage: detail.stage,
+        version: detail.version,
+        recorded: detail.record.map(|r| wire::FormRecorded {
+            by: r.by,
+            at: r.at,
+            version: r.version,
+        }),
+        values: detail
+            .values
+            .into_iter()
+            .map(|(field, value, prefilled)| wire::FormValueView {
+                field,
+                value: value.plain(),
+                prefilled,
+            })
+            .collect(),
     }
 }

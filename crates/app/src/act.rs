@@ -1,5 +1,7 @@
-//! Acting on a case: respond, submit, escalate, resolve, withdraw, and mark an agreed action
-//! done.
+//! Acting on a case: respond, submit, escalate, resolve, withdraw, mark an agreed action
+//! done, and record a form.
+
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use escalations_core::access::{Denied, Principal};
@@ -7,7 +9,8 @@ use escalations_core::case::{
     AgreedAction, ClockInput, Contact, ContactRefused, EscalateRequest, Outcome, Refused,
     ResolveRequest,
 };
-use escalations_core::ids::{ActionId, CaseId, Text};
+use escalations_core::forms::Plain;
+use escalations_core::ids::{ActionId, CaseId, FormId, Text};
 use escalations_store::PartnershipConfig;
 use escalations_store::StoreError;
 
@@ -40,6 +43,12 @@ pub enum Action {
     CompleteAction {
         id: ActionId,
     },
+    /// A procedure's form is recorded at the current stage, with its values as sent (parsed
+    /// against the form by the core, every problem named).
+    RecordForm {
+        form: FormId,
+        values: BTreeMap<String, Plain>,
+    },
 }
 
 impl Action {
@@ -52,6 +61,7 @@ impl Action {
             Action::Resolve(_) => "resolve",
             Action::Withdraw { .. } => "withdraw",
             Action::CompleteAction { .. } => "complete-action",
+            Action::RecordForm { .. } => "record-form",
         }
     }
 
@@ -181,6 +191,9 @@ impl App {
             Action::Resolve(request) => case.resolve(procedure, actor, request, now),
             Action::Withdraw { reason } => case.withdraw(procedure, actor, reason, now),
             Action::CompleteAction { id } => case.complete_action(actor, &id, now),
+            Action::RecordForm { form, values } => {
+                case.record_form(procedure, actor, &form, &values, now)
+            }
         }?;
         let transition = match stated.contact.clone() {
             None => transition,

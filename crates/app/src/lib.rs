@@ -17,6 +17,7 @@ use escalations_store::{PartnershipConfig, Store, StoreError};
 
 mod act;
 mod directory;
+mod forms;
 mod list;
 mod queue;
 mod raise;
@@ -26,6 +27,7 @@ mod view;
 
 pub use act::{ActError, Action, Stated};
 pub use directory::{DirectoryError, MeDetail};
+pub use forms::{FormDetail, FormError};
 pub use list::{ListError, ListQuery, ScopeChoice};
 pub use queue::{ActionsDue, QueueError, Work, WorkItem};
 pub use raise::{FieldProblem, OpenCaseAboutChild, RaiseError, RaiseInput, Raised};

@@ -247,6 +247,15 @@ fn show_procedure(id: &str) -> Result<String, String> {
             let _ = writeln!(out, "  {}: {}", level.id, level.label);
         }
     }
+    for form in &p.forms {
+        let _ = writeln!(out, "\nForm {}: {}", form.id, form.title);
+        for field in &form.fields {
+            let _ = writeln!(out, "  {}", describe_field(field));
+            for column in &field.columns {
+                let _ = writeln!(out, "    {}", describe_field(column));
+            }
+        }
+    }
     Ok(out)
 }
 
@@ -449,4 +458,30 @@ fn table(header: &[&str], rows: &[Vec<String>]) -> String {
         out.push('\n');
     }
     out
+}
+
+/// One form field on a line: id, label, kind and what the procedure says of it.
+fn describe_field(field: &procedure::Field) -> String {
+    let mut notes = vec![field.kind.name().to_owned()];
+    if field.required {
+        notes.push("required".into());
+    }
+    if field.personal {
+        notes.push("personal".into());
+    }
+    if !field.options.is_empty() {
+        notes.push(format!("options: {}", field.options.join(" | ")));
+    }
+    if let Some(prefill) = &field.prefill {
+        notes.push(format!("prefill: {prefill}"));
+    }
+    if let Some(side) = field.filled_by {
+        let when = if field.after_closure {
+            ", also after closure"
+        } else {
+            ""
+        };
+        notes.push(format!("filled by {}{when}", side.describe()));
+    }
+    format!("{}: {} [{}]", field.id, field.label, notes.join("; "))
 }

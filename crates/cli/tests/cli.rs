@@ -67,6 +67,15 @@ fn procedures_show_prints_stages_and_clocks_as_a_table() {
             .any(|l| l.starts_with("stage-4") && l.contains("no timescale"))
     );
     assert!(medway.contains("needs first: stage-1, stage-2"));
+    // Each form's fields, with kinds, prefills and columns.
+    assert!(medway.contains(
+        "  stage-1-managers: Stage One – Service Manager: Name of manager(s) [text; required; prefill: responder:stage-1]"
+    ), "{medway}");
+    let sefton = stdout(&escalations(&["procedures", "show", "sefton"]));
+    assert!(sefton.contains("\n  agency-actions: Actions taken by your agency following resolution of this issue [rows]\n    action: Action(s) [long-text; required]\n    by-whom: By whom [text]\n    date-completed: Date completed [date]\n"), "{sefton}");
+    assert!(
+        sefton.contains("filled by the partnership (chair or business unit), also after closure")
+    );
 }
 
 #[test]

@@ -1,8 +1,8 @@
 //! The partnership's quality-assurance report over a date range: what the seed procedures ask
 //! partnerships to monitor (stages reached, reasons, timeframes, resolutions, lessons).
 //!
-//! Never carries a child's details: it counts cases and quotes only lessons learned and the
-//! case ids.
+//! Never carries a child's details or any form value: it counts cases and quotes only lessons
+//! learned and the case ids (tested with a child's name recorded in a form, `tests/forms.rs`).
 
 use std::collections::BTreeMap;
 

@@ -13,7 +13,8 @@ use escalations_core::case::{
     Actor, AgreedAction, Case, Child, Concern, Contact, ContactMethod, EscalateRequest, Outcome,
     RaiseRequest, Role,
 };
-use escalations_core::ids::{AgencyId, CaseId, LevelId, PersonId, Text};
+use escalations_core::forms::Plain;
+use escalations_core::ids::{AgencyId, CaseId, FormId, LevelId, PersonId, Text};
 use escalations_core::{Calendar, Catalogue};
 
 fn at(s: &str) -> DateTime<Utc> {
@@ -35,7 +36,7 @@ fn actor(person: &str, agency: &str, role: Role) -> Actor {
 /// A Sefton case raised by a school, answered "not resolved" by children's social care and
 /// escalated to step 2: a child with every detail, clocks met and running, a response with an
 /// agreed action, an escalation and two stage entries.
-fn golden_case() -> Case {
+fn golden_case_before_forms() -> Case {
     let catalogue = Catalogue::builtin().unwrap();
     let procedure = catalogue.get("sefton").unwrap();
     let calendar = Calendar::new(procedure.division);
@@ -87,7 +88,7 @@ fn golden_case() -> Case {
         )
         .unwrap()
         .case;
-    let escalated = responded
+    responded
         .escalate(
             procedure,
             &calendar,
@@ -107,9 +108,36 @@ fn golden_case() -> Case {
             with_agency: AgencyId::parse("social-care").unwrap(),
         })
         .unwrap()
+        .case
+}
+
+/// The golden case, with the Agency Escalation Summary Log recorded at step 2.
+fn golden_case() -> Case {
+    let catalogue = Catalogue::builtin().unwrap();
+    let procedure = catalogue.get("sefton").unwrap();
+    let plain = |s: &str| Plain::Text(s.to_owned());
+    let escalated = golden_case_before_forms()
+        .record_form(
+            procedure,
+            &actor("sam", "school", Role::Manager),
+            &FormId::parse("agency-escalation-summary-log").unwrap(),
+            &[
+                ("date-of-discussion", plain("2026-11-25")),
+                (
+                    "managers-involved",
+                    plain("Sam (school), Meg (social care)"),
+                ),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect(),
+            at("2026-11-25T09:30:00Z"),
+        )
+        .unwrap()
         .case;
     assert!(
-        escalated.child.is_some()
+        !escalated.forms.is_empty()
+            && escalated.child.is_some()
             && escalated.clocks.len() >= 2
             && !escalated.responses.is_empty()
             && escalated.escalations.iter().any(|e| e.contact.is_some())
@@ -182,7 +210,22 @@ fn a_case_stored_before_other_reasons_still_loads() {
         case.child.as_ref().unwrap().name.as_str(),
         "Jaydon Example-Smith"
     );
-    assert_eq!(case.version, golden_case().version);
+    assert_eq!(case.version, golden_case_before_forms().version);
+}
+
+/// A case stored before forms held values (`golden/case-v2.json`, the golden file of that
+/// version) still loads, with no forms recorded.
+#[test]
+fn a_case_stored_before_forms_held_values_still_loads() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden/case-v2.json");
+    let stored = std::fs::read_to_string(path).unwrap();
+    assert!(
+        !stored.contains("\"forms\""),
+        "the v2 file predates the field"
+    );
+    let case: Case = serde_json::from_str(&stored)
+        .unwrap_or_else(|e| panic!("a case stored by the previous version no longer loads: {e}"));
+    assert_eq!(case, golden_case_before_forms());
 }
 
 /// Lists store and filter on a status's kind by these names.
@@ -212,7 +255,7 @@ fn a_case_stored_by_the_previous_version_still_loads() {
     let case: Case = serde_json::from_str(&stored).unwrap_or_else(|e| panic!("{e}"));
     // The golden case has since gained an `other` reason in words (issue 9, item 7); the
     // stored one predates it.
-    let mut expected = golden_case();
+    let mut expected = golden_case_before_forms();
     expected.concern.reasons.clear();
     expected.concern.other_reason = None;
     // It predates recorded contacts (issue 9, item 5) too: they load as "not recorded".

@@ -10,11 +10,16 @@
 //!
 //! Serde only, no I/O: builds for `wasm32-unknown-unknown`.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use escalations_core::calendar::Division;
 use escalations_core::case::{Case, ClockRun, ClockState, Event, NextMove, Role, RunningTotal};
-use escalations_core::ids::{AgencyId, CaseId, PartnershipId, PersonId, ProcedureId, StageId};
-use escalations_core::procedure::{Action, AgencyKind, Inform, Party, Subject};
+use escalations_core::forms::Plain;
+use escalations_core::ids::{
+    AgencyId, CaseId, FieldId, PartnershipId, PersonId, ProcedureId, StageId,
+};
+use escalations_core::procedure::{Action, AgencyKind, Form, Inform, Party, Subject};
 use serde::{Deserialize, Serialize};
 
 pub use escalations_core::case::{CaseSummary, RunningClock, StatusKind};
@@ -203,6 +208,20 @@ pub struct ActionCompletionBody {
     pub action: Option<String>,
 }
 
+/// `POST /api/cases/{id}/forms/{form}`: record a procedure's form at the case's current
+/// stage.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FormBody {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<u64>,
+    /// Field id → value: text for text, long-text, email and choice fields, `YYYY-MM-DD` for
+    /// dates, `true`/`false` for yes/no, a list of options for choices, a list of objects
+    /// (column id → value) for rows. A blank or absent field is not recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub values: Option<BTreeMap<String, Plain>>,
+}
+
 /// `POST /api/cases/{id}/submissions`: the pro-forma was sent on.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -337,6 +356,38 @@ pub struct CaseView {
     pub chronology: Vec<Event>,
     /// The instant the view was computed at (the same instant as any change it reports).
     pub now: DateTime<Utc>,
+}
+
+/// `GET /api/cases/{id}/forms/{form}`: a form of the case at its current stage, with the
+/// values last recorded and, where still blank, what the case already knows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormView {
+    /// The form's fields, as the procedure declares them.
+    pub form: Form,
+    /// The stage a record would be kept at: the case's current stage.
+    pub stage: StageId,
+    /// The case version read: send it back with the record.
+    pub version: u64,
+    /// Who recorded it at this stage and when, if anyone has.
+    pub recorded: Option<FormRecorded>,
+    /// Each field with a value, in the form's order.
+    pub values: Vec<FormValueView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormRecorded {
+    pub by: PersonId,
+    pub at: DateTime<Utc>,
+    pub version: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormValueView {
+    pub field: FieldId,
+    /// As a record would send it.
+    pub value: Plain,
+    /// Filled from what the case already knows, not recorded by anyone yet.
+    pub prefilled: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

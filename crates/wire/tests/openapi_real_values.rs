@@ -16,9 +16,10 @@ use escalations_core::procedure::AgencyKind;
 use escalations_core::{Calendar, Catalogue};
 use escalations_wire::{
     ActionCompletionBody, AgencySummary, AgreedActionBody, CasePage, CaseSummary, ChildBody,
-    ConcernBody, ContactBody, EscalationBody, FieldError, Me, OpenCaseRef, PartnershipSummary,
-    Problem, ProcedureList, ProcedureSummary, Queue, QueueActions, QueueItem, RaiseBody,
-    ResolutionBody, ResponseBody, SubmissionBody, TimescaleBody, WithdrawalBody,
+    ConcernBody, ContactBody, EscalationBody, FieldError, FormBody, FormRecorded, FormValueView,
+    FormView, Me, OpenCaseRef, PartnershipSummary, Problem, ProcedureList, ProcedureSummary, Queue,
+    QueueActions, QueueItem, RaiseBody, ResolutionBody, ResponseBody, SubmissionBody,
+    TimescaleBody, WithdrawalBody,
 };
 
 #[test]
@@ -283,7 +284,7 @@ fn real_values_of_every_wire_type_match_their_schema() {
     };
     assert_eq!(
         kinds.len() + 1,
-        11,
+        12,
         "the journeys show every kind of event but `submitted`: {kinds:?}"
     );
     let mut with_submission = journeys[0].view(&chair(), now);
@@ -416,6 +417,43 @@ fn real_values_of_every_wire_type_match_their_schema() {
         },
     );
 
+    // A form, as the page sends it and reads it back.
+    contract.accepts(
+        "FormBody",
+        &FormBody {
+            version: Some(4),
+            values: Some(contract::examples::report_to_sscp(true)),
+        },
+    );
+    let sefton = catalogue.get("sefton").unwrap();
+    let report_form = sefton
+        .form(&escalations_core::ids::FormId::parse("report-to-sscp").unwrap())
+        .unwrap();
+    let values = report_form
+        .parse_values(&contract::examples::report_to_sscp(false))
+        .unwrap();
+    contract.accepts(
+        "FormView",
+        &FormView {
+            form: report_form.clone(),
+            stage: StageId::parse("step-3").unwrap(),
+            version: 5,
+            recorded: Some(FormRecorded {
+                by: PersonId::parse("pat").unwrap(),
+                at: now,
+                version: 5,
+            }),
+            values: values
+                .iter()
+                .map(|(field, value)| FormValueView {
+                    field: field.clone(),
+                    value: value.plain(),
+                    prefilled: field.as_str() == "child-name",
+                })
+                .collect(),
+        },
+    );
+
     let checked = contract.checked.borrow();
     let missing: Vec<&&str> = WIRE_TYPES
         .iter()
@@ -436,6 +474,7 @@ fn event_kind(kind: &EventKind) -> &'static str {
         EventKind::Escalated { .. } => "escalated",
         EventKind::Resolved { .. } => "resolved",
         EventKind::Withdrawn { .. } => "withdrawn",
+        EventKind::FormRecorded { .. } => "form-recorded",
         EventKind::ActionDone { .. } => "action-done",
     }
 }

@@ -1,4 +1,4 @@
-//! Lambda function `respond`: record a response, a submission, the resolution or a withdrawal. All behaviour lives in the shared handler code.
+//! Lambda function `respond`: record a response, a submission, the resolution, a withdrawal, an agreed action done or a form. All behaviour lives in the shared handler code.
 
 #[tokio::main]
 async fn main() -> Result<(), escalations_lambda::Error> {

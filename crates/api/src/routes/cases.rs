@@ -1,4 +1,4 @@
-//! `/api/cases`: raise, list, view, and the actions on one case.
+//! `/api/cases`: raise, list, view, the actions on one case, and its forms.
 
 use std::collections::HashMap;
 
@@ -10,11 +10,13 @@ use escalations_core::case::{
     AgreedAction, Child, ClockInput, Concern, EscalateRequest, Outcome, RaiseRequest,
     ResolveRequest,
 };
-use escalations_core::ids::{ActionId, AgencyId, CaseId, LevelId, ProcedureId, ReasonId, StageId};
+use escalations_core::ids::{
+    ActionId, AgencyId, CaseId, FormId, LevelId, ProcedureId, ReasonId, StageId,
+};
 use escalations_store::{Cursor, IdempotencyKey, MAX_PAGE, StatusKind};
 use escalations_wire::{
-    ActionCompletionBody, AgreedActionBody, CasePage, EscalationBody, RaiseBody, ResolutionBody,
-    ResponseBody, SubmissionBody, WithdrawalBody,
+    ActionCompletionBody, AgreedActionBody, CasePage, EscalationBody, FormBody, RaiseBody,
+    ResolutionBody, ResponseBody, SubmissionBody, WithdrawalBody,
 };
 use http::{HeaderMap, StatusCode};
 use sha2::Digest;
@@ -187,6 +189,52 @@ pub(crate) async fn act(
     let (version, action, stated) = action(route, headers, body)?;
     let detail = app
         .act_with(who, &case_id(id)?, version, action, &stated, now)
+        .await?;
+    Reply::ok(&crate::wire::case_view(detail))
+}
+
+/// A form id from a path: one that cannot be an id names no form.
+fn form_id(form: &str) -> Result<FormId, ApiError> {
+    FormId::parse(form).map_err(|_| ApiError::NotFound("form"))
+}
+
+/// `GET /api/cases/{id}/forms/{form}`: the form at the case's current stage, with its values.
+pub(crate) async fn form(
+    app: &App,
+    who: &Principal,
+    id: &str,
+    form: &str,
+    now: DateTime<Utc>,
+) -> Result<Reply, ApiError> {
+    let detail = app
+        .case_form(who, &case_id(id)?, &form_id(form)?, now)
+        .await?;
+    Reply::ok(&crate::wire::form_view(detail))
+}
+
+/// `POST /api/cases/{id}/forms/{form}`: record the form at the case's current stage; every
+/// bad value is named as `values.<field>` or `values.<field>[row].<column>` (422).
+pub(crate) async fn record_form(
+    app: &App,
+    who: &Principal,
+    id: &str,
+    form: &str,
+    headers: &HeaderMap,
+    body: &Bytes,
+    now: DateTime<Utc>,
+) -> Result<Reply, ApiError> {
+    let case = case_id(id)?;
+    let form = form_id(form)?;
+    let raw: FormBody = parse::body(headers, body)?;
+    let mut f = Fields::default();
+    let version = f.version(raw.version);
+    if raw.values.is_none() {
+        f.problem("values", "is required: the form's values by field id");
+    }
+    let values = f.finish(raw.values)?;
+    let action = Action::RecordForm { form, values };
+    let detail = app
+        .act_with(who, &case, version, action, &Stated::default(), now)
         .await?;
     Reply::ok(&crate::wire::case_view(detail))
 }

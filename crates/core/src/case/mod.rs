@@ -16,11 +16,12 @@
 //!
 //! This file is the model: the case and its parts, the chronology events, a transition's
 //! result. Around it: `actor` (roles, and the sides a person stands on), `transitions` (raise
-//! … record_breaches), `next_move` (whose move it is, in data and in words) and `refusals`.
+//! … record_breaches), `forms` (recording a procedure's forms, pre-filling them), `next_move` (whose move it is, in data and in words) and `refusals`.
 
 mod actor;
 mod child_key;
 mod contact;
+mod forms;
 mod next_move;
 mod refusals;
 mod summary;
@@ -31,7 +32,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{
-    ActionId, AgencyId, CaseId, ClockId, LevelId, PersonId, ProcedureId, ReasonId, StageId, Text,
+    ActionId, AgencyId, CaseId, ClockId, FormId, LevelId, PersonId, ProcedureId, ReasonId, StageId,
+    Text,
 };
 use crate::procedure::{Action, Inform, InformWhen, Party, Stage};
 use crate::timescale::{Timescale, local_date};
@@ -39,6 +41,7 @@ use crate::timescale::{Timescale, local_date};
 pub use actor::{Actor, Role};
 pub use child_key::{ChildKey, MIN_SECRET_BYTES, MatchSecret, SecretTooShort};
 pub use contact::{Contact, ContactMethod, ContactRefused};
+pub use forms::FormRecord;
 pub use next_move::{NextMove, describe_move, local_time};
 pub use refusals::{ClockRefused, RaiseError, Refused};
 pub use summary::{CaseSummary, OpenActions, RunningClock};
@@ -381,6 +384,10 @@ pub struct Case {
     /// The agencies asked for one response each (a Practice Alert's agencies concerned).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub agencies_asked: Vec<AgencyId>,
+    /// Every recording of a procedure's form, in order (values may identify the child: never
+    /// in events, list entries or reports).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub forms: Vec<FormRecord>,
 }
 
 /// A chronology entry. Carries ids and instants only: never the child's details or free
@@ -446,6 +453,11 @@ pub enum EventKind {
     },
     Withdrawn {
         stage: StageId,
+    },
+    /// A form was recorded at a stage: which, never its values.
+    FormRecorded {
+        stage: StageId,
+        form: FormId,
     },
     /// An agreed action was marked done: its id and dates, never its words.
     ActionDone {

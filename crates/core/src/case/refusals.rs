@@ -1,7 +1,8 @@
 //! Why a raise or a transition was refused, in words a practitioner understands.
 
 use crate::calendar::YearOutOfRange;
-use crate::ids::{ActionId, AgencyId, LevelId, ProcedureId, ReasonId, StageId};
+use crate::forms::FormProblem;
+use crate::ids::{ActionId, AgencyId, FormId, LevelId, ProcedureId, ReasonId, StageId};
 
 /// Why a case could not be raised.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -126,6 +127,17 @@ pub enum Refused {
     ActionAlreadyDone { action: ActionId, at: String },
     #[error("only {owner} or the partnership's chair can mark agreed action `{action}` done")]
     NotActionOwner { action: ActionId, owner: String },
+    #[error("`{given}` is not a form of this procedure: choose from {choices}")]
+    NoSuchForm { given: FormId, choices: String },
+    #[error("the case is at {stage}, which uses {here}, not `{form}`")]
+    FormNotAtStage {
+        form: FormId,
+        stage: StageId,
+        here: String,
+    },
+    /// The values sent do not fit the form: every problem, by field, row and column.
+    #[error("the form has {} problem(s)", .problems.len())]
+    FormInvalid { problems: Vec<FormProblem> },
     #[error("this case follows {case}, not {given}")]
     WrongProcedure {
         case: ProcedureId,

@@ -17,8 +17,8 @@ use crate::procedure::{
     Action, ClockStart, OTHER_REASON, Party, Procedure, RaiserRole, Stage, Subject,
 };
 
-struct Builder {
-    case: Case,
+pub(super) struct Builder {
+    pub(super) case: Case,
     events: Vec<Event>,
     by: Option<PersonId>,
     now: DateTime<Utc>,
@@ -27,7 +27,7 @@ struct Builder {
 }
 
 impl Builder {
-    fn new(case: Case, by: Option<PersonId>, now: DateTime<Utc>) -> Self {
+    pub(super) fn new(case: Case, by: Option<PersonId>, now: DateTime<Utc>) -> Self {
         let mut case = case;
         case.version += 1;
         case.updated_at = now;
@@ -40,7 +40,7 @@ impl Builder {
         }
     }
 
-    fn event(&mut self, kind: EventKind) {
+    pub(super) fn event(&mut self, kind: EventKind) {
         self.events.push(Event {
             case: self.case.id.clone(),
             version: self.case.version,
@@ -193,7 +193,7 @@ impl Builder {
         Ok(())
     }
 
-    fn done(self) -> Transition {
+    pub(super) fn done(self) -> Transition {
         Transition {
             case: self.case,
             events: self.events,
@@ -380,6 +380,7 @@ impl Case {
             }],
             clocks: Vec::new(),
             responses: Vec::new(),
+            forms: Vec::new(),
             escalations: Vec::new(),
             status: Status::Open,
             updated_at: now,
@@ -476,7 +477,7 @@ impl Case {
     }
 
     /// Never lets time run backwards within a case (clock skew between processes).
-    fn effective_now(&self, now: DateTime<Utc>) -> DateTime<Utc> {
+    pub(super) fn effective_now(&self, now: DateTime<Utc>) -> DateTime<Utc> {
         now.max(self.updated_at)
     }
 

@@ -10,8 +10,8 @@ use toml::Spanned;
 
 use super::{
     Action, AgencyKind, Asked, Clock, ClockStart, Field, FieldKind, Form, ImmediateRisk, Inform,
-    LevelOfNeed, LevelOfNeedAsked, Mailbox, ManagementLine, OTHER_REASON, Party, Procedure,
-    RaiserRole, Reason, Stage, Subject,
+    LevelOfNeed, LevelOfNeedAsked, Mailbox, ManagementLine, OTHER_REASON, Party, Prefill,
+    Procedure, RaiserRole, Reason, Stage, Subject,
 };
 use crate::calendar::Division;
 use crate::ids::{
@@ -122,6 +122,11 @@ struct RawField {
     personal: bool,
     #[serde(default)]
     options: Vec<String>,
+    #[serde(default)]
+    columns: Vec<RawField>,
+    prefill: Option<Spanned<String>>,
+    filled_by: Option<Party>,
+    after_closure: Option<Spanned<bool>>,
 }
 
 #[derive(Deserialize)]
@@ -177,6 +182,16 @@ struct RawClock {
     or_missed: Option<Spanned<bool>>,
     shorter_by: Option<Spanned<RaiserRole>>,
 }
+
+/// The kinds a column of a `rows` field may have: one value each.
+const COLUMN_KINDS: [FieldKind; 6] = [
+    FieldKind::Text,
+    FieldKind::LongText,
+    FieldKind::Date,
+    FieldKind::YesNo,
+    FieldKind::Choice,
+    FieldKind::Email,
+];
 
 struct Loader<'a> {
     file: &'a str,
@@ -399,6 +414,112 @@ impl Loader<'_> {
         }
     }
 
+    /// One field of a form (or a column of a `rows` field), its kind's parts checked: options
+    /// only for choices, columns only for rows, a prefill from the vocabulary that suits the
+    /// kind and names a stage of this procedure.
+    fn field(
+        &self,
+        field: &RawField,
+        stages: &[RawStage],
+        column: bool,
+    ) -> Result<Field, ProcedureError> {
+        let kind = *field.kind.get_ref();
+        if kind.has_options() == field.options.is_empty() {
+            return Err(self.at(
+                field.kind.span(),
+                "a `choice` or `choices` field needs `options`, and only those may have them",
+            ));
+        }
+        if column && !COLUMN_KINDS.contains(&kind) {
+            return Err(self.at(
+                field.kind.span(),
+                format!(
+                    "a column holds one value: use one of {}",
+                    list(COLUMN_KINDS.iter().map(|k| k.name()))
+                ),
+            ));
+        }
+        if (kind == FieldKind::Rows) == field.columns.is_empty() {
+            return Err(self.at(
+                field.kind.span(),
+                "a `rows` field needs `columns` ([[forms.fields.columns]]), and only a `rows` \
+                 field may have them",
+            ));
+        }
+        self.unique(field.columns.iter().map(|c| &c.id), "column")?;
+        let mut columns = Vec::new();
+        for raw_column in &field.columns {
+            columns.push(self.field(raw_column, stages, true)?);
+        }
+        let prefill = match &field.prefill {
+            None => None,
+            Some(name) => {
+                let prefill = Prefill::parse(name.get_ref()).ok_or_else(|| {
+                    self.at(
+                        name.span(),
+                        format!(
+                            "unknown prefill `{}`: use one of {}",
+                            name.get_ref(),
+                            list(Prefill::NAMES.into_iter())
+                        ),
+                    )
+                })?;
+                if let Some(stage) = prefill.stage()
+                    && !stages.iter().any(|s| s.id.get_ref() == stage.as_str())
+                {
+                    return Err(self.at(
+                        name.span(),
+                        format!(
+                            "prefill `{prefill}` names unknown stage `{stage}`; the stages are {}",
+                            list(stages.iter().map(|s| s.id.get_ref().as_str()))
+                        ),
+                    ));
+                }
+                if !prefill.fills(kind) {
+                    return Err(self.at(
+                        name.span(),
+                        format!("prefill `{prefill}` cannot fill a `{}` field", kind.name()),
+                    ));
+                }
+                Some(prefill)
+            }
+        };
+        if column && (field.filled_by.is_some() || field.personal || field.after_closure.is_some())
+        {
+            return Err(self.at(
+                field.id.span(),
+                "`personal`, `filled_by` and `after_closure` belong to the field, not to one of \
+                 its columns",
+            ));
+        }
+        let after_closure = match &field.after_closure {
+            Some(flag) if field.filled_by.is_none() => {
+                return Err(self.at(
+                    flag.span(),
+                    "`after_closure` says which side fills the field once the case has closed: \
+                     give that side as `filled_by`",
+                ));
+            }
+            flag => flag.as_ref().is_some_and(|f| *f.get_ref()),
+        };
+        Ok(Field {
+            id: self.id(
+                &field.id,
+                if column { "column" } else { "field" },
+                FieldId::parse,
+            )?,
+            label: field.label.clone(),
+            kind,
+            required: field.required,
+            personal: field.personal,
+            options: field.options.clone(),
+            columns,
+            prefill,
+            filled_by: field.filled_by,
+            after_closure,
+        })
+    }
+
     /// A clock's `starts` and the fields that go with it.
     fn clock_start(
         &self,
@@ -514,21 +635,7 @@ impl Loader<'_> {
             self.unique(form.fields.iter().map(|f| &f.id), "field")?;
             let mut fields = Vec::new();
             for field in &form.fields {
-                let kind = *field.kind.get_ref();
-                if (kind == FieldKind::Choice) == field.options.is_empty() {
-                    return Err(self.at(
-                        field.kind.span(),
-                        "a `choice` field needs `options`, and only a `choice` field may have them",
-                    ));
-                }
-                fields.push(Field {
-                    id: self.id(&field.id, "field", FieldId::parse)?,
-                    label: field.label.clone(),
-                    kind,
-                    required: field.required,
-                    personal: field.personal,
-                    options: field.options.clone(),
-                });
+                fields.push(self.field(field, &raw.stages, false)?);
             }
             if fields.is_empty() {
                 return Err(self.at(form.id.span(), "a form needs at least one field"));

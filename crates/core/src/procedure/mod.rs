@@ -115,6 +115,7 @@ pub enum InformWhen {
     InCare,
 }
 
+/// What a form field holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum FieldKind {
@@ -122,8 +123,164 @@ pub enum FieldKind {
     LongText,
     Date,
     YesNo,
+    /// One of the field's `options`.
     Choice,
+    /// Any number of the field's `options` (a tick-list: "Reason for escalation (please
+    /// tick)" — Moray).
+    Choices,
+    /// Repeating rows of typed `columns` (a table: "Action(s) / By whom / Date completed" —
+    /// Sefton).
+    Rows,
     Email,
+}
+
+impl FieldKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            FieldKind::Text => "text",
+            FieldKind::LongText => "long-text",
+            FieldKind::Date => "date",
+            FieldKind::YesNo => "yes-no",
+            FieldKind::Choice => "choice",
+            FieldKind::Choices => "choices",
+            FieldKind::Rows => "rows",
+            FieldKind::Email => "email",
+        }
+    }
+
+    /// Whether the kind takes `options`.
+    pub fn has_options(self) -> bool {
+        matches!(self, FieldKind::Choice | FieldKind::Choices)
+    }
+}
+
+/// A fact of the case a field is pre-filled from: a closed vocabulary, so a procedure file
+/// names facts the product knows and the loader refuses any other.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Prefill {
+    /// The date the case was raised.
+    RaisedAt,
+    /// The raising agency's name.
+    RaisingAgency,
+    /// The receiving agency's name.
+    ReceivingAgency,
+    /// The name of the person who raised the case.
+    RaisedBy,
+    ChildName,
+    ChildDateOfBirth,
+    /// The date the case entered the stage.
+    StageEntered(StageId),
+    /// The date of the first response at the stage.
+    ResponseAt(StageId),
+    /// The name of who responded at the stage.
+    Responder(StageId),
+    /// The current stage's name.
+    CurrentStage,
+    /// The date the form is opened.
+    Today,
+}
+
+impl Prefill {
+    /// The vocabulary, as procedure files spell it (`<stage>` is a stage id).
+    pub const NAMES: [&'static str; 11] = [
+        "raised-at",
+        "raising-agency",
+        "receiving-agency",
+        "raised-by",
+        "child-name",
+        "child-date-of-birth",
+        "stage-entered:<stage>",
+        "response-at:<stage>",
+        "responder:<stage>",
+        "current-stage",
+        "today",
+    ];
+
+    /// Parses a name of the vocabulary; the stage named is checked by the loader.
+    pub fn parse(s: &str) -> Option<Prefill> {
+        let staged = |prefix: &str| {
+            s.strip_prefix(prefix)
+                .and_then(|stage| StageId::parse(stage).ok())
+        };
+        Some(match s {
+            "raised-at" => Prefill::RaisedAt,
+            "raising-agency" => Prefill::RaisingAgency,
+            "receiving-agency" => Prefill::ReceivingAgency,
+            "raised-by" => Prefill::RaisedBy,
+            "child-name" => Prefill::ChildName,
+            "child-date-of-birth" => Prefill::ChildDateOfBirth,
+            "current-stage" => Prefill::CurrentStage,
+            "today" => Prefill::Today,
+            _ => {
+                if let Some(stage) = staged("stage-entered:") {
+                    Prefill::StageEntered(stage)
+                } else if let Some(stage) = staged("response-at:") {
+                    Prefill::ResponseAt(stage)
+                } else if let Some(stage) = staged("responder:") {
+                    Prefill::Responder(stage)
+                } else {
+                    return None;
+                }
+            }
+        })
+    }
+
+    /// The stage it names, if any.
+    pub fn stage(&self) -> Option<&StageId> {
+        match self {
+            Prefill::StageEntered(s) | Prefill::ResponseAt(s) | Prefill::Responder(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The kinds of field it can fill.
+    pub fn fills(&self, kind: FieldKind) -> bool {
+        let date = matches!(
+            self,
+            Prefill::RaisedAt
+                | Prefill::ChildDateOfBirth
+                | Prefill::StageEntered(_)
+                | Prefill::ResponseAt(_)
+                | Prefill::Today
+        );
+        if date {
+            kind == FieldKind::Date
+        } else {
+            matches!(kind, FieldKind::Text | FieldKind::LongText)
+        }
+    }
+}
+
+impl std::fmt::Display for Prefill {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Prefill::RaisedAt => f.write_str("raised-at"),
+            Prefill::RaisingAgency => f.write_str("raising-agency"),
+            Prefill::ReceivingAgency => f.write_str("receiving-agency"),
+            Prefill::RaisedBy => f.write_str("raised-by"),
+            Prefill::ChildName => f.write_str("child-name"),
+            Prefill::ChildDateOfBirth => f.write_str("child-date-of-birth"),
+            Prefill::StageEntered(s) => write!(f, "stage-entered:{s}"),
+            Prefill::ResponseAt(s) => write!(f, "response-at:{s}"),
+            Prefill::Responder(s) => write!(f, "responder:{s}"),
+            Prefill::CurrentStage => f.write_str("current-stage"),
+            Prefill::Today => f.write_str("today"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Prefill {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        Prefill::parse(&name)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown prefill `{name}`")))
+    }
+}
+
+impl Serialize for Prefill {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -222,14 +379,30 @@ pub struct LevelOfNeed {
     pub label: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// A pro-forma of the procedure. Deserialize is for the page reading an answer; a procedure's
+/// forms come only from `load`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Form {
     pub id: FormId,
     pub title: String,
     pub fields: Vec<Field>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+impl Form {
+    pub fn field(&self, id: &str) -> Option<&Field> {
+        self.fields.iter().find(|f| f.id == id)
+    }
+
+    /// Whether that side fills part of it once the case has closed (Sefton's Monitoring box,
+    /// "For completion by Sefton SCP"), so may record it then.
+    pub fn filled_after_closure_by(&self, party: Party) -> bool {
+        self.fields
+            .iter()
+            .any(|f| f.after_closure && f.filled_by == Some(party))
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Field {
     pub id: FieldId,
     pub label: String,
@@ -237,7 +410,20 @@ pub struct Field {
     pub required: bool,
     /// Identifies the child (name, date of birth, address): never in an email or a log.
     pub personal: bool,
+    /// The choices of a `choice` or `choices` field.
     pub options: Vec<String>,
+    /// The columns of a `rows` field: each a field of a single-value kind.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub columns: Vec<Field>,
+    /// The fact of the case it is pre-filled from, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefill: Option<Prefill>,
+    /// The only side that fills it, when the document says ("For completion by Sefton SCP").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filled_by: Option<Party>,
+    /// Filled (by `filled_by`) also once the case has closed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub after_closure: bool,
 }
 
 /// One line of a line-management table (Moray's appendix 3): the role that holds this line

@@ -9,6 +9,7 @@ use escalations_core::case::{
     Actor, AgreedAction, Case, Child, ClockState, Concern, Contact, ContactMethod, EscalateRequest,
     Event, MatchSecret, Outcome, RaiseRequest, ResolveRequest, Role, Transition,
 };
+use escalations_core::forms::Plain;
 use escalations_core::ids::{AgencyId, CaseId, PersonId, StageId, Text};
 use escalations_core::procedure::Subject;
 use escalations_core::{Calendar, Catalogue, Procedure};
@@ -160,6 +161,21 @@ impl<'p> Journey<'p> {
         let id = escalations_core::ids::ActionId::parse(id).unwrap();
         let t = self.case.complete_action(by, &id, now);
         self.apply(t.unwrap());
+    }
+
+    /// Records a form at the current stage with values as the page sends them.
+    pub fn record_form(
+        &mut self,
+        by: &Actor,
+        form: &str,
+        values: std::collections::BTreeMap<String, Plain>,
+        now: DateTime<Utc>,
+    ) {
+        let form = escalations_core::ids::FormId::parse(form).unwrap();
+        let t = self
+            .case
+            .record_form(self.procedure, by, &form, &values, now);
+        self.apply(t.unwrap_or_else(|e| panic!("record_form: {e:?}")));
     }
 
     pub fn record_breaches(&mut self, now: DateTime<Utc>) {
@@ -339,6 +355,12 @@ pub fn journeys<'c>(catalogue: &'c Catalogue, contract: &Contract) -> Vec<Journe
         })
         .unwrap();
     a.apply(escalated);
+    a.record_form(
+        &raiser(),
+        "report-to-sscp",
+        report_to_sscp(false),
+        t0 + Duration::days(7) + Duration::hours(1),
+    );
     let resolved = Outcome::Resolved {
         summary: text("An assessment will be opened"),
         agreed_actions: vec![agreed(
@@ -350,6 +372,13 @@ pub fn journeys<'c>(catalogue: &'c Catalogue, contract: &Contract) -> Vec<Journe
     };
     a.respond(&receiver(), resolved, t0 + Duration::days(8));
     a.resolve(&raiser(), t0 + Duration::days(9));
+    // The SSCP fills its Monitoring box after the case has closed.
+    a.record_form(
+        &chair(),
+        "report-to-sscp",
+        report_to_sscp(true),
+        t0 + Duration::days(9) + Duration::hours(1),
+    );
     views.push(a.view(&chair(), t0 + Duration::days(9)));
 
     // Resolved early, with its clock still running (stopped).
@@ -409,4 +438,50 @@ pub fn journeys<'c>(catalogue: &'c Catalogue, contract: &Contract) -> Vec<Journe
         .collect();
     assert_eq!(totals.len(), 4, "running-total states seen: {totals:?}");
     vec![a, b, c, d, e, f]
+}
+
+/// Sefton's Report to SSCP as the page sends it: every kind, rows included; with the SSCP's
+/// Monitoring box when `monitoring`.
+pub fn report_to_sscp(monitoring: bool) -> std::collections::BTreeMap<String, Plain> {
+    let t = |s: &str| Plain::Text(s.to_owned());
+    let row = |cells: &[(&str, &str)]| {
+        Plain::Object(cells.iter().map(|(k, v)| (k.to_string(), t(v))).collect())
+    };
+    let mut values: std::collections::BTreeMap<String, Plain> = [
+        ("child-name", t("Jaydon Example-Smith")),
+        ("child-date-of-birth", t("2015-06-01")),
+        ("escalating-professional", t("Pat Example, pat@example.org")),
+        ("role-and-agency", t("Teacher, Example School")),
+        (
+            "other-professionals",
+            Plain::List(vec![row(&[
+                ("name", "Meg"),
+                ("role", "Team Manager"),
+                ("agency", "Social care"),
+            ])]),
+        ),
+        ("level-of-need", t("S47")),
+        ("details-of-disagreement", t("Threshold for assessment")),
+        ("date-of-discussion", t("2026-11-30")),
+        ("actions-taken", t("Heads of service met")),
+        ("resolved-at-level-3", Plain::Bool(false)),
+        (
+            "agency-actions",
+            Plain::List(vec![row(&[
+                ("action", "Staff briefing on thresholds"),
+                ("by-whom", "DSL"),
+                ("date-completed", "2026-12-03"),
+            ])]),
+        ),
+        ("completed-by", t("Sam Example / Head")),
+        ("date-completed", t("2026-12-01")),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    if monitoring {
+        values.insert("monitoring-date-received".into(), t("2026-12-02"));
+        values.insert("monitoring-outcome".into(), t("Noted by the sub group"));
+    }
+    values
 }

@@ -51,6 +51,8 @@ pub const WIRE_TYPES: &[&str] = &[
     "FieldError",
     "Procedure",
     "Report",
+    "FormBody",
+    "FormView",
 ];
 
 pub fn document() -> Value {

@@ -1,0 +1,103 @@
+//! Reading a case's form: its fields with the values last recorded, and for the fields still
+//! blank what the case already knows (pre-filled, and marked so).
+
+use chrono::{DateTime, Utc};
+use escalations_core::access::Principal;
+use escalations_core::case::{FormRecord, Refused};
+use escalations_core::forms::FieldValue;
+use escalations_core::ids::{CaseId, FieldId, FormId, StageId};
+use escalations_core::procedure::Form;
+
+use crate::view::ViewError;
+use crate::{App, NotSetUp, ProcedureMissing};
+
+/// A form of a case as its reader sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FormDetail {
+    pub form: Form,
+    /// The stage it is (or would be) recorded at: the case's current stage.
+    pub stage: StageId,
+    /// The current record at that stage, if any.
+    pub record: Option<FormRecord>,
+    /// Each field's value, in the form's order: last recorded, or else pre-filled from the
+    /// case (`true`).
+    pub values: Vec<(FieldId, FieldValue, bool)>,
+    /// The case version read, to send back with the record.
+    pub version: u64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum FormError {
+    #[error("no such case")]
+    NoSuchCase,
+    /// No such form, or not the current stage's.
+    #[error(transparent)]
+    Refused(#[from] Refused),
+    #[error(transparent)]
+    NotSetUp(#[from] NotSetUp),
+    #[error(transparent)]
+    ProcedureMissing(#[from] ProcedureMissing),
+    #[error(transparent)]
+    Store(escalations_store::StoreError),
+}
+
+impl From<escalations_store::StoreError> for FormError {
+    fn from(e: escalations_store::StoreError) -> Self {
+        FormError::Store(e)
+    }
+}
+
+impl From<ViewError> for FormError {
+    fn from(e: ViewError) -> Self {
+        match e {
+            ViewError::NoSuchCase => FormError::NoSuchCase,
+            ViewError::NotSetUp(e) => FormError::NotSetUp(e),
+            ViewError::ProcedureMissing(e) => FormError::ProcedureMissing(e),
+            ViewError::Calendar(e) => FormError::Refused(Refused::Calendar(e)),
+            ViewError::Store(e) => FormError::Store(e),
+        }
+    }
+}
+
+impl App {
+    /// A form of the case at its current stage: the recorded values, or what the case
+    /// already knows.
+    pub async fn case_form(
+        &self,
+        who: &Principal,
+        id: &CaseId,
+        form: &FormId,
+        now: DateTime<Utc>,
+    ) -> Result<FormDetail, FormError> {
+        let case = self.load_viewable(who, id).await?;
+        tracing::info!(case = %case.id, person = %who.actor.person, form = %form, "form read");
+        let procedure = self.procedure_of(&case.procedure)?;
+        let found = case.form_here(procedure, form)?;
+        let record = case.form_record(&case.stage, form).cloned();
+        // The latest record of this form at any stage carries forward (Moray's record runs
+        // "from Stage 1 onwards"); what is still blank is pre-filled from the case.
+        let latest = case.forms.iter().rev().find(|r| &r.form == form);
+        let mut values: Vec<(FieldId, FieldValue, bool)> = latest
+            .map(|r| {
+                r.values
+                    .iter()
+                    .map(|(id, value)| (id.clone(), value.clone(), false))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let config = self.config::<FormError>(who).await?;
+        for (id, value) in case.prefill(procedure, found, &config, now) {
+            if !values.iter().any(|(known, _, _)| known == &id) {
+                values.push((id, value, true));
+            }
+        }
+        values.sort_by_key(|(id, _, _)| found.fields.iter().position(|f| &f.id == id));
+        Ok(FormDetail {
+            form: found.clone(),
+            stage: case.stage.clone(),
+            record,
+            values,
+            version: case.version,
+        })
+    }
+}
