@@ -268,6 +268,22 @@ async fn seftons_report_takes_rows_and_the_sscp_fills_its_monitoring_box_after_c
         ],
         "{problem}"
     );
+    // "Multi-agency conflicts resolved at Steps 3 and 4 must be reported to Sefton SCP Team":
+    // the case cannot be resolved at step 3 before its Report to SSCP is recorded.
+    let (status, problem) = chair
+        .post(
+            &format!("/api/cases/{}/resolution", case["case"]["id"].as_str().unwrap()),
+            json!({ "version": case["case"]["version"], "outcome": "Agreed", "lessons_learned": "Earlier discussion" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("Report to SSCP"),
+        "{problem}"
+    );
     let mut good = report(false);
     good["agency-actions"].as_array_mut().unwrap().pop();
     let (status, view) = record(&manager, &case, "report-to-sscp", good.clone()).await;

@@ -94,6 +94,15 @@ pub enum Refused {
     AdministratorsDoNotAct,
     #[error("it is not your move: {expected}")]
     NotYourMove { expected: String },
+    #[error(
+        "a case resolved at {stage} must be reported with the {title} first: record it \
+         (form `{form}`), then resolve"
+    )]
+    FormRequiredToClose {
+        stage: StageId,
+        form: FormId,
+        title: String,
+    },
     #[error("{agency} has already responded at {stage}: one response from each agency asked")]
     AlreadyAnswered { agency: AgencyId, stage: StageId },
     #[error("the next step at {stage} is not to {attempted}: {expected}")]

@@ -738,6 +738,18 @@ impl Case {
             }
             _ => {}
         }
+        let stage = self.current_stage(procedure);
+        if let Some(form) = stage.form.as_ref().filter(|_| stage.closes_with_form)
+            && self.form_record(&stage.id, form).is_none()
+        {
+            return Err(Refused::FormRequiredToClose {
+                stage: stage.id.clone(),
+                form: form.clone(),
+                title: procedure
+                    .form(form)
+                    .map_or_else(|| form.to_string(), |f| f.title.clone()),
+            });
+        }
         let mut request = request;
         check_plan(&mut request.agreed_actions)?;
         let mut b = Builder::new(self.clone(), Some(actor.person.clone()), now);

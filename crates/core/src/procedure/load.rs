@@ -151,6 +151,7 @@ struct RawStage {
     #[serde(default)]
     inform: Vec<Inform>,
     form: Option<Spanned<String>>,
+    closes_with_form: Option<Spanned<bool>>,
     #[serde(default)]
     clocks: Vec<RawClock>,
     running_total: Option<Spanned<BTreeMap<String, Spanned<i64>>>>,
@@ -738,6 +739,16 @@ impl Loader<'_> {
                     Some(id)
                 }
             };
+            let closes_with_form = match &stage.closes_with_form {
+                Some(flag) if *flag.get_ref() && form.is_none() => {
+                    return Err(self.at(
+                        flag.span(),
+                        format!("stage `{stage_id}` closes with its form, but names no `form`"),
+                    ));
+                }
+                Some(flag) => *flag.get_ref(),
+                None => false,
+            };
             if let Some(line) = &stage.asked.line
                 && !line_management.iter().any(|l| &l.id == line.get_ref())
             {
@@ -823,6 +834,7 @@ impl Loader<'_> {
                 copy,
                 inform: stage.inform.clone(),
                 form,
+                closes_with_form,
                 clocks,
                 running_total: match &stage.running_total {
                     Some(total) => Some(self.timescale(total)?),

@@ -447,6 +447,9 @@ pub struct Stage {
     pub copy: Vec<MailboxId>,
     pub inform: Vec<Inform>,
     pub form: Option<FormId>,
+    /// A case resolved at this stage must have its `form` recorded here first (Sefton: "Multi-
+    /// agency conflicts resolved at Steps 3 and 4 must be reported to Sefton SCP Team").
+    pub closes_with_form: bool,
     /// Run one after another: the next starts when the one before it is met.
     pub clocks: Vec<Clock>,
     /// The partnership's overall target for this stage, counted from the raise (Sefton's
