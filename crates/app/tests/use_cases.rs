@@ -42,11 +42,11 @@ fn text(s: &str) -> Text {
 fn sefton(person: &str, agency: &str, role: Role) -> Principal {
     Principal {
         partnership: PartnershipId::parse("sefton").unwrap(),
-        actor: Actor {
-            person: PersonId::parse(person).unwrap(),
-            agency: AgencyId::parse(agency).unwrap(),
+        actor: Actor::new(
+            PersonId::parse(person).unwrap(),
+            AgencyId::parse(agency).unwrap(),
             role,
-        },
+        ),
     }
 }
 

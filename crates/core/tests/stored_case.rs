@@ -25,11 +25,11 @@ fn text(s: &str) -> Text {
 }
 
 fn actor(person: &str, agency: &str, role: Role) -> Actor {
-    Actor {
-        person: PersonId::parse(person).unwrap(),
-        agency: AgencyId::parse(agency).unwrap(),
+    Actor::new(
+        PersonId::parse(person).unwrap(),
+        AgencyId::parse(agency).unwrap(),
         role,
-    }
+    )
 }
 
 /// A Sefton case raised by a school, answered "not resolved" by children's social care and

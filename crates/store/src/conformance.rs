@@ -74,11 +74,11 @@ fn text(s: &str) -> Text {
 }
 
 pub fn actor(person: &str, agency: &str, role: Role) -> Actor {
-    Actor {
-        person: PersonId::parse(person).unwrap(),
-        agency: AgencyId::parse(agency).unwrap(),
+    Actor::new(
+        PersonId::parse(person).unwrap(),
+        AgencyId::parse(agency).unwrap(),
         role,
-    }
+    )
 }
 
 fn at(s: &str) -> DateTime<Utc> {

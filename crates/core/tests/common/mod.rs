@@ -8,8 +8,8 @@
 
 use chrono::{DateTime, Utc};
 use escalations_core::case::{
-    Actor, AgreedAction, Case, Child, ClockInput, Concern, EscalateRequest, Outcome, RaiseRequest,
-    ResolveRequest, Role, Transition,
+    Actor, AgreedAction, Case, Child, ClockInput, Concern, EscalateRequest, Level, Outcome,
+    RaiseRequest, ResolveRequest, Role, Transition,
 };
 use escalations_core::ids::{AgencyId, CaseId, PersonId, Text};
 use escalations_core::{Calendar, Catalogue, Procedure};
@@ -27,24 +27,34 @@ pub fn text(s: &str) -> Text {
 }
 
 pub fn actor(person: &str, agency: &str, role: Role) -> Actor {
-    Actor {
-        person: PersonId::parse(person).unwrap(),
-        agency: AgencyId::parse(agency).unwrap(),
+    Actor::new(
+        PersonId::parse(person).unwrap(),
+        AgencyId::parse(agency).unwrap(),
         role,
-    }
+    )
 }
 
 pub fn practitioner() -> Actor {
     actor("pat", "school", Role::Practitioner)
 }
+/// The school's first line manager.
 pub fn school_manager() -> Actor {
-    actor("sam", "school", Role::Manager)
+    school_at(Level::FirstLine)
+}
+/// The school's manager at a level of management.
+pub fn school_at(level: Level) -> Actor {
+    actor("sam", "school", Role::Manager).at_level(level)
 }
 pub fn social_worker() -> Actor {
     actor("sol", "social-care", Role::Practitioner)
 }
+/// Social care's first line manager.
 pub fn social_care_manager() -> Actor {
-    actor("meg", "social-care", Role::Manager)
+    social_care_at(Level::FirstLine)
+}
+/// Social care's manager at a level of management.
+pub fn social_care_at(level: Level) -> Actor {
+    actor("meg", "social-care", Role::Manager).at_level(level)
 }
 pub fn chair() -> Actor {
     actor("chris", "partnership-unit", Role::Chair)

@@ -25,11 +25,11 @@ pub fn text(s: &str) -> Text {
 }
 
 pub fn actor(person: &str, agency: &str, role: Role) -> Actor {
-    Actor {
-        person: PersonId::parse(person).unwrap(),
-        agency: AgencyId::parse(agency).unwrap(),
+    Actor::new(
+        PersonId::parse(person).unwrap(),
+        AgencyId::parse(agency).unwrap(),
         role,
-    }
+    )
 }
 
 pub fn raiser() -> Actor {
