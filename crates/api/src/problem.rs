@@ -146,7 +146,11 @@ impl From<Refused> for ApiError {
         match e {
             Refused::NotYourMove { .. }
             | Refused::AdministratorsDoNotAct
-            | Refused::NotActionOwner { .. } => ApiError::Forbidden(e.to_string()),
+            | Refused::NotActionOwner { .. }
+            // Who may act: the level of management a stage asks, or must escalate into it.
+            | Refused::LevelAsked { .. }
+            | Refused::PractitionerOnBehalf
+            | Refused::EscalatedBy { .. } => ApiError::Forbidden(e.to_string()),
             Refused::UnknownStage { .. } => ApiError::field("to", e.to_string()),
             Refused::NoSuchAction { .. } => ApiError::field("action", e.to_string()),
             Refused::Clock(refused) => refused.into(),

@@ -10,7 +10,9 @@ use escalations_core::case::{
     AgreedAction, Child, ClockInput, Concern, EscalateRequest, Outcome, RaiseRequest,
     ResolveRequest,
 };
-use escalations_core::ids::{ActionId, AgencyId, CaseId, LevelId, ProcedureId, ReasonId, StageId};
+use escalations_core::ids::{
+    ActionId, AgencyId, CaseId, LevelId, PersonId, ProcedureId, ReasonId, StageId,
+};
 use escalations_store::{Cursor, IdempotencyKey, MAX_PAGE, StatusKind};
 use escalations_wire::{
     ActionCompletionBody, AgreedActionBody, CasePage, EscalationBody, RaiseBody, ResolutionBody,
@@ -194,12 +196,17 @@ fn action(
     let mut meeting_at = None;
     let mut shorter = None;
     let mut contact = None;
+    let mut on_behalf_of = None;
     let (version, action) = match route {
         ActionRoute::Responses => {
             let raw: ResponseBody = parse::body(headers, body)?;
             let version = f.version(raw.version);
             meeting_at = f.instant("meeting_at", raw.meeting_at.as_deref());
             contact = f.contact("contact", raw.contact.as_ref());
+            on_behalf_of = raw
+                .on_behalf_of
+                .as_deref()
+                .and_then(|p| f.id("on_behalf_of", p, PersonId::parse));
             let agreed_actions = plan(&mut f, &raw.agreed_actions);
             let outcome = match raw.outcome.as_deref() {
                 Some("resolved") => {
@@ -248,6 +255,10 @@ fn action(
             let version = f.version(raw.version);
             let outcome = f.text("outcome", raw.outcome.as_deref());
             let lessons = f.text("lessons_learned", raw.lessons_learned.as_deref());
+            on_behalf_of = raw
+                .on_behalf_of
+                .as_deref()
+                .and_then(|p| f.id("on_behalf_of", p, PersonId::parse));
             let agreed_actions = plan(&mut f, &raw.agreed_actions);
             let request = outcome
                 .zip(lessons)
@@ -283,6 +294,7 @@ fn action(
             shorter,
         },
         contact,
+        on_behalf_of,
     };
     Ok((version, f.finish(action)?, stated))
 }

@@ -6,8 +6,8 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Duration, Utc};
 use escalations_core::case::{
-    Actor, AgreedAction, Case, Child, ClockState, Concern, Contact, ContactMethod, EscalateRequest,
-    Event, Outcome, RaiseRequest, ResolveRequest, Role, Transition,
+    Actor, AgreedAction, Case, Child, ClockState, Concern, Contact, ContactMethod, Decider,
+    EscalateRequest, Event, Level, Outcome, RaiseRequest, ResolveRequest, Role, Transition,
 };
 use escalations_core::ids::{AgencyId, CaseId, PersonId, StageId, Text};
 use escalations_core::procedure::Subject;
@@ -38,6 +38,13 @@ pub fn raiser() -> Actor {
 
 pub fn receiver() -> Actor {
     actor("sol", "social-care", Role::Practitioner)
+}
+
+/// A first line manager of `agency` recording `decider`'s decision on their behalf.
+pub fn on_behalf(agency: &str, decider: Decider) -> Actor {
+    actor("meg", agency, Role::Manager)
+        .at_level(Level::FirstLine)
+        .for_decider(decider)
 }
 
 pub fn chair() -> Actor {
@@ -337,13 +344,36 @@ pub fn journeys<'c>(catalogue: &'c Catalogue, contract: &Contract) -> Vec<Journe
             "2026-12-04",
         )],
     };
-    a.respond(&receiver(), resolved, t0 + Duration::days(8));
+    // Step 3, "Direct Head of Service to Head of Service Discussion": a manager records the head
+    // of service's decision on their behalf, and the response says whose decision it was.
+    a.respond(
+        &on_behalf(
+            "social-care",
+            Decider {
+                person: PersonId::parse("hos").unwrap(),
+                agency: AgencyId::parse("social-care").unwrap(),
+                level: Some(Level::HeadOfService),
+            },
+        ),
+        resolved,
+        t0 + Duration::days(8),
+    );
     a.resolve(&raiser(), t0 + Duration::days(9));
     views.push(a.view(&chair(), t0 + Duration::days(9)));
 
     // Resolved early, with its clock still running (stopped).
     let mut b = Journey::raise(sefton, "case-b", true, t0);
-    b.resolve(&raiser(), t0 + Duration::days(2));
+    b.resolve(
+        &on_behalf(
+            "school",
+            Decider {
+                person: PersonId::parse("head").unwrap(),
+                agency: AgencyId::parse("school").unwrap(),
+                level: Some(Level::HeadOfService),
+            },
+        ),
+        t0 + Duration::days(2),
+    );
     views.push(b.view(&raiser(), t0 + Duration::days(2)));
 
     // Withdrawn.
