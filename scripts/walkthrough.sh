@@ -30,7 +30,9 @@ if ! curl -sf -o /dev/null "$U/dev/token?partnership=sefton&person=school-practi
   exit 1
 fi
 school=$(token school-practitioner)
-social_care=$(token social-care-manager)
+# Each step is answered by the level it names in the other agency: "Direct Professional to
+# Professional", "Manager to Manager", "Head of Service to Head of Service".
+responders=(social-care-practitioner social-care-manager social-care-head-of-service)
 chair=$(token chair)
 
 view=$(call "$school" POST /api/cases '{"procedure":"sefton","receiving_agency":"social-care",
@@ -41,10 +43,11 @@ id=$(field case.id <<<"$view")
 say "school-practitioner raised $id" "next: $(field next_move.who <<<"$view") by $(field next_move.due <<<"$view")"
 
 for step in 1 2 3; do
+  responder=${responders[$((step - 1))]}
   version=$(field case.version <<<"$view")
-  view=$(call "$social_care" POST "/api/cases/$id/responses" \
+  view=$(call "$(token "$responder")" POST "/api/cases/$id/responses" \
     "{\"version\":$version,\"outcome\":\"not-resolved\",\"reasons\":\"Threshold not agreed\"}")
-  say "step $step: social-care-manager responded: not resolved" "next: $(field next_move.task <<<"$view")"
+  say "step $step: $responder responded: not resolved" "next: $(field next_move.task <<<"$view")"
   version=$(field case.version <<<"$view")
   view=$(call "$school" POST "/api/cases/$id/escalations" \
     "{\"version\":$version,\"reasons\":\"Still not agreed\",\"tried\":\"Manager to manager discussion\"}")

@@ -34,6 +34,10 @@ pub enum ApiError {
     Conflict(String),
     #[error("{0}")]
     Refused(String),
+    /// Well formed, but a field names something that cannot do what is asked (a person named
+    /// `on_behalf_of` who cannot make the decision).
+    #[error("the request has {} problem(s)", .0.len())]
+    Unprocessable(Vec<FieldError>),
     /// The child is at immediate risk of significant harm: the procedure's instruction to use
     /// child protection procedures now.
     #[error("{0}")]
@@ -72,7 +76,9 @@ impl ApiError {
             ApiError::NotFound(_) | ApiError::NoRoute { .. } => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
-            ApiError::Refused(_) | ApiError::ImmediateRisk(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Refused(_) | ApiError::ImmediateRisk(_) | ApiError::Unprocessable(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -87,7 +93,7 @@ impl ApiError {
             ApiError::NotFound(_) | ApiError::NoRoute { .. } => "not-found",
             ApiError::MethodNotAllowed { .. } => "method-not-allowed",
             ApiError::Conflict(_) => "version-conflict",
-            ApiError::Refused(_) => "transition-refused",
+            ApiError::Refused(_) | ApiError::Unprocessable(_) => "transition-refused",
             ApiError::ImmediateRisk(_) => "immediate-risk",
             ApiError::Internal(_) => "internal-error",
         }
@@ -105,7 +111,7 @@ impl ApiError {
                     "Something went wrong on our side. Nothing was changed; please try again."
                         .to_owned()
                 }
-                ApiError::BadRequest(errors) => errors
+                ApiError::BadRequest(errors) | ApiError::Unprocessable(errors) => errors
                     .iter()
                     .map(|e| format!("{}: {}", e.field, e.message))
                     .collect::<Vec<_>>()
@@ -113,7 +119,7 @@ impl ApiError {
                 other => other.to_string(),
             },
             errors: match self {
-                ApiError::BadRequest(errors) => errors.clone(),
+                ApiError::BadRequest(errors) | ApiError::Unprocessable(errors) => errors.clone(),
                 _ => Vec::new(),
             },
         }
@@ -246,6 +252,9 @@ impl From<ActError> for ApiError {
                 ApiError::field("contact.at", e.to_string())
             }
             ActError::Contact(e @ ContactRefused::NothingToRecordOn) => ApiError::internal(e),
+            ActError::OnBehalfOf(FieldProblem { field, message }) => {
+                ApiError::Unprocessable(vec![FieldError { field, message }])
+            }
             ActError::Invalid(problems) => ApiError::BadRequest(
                 problems
                     .into_iter()

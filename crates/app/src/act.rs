@@ -91,6 +91,10 @@ pub enum ActError {
     /// The input names things the partnership does not have.
     #[error("the request has {} problem(s)", .0.len())]
     Invalid(Vec<FieldProblem>),
+    /// The person named `on_behalf_of` cannot make this decision: not of the partnership, of
+    /// another agency, or below the level the stage asks.
+    #[error("on_behalf_of: {}", .0.message)]
+    OnBehalfOf(FieldProblem),
     #[error(transparent)]
     ProcedureMissing(#[from] ProcedureMissing),
     #[error(transparent)]
@@ -217,19 +221,31 @@ fn acting(
         return Ok(actor);
     };
     let invalid =
-        |message: String| ActError::Invalid(vec![FieldProblem::new("on_behalf_of", message)]);
+        |message: String| ActError::OnBehalfOf(FieldProblem::new("on_behalf_of", message));
     if !matches!(action, Action::Respond(_) | Action::Resolve(_)) {
         return Err(invalid(
             "only a response or a decision is recorded on someone's behalf".to_owned(),
         ));
     }
-    let person = config
-        .person(id)
-        .ok_or_else(|| invalid(format!("`{id}` is not a person of your partnership")))?;
     let asked = case.decision_asked(procedure).ok_or_else(|| {
         invalid(format!(
             "{} asks no level of management: record it as yourself",
             case.stage
+        ))
+    })?;
+    let who_is_asked = format!(
+        "{} is answered by {} ({}) or above in {}",
+        asked.stage,
+        asked.asked,
+        asked.level.label(),
+        asked
+            .agency
+            .as_ref()
+            .map_or_else(|| "any agency".to_owned(), |a| format!("`{a}`"))
+    );
+    let person = config.person(id).ok_or_else(|| {
+        invalid(format!(
+            "`{id}` is not a person of your partnership: {who_is_asked}"
         ))
     })?;
     let decider = Decider {
@@ -238,16 +254,7 @@ fn acting(
         level: person.level,
     };
     if let Some(why) = asked.refuses(&decider) {
-        let agency = asked
-            .agency
-            .as_ref()
-            .map_or_else(|| "any agency".to_owned(), |a| format!("`{a}`"));
-        return Err(invalid(format!(
-            "{why}: {} is answered by {} ({}) or above in {agency}",
-            asked.stage,
-            asked.asked,
-            asked.level.label()
-        )));
+        return Err(invalid(format!("{why}: {who_is_asked}")));
     }
     Ok(actor.for_decider(decider))
 }

@@ -266,7 +266,6 @@ async fn every_procedure_climbs_its_whole_ladder_to_resolution() {
     for (procedure_id, partnership, raiser_id, receiving) in runs {
         let raiser = stack.sign_in(partnership, raiser_id).await;
         let raiser_agency = raiser_id.rsplit_once('-').map_or(raiser_id, |(a, _)| a);
-        let chair = stack.sign_in(partnership, "chair").await;
         let (_, procedure) = raiser.get(&format!("/api/procedures/{procedure_id}")).await;
         let stages: Vec<&str> = procedure["stages"]
             .as_array()
