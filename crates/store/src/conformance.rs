@@ -1039,6 +1039,7 @@ pub async fn partnership_configuration_round_trips(store: Shared) {
             email: crate::EmailAddress::parse("pat@example.org").unwrap(),
             agency: AgencyId::parse("merseyside-police").unwrap(),
             role: Role::Practitioner,
+            level: None,
         }],
     };
     store.put_partnership(&config).await.unwrap();
