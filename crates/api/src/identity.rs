@@ -43,11 +43,11 @@ impl Claims {
         Ok(Principal {
             partnership: PartnershipId::parse(&self.partnership)
                 .map_err(|_| ApiError::Unauthenticated)?,
-            actor: Actor {
-                person: PersonId::parse(&self.person).map_err(|_| ApiError::Unauthenticated)?,
-                agency: AgencyId::parse(&self.agency).map_err(|_| ApiError::Unauthenticated)?,
+            actor: Actor::new(
+                PersonId::parse(&self.person).map_err(|_| ApiError::Unauthenticated)?,
+                AgencyId::parse(&self.agency).map_err(|_| ApiError::Unauthenticated)?,
                 role,
-            },
+            ),
         })
     }
 

@@ -38,6 +38,10 @@ pub enum ApiError {
     /// `values.<field>[row].<column>`.
     #[error("the form's values have {} problem(s)", .0.len())]
     InvalidValues(Vec<FieldError>),
+    /// Well formed, but a field names something that cannot do what is asked (a person named
+    /// `on_behalf_of` who cannot make the decision).
+    #[error("the request has {} problem(s)", .0.len())]
+    Unprocessable(Vec<FieldError>),
     /// The child is at immediate risk of significant harm: the procedure's instruction to use
     /// child protection procedures now.
     #[error("{0}")]
@@ -84,9 +88,10 @@ impl ApiError {
             ApiError::NotFound(_) | ApiError::NoRoute { .. } => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict(_) | ApiError::PossibleDuplicate(_) => StatusCode::CONFLICT,
-            ApiError::Refused(_) | ApiError::ImmediateRisk(_) | ApiError::InvalidValues(_) => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
+            ApiError::Refused(_)
+            | ApiError::ImmediateRisk(_)
+            | ApiError::InvalidValues(_)
+            | ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -101,7 +106,7 @@ impl ApiError {
             ApiError::NotFound(_) | ApiError::NoRoute { .. } => "not-found",
             ApiError::MethodNotAllowed { .. } => "method-not-allowed",
             ApiError::Conflict(_) => "version-conflict",
-            ApiError::Refused(_) => "transition-refused",
+            ApiError::Refused(_) | ApiError::Unprocessable(_) => "transition-refused",
             ApiError::InvalidValues(_) => "invalid-form-values",
             ApiError::ImmediateRisk(_) => "immediate-risk",
             ApiError::PossibleDuplicate(_) => "possible-duplicate",
@@ -121,7 +126,9 @@ impl ApiError {
                     "Something went wrong on our side. Nothing was changed; please try again."
                         .to_owned()
                 }
-                ApiError::BadRequest(errors) | ApiError::InvalidValues(errors) => errors
+                ApiError::BadRequest(errors)
+                | ApiError::InvalidValues(errors)
+                | ApiError::Unprocessable(errors) => errors
                     .iter()
                     .map(|e| format!("{}: {}", e.field, e.message))
                     .collect::<Vec<_>>()
@@ -129,7 +136,9 @@ impl ApiError {
                 other => other.to_string(),
             },
             errors: match self {
-                ApiError::BadRequest(errors) | ApiError::InvalidValues(errors) => errors.clone(),
+                ApiError::BadRequest(errors)
+                | ApiError::InvalidValues(errors)
+                | ApiError::Unprocessable(errors) => errors.clone(),
                 _ => Vec::new(),
             },
             open_cases: match self {
@@ -166,7 +175,11 @@ impl From<Refused> for ApiError {
         match e {
             Refused::NotYourMove { .. }
             | Refused::AdministratorsDoNotAct
-            | Refused::NotActionOwner { .. } => ApiError::Forbidden(e.to_string()),
+            | Refused::NotActionOwner { .. }
+            // Who may act: the level of management a stage asks, or must escalate into it.
+            | Refused::LevelAsked { .. }
+            | Refused::PractitionerOnBehalf
+            | Refused::EscalatedBy { .. } => ApiError::Forbidden(e.to_string()),
             Refused::UnknownStage { .. } => ApiError::field("to", e.to_string()),
             Refused::NoSuchAction { .. } => ApiError::field("action", e.to_string()),
             Refused::NoSuchForm { .. } => ApiError::NotFound("form"),
@@ -286,6 +299,9 @@ impl From<ActError> for ApiError {
                 ApiError::field("contact.at", e.to_string())
             }
             ActError::Contact(e @ ContactRefused::NothingToRecordOn) => ApiError::internal(e),
+            ActError::OnBehalfOf(FieldProblem { field, message }) => {
+                ApiError::Unprocessable(vec![FieldError { field, message }])
+            }
             ActError::Invalid(problems) => ApiError::BadRequest(
                 problems
                     .into_iter()

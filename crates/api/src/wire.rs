@@ -25,6 +25,7 @@ pub(crate) fn me(who: &Principal, me: MeDetail) -> wire::Me {
     let config = me.partnership;
     wire::Me {
         person: who.actor.person.clone(),
+        level: me.person.as_ref().and_then(|p| p.level),
         name: me.person.map(|p| p.name),
         agency: who.actor.agency.clone(),
         role: who.actor.role,

@@ -42,11 +42,11 @@ async fn fixture() -> Fixture {
 fn person(id: &str, agency: &str, role: Role) -> Principal {
     Principal {
         partnership: PartnershipId::parse("sefton").unwrap(),
-        actor: Actor {
-            person: PersonId::parse(id).unwrap(),
-            agency: AgencyId::parse(agency).unwrap(),
+        actor: Actor::new(
+            PersonId::parse(id).unwrap(),
+            AgencyId::parse(agency).unwrap(),
             role,
-        },
+        ),
     }
 }
 

@@ -125,11 +125,11 @@ impl Store for Counting {
 fn person(id: &str, agency: &str, role: Role) -> Principal {
     Principal {
         partnership: PartnershipId::parse("sefton").unwrap(),
-        actor: Actor {
-            person: PersonId::parse(id).unwrap(),
-            agency: AgencyId::parse(agency).unwrap(),
+        actor: Actor::new(
+            PersonId::parse(id).unwrap(),
+            AgencyId::parse(agency).unwrap(),
             role,
-        },
+        ),
     }
 }
 

@@ -6,11 +6,12 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use escalations_core::access::{Denied, Principal};
 use escalations_core::case::{
-    AgreedAction, ClockInput, Contact, ContactRefused, EscalateRequest, Outcome, Refused,
-    ResolveRequest,
+    Actor, AgreedAction, Case, ClockInput, Contact, ContactRefused, Decider, EscalateRequest,
+    Outcome, Refused, ResolveRequest,
 };
 use escalations_core::forms::Plain;
-use escalations_core::ids::{ActionId, CaseId, FormId, Text};
+use escalations_core::ids::{ActionId, CaseId, FormId, PersonId, Text};
+use escalations_core::procedure::Procedure;
 use escalations_store::PartnershipConfig;
 use escalations_store::StoreError;
 
@@ -18,12 +19,16 @@ use crate::view::ViewError;
 use crate::{App, CaseDetail, FieldProblem, NotSetUp, ProcedureMissing};
 
 /// What the person states with an action besides the action itself: when the meeting a clock
-/// runs from took place (and a shorter timescale), and how the discussion behind a response or
-/// an escalation happened.
+/// runs from took place (and a shorter timescale), how the discussion behind a response or an
+/// escalation happened, and whose decision a response or a resolution records when a manager
+/// records it on someone's behalf.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Stated {
     pub clock: ClockInput,
     pub contact: Option<Contact>,
+    /// A person of the partnership's configuration, of the level the stage asks (or above) in
+    /// the asked agency.
+    pub on_behalf_of: Option<PersonId>,
 }
 
 /// Everything a person can do to an open case. Matched once, here.
@@ -96,6 +101,10 @@ pub enum ActError {
     /// The input names things the partnership does not have.
     #[error("the request has {} problem(s)", .0.len())]
     Invalid(Vec<FieldProblem>),
+    /// The person named `on_behalf_of` cannot make this decision: not of the partnership, of
+    /// another agency, or below the level the stage asks.
+    #[error("on_behalf_of: {}", .0.message)]
+    OnBehalfOf(FieldProblem),
     #[error(transparent)]
     ProcedureMissing(#[from] ProcedureMissing),
     #[error(transparent)]
@@ -177,9 +186,9 @@ impl App {
             )]));
         }
         check_owners(&config, action.agreed_actions())?;
+        let actor = &acting(&config, &case, procedure, &who.actor, &action, stated)?;
         let calendar = config.calendar();
         let name = action.name();
-        let actor = &who.actor;
         let transition = match action {
             Action::Respond(outcome) => {
                 case.respond_with(procedure, &calendar, actor, outcome, clock, now)
@@ -203,6 +212,64 @@ impl App {
         tracing::info!(case = %case.id, person = %actor.person, action = name, version = transition.case.version, "case changed");
         Ok(self.detail(who, transition.case, &calendar, now).await?)
     }
+}
+
+/// The actor as the partnership's configuration knows them: their level of management (none
+/// for a person it does not list in their agency), and the person named `on_behalf_of`,
+/// checked against the level the case's stage asks.
+fn acting(
+    config: &PartnershipConfig,
+    case: &Case,
+    procedure: &Procedure,
+    actor: &Actor,
+    action: &Action,
+    stated: &Stated,
+) -> Result<Actor, ActError> {
+    let mut actor = actor.clone();
+    actor.level = config
+        .person(&actor.person)
+        .filter(|p| p.agency == actor.agency)
+        .and_then(|p| p.level);
+    let Some(id) = &stated.on_behalf_of else {
+        return Ok(actor);
+    };
+    let invalid =
+        |message: String| ActError::OnBehalfOf(FieldProblem::new("on_behalf_of", message));
+    if !matches!(action, Action::Respond(_) | Action::Resolve(_)) {
+        return Err(invalid(
+            "only a response or a decision is recorded on someone's behalf".to_owned(),
+        ));
+    }
+    let asked = case.decision_asked(procedure).ok_or_else(|| {
+        invalid(format!(
+            "{} asks no level of management: record it as yourself",
+            case.stage
+        ))
+    })?;
+    let who_is_asked = format!(
+        "{} is answered by {} ({}) or above in {}",
+        asked.stage,
+        asked.asked,
+        asked.level.label(),
+        asked
+            .agency
+            .as_ref()
+            .map_or_else(|| "any agency".to_owned(), |a| format!("`{a}`"))
+    );
+    let person = config.person(id).ok_or_else(|| {
+        invalid(format!(
+            "`{id}` is not a person of your partnership: {who_is_asked}"
+        ))
+    })?;
+    let decider = Decider {
+        person: person.id.clone(),
+        agency: person.agency.clone(),
+        level: person.level,
+    };
+    if let Some(why) = asked.refuses(&decider) {
+        return Err(invalid(format!("{why}: {who_is_asked}")));
+    }
+    Ok(actor.for_decider(decider))
 }
 
 /// Every action of a plan is owned by an agency of the partnership.

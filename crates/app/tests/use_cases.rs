@@ -42,11 +42,11 @@ fn text(s: &str) -> Text {
 fn sefton(person: &str, agency: &str, role: Role) -> Principal {
     Principal {
         partnership: PartnershipId::parse("sefton").unwrap(),
-        actor: Actor {
-            person: PersonId::parse(person).unwrap(),
-            agency: AgencyId::parse(agency).unwrap(),
+        actor: Actor::new(
+            PersonId::parse(person).unwrap(),
+            AgencyId::parse(agency).unwrap(),
             role,
-        },
+        ),
     }
 }
 
@@ -223,4 +223,77 @@ async fn raising_checks_the_partnership_the_caller_belongs_to() {
         f.app.raise(&unknown, input("sefton"), now).await,
         Err(RaiseError::NotSetUp(_))
     ));
+}
+
+/// "the partnership's configuration records it": the level comes from the configuration, not
+/// from the caller. Sefton's step 2 ("Direct Manager to Manager Discussion") is answered by a
+/// line manager: the configured `social-care-manager` may, a manager the configuration does
+/// not list has no level and may not.
+#[tokio::test]
+async fn the_level_comes_from_the_partnerships_configuration() {
+    let f = fixture().await;
+    let now = at("2026-11-23T10:00:00Z");
+    let id = raise(&f, now).await;
+    let not_resolved = || {
+        Action::Respond(Outcome::NotResolved {
+            reasons: text("No"),
+            agreed_actions: vec![],
+        })
+    };
+    let detail = f
+        .app
+        .act(
+            &sefton(
+                "social-care-practitioner",
+                "social-care",
+                Role::Practitioner,
+            ),
+            &id,
+            1,
+            not_resolved(),
+            now,
+        )
+        .await
+        .unwrap();
+    let escalate = Action::Escalate(escalations_core::case::EscalateRequest {
+        to: None,
+        reasons: text("Still not agreed"),
+        tried: None,
+    });
+    let detail = f
+        .app
+        .act(&school(), &id, detail.case.version, escalate, now)
+        .await
+        .unwrap();
+    assert_eq!(detail.case.stage, "step-2");
+    let version = detail.case.version;
+    let unlisted = f
+        .app
+        .act(
+            &sefton("not-in-the-file", "social-care", Role::Manager),
+            &id,
+            version,
+            not_resolved(),
+            now,
+        )
+        .await;
+    assert!(
+        matches!(
+            unlisted,
+            Err(ActError::Refused(
+                escalations_core::case::Refused::LevelAsked { .. }
+            ))
+        ),
+        "{unlisted:?}"
+    );
+    let answered = f
+        .app
+        .act(&social_care(), &id, version, not_resolved(), now)
+        .await
+        .unwrap();
+    let response = answered.case.responses.last().unwrap();
+    assert_eq!(
+        response.decided_by.as_ref().map(|d| d.level),
+        Some(Some(escalations_core::case::Level::FirstLine))
+    );
 }

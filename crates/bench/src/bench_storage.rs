@@ -26,11 +26,11 @@ fn cases(n: usize) -> Vec<Transition> {
     let catalogue = Catalogue::builtin().expect("shipped procedures load");
     let sefton = catalogue.get("sefton").expect("sefton ships");
     let calendar = Calendar::new(Division::EnglandAndWales);
-    let raiser = Actor {
-        person: PersonId::parse("pat").expect("id"),
-        agency: AgencyId::parse("school").expect("id"),
-        role: Role::Practitioner,
-    };
+    let raiser = Actor::new(
+        PersonId::parse("pat").expect("id"),
+        AgencyId::parse("school").expect("id"),
+        Role::Practitioner,
+    );
     (0..n)
         .map(|i| {
             let start = if i < DUE {

@@ -204,6 +204,16 @@ fn show_procedure(id: &str) -> Result<String, String> {
     for stage in &p.stages {
         let _ = writeln!(out, "{}: {}", stage.id, stage.name);
         let _ = writeln!(out, "  asked: {}", stage.asked.role);
+        if let Some(level) = stage.asked.level {
+            let _ = writeln!(out, "  answered by: a {} or above", level.label());
+        }
+        if let Some(level) = stage.escalated_by {
+            let _ = writeln!(
+                out,
+                "  escalated by: a {} or above on the raising side",
+                level.label()
+            );
+        }
         let line = (stage.asked.line.as_ref())
             .and_then(|line| p.line_management.iter().find(|l| &l.id == line));
         for (kind, role) in line.iter().flat_map(|line| &line.roles) {

@@ -76,6 +76,25 @@ fn procedures_show_prints_stages_and_clocks_as_a_table() {
     assert!(
         sefton.contains("filled by the partnership (chair or business unit), also after closure")
     );
+    // "the Service Manager/ Designated Safeguarding Leads must escalate to the agency Assistant
+    // Director/ Deputy Director/ Headteacher/ Governor or equivalent"
+    assert!(
+        medway.contains("  answered by: a director or above\n"),
+        "{medway}"
+    );
+    assert!(
+        medway.contains(
+            "  escalated by: a second line / service manager or above on the raising side\n"
+        ),
+        "{medway}"
+    );
+    // "ultimately, the Chief Social Work Officer (CSWO) has the responsibility for the final
+    // decision"
+    let moray = stdout(&escalations(&["procedures", "show", "moray"]));
+    assert!(
+        moray.contains("  answered by: a Chief Social Work Officer or above\n"),
+        "{moray}"
+    );
 }
 
 #[test]

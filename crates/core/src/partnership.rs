@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 use crate::calendar::{Calendar, Division};
-use crate::case::Role;
+use crate::case::{Level, Role};
 use crate::ids::{AgencyId, PartnershipId, PersonId, ProcedureId};
 use crate::procedure::{AgencyKind, Catalogue};
 use crate::source::line_column;
@@ -47,9 +47,18 @@ pub struct Person {
     pub email: EmailAddress,
     pub agency: AgencyId,
     pub role: Role,
+    /// A manager's level of management in their agency; configurations stored before levels
+    /// existed have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<Level>,
 }
 
 impl PartnershipConfig {
+    /// The person with this id, if the configuration names them.
+    pub fn person(&self, id: &PersonId) -> Option<&Person> {
+        self.people.iter().find(|p| &p.id == id)
+    }
+
     /// What is wrong with this configuration, in words an administrator can act on; empty
     /// when it can be stored. Field-level checks (ids, roles, dates, emails) are already
     /// done by parsing; these are the ones that span fields.
@@ -63,7 +72,7 @@ impl PartnershipConfig {
             people: self
                 .people
                 .iter()
-                .map(|p| (&p.id, &p.agency, p.role))
+                .map(|p| (&p.id, &p.agency, p.role, p.level))
                 .collect(),
         };
         shape.check(catalogue, |_, problem| problems.push(problem));
@@ -153,6 +162,7 @@ enum Place {
     Agency(usize),
     Person(usize),
     PersonAgency(usize),
+    PersonLevel(usize),
 }
 
 /// What the checks read, borrowed from a configuration or from a file being loaded.
@@ -161,7 +171,7 @@ struct Shape<'a> {
     procedures: Vec<&'a ProcedureId>,
     division: Division,
     agencies: Vec<(&'a AgencyId, AgencyKind)>,
-    people: Vec<(&'a PersonId, &'a AgencyId, Role)>,
+    people: Vec<(&'a PersonId, &'a AgencyId, Role, Option<Level>)>,
 }
 
 impl Shape<'_> {
@@ -217,7 +227,7 @@ impl Shape<'_> {
             );
         }
         let mut people = BTreeSet::new();
-        for (i, (id, agency, _)) in self.people.iter().enumerate() {
+        for (i, (id, agency, role, level)) in self.people.iter().enumerate() {
             if !people.insert(*id) {
                 report(Place::Person(i), format!("people: `{id}` is listed twice"));
             }
@@ -229,8 +239,33 @@ impl Shape<'_> {
                     ),
                 );
             }
+            match (role, level) {
+                (Role::Practitioner | Role::Administrator, Some(level)) => report(
+                    Place::PersonLevel(i),
+                    format!(
+                        "people: `{id}` is {} and has level `{level}`: only a manager (or the \
+                         chair) has a level of management",
+                        crate::case::role_label(*role)
+                    ),
+                ),
+                (_, Some(Level::ChiefSocialWorkOfficer)) if self.division != Division::Scotland => {
+                    report(
+                        Place::PersonLevel(i),
+                        format!(
+                            "people: `{id}` has level `chief-social-work-officer`, a role in \
+                             Scotland only, but the partnership's division is {:?}",
+                            self.division
+                        ),
+                    )
+                }
+                _ => {}
+            }
         }
-        if !self.people.iter().any(|(_, _, role)| *role == Role::Chair) {
+        if !self
+            .people
+            .iter()
+            .any(|(_, _, role, _)| *role == Role::Chair)
+        {
             report(
                 Place::Whole,
                 "people: name the chair (role = \"chair\")".to_owned(),
@@ -270,6 +305,7 @@ struct RawPerson {
     email: Spanned<String>,
     agency: Spanned<AgencyId>,
     role: Role,
+    level: Option<Spanned<Level>>,
 }
 
 /// Parses and checks a partnership's configuration file (TOML, in the shape of
@@ -314,6 +350,7 @@ pub fn load(
                 email,
                 agency: person.agency.get_ref().clone(),
                 role: person.role,
+                level: person.level.as_ref().map(|l| *l.get_ref()),
             }),
             Err(InvalidEmail(email)) => problems.push(at(
                 person.email.span(),
@@ -341,7 +378,10 @@ pub fn load(
         people: raw
             .people
             .iter()
-            .map(|p| (p.id.get_ref(), p.agency.get_ref(), p.role))
+            .map(|p| {
+                let level = p.level.as_ref().map(|l| *l.get_ref());
+                (p.id.get_ref(), p.agency.get_ref(), p.role, level)
+            })
             .collect(),
     };
     shape.check(catalogue, |place, problem| {
@@ -353,6 +393,7 @@ pub fn load(
             Place::Agency(i) => Some(raw.agencies[i].id.span()),
             Place::Person(i) => Some(raw.people[i].id.span()),
             Place::PersonAgency(i) => Some(raw.people[i].agency.span()),
+            Place::PersonLevel(i) => raw.people[i].level.as_ref().map(|l| l.span()),
         };
         problems.push(match span {
             Some(span) => at(span, problem),

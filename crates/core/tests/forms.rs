@@ -7,8 +7,9 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::{at, chair, escalation, not_resolved, practitioner, raise, school_manager, text};
-use common::{social_care_manager, social_worker};
+use common::{at, chair, escalation, not_resolved, practitioner, raise, text};
+use common::{school_at, social_care_at, social_worker};
+use escalations_core::case::{Actor, Level};
 use escalations_core::case::{Case, CaseSummary, EventKind, Outcome, Refused, Transition};
 use escalations_core::forms::{FieldValue, FormProblem, Plain};
 use escalations_core::ids::{FieldId, FormId, StageId};
@@ -18,6 +19,16 @@ use escalations_core::{Calendar, Catalogue, PartnershipConfig};
 
 /// A child's name no fixture uses, so finding it anywhere is a leak.
 const CHILD: &str = "Zebedee Quillfeather";
+
+/// The school's and social care's managers, senior enough to answer and escalate at every
+/// stage these forms are used at (who may act is tested in `access.rs` and the journeys).
+fn school_manager() -> Actor {
+    school_at(Level::Director)
+}
+
+fn social_care_manager() -> Actor {
+    social_care_at(Level::Director)
+}
 
 fn catalogue() -> Catalogue {
     common::catalogue()

@@ -7,12 +7,12 @@ mod common;
 use std::num::NonZeroU32;
 
 use common::{
-    at, catalogue, chair, escalation, not_resolved, request, run, running, school_manager,
-    social_care_manager, stated, text,
+    at, catalogue, chair, escalation, not_resolved, request, run, running, school_at,
+    school_manager, social_care_manager, stated, text,
 };
 use escalations_core::Calendar;
 use escalations_core::case::{
-    Case, ClockInput, ClockRefused, EventKind, Outcome, RaiseError, Refused,
+    Case, ClockInput, ClockRefused, EventKind, Level, Outcome, RaiseError, Refused,
 };
 use escalations_core::ids::CaseId;
 use escalations_core::procedure::{ClockStart, Procedure};
@@ -185,14 +185,14 @@ fn moray_stage_3_arranges_a_meeting_then_records_it_from_the_meeting() {
     for (i, _) in ["initial", "stage-1", "stage-2"].iter().enumerate() {
         let now = at("2026-03-02T10:00:00Z") + chrono::Duration::hours(i as i64 * 2);
         case = case
-            .respond(p, &cal, &school_manager(), not_resolved(), now)
+            .respond(p, &cal, &school_at(Level::SecondLine), not_resolved(), now)
             .unwrap()
             .case;
         case = case
             .escalate_with(
                 p,
                 &cal,
-                &school_manager(),
+                &school_at(Level::SecondLine),
                 escalation(),
                 &ClockInput {
                     meeting_at: Some(now),
@@ -213,7 +213,7 @@ fn moray_stage_3_arranges_a_meeting_then_records_it_from_the_meeting() {
         .submit_with(
             p,
             &cal,
-            &school_manager(),
+            &school_at(Level::SecondLine),
             &stated("2026-03-05T14:00:00Z"),
             at("2026-03-06T09:00:00Z"),
         )
@@ -317,12 +317,13 @@ fn mset_level_2_escalate_runs_from_the_missed_response() {
             .is_none()
     );
 
-    // A "not resolved" response in time starts the same clock from the response.
+    // A "not resolved" response in time starts the same clock from the response; level 2 is
+    // "Escalation to Strategic Manager (or equivalent second tier Manager)".
     let answered = case
         .respond(
             p,
             &cal,
-            &social_care_manager(),
+            &common::social_care_at(Level::SecondLine),
             not_resolved(),
             at("2026-06-09T08:00:00Z"),
         )
@@ -531,6 +532,7 @@ fn sefton_running_totals_are_counted_from_the_raise_and_met_by_each_steps_clock(
     );
 
     // Resolved at step 3 before step 4's target: that target is no longer needed.
+    let case = common::report_to_sscp(&case, p, &school_manager(), "2026-11-12T09:00:00Z");
     let case = case
         .resolve(
             p,

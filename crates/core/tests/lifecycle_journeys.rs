@@ -7,13 +7,15 @@ mod common;
 use chrono::Duration;
 use common::{
     actor, at, catalogue, chair, escalation, not_resolved, practitioner, raise, request,
-    resolution, run, running, school_manager, social_care_manager, social_worker, stated_at, text,
+    resolution, run, running, school_at, school_manager, social_care_at, social_care_manager,
+    social_worker, stated_at, text,
 };
 use escalations_core::Calendar;
 use escalations_core::case::{
     Case, ClockState, EscalateRequest, EventKind, Outcome, RaiseError, Refused, Role, Status,
 };
-use escalations_core::ids::{AgencyId, CaseId, StageId};
+use escalations_core::case::{Decider, Level};
+use escalations_core::ids::{AgencyId, CaseId, PersonId, StageId};
 use escalations_core::procedure::{Action, Party};
 
 #[test]
@@ -87,11 +89,12 @@ fn sefton_runs_its_four_steps_with_cumulative_timescales() {
         running(&case),
         run(("step-3", "response", "2027-01-05T00:00:00Z"))
     );
+    // "Step 3 / Direct Head of Service to Head of Service Discussion"
     let case = case
         .respond(
             p,
             &cal,
-            &social_care_manager(),
+            &social_care_at(Level::HeadOfService),
             not_resolved(),
             at("2027-01-04T16:00:00Z"),
         )
@@ -121,6 +124,16 @@ fn sefton_runs_its_four_steps_with_cumulative_timescales() {
         )
         .unwrap_err();
     assert!(matches!(refused, Refused::NotYourMove { .. }), "{refused}");
+    // "Multi-agency conflicts resolved at Steps 3 and 4 must be reported to Sefton SCP Team":
+    // not resolved before the Report to SSCP is recorded.
+    let refused = case
+        .resolve(p, &chair(), resolution(), at("2027-01-08T10:00:00Z"))
+        .unwrap_err();
+    assert!(
+        matches!(refused, Refused::FormRequiredToClose { .. }),
+        "{refused}"
+    );
+    let case = common::report_to_sscp(&case, p, &chair(), "2027-01-08T09:00:00Z");
     let t = case
         .resolve(p, &chair(), resolution(), at("2027-01-08T10:00:00Z"))
         .unwrap();
@@ -130,7 +143,10 @@ fn sefton_runs_its_four_steps_with_cumulative_timescales() {
         &e.kind,
         EventKind::ClockMet { clock, late: false, .. } if clock == "decision"
     )));
-    assert_eq!(case.version, 8);
+    assert_eq!(
+        case.version, 9,
+        "raise, three responses, three escalations, the report, the decision"
+    );
     assert!(case.next_move(p).is_none());
     // Every clock of the journey was met on time.
     let now = at("2027-02-01T00:00:00Z");
@@ -147,11 +163,12 @@ fn medway_stage_3_needs_stages_1_and_2_first() {
     let p = catalogue.get("medway").unwrap();
     let cal = Calendar::new(p.division);
     let case = raise(p, &practitioner(), "2026-03-02T09:00:00Z").case;
+    // "Stage 1 – Escalate to Service Manager"
     let case = case
         .respond(
             p,
             &cal,
-            &social_care_manager(),
+            &social_care_at(Level::SecondLine),
             not_resolved(),
             at("2026-03-03T09:00:00Z"),
         )
@@ -185,18 +202,41 @@ fn medway_stage_3_needs_stages_1_and_2_first() {
         )
         .unwrap()
         .case;
+    // "Stage 2 – Escalate to Designated Safeguarding Leads/ Head of Service"
     let case = case
         .respond(
             p,
             &cal,
-            &social_care_manager(),
+            &social_care_at(Level::HeadOfService),
             not_resolved(),
             at("2026-03-04T10:00:00Z"),
         )
         .unwrap()
         .case;
+    // "the Service Manager/ Designated Safeguarding Leads must escalate to the agency Assistant
+    // Director/ Deputy Director/ Headteacher/ Governor or equivalent"
+    let refused = case
+        .escalate(
+            p,
+            &cal,
+            &school_manager(),
+            jump.clone(),
+            at("2026-03-04T11:00:00Z"),
+        )
+        .unwrap_err();
+    assert_eq!(
+        refused.to_string(),
+        "stage-3 is escalated by a second line / service manager or above on the raising side \
+         (or the partnership's chair): you are a first line manager"
+    );
     let case = case
-        .escalate(p, &cal, &school_manager(), jump, at("2026-03-04T11:00:00Z"))
+        .escalate(
+            p,
+            &cal,
+            &school_at(Level::SecondLine),
+            jump,
+            at("2026-03-04T11:00:00Z"),
+        )
         .unwrap()
         .case;
     assert_eq!(case.stage, "stage-3");
@@ -209,11 +249,27 @@ fn medway_stage_3_needs_stages_1_and_2_first() {
     assert_eq!(informed.len(), 1, "{informed:?}");
     assert!(informed[0].contains("Child Protection Conference Chair"));
     // Stage 4 has no timescale: the MSCP Executive responds, with no due date.
+    // "Stage 3 – Escalate to Assistant/ Deputy Directors": a head of service is too junior.
+    let refused = case
+        .respond(
+            p,
+            &cal,
+            &social_care_at(Level::HeadOfService),
+            not_resolved(),
+            at("2026-03-05T10:00:00Z"),
+        )
+        .unwrap_err();
+    assert_eq!(
+        refused.to_string(),
+        "stage-3 is answered by Assistant Director / Deputy Director / Headteacher / Governor or \
+         equivalent (director) or above in social-care: you are a head of service; record it on \
+         their behalf with on_behalf_of"
+    );
     let case = case
         .respond(
             p,
             &cal,
-            &social_care_manager(),
+            &social_care_at(Level::Director),
             not_resolved(),
             at("2026-03-05T10:00:00Z"),
         )
@@ -500,30 +556,32 @@ fn moray_runs_six_stages_in_scotland() {
     let cal = Calendar::new(p.division);
     let mut case = raise(p, &practitioner(), "2026-11-23T10:00:00Z").case;
     let mut now = at("2026-11-24T10:00:00Z");
-    for stage in ["initial", "stage-1", "stage-2", "stage-3", "stage-4"] {
+    // Appendix 3's lines of management, climbed in the escalating agency: whoever answers at a
+    // stage escalates from it ("the concerned practitioner's first line manager ... should
+    // escalate the concern to their own line manager").
+    for (stage, who) in [
+        ("initial", practitioner()),
+        ("stage-1", school_at(Level::FirstLine)),
+        ("stage-2", school_at(Level::SecondLine)),
+        ("stage-3", school_at(Level::SecondLine)),
+        ("stage-4", school_at(Level::HeadOfService)),
+    ] {
         assert_eq!(case.stage, stage);
         if stage == "stage-3" {
             // The meeting with the equivalents at partner agencies took place.
             case = case
-                .submit_with(p, &cal, &school_manager(), &stated_at(now), now)
+                .submit_with(p, &cal, &who, &stated_at(now), now)
                 .unwrap()
                 .case;
         }
         case = case
-            .respond(p, &cal, &school_manager(), not_resolved(), now)
+            .respond(p, &cal, &who, not_resolved(), now)
             .unwrap()
             .case;
         now += Duration::hours(1);
         // The discussion or meeting at the next stage takes place as it is entered.
         case = case
-            .escalate_with(
-                p,
-                &cal,
-                &school_manager(),
-                escalation(),
-                &stated_at(now),
-                now,
-            )
+            .escalate_with(p, &cal, &who, escalation(), &stated_at(now), now)
             .unwrap()
             .case;
         now += Duration::hours(1);
@@ -531,9 +589,22 @@ fn moray_runs_six_stages_in_scotland() {
     assert_eq!(case.stage, "stage-5");
     // Tuesday 24 Nov + 5 Scottish working days: 25, 26, 27, 30 Nov is St Andrew's Day, 1, 2 Dec.
     assert_eq!(running(&case).2, "2026-12-03T00:00:00Z");
+    // "ultimately, the Chief Social Work Officer (CSWO) has the responsibility for the final
+    // decision": the Head of Service cannot make it, but records it on the CSWO's behalf.
+    let head = school_at(Level::HeadOfService);
+    let refused = case.resolve(p, &head, resolution(), now).unwrap_err();
+    assert!(matches!(refused, Refused::LevelAsked { .. }), "{refused}");
+    let cswo = Decider {
+        person: PersonId::parse("cswo").unwrap(),
+        agency: AgencyId::parse("social-care").unwrap(),
+        level: Some(Level::ChiefSocialWorkOfficer),
+    };
     let case = case
-        .resolve(p, &school_manager(), resolution(), now)
+        .resolve(p, &head.for_decider(cswo.clone()), resolution(), now)
         .unwrap()
         .case;
+    assert!(
+        matches!(case.status, Status::Resolved { ref decided_by, .. } if decided_by.as_ref() == Some(&cswo))
+    );
     assert!(matches!(case.status, Status::Resolved { ref stage, .. } if stage == "stage-5"));
 }

@@ -2,6 +2,7 @@
 //! construction, and a TOML file is loaded with every problem named at once.
 
 use chrono::NaiveDate;
+use escalations_core::case::Level;
 use escalations_core::partnership::{self, EmailAddress, InvalidEmail, PartnershipConfig};
 use escalations_core::{Catalogue, Division};
 
@@ -200,4 +201,75 @@ fn a_bad_id_stops_loading_with_its_place() {
         problems[0]
     );
     assert!(problems[0].contains("line 26, column"), "{}", problems[0]);
+}
+
+/// Configurations stored before levels of management existed load, with no level for anyone,
+/// and store the same.
+#[test]
+fn a_stored_configuration_from_before_levels_loads_with_no_levels() {
+    let config: PartnershipConfig = serde_json::from_str(STORED).unwrap();
+    assert!(config.people.iter().all(|p| p.level.is_none()));
+    let again = serde_json::to_string(&config).unwrap();
+    assert!(!again.contains("level"), "{again}");
+}
+
+/// procedures.md, "Who may act": "for managers, a level of management in their agency (first
+/// line, second line / service manager, head of service, director, and Scotland's Chief Social
+/// Work Officer); the partnership's configuration records it."
+#[test]
+fn a_managers_level_is_read_and_stored_in_kebab_case() {
+    let config = load(EXAMPLE).unwrap_or_else(|p| panic!("{}", p.join("\n")));
+    let manager = config
+        .people
+        .iter()
+        .find(|p| p.id == "a-team-manager")
+        .unwrap();
+    assert_eq!(manager.level, Some(Level::FirstLine));
+    let json = serde_json::to_value(manager).unwrap();
+    assert_eq!(json["level"], "first-line");
+    let text = EXAMPLE.replace(r#"level = "first-line""#, r#"level = "director""#);
+    let config = load(&text).unwrap_or_else(|p| panic!("{}", p.join("\n")));
+    assert_eq!(
+        config.people.iter().find_map(|p| p.level),
+        Some(Level::Director)
+    );
+    assert!(Level::FirstLine < Level::SecondLine);
+    assert!(Level::SecondLine < Level::HeadOfService);
+    assert!(Level::HeadOfService < Level::Director);
+    assert!(Level::Director < Level::ChiefSocialWorkOfficer);
+}
+
+#[test]
+fn a_level_on_a_practitioner_or_a_cswo_outside_scotland_is_named_with_its_place() {
+    let on_practitioner = EXAMPLE.replacen(
+        "role = \"practitioner\"\n",
+        "role = \"practitioner\"\nlevel = \"first-line\"\n",
+        1,
+    );
+    assert_eq!(
+        problems_of(&on_practitioner),
+        [
+            "p.toml:31:9: people: `a-teacher` is a practitioner and has level `first-line`: only \
+          a manager (or the chair) has a level of management"
+        ]
+    );
+    let cswo = EXAMPLE.replace(
+        r#"level = "first-line""#,
+        r#"level = "chief-social-work-officer""#,
+    );
+    let problems = problems_of(&cswo);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(
+        problems[0].starts_with(
+            "p.toml:41:9: people: `a-team-manager` has level \
+                                 `chief-social-work-officer`, a role in Scotland only"
+        ),
+        "{problems:?}"
+    );
+    let unknown = EXAMPLE.replace(r#"level = "first-line""#, r#"level = "boss""#);
+    let problems = problems_of(&unknown);
+    assert!(
+        problems[0].contains("line 41") && problems[0].contains("first-line"),
+        "{problems:?}"
+    );
 }

@@ -409,3 +409,138 @@ fn each_procedure_says_which_side_decides() {
         assert_eq!(catalogue.get(id).unwrap().deciding_party, party, "{id}");
     }
 }
+
+/// Each stage's asked level and the level that must escalate into it: `stage asked/by`, `-`
+/// where the document names none.
+fn levels(id: &str) -> Vec<String> {
+    let catalogue = Catalogue::builtin().unwrap_or_else(|e| panic!("{e}"));
+    let name = |l: Option<escalations_core::case::Level>| l.map_or("-", |l| l.name());
+    catalogue
+        .get(id)
+        .unwrap()
+        .stages
+        .iter()
+        .map(|s| format!("{} {}/{}", s.id, name(s.asked.level), name(s.escalated_by)))
+        .collect()
+}
+
+/// Medway: "Stage 1 – Escalate to Service Manager", "Stage 2 – Escalate to Designated
+/// Safeguarding Leads/ Head of Service", "Stage 3 – Escalate to Assistant/ Deputy Directors",
+/// and "the Service Manager/ Designated Safeguarding Leads must escalate to the agency Assistant
+/// Director/ Deputy Director/ Headteacher/ Governor or equivalent".
+#[test]
+fn medway_asks_service_manager_head_of_service_then_director() {
+    assert_eq!(
+        levels("medway"),
+        [
+            "stage-1 second-line/-",
+            "stage-2 head-of-service/-",
+            "stage-3 director/second-line",
+            "stage-4 -/-"
+        ]
+    );
+    assert_eq!(levels("medway-ppa"), ["alert -/-"]);
+}
+
+/// Sefton: "Direct Professional to Professional Discussion", "Direct Manager to Manager
+/// Discussion", "Direct Head of Service to Head of Service Discussion", "SSCP Independently
+/// Chaired Meeting".
+#[test]
+fn sefton_asks_line_managers_then_heads_of_service() {
+    assert_eq!(
+        levels("sefton"),
+        [
+            "step-1 -/-",
+            "step-2 first-line/-",
+            "step-3 head-of-service/-",
+            "step-4 -/-"
+        ]
+    );
+}
+
+/// Moray: "the procedure refers to first, second, third and fourth line management. Appendix 3
+/// outlines the roles"; "the concerned practitioner's first line manager ... should escalate the
+/// concern to their own line manager"; "ultimately, the Chief Social Work Officer (CSWO) has the
+/// responsibility for the final decision".
+#[test]
+fn moray_climbs_the_lines_of_management_to_the_cswo() {
+    assert_eq!(
+        levels("moray"),
+        [
+            "initial -/-",
+            "stage-1 first-line/-",
+            "stage-2 second-line/first-line",
+            "stage-3 second-line/second-line",
+            "stage-4 head-of-service/second-line",
+            "stage-5 chief-social-work-officer/head-of-service"
+        ]
+    );
+}
+
+/// SSCP MSET: "Escalation to immediate Line Manager", "Escalation to Strategic Manager (or
+/// equivalent second tier Manager)", "Escalation to director (or equivalent third tier
+/// Manager)"; the non-attendance route: "The Chair will submit the pro-forma to the immediate
+/// Line Manager".
+#[test]
+fn sscp_mset_asks_line_manager_strategic_manager_then_director() {
+    assert_eq!(
+        levels("sscp-mset"),
+        [
+            "submission -/-",
+            "level-1 first-line/-",
+            "level-2 second-line/-",
+            "level-3 director/-",
+            "level-4 -/-"
+        ]
+    );
+    assert_eq!(
+        levels("sscp-mset-non-attendance"),
+        [
+            "notice first-line/-",
+            "resolution first-line/-",
+            "strategic -/-",
+            "sscp -/-"
+        ]
+    );
+}
+
+/// `procedures check` names the place of a level that is not one, a Chief Social Work Officer
+/// outside Scotland, and `escalated_by` on the first stage.
+#[test]
+fn bad_levels_are_named_with_file_line_and_column() {
+    let medway = include_str!("../procedures/medway.toml");
+    let at_line =
+        |text: &str, needle: &str| text[..text.find(needle).unwrap()].matches('\n').count() + 1;
+    let check = |text: String, needle: &str, message: &str| {
+        let error = escalations_core::procedure::load("medway.toml", &text).unwrap_err();
+        let line = at_line(&text, needle);
+        let shown = error.to_string();
+        assert!(
+            shown.starts_with(&format!("medway.toml:{line}:")) && shown.contains(message),
+            "{shown}"
+        );
+    };
+    check(
+        medway.replacen(r#"level = "second-line""#, r#"level = "boss""#, 1),
+        r#""boss""#,
+        "first-line",
+    );
+    check(
+        medway.replacen(
+            r#"level = "director""#,
+            r#"level = "chief-social-work-officer""#,
+            1,
+        ),
+        r#""chief-social-work-officer""#,
+        "`chief-social-work-officer` is a role in Scotland only",
+    );
+    check(
+        medway.replacen(
+            "[stages.asked]\n",
+            "escalated_by = \"first-line\"\n\n[stages.asked]\n",
+            1,
+        ),
+        "escalated_by",
+        "is the first stage",
+    );
+}

@@ -26,11 +26,11 @@ fn text(s: &str) -> Text {
 }
 
 fn actor(person: &str, agency: &str, role: Role) -> Actor {
-    Actor {
-        person: PersonId::parse(person).unwrap(),
-        agency: AgencyId::parse(agency).unwrap(),
+    Actor::new(
+        PersonId::parse(person).unwrap(),
+        AgencyId::parse(agency).unwrap(),
         role,
-    }
+    )
 }
 
 /// A Sefton case raised by a school, answered "not resolved" by children's social care and
@@ -292,4 +292,71 @@ fn an_agreed_action_stored_with_by_whom_still_loads() {
     assert_eq!(action.owner_agency, None);
     assert_eq!(action.done, None);
     assert!(case.open_actions().is_empty());
+}
+
+/// Whose decision a response records (issue 9 item 2, "Who may act") is stored with it, and a
+/// case stored before that loads with no decider: the golden case, raised at a Sefton step
+/// that asks no level, stores none and its JSON is unchanged.
+#[test]
+fn whose_decision_it_was_is_stored_and_absent_before() {
+    use escalations_core::case::{Decider, Level};
+    let stored = std::fs::read_to_string(golden_path()).unwrap();
+    assert!(!stored.contains("decided_by"));
+    let case: Case = serde_json::from_str(&stored).unwrap();
+    assert!(case.responses.iter().all(|r| r.decided_by.is_none()));
+
+    let catalogue = Catalogue::builtin().unwrap();
+    let medway = catalogue.get("medway").unwrap();
+    let calendar = Calendar::new(medway.division);
+    let mut request = RaiseRequest {
+        receiving_agency: Some(AgencyId::parse("social-care").unwrap()),
+        child: case.child.clone(),
+        concern: case.concern.clone(),
+        immediate_risk: Some(false),
+        agencies_asked: Vec::new(),
+    };
+    request.concern.reasons = vec![medway.reasons[0].id.clone()];
+    request.concern.other_reason = None;
+    request.concern.level_of_need = None;
+    let raised = Case::raise(
+        CaseId::parse("case-decided").unwrap(),
+        medway,
+        &calendar,
+        &actor("pat", "school", Role::Practitioner),
+        request,
+        at("2026-11-23T10:00:00Z"),
+    )
+    .unwrap()
+    .case;
+    // "Stage 1 – Escalate to Service Manager", recorded by a first line manager on the
+    // service manager's behalf.
+    let decider = Decider {
+        person: PersonId::parse("sue").unwrap(),
+        agency: AgencyId::parse("social-care").unwrap(),
+        level: Some(Level::SecondLine),
+    };
+    let recorder = actor("meg", "social-care", Role::Manager)
+        .at_level(Level::FirstLine)
+        .for_decider(decider.clone());
+    let responded = raised
+        .respond(
+            medway,
+            &calendar,
+            &recorder,
+            Outcome::Resolved {
+                summary: text("An assessment will be opened"),
+                agreed_actions: vec![],
+            },
+            at("2026-11-24T10:00:00Z"),
+        )
+        .unwrap()
+        .case;
+    let json = serde_json::to_value(&responded).unwrap();
+    assert_eq!(
+        json["responses"][0]["decided_by"],
+        serde_json::json!({ "person": "sue", "agency": "social-care", "level": "second-line" })
+    );
+    assert_eq!(json["responses"][0]["by"], "meg");
+    let back: Case = serde_json::from_value(json).unwrap();
+    assert_eq!(back, responded);
 }

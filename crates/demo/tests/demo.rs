@@ -1,7 +1,7 @@
 //! The demo files load, and hold what the local stack, the journey tests and trial
 //! deployments rely on.
 
-use escalations_core::case::Role;
+use escalations_core::case::{Level, Role};
 use escalations_core::partnership::{self, PartnershipConfig};
 use escalations_core::procedure::AgencyKind;
 use escalations_core::{Catalogue, Division};
@@ -52,12 +52,13 @@ fn four_partnerships_one_per_seed_procedure() {
         .iter()
         .map(|p| (p.agencies.len(), p.people.len()))
         .collect();
-    assert_eq!(counts, [(5, 10), (5, 10), (6, 12), (4, 8)]);
+    assert_eq!(counts, [(5, 22), (5, 22), (6, 28), (4, 17)]);
     assert!(all.iter().all(|p| p.closure_days.is_empty()));
 }
 
 #[test]
-fn every_agency_but_the_unit_has_a_practitioner_and_a_manager_and_the_unit_a_chair_and_an_admin() {
+fn every_agency_but_the_unit_has_a_practitioner_and_a_manager_at_each_level_and_the_unit_a_chair_and_an_admin()
+ {
     for config in escalations_demo::partnerships() {
         let (unit, agencies) = config.agencies.split_last().unwrap();
         assert_eq!(unit.kind, AgencyKind::Partnership, "{}", config.id);
@@ -67,19 +68,43 @@ fn every_agency_but_the_unit_has_a_practitioner_and_a_manager_and_the_unit_a_cha
                 format!("{}-practitioner", agency.id),
                 agency.id.clone(),
                 Role::Practitioner,
+                None,
             ));
-            expected.push((
-                format!("{}-manager", agency.id),
-                agency.id.clone(),
-                Role::Manager,
-            ));
+            for (manager, level) in [
+                ("manager", Level::FirstLine),
+                ("service-manager", Level::SecondLine),
+                ("head-of-service", Level::HeadOfService),
+                ("director", Level::Director),
+            ] {
+                expected.push((
+                    format!("{}-{manager}", agency.id),
+                    agency.id.clone(),
+                    Role::Manager,
+                    Some(level),
+                ));
+            }
+            // "ultimately, the Chief Social Work Officer (CSWO) has the responsibility for the
+            // final decision" (Moray).
+            if config.division == Division::Scotland && agency.kind == AgencyKind::SocialWork {
+                expected.push((
+                    "cswo".to_owned(),
+                    agency.id.clone(),
+                    Role::Manager,
+                    Some(Level::ChiefSocialWorkOfficer),
+                ));
+            }
         }
-        expected.push(("chair".to_owned(), unit.id.clone(), Role::Chair));
-        expected.push(("admin".to_owned(), unit.id.clone(), Role::Administrator));
+        expected.push(("chair".to_owned(), unit.id.clone(), Role::Chair, None));
+        expected.push((
+            "admin".to_owned(),
+            unit.id.clone(),
+            Role::Administrator,
+            None,
+        ));
         let people: Vec<_> = config
             .people
             .iter()
-            .map(|p| (p.id.to_string(), p.agency.clone(), p.role))
+            .map(|p| (p.id.to_string(), p.agency.clone(), p.role, p.level))
             .collect();
         assert_eq!(people, expected, "{}", config.id);
         for person in &config.people {

@@ -38,8 +38,8 @@ async fn record(user: &User<'_>, case: &Value, form: &str, values: Value) -> (St
 async fn medways_stage_3_form_is_prefilled_validated_recorded_and_kept_out_of_the_chronology() {
     let stack = start().await;
     let practitioner = stack.sign_in("medway", "school-practitioner").await;
-    let manager = stack.sign_in("medway", "school-manager").await;
-    let social_care = stack.sign_in("medway", "social-care-manager").await;
+    let manager = stack.sign_in("medway", "school-service-manager").await;
+    let social_care = stack.sign_in("medway", "social-care-director").await;
     let chair = stack.sign_in("medway", "chair").await;
     let (_, procedure) = practitioner.get("/api/procedures/medway").await;
     let reason = procedure["reasons"][0]["id"].as_str().unwrap().to_owned();
@@ -79,7 +79,7 @@ async fn medways_stage_3_form_is_prefilled_validated_recorded_and_kept_out_of_th
     );
     assert_eq!(
         value(&form, "stage-1-managers").unwrap()["value"],
-        "Demo manager, Medway Children's Social Care"
+        "Demo director, Medway Children's Social Care"
     );
     assert_eq!(
         value(&form, "to-service").unwrap()["value"],
@@ -153,7 +153,7 @@ async fn medways_stage_3_form_is_prefilled_validated_recorded_and_kept_out_of_th
     let recorded = &view["case"]["forms"][0];
     assert_eq!(recorded["stage"], "stage-3");
     assert_eq!(recorded["form"], "stage-3-escalation-form");
-    assert_eq!(recorded["by"], "school-manager");
+    assert_eq!(recorded["by"], "school-service-manager");
     assert_eq!(recorded["values"]["form-sent-to-mscp"]["yes-no"], true);
     let last = view["chronology"]
         .as_array()
@@ -164,13 +164,13 @@ async fn medways_stage_3_form_is_prefilled_validated_recorded_and_kept_out_of_th
     assert_eq!(
         last,
         json!({ "case": id, "version": view["case"]["version"], "seq": 0, "at": last["at"],
-                "by": "school-manager",
+                "by": "school-service-manager",
                 "kind": { "type": "form-recorded", "stage": "stage-3", "form": "stage-3-escalation-form" } })
     );
 
     // Read back: recorded, not pre-filled.
     let (_, form) = chair.get(&path).await;
-    assert_eq!(form["recorded"]["by"], "school-manager");
+    assert_eq!(form["recorded"]["by"], "school-service-manager");
     assert_eq!(value(&form, "child-name").unwrap()["prefilled"], false);
     assert_eq!(value(&form, "form-sent-to-mscp").unwrap()["value"], true);
 
@@ -216,7 +216,7 @@ async fn seftons_report_takes_rows_and_the_sscp_fills_its_monitoring_box_after_c
     let stack = start().await;
     let raiser = stack.sign_in("sefton", "school-practitioner").await;
     let manager = stack.sign_in("sefton", "school-manager").await;
-    let social_care = stack.sign_in("sefton", "social-care-manager").await;
+    let social_care = stack.sign_in("sefton", "social-care-head-of-service").await;
     let chair = stack.sign_in("sefton", "chair").await;
     let (status, mut case) = raiser
         .post(

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{escalation, not_resolved, raise_body, stage, start};
+use common::{escalation, not_resolved, raise_body, record_closing_form, stage, start};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -47,13 +47,23 @@ async fn sefton_runs_its_four_steps_over_http() {
     let (_, queue) = their_manager.get("/api/queue").await;
     assert_eq!(queue["items"][0]["case"], case["case"]["id"], "{queue}");
     assert!(queue["items"][0]["due"].is_string());
-    for step in ["step-1", "step-2", "step-3"] {
+    // "Direct Professional to Professional Discussion", "Direct Manager to Manager
+    // Discussion", "Direct Head of Service to Head of Service Discussion": each step answered
+    // by the level it names in the other agency.
+    for (step, who) in [
+        ("step-1", "social-care-practitioner"),
+        ("step-2", "social-care-manager"),
+        ("step-3", "social-care-head-of-service"),
+    ] {
         assert_eq!(stage(&case), step);
-        case = their_manager.act(&case, "responses", not_resolved()).await;
+        let answering = stack.sign_in("sefton", who).await;
+        case = answering.act(&case, "responses", not_resolved()).await;
         case = raiser.act(&case, "escalations", escalation()).await;
     }
     assert_eq!(stage(&case), "step-4");
     assert_eq!(case["next_move"]["party"], "partnership");
+    let (_, procedure) = chair.get("/api/procedures/sefton").await;
+    case = record_closing_form(&chair, &procedure, case).await;
     case = chair
         .act(&case, "resolution", json!({ "outcome": "Final and binding decision: assess", "lessons_learned": "Clarify thresholds" }))
         .await;
@@ -86,29 +96,60 @@ async fn moray_runs_six_stages_and_medway_stage_3_needs_stages_1_and_2() {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{case}");
-    for _ in 0..5 {
+    // Appendix 3's lines of management, climbed in the escalating agency: "the concerned
+    // practitioner's first line manager ... should escalate the concern to their own line
+    // manager"; whoever answers at a stage escalates from it.
+    for (at, who) in [
+        ("initial", "education-manager"),
+        ("stage-1", "education-manager"),
+        ("stage-2", "education-service-manager"),
+        ("stage-3", "education-service-manager"),
+        ("stage-4", "education-head-of-service"),
+    ] {
+        assert_eq!(stage(&case), at);
+        let manager = stack.sign_in("moray", who).await;
         if stage(&case) == "stage-3" {
             // "Arrange a meeting with their equivalent(s) at partner agencies within 5
             // working days": the meeting took place, and the Record runs from it.
             assert_eq!(case["next_move"]["clock"], "meeting");
-            case = raiser.act(&case, "submissions", json!({})).await;
+            case = manager.act(&case, "submissions", json!({})).await;
             assert_eq!(case["next_move"]["clock"], "record");
         }
-        case = raiser.act(&case, "responses", not_resolved()).await;
-        case = raiser.act(&case, "escalations", escalation()).await;
+        case = manager.act(&case, "responses", not_resolved()).await;
+        case = manager.act(&case, "escalations", escalation()).await;
     }
     assert_eq!(stage(&case), "stage-5");
-    case = raiser
-        .act(
-            &case,
-            "resolution",
-            json!({ "outcome": "CSWO decision", "lessons_learned": "None" }),
-        )
+    // "ultimately, the Chief Social Work Officer (CSWO) has the responsibility for the final
+    // decision": the Head of Service cannot make it, but records it on the CSWO's behalf.
+    let head = stack.sign_in("moray", "education-head-of-service").await;
+    let decision = json!({ "outcome": "CSWO decision", "lessons_learned": "None" });
+    let mut body = decision.clone();
+    body["version"] = case["case"]["version"].clone();
+    let id = case["case"]["id"].as_str().unwrap().to_owned();
+    let (status, problem) = head
+        .post(&format!("/api/cases/{id}/resolution"), body)
         .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{problem}");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("(Chief Social Work Officer) or above"),
+        "{problem}"
+    );
+    let mut body = decision;
+    body["on_behalf_of"] = json!("cswo");
+    case = head.act(&case, "resolution", body).await;
     assert_eq!(case["case"]["status"]["status"], "resolved");
+    assert_eq!(case["case"]["status"]["by"], "education-head-of-service");
+    assert_eq!(
+        case["case"]["status"]["decided_by"],
+        json!({ "person": "cswo", "agency": "social-work", "level": "chief-social-work-officer" })
+    );
 
     let practitioner = stack.sign_in("medway", "school-practitioner").await;
-    let social_care = stack.sign_in("medway", "social-care-manager").await;
+    // "Stage 1 – Escalate to Service Manager"
+    let social_care = stack.sign_in("medway", "social-care-service-manager").await;
     let (_, procedure) = practitioner.get("/api/procedures/medway").await;
     let reason = procedure["reasons"][0]["id"].as_str().unwrap().to_owned();
     let (_, mut case) = practitioner
@@ -206,8 +247,9 @@ async fn mset_levels_run_two_clocks_and_a_practice_alert_has_no_child() {
 }
 
 /// Every shipped procedure, end to end over HTTP: raised, then whoever `next_move` names
-/// acts — answering "not resolved", submitting, escalating whenever it is offered — until
-/// the last stage, where the case is resolved. Nothing here knows a procedure's stages: the
+/// acts — at the level the procedure asks there, or must escalate at — answering "not
+/// resolved", submitting, escalating whenever it is offered — until the last stage, where the
+/// case is resolved. Nothing here knows a procedure's stages: the
 /// API's own `next_move` leads, and the journey must climb every stage of the ladder.
 #[tokio::test]
 async fn every_procedure_climbs_its_whole_ladder_to_resolution() {
@@ -246,17 +288,6 @@ async fn every_procedure_climbs_its_whole_ladder_to_resolution() {
     for (procedure_id, partnership, raiser_id, receiving) in runs {
         let raiser = stack.sign_in(partnership, raiser_id).await;
         let raiser_agency = raiser_id.rsplit_once('-').map_or(raiser_id, |(a, _)| a);
-        let their_manager = stack
-            .sign_in(partnership, &format!("{receiving}-manager"))
-            .await;
-        let our_manager = if raiser_id == "chair" {
-            stack.sign_in(partnership, "chair").await
-        } else {
-            stack
-                .sign_in(partnership, &format!("{raiser_agency}-manager"))
-                .await
-        };
-        let chair = stack.sign_in(partnership, "chair").await;
         let (_, procedure) = raiser.get(&format!("/api/procedures/{procedure_id}")).await;
         let stages: Vec<&str> = procedure["stages"]
             .as_array()
@@ -287,11 +318,6 @@ async fn every_procedure_climbs_its_whole_ladder_to_resolution() {
             if next.is_null() {
                 break;
             }
-            let user = match next["party"].as_str().unwrap() {
-                "raising" => &our_manager,
-                "receiving" => &their_manager,
-                _ => &chair,
-            };
             let offered = |a: &str| next["actions"].as_array().unwrap().iter().any(|x| x == a);
             // A stage answered by each agency asked: someone of the next agency yet to answer.
             let asked: Vec<&str> = case["case"]["agencies_asked"]
@@ -316,6 +342,40 @@ async fn every_procedure_climbs_its_whole_ladder_to_resolution() {
                 case = member.act(&case, "responses", not_resolved()).await;
                 continue;
             }
+            // Who may act: the level the current stage asks (to answer or decide), or the
+            // level that must escalate into the next stage, read from the procedure itself.
+            let here = procedure["stages"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .position(|s| s["id"] == stage(&case))
+                .unwrap();
+            let level = if offered("escalate") {
+                procedure["stages"][here + 1]["escalated_by"].as_str()
+            } else {
+                procedure["stages"][here]["asked"]["level"].as_str()
+            };
+            let agency = match next["party"].as_str().unwrap() {
+                "raising" if raiser_id != "chair" => Some(raiser_agency),
+                "receiving" => Some(receiving),
+                _ => None,
+            };
+            let (user, on_behalf_of) = match agency {
+                None => (stack.sign_in(partnership, "chair").await, None),
+                Some(agency) => {
+                    let (who, on_behalf_of) = match level {
+                        None | Some("first-line") => ("manager", None),
+                        Some("second-line") => ("service-manager", None),
+                        Some("head-of-service") => ("head-of-service", None),
+                        Some("director") => ("director", None),
+                        // A decision above every agency's own line (Moray's CSWO) is recorded
+                        // on their behalf.
+                        Some(_) => ("manager", Some("cswo")),
+                    };
+                    let user = stack.sign_in(partnership, &format!("{agency}-{who}")).await;
+                    (user, on_behalf_of)
+                }
+            };
             case = if offered("escalate") {
                 user.act(&case, "escalations", escalation()).await
             } else if offered("submit") {
@@ -324,12 +384,12 @@ async fn every_procedure_climbs_its_whole_ladder_to_resolution() {
                 user.act(&case, "responses", not_resolved()).await
             } else {
                 assert!(offered("resolve"), "{procedure_id}: {next}");
-                user.act(
-                    &case,
-                    "resolution",
-                    json!({ "outcome": "Agreed at the top of the ladder", "lessons_learned": "Escalate sooner" }),
-                )
-                .await
+                let mut body = json!({ "outcome": "Agreed at the top of the ladder", "lessons_learned": "Escalate sooner" });
+                if let Some(person) = on_behalf_of {
+                    body["on_behalf_of"] = json!(person);
+                }
+                let case = record_closing_form(&user, &procedure, case).await;
+                user.act(&case, "resolution", body).await
             };
             if visited.last().map(String::as_str) != Some(stage(&case)) {
                 visited.push(stage(&case).to_owned());

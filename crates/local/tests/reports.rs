@@ -11,7 +11,8 @@ use serde_json::json;
 async fn the_chair_runs_the_quality_assurance_report_as_json_and_csv() {
     let stack = start().await;
     let raiser = stack.sign_in("medway", "school-practitioner").await;
-    let them = stack.sign_in("medway", "social-care-manager").await;
+    // Medway's stage 1 is answered by a "Service Manager (or equivalent)".
+    let them = stack.sign_in("medway", "social-care-service-manager").await;
     let chair = stack.sign_in("medway", "chair").await;
     let (_, procedure) = raiser.get("/api/procedures/medway").await;
     let reason = procedure["reasons"][0]["id"].as_str().unwrap().to_owned();

@@ -79,11 +79,11 @@ fn text(s: &str) -> Text {
 }
 
 pub fn actor(person: &str, agency: &str, role: Role) -> Actor {
-    Actor {
-        person: PersonId::parse(person).unwrap(),
-        agency: AgencyId::parse(agency).unwrap(),
+    Actor::new(
+        PersonId::parse(person).unwrap(),
+        AgencyId::parse(agency).unwrap(),
         role,
-    }
+    )
 }
 
 fn at(s: &str) -> DateTime<Utc> {
@@ -1045,6 +1045,7 @@ pub async fn partnership_configuration_round_trips(store: Shared) {
             email: crate::EmailAddress::parse("pat@example.org").unwrap(),
             agency: AgencyId::parse("merseyside-police").unwrap(),
             role: Role::Practitioner,
+            level: None,
         }],
     };
     store.put_partnership(&config).await.unwrap();

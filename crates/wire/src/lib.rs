@@ -14,7 +14,9 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use escalations_core::calendar::Division;
-use escalations_core::case::{Case, ClockRun, ClockState, Event, NextMove, Role, RunningTotal};
+use escalations_core::case::{
+    Case, ClockRun, ClockState, Event, Level, NextMove, Role, RunningTotal,
+};
 use escalations_core::forms::Plain;
 use escalations_core::ids::{
     AgencyId, CaseId, FieldId, PartnershipId, PersonId, ProcedureId, StageId,
@@ -160,6 +162,10 @@ pub struct ResponseBody {
     /// should be recorded ... for SSCP auditing purposes").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<ContactBody>,
+    /// The person (an id of the partnership's configuration) whose decision a manager records
+    /// on their behalf: of the level the stage asks, or above, in the asked agency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_behalf_of: Option<String>,
 }
 
 /// How and when a discussion happened, and with whom by role and agency.
@@ -278,6 +284,10 @@ pub struct ResolutionBody {
     /// The plan agreed with the decision.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub agreed_actions: Vec<AgreedActionBody>,
+    /// The person whose decision it is, where the stage asks a level (Moray's Chief Social
+    /// Work Officer), recorded on their behalf.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_behalf_of: Option<String>,
 }
 
 /// `POST /api/cases/{id}/withdrawal`.
@@ -302,6 +312,10 @@ pub struct Me {
     pub name: Option<String>,
     pub agency: AgencyId,
     pub role: Role,
+    /// A manager's level of management, as the partnership's configuration records it;
+    /// absent when it records none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<Level>,
     pub partnership: PartnershipSummary,
 }
 

@@ -10,7 +10,7 @@ use chrono::{Duration, NaiveDate};
 use contract::examples::{Journey, T0, at, chair, journeys, raiser};
 use contract::{Contract, WIRE_TYPES};
 use escalations_core::calendar::Division;
-use escalations_core::case::{Case, Event, EventKind, Role};
+use escalations_core::case::{Case, Event, EventKind, Level, Role};
 use escalations_core::ids::{AgencyId, CaseId, PartnershipId, PersonId, ProcedureId, StageId};
 use escalations_core::procedure::AgencyKind;
 use escalations_core::{Calendar, Catalogue};
@@ -147,6 +147,18 @@ fn real_values_of_every_wire_type_match_their_schema() {
             ..ResponseBody::default()
         },
     );
+    // Medway stage 3, recorded by a manager on behalf of the Assistant Director: "(or is
+    // recorded on their behalf by a manager, saying so)".
+    contract.accepts(
+        "ResponseBody",
+        &ResponseBody {
+            version: Some(5),
+            outcome: Some("not-resolved".into()),
+            reasons: Some("The threshold decision stands".into()),
+            on_behalf_of: Some("social-care-director".into()),
+            ..ResponseBody::default()
+        },
+    );
     contract.accepts(
         "SubmissionBody",
         &SubmissionBody {
@@ -201,6 +213,19 @@ fn real_values_of_every_wire_type_match_their_schema() {
                 owner_person: None,
                 by_when: Some("2027-01-08".into()),
             }],
+            on_behalf_of: None,
+        },
+    );
+    // Moray stage 5: "ultimately, the Chief Social Work Officer (CSWO) has the responsibility
+    // for the final decision", recorded by the escalating agency on the CSWO's behalf.
+    contract.accepts(
+        "ResolutionBody",
+        &ResolutionBody {
+            version: Some(12),
+            outcome: Some("The CSWO decided an assessment is opened".into()),
+            lessons_learned: Some("Meet earlier".into()),
+            agreed_actions: vec![],
+            on_behalf_of: Some("cswo".into()),
         },
     );
     contract.accepts(
@@ -235,9 +260,14 @@ fn real_values_of_every_wire_type_match_their_schema() {
         agencies,
     };
     contract.accepts("PartnershipSummary", &partnership);
-    for (name, role) in [
-        (Some("Pat Example".to_owned()), Role::Practitioner),
-        (None, Role::Administrator),
+    for (name, role, level) in [
+        (Some("Pat Example".to_owned()), Role::Practitioner, None),
+        (None, Role::Administrator, None),
+        (
+            Some("Sam Example".to_owned()),
+            Role::Manager,
+            Some(Level::HeadOfService),
+        ),
     ] {
         contract.accepts(
             "Me",
@@ -246,6 +276,7 @@ fn real_values_of_every_wire_type_match_their_schema() {
                 name,
                 agency: AgencyId::parse("school").unwrap(),
                 role,
+                level,
                 partnership: partnership.clone(),
             },
         );

@@ -11,7 +11,7 @@ use escalations_core::case::{
     ResolveRequest,
 };
 use escalations_core::ids::{
-    ActionId, AgencyId, CaseId, FormId, LevelId, ProcedureId, ReasonId, StageId,
+    ActionId, AgencyId, CaseId, FormId, LevelId, PersonId, ProcedureId, ReasonId, StageId,
 };
 use escalations_store::{Cursor, IdempotencyKey, MAX_PAGE, StatusKind};
 use escalations_wire::{
@@ -250,12 +250,17 @@ fn action(
     let mut meeting_at = None;
     let mut shorter = None;
     let mut contact = None;
+    let mut on_behalf_of = None;
     let (version, action) = match route {
         ActionRoute::Responses => {
             let raw: ResponseBody = parse::body(headers, body)?;
             let version = f.version(raw.version);
             meeting_at = f.instant("meeting_at", raw.meeting_at.as_deref());
             contact = f.contact("contact", raw.contact.as_ref());
+            on_behalf_of = raw
+                .on_behalf_of
+                .as_deref()
+                .and_then(|p| f.id("on_behalf_of", p, PersonId::parse));
             let agreed_actions = plan(&mut f, &raw.agreed_actions);
             let outcome = match raw.outcome.as_deref() {
                 Some("resolved") => {
@@ -304,6 +309,10 @@ fn action(
             let version = f.version(raw.version);
             let outcome = f.text("outcome", raw.outcome.as_deref());
             let lessons = f.text("lessons_learned", raw.lessons_learned.as_deref());
+            on_behalf_of = raw
+                .on_behalf_of
+                .as_deref()
+                .and_then(|p| f.id("on_behalf_of", p, PersonId::parse));
             let agreed_actions = plan(&mut f, &raw.agreed_actions);
             let request = outcome
                 .zip(lessons)
@@ -339,6 +348,7 @@ fn action(
             shorter,
         },
         contact,
+        on_behalf_of,
     };
     Ok((version, f.finish(action)?, stated))
 }

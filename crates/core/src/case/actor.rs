@@ -1,4 +1,5 @@
-//! Who acts on a case: a person's role, and the sides (parties) they stand on in a case.
+//! Who acts on a case: a person's role and level of management, the sides (parties) they
+//! stand on in a case, and whose decision a response records.
 
 use serde::{Deserialize, Serialize};
 
@@ -19,15 +20,127 @@ pub enum Role {
     Administrator,
 }
 
-/// The person acting, as identity established them.
+/// A manager's level of management in their agency, lowest first: procedures ask a level
+/// at a stage ("Service Manager", "Head of Service", "Director"), and a person of that level
+/// or above answers. Spelt in kebab case in files and JSON.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Level {
+    /// First line management: team leader, senior practitioner, immediate line manager.
+    FirstLine,
+    /// Second line management: service manager, team or area manager, second-tier manager.
+    SecondLine,
+    /// Head of service, designated safeguarding lead, designated professional.
+    HeadOfService,
+    /// Assistant or deputy director, director, headteacher or governor, or equivalent.
+    Director,
+    /// Scotland's Chief Social Work Officer.
+    ChiefSocialWorkOfficer,
+}
+
+impl Level {
+    pub const ALL: [Level; 5] = [
+        Level::FirstLine,
+        Level::SecondLine,
+        Level::HeadOfService,
+        Level::Director,
+        Level::ChiefSocialWorkOfficer,
+    ];
+
+    /// The level as files spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::FirstLine => "first-line",
+            Level::SecondLine => "second-line",
+            Level::HeadOfService => "head-of-service",
+            Level::Director => "director",
+            Level::ChiefSocialWorkOfficer => "chief-social-work-officer",
+        }
+    }
+
+    /// The level in words: "head of service".
+    pub fn label(self) -> &'static str {
+        match self {
+            Level::FirstLine => "first line manager",
+            Level::SecondLine => "second line / service manager",
+            Level::HeadOfService => "head of service",
+            Level::Director => "director",
+            Level::ChiefSocialWorkOfficer => "Chief Social Work Officer",
+        }
+    }
+}
+
+impl std::fmt::Display for Level {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Whose decision a response or a decision records: the person, their agency and their level
+/// as the partnership's configuration knows them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Decider {
+    pub person: PersonId,
+    pub agency: AgencyId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<Level>,
+}
+
+/// The person acting, as identity established them; their level and, when they record a
+/// decision on someone's behalf, whose decision it is, as the application resolved them from
+/// the partnership's configuration.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Actor {
     pub person: PersonId,
     pub agency: AgencyId,
     pub role: Role,
+    /// The actor's level of management; `None` for a practitioner, or a person the
+    /// configuration gives no level.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<Level>,
+    /// The person whose decision the actor records (a response or a decision recorded by a
+    /// manager on their behalf).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_behalf_of: Option<Decider>,
 }
 
 impl Actor {
+    /// An actor with no level, acting for themselves.
+    pub fn new(person: PersonId, agency: AgencyId, role: Role) -> Self {
+        Actor {
+            person,
+            agency,
+            role,
+            level: None,
+            on_behalf_of: None,
+        }
+    }
+
+    /// This actor at a level of management.
+    pub fn at_level(self, level: Level) -> Self {
+        Actor {
+            level: Some(level),
+            ..self
+        }
+    }
+
+    /// This actor recording the decision of `decider`.
+    pub fn for_decider(self, decider: Decider) -> Self {
+        Actor {
+            on_behalf_of: Some(decider),
+            ..self
+        }
+    }
+
+    /// Whose decision this actor's action records: the person named, or the actor.
+    pub fn decider(&self) -> Decider {
+        self.on_behalf_of.clone().unwrap_or_else(|| Decider {
+            person: self.person.clone(),
+            agency: self.agency.clone(),
+            level: self.level,
+        })
+    }
+
     /// The sides this actor stands on in a case between these agencies. A case's list entry
     /// carries both agencies, so a work queue needs no whole case to know.
     pub fn parties_in(&self, raising: &AgencyId, receiving: Option<&AgencyId>) -> Vec<Party> {
@@ -56,7 +169,7 @@ impl Case {
 }
 
 /// A role as a sentence names it: "a manager cannot raise …".
-pub(super) fn role_label(role: Role) -> &'static str {
+pub(crate) fn role_label(role: Role) -> &'static str {
     match role {
         Role::Practitioner => "a practitioner",
         Role::Manager => "a manager",

@@ -38,7 +38,8 @@ use crate::ids::{
 use crate::procedure::{Action, Inform, InformWhen, Party, Stage};
 use crate::timescale::{Timescale, local_date};
 
-pub use actor::{Actor, Role};
+pub(crate) use actor::role_label;
+pub use actor::{Actor, Decider, Level, Role};
 pub use child_key::{ChildKey, MIN_SECRET_BYTES, MatchSecret, SecretTooShort};
 pub use contact::{Contact, ContactMethod, ContactRefused};
 pub use forms::FormRecord;
@@ -46,6 +47,7 @@ pub use next_move::{NextMove, describe_move, local_time};
 pub use refusals::{ClockRefused, RaiseError, Refused};
 pub use summary::{CaseSummary, OpenActions, RunningClock};
 pub use targets::{RunningTotal, TotalState};
+pub use transitions::DecisionAsked;
 
 /// The child a case is about. Never appears in events, logs or emails.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -193,6 +195,10 @@ pub struct Response {
     /// How and when the discussion behind it happened, and with whom, if recorded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<Contact>,
+    /// Whose decision it was, where the stage asks a level of management: the person who
+    /// recorded it (`by`) or the person they recorded it for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decided_by: Option<Decider>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -313,6 +319,10 @@ pub enum Status {
         /// The plan agreed with the decision.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         agreed_actions: Vec<AgreedAction>,
+        /// Whose decision it was, where the stage asks a level of management (Moray's Chief
+        /// Social Work Officer).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        decided_by: Option<Decider>,
     },
     Withdrawn {
         at: DateTime<Utc>,

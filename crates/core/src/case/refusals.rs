@@ -147,6 +147,33 @@ pub enum Refused {
     /// The values sent do not fit the form: every problem, by field, row and column.
     #[error("the form has {} problem(s)", .problems.len())]
     FormInvalid { problems: Vec<FormProblem> },
+    /// The stage asks a level of management the person deciding does not have (or another
+    /// agency's).
+    #[error(
+        "{stage} is answered by {asked} ({level}) or above in {agency}: {why}; record it on \
+         their behalf with on_behalf_of"
+    )]
+    LevelAsked {
+        stage: StageId,
+        asked: String,
+        level: &'static str,
+        agency: String,
+        why: String,
+    },
+    #[error(
+        "a practitioner cannot record a decision on someone else's behalf: ask a manager to \
+         record it"
+    )]
+    PractitionerOnBehalf,
+    #[error(
+        "{target} is escalated by a {level} or above on the raising side (or the partnership's \
+         chair): you are {you}"
+    )]
+    EscalatedBy {
+        target: StageId,
+        level: &'static str,
+        you: String,
+    },
     #[error("this case follows {case}, not {given}")]
     WrongProcedure {
         case: ProcedureId,

@@ -8,8 +8,9 @@ use super::next_move::lowercase_first;
 use super::refusals::ids_list;
 use super::{
     ActionDone, Actor, AgreedAction, Case, ClockEnd, ClockInput, ClockRefused, ClockRun, Concern,
-    EscalateRequest, Escalation, Event, EventKind, Outcome, RaiseError, RaiseRequest, Refused,
-    ResolveRequest, Response, Role, StageEntry, Status, Transition, describe_move, local_time,
+    Decider, EscalateRequest, Escalation, Event, EventKind, Level, Outcome, RaiseError,
+    RaiseRequest, Refused, ResolveRequest, Response, Role, StageEntry, Status, Transition,
+    describe_move, local_time,
 };
 use crate::calendar::{Calendar, YearOutOfRange};
 use crate::ids::{ActionId, CaseId, PersonId, ReasonId, Text};
@@ -248,6 +249,72 @@ fn check_plan(actions: &mut [AgreedAction]) -> Result<(), Refused> {
     Ok(())
 }
 
+/// "a first line manager", "a practitioner": who someone is, for a refusal.
+fn who_you_are(role: Role, level: Option<Level>) -> String {
+    match level {
+        Some(level) => format!("a {}", level.label()),
+        None if role == Role::Manager => "a manager with no level of management recorded \
+                                          in the partnership's configuration"
+            .to_owned(),
+        None => role_label(role).to_owned(),
+    }
+}
+
+/// The asked role's name without the document's examples: "Service Manager (or
+/// equivalent)", not the list after "e.g.".
+fn short_role(role: &str) -> &str {
+    [", e.g.", " (e.g.", " e.g."]
+        .iter()
+        .filter_map(|cut| role.find(cut))
+        .min()
+        .map_or(role, |end| &role[..end])
+        .trim()
+}
+
+/// The level of management a stage asks of the side that answers, and where.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DecisionAsked {
+    pub stage: crate::ids::StageId,
+    /// Who is asked, in the procedure's words (without its examples).
+    pub asked: String,
+    pub level: Level,
+    /// The agency the decision comes from; `None` when the partnership is asked (Moray's Chief
+    /// Social Work Officer), whose decider may be of any of its agencies.
+    pub agency: Option<crate::ids::AgencyId>,
+}
+
+impl DecisionAsked {
+    /// Why `decider` cannot make this decision, if they cannot.
+    pub fn refuses(&self, decider: &Decider) -> Option<String> {
+        if let Some(agency) = &self.agency
+            && &decider.agency != agency
+        {
+            return Some(format!("`{}` is of `{}`", decider.person, decider.agency));
+        }
+        match decider.level {
+            Some(level) if level >= self.level => None,
+            Some(level) => Some(format!("`{}` is a {}", decider.person, level.label())),
+            None => Some(format!(
+                "`{}` has no level of management in the partnership's configuration",
+                decider.person
+            )),
+        }
+    }
+
+    fn refused(&self, why: String) -> Refused {
+        Refused::LevelAsked {
+            stage: self.stage.clone(),
+            asked: self.asked.clone(),
+            level: self.level.label(),
+            agency: self.agency.as_ref().map_or_else(
+                || "any agency of the partnership".to_owned(),
+                |a| a.to_string(),
+            ),
+            why,
+        }
+    }
+}
+
 fn role_name(role: Role) -> &'static str {
     match role {
         Role::Practitioner => "practitioner",
@@ -424,6 +491,53 @@ impl Case {
         Ok(())
     }
 
+    /// The level of management the current stage asks of the side that answers, if it asks
+    /// one. The application checks a person named `on_behalf_of` against it.
+    pub fn decision_asked(&self, procedure: &Procedure) -> Option<DecisionAsked> {
+        let stage = self.current_stage(procedure);
+        let level = stage.asked.level?;
+        let agency = match stage.asked.party {
+            Party::Raising => Some(self.raising_agency.clone()),
+            Party::Receiving => self.receiving_agency.clone(),
+            Party::Partnership => None,
+        };
+        Some(DecisionAsked {
+            stage: stage.id.clone(),
+            asked: short_role(&stage.asked.role).to_owned(),
+            level,
+            agency,
+        })
+    }
+
+    /// Whose decision the actor records when acting for `side`: at a stage that asks a level,
+    /// a person of that level or above in the asked agency — the actor, or the person they
+    /// record it for. The chair acting for the partnership is not bound by it.
+    fn decided_by(
+        &self,
+        procedure: &Procedure,
+        actor: &Actor,
+        side: Option<Party>,
+    ) -> Result<Option<Decider>, Refused> {
+        if actor.on_behalf_of.is_some() && actor.role == Role::Practitioner {
+            return Err(Refused::PractitionerOnBehalf);
+        }
+        let asked = match self.decision_asked(procedure) {
+            Some(asked) if side != Some(Party::Partnership) => asked,
+            _ => return Ok(actor.on_behalf_of.clone()),
+        };
+        let decider = actor.decider();
+        match asked.refuses(&decider) {
+            None => Ok(Some(decider)),
+            Some(_)
+                if actor.on_behalf_of.is_none()
+                    && asked.agency.as_ref().is_none_or(|a| a == &actor.agency) =>
+            {
+                Err(asked.refused(format!("you are {}", who_you_are(actor.role, actor.level))))
+            }
+            Some(why) => Err(asked.refused(why)),
+        }
+    }
+
     fn current_stage<'p>(&self, procedure: &'p Procedure) -> &'p Stage {
         procedure
             .stage(self.stage.as_str())
@@ -553,6 +667,8 @@ impl Case {
         } else {
             self.check_move(procedure, actor, Action::Respond)?;
         }
+        let side = self.next_move(procedure).map(|n| n.party);
+        let decided_by = self.decided_by(procedure, actor, side)?;
         let mut outcome = outcome;
         check_plan(outcome.agreed_actions_mut())?;
         let stage = self.current_stage(procedure);
@@ -570,6 +686,7 @@ impl Case {
             at: now,
             outcome: outcome.clone(),
             contact: None,
+            decided_by,
         });
         b.meet_and_advance(stage, calendar, input, actor.role, Some(&outcome))?;
         b.check_shorter_used(input)?;
@@ -652,6 +769,16 @@ impl Case {
             return Err(Refused::StageRequired {
                 target: target.id.clone(),
                 missing: missing.clone(),
+            });
+        }
+        if let Some(level) = target.escalated_by
+            && !parties.contains(&Party::Partnership)
+            && actor.level.is_none_or(|l| l < level)
+        {
+            return Err(Refused::EscalatedBy {
+                target: target.id.clone(),
+                level: level.label(),
+                you: who_you_are(actor.role, actor.level),
             });
         }
         // Escalation waits for a "not resolved" response or for the running clock to breach,
@@ -750,6 +877,12 @@ impl Case {
                     .map_or_else(|| form.to_string(), |f| f.title.clone()),
             });
         }
+        // A decision clock met for an agency (Moray's stage 5, recorded by the escalating
+        // agency) is the decision of the level the stage asks.
+        let decided_by = match running {
+            Some(run) if meets_running => self.decided_by(procedure, actor, Some(run.owner))?,
+            _ => actor.on_behalf_of.clone(),
+        };
         let mut request = request;
         check_plan(&mut request.agreed_actions)?;
         let mut b = Builder::new(self.clone(), Some(actor.person.clone()), now);
@@ -765,6 +898,7 @@ impl Case {
             outcome: request.outcome,
             lessons_learned: request.lessons_learned,
             agreed_actions: request.agreed_actions,
+            decided_by,
         };
         b.event(EventKind::Resolved {
             stage: self.stage.clone(),

@@ -14,6 +14,7 @@ use super::{
     Procedure, RaiserRole, Reason, Stage, Subject,
 };
 use crate::calendar::Division;
+use crate::case::Level;
 use crate::ids::{
     ClockId, FieldId, FormId, LevelId, MailboxId, ProcedureId, ReasonId, StageId, is_kebab_id,
 };
@@ -144,6 +145,7 @@ struct RawStage {
     name: String,
     description: String,
     asked: RawAsked,
+    escalated_by: Option<Spanned<Level>>,
     #[serde(default)]
     requires: Vec<Spanned<String>>,
     #[serde(default)]
@@ -166,6 +168,7 @@ struct RawAsked {
     #[serde(default)]
     by_agency: BTreeMap<AgencyKind, String>,
     each_agency: Option<Spanned<bool>>,
+    level: Option<Spanned<Level>>,
 }
 
 #[derive(Deserialize)]
@@ -594,6 +597,47 @@ impl Loader<'_> {
         }
     }
 
+    /// The level asked at a stage and the level that must escalate into it: Scotland's Chief
+    /// Social Work Officer only in a Scottish procedure, and nothing escalates into the first
+    /// stage.
+    fn stage_level(
+        &self,
+        raw: &RawProcedure,
+        stage: &RawStage,
+        stage_id: &StageId,
+        index: usize,
+    ) -> Result<Option<Level>, ProcedureError> {
+        if index == 0
+            && let Some(by) = &stage.escalated_by
+        {
+            return Err(self.at(
+                by.span(),
+                format!(
+                    "stage `{stage_id}` is the first stage: a case is raised into it, not \
+                     escalated, so `escalated_by` does not apply"
+                ),
+            ));
+        }
+        for level in [&stage.asked.level, &stage.escalated_by]
+            .into_iter()
+            .flatten()
+        {
+            if *level.get_ref() == Level::ChiefSocialWorkOfficer
+                && raw.division != Division::Scotland
+            {
+                return Err(self.at(
+                    level.span(),
+                    format!(
+                        "stage `{stage_id}`: `chief-social-work-officer` is a role in Scotland \
+                         only, and this procedure counts working days in {:?}",
+                        raw.division
+                    ),
+                ));
+            }
+        }
+        Ok(stage.asked.level.as_ref().map(|l| *l.get_ref()))
+    }
+
     fn load(&self) -> Result<Procedure, ProcedureError> {
         let raw: RawProcedure = toml::from_str(self.text).map_err(|e| match e.span() {
             Some(span) => self.at(span, e.message().trim().to_owned()),
@@ -761,6 +805,7 @@ impl Loader<'_> {
                     ),
                 ));
             }
+            let level = self.stage_level(&raw, stage, &stage_id, index)?;
             self.unique(stage.clocks.iter().map(|c| &c.id), "clock")?;
             let mut clocks = Vec::new();
             for (clock_index, clock) in stage.clocks.iter().enumerate() {
@@ -829,7 +874,9 @@ impl Loader<'_> {
                     line: stage.asked.line.as_ref().map(|l| l.get_ref().clone()),
                     by_agency: stage.asked.by_agency.clone(),
                     each_agency: each_agency.is_some_and(|e| *e.get_ref()),
+                    level,
                 },
+                escalated_by: stage.escalated_by.as_ref().map(|l| *l.get_ref()),
                 requires,
                 copy,
                 inform: stage.inform.clone(),

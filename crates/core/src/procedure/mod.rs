@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::Division;
+use crate::case::Level;
 use crate::ids::{ClockId, FieldId, FormId, LevelId, MailboxId, ProcedureId, ReasonId, StageId};
 use crate::timescale::Timescale;
 
@@ -441,6 +442,10 @@ pub struct Stage {
     pub name: String,
     pub description: String,
     pub asked: Asked,
+    /// The level of management on the raising side that must escalate into this stage, where
+    /// the document says so (Medway stage 3: "the Service Manager/ Designated Safeguarding
+    /// Leads must escalate"); the chair is not bound by it.
+    pub escalated_by: Option<Level>,
     /// Stages that must have been used before this one may be entered.
     pub requires: Vec<StageId>,
     /// Mailboxes that get a copy of the escalation and any response at this stage.
@@ -470,6 +475,9 @@ pub struct Asked {
     /// someone of that agency: the Practice Alert's Learning Lessons members "respond on behalf
     /// of their agency". Only at a stage without clocks.
     pub each_agency: bool,
+    /// The level of management asked, where the document names one: the response (or the
+    /// decision) comes from a person of this level or above, or is recorded on their behalf.
+    pub level: Option<Level>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

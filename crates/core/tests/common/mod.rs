@@ -8,8 +8,8 @@
 
 use chrono::{DateTime, Utc};
 use escalations_core::case::{
-    Actor, AgreedAction, Case, Child, ClockInput, Concern, EscalateRequest, Outcome, RaiseRequest,
-    ResolveRequest, Role, Transition,
+    Actor, AgreedAction, Case, Child, ClockInput, Concern, EscalateRequest, Level, Outcome,
+    RaiseRequest, ResolveRequest, Role, Transition,
 };
 use escalations_core::ids::{AgencyId, CaseId, PersonId, Text};
 use escalations_core::{Calendar, Catalogue, Procedure};
@@ -27,24 +27,34 @@ pub fn text(s: &str) -> Text {
 }
 
 pub fn actor(person: &str, agency: &str, role: Role) -> Actor {
-    Actor {
-        person: PersonId::parse(person).unwrap(),
-        agency: AgencyId::parse(agency).unwrap(),
+    Actor::new(
+        PersonId::parse(person).unwrap(),
+        AgencyId::parse(agency).unwrap(),
         role,
-    }
+    )
 }
 
 pub fn practitioner() -> Actor {
     actor("pat", "school", Role::Practitioner)
 }
+/// The school's first line manager.
 pub fn school_manager() -> Actor {
-    actor("sam", "school", Role::Manager)
+    school_at(Level::FirstLine)
+}
+/// The school's manager at a level of management.
+pub fn school_at(level: Level) -> Actor {
+    actor("sam", "school", Role::Manager).at_level(level)
 }
 pub fn social_worker() -> Actor {
     actor("sol", "social-care", Role::Practitioner)
 }
+/// Social care's first line manager.
 pub fn social_care_manager() -> Actor {
-    actor("meg", "social-care", Role::Manager)
+    social_care_at(Level::FirstLine)
+}
+/// Social care's manager at a level of management.
+pub fn social_care_at(level: Level) -> Actor {
+    actor("meg", "social-care", Role::Manager).at_level(level)
 }
 pub fn chair() -> Actor {
     actor("chris", "partnership-unit", Role::Chair)
@@ -161,4 +171,30 @@ pub fn running(case: &Case) -> (String, String, String) {
 
 pub fn run(r: (&str, &str, &str)) -> (String, String, String) {
     (r.0.to_owned(), r.1.to_owned(), r.2.to_owned())
+}
+
+/// Records Sefton's Report to SSCP at the case's current stage (step 3 or 4), as a case
+/// resolved there needs: "Multi-agency conflicts resolved at Steps 3 and 4 must be reported to
+/// Sefton SCP Team".
+pub fn report_to_sscp(case: &Case, p: &Procedure, by: &Actor, when: &str) -> Case {
+    use escalations_core::forms::Plain;
+    let t = |s: &str| Plain::Text(s.to_owned());
+    let values: std::collections::BTreeMap<String, Plain> = [
+        ("child-name", t("A Child")),
+        ("escalating-professional", t("Pat Teacher")),
+        ("role-and-agency", t("Teacher, Example Primary School")),
+        ("level-of-need", t("S17")),
+        ("details-of-disagreement", t("Threshold")),
+        ("date-of-discussion", t("2026-11-03")),
+        ("actions-taken", t("Heads of service met")),
+        ("completed-by", t("Sam Manager / Head")),
+        ("date-completed", t("2026-11-04")),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    let form = escalations_core::ids::FormId::parse("report-to-sscp").unwrap();
+    case.record_form(p, by, &form, &values, at(when))
+        .unwrap_or_else(|e| panic!("{e}"))
+        .case
 }

@@ -172,6 +172,70 @@ pub fn raise_body(
     })
 }
 
+/// Where the current stage closes with its form ("Multi-agency conflicts resolved at Steps 3
+/// and 4 must be reported to Sefton SCP Team"), records it as `user`: what the case already
+/// knows, and a plain value in each required field still blank (fields another side fills are
+/// left to them). Returns the case as it stands afterwards.
+pub async fn record_closing_form(user: &User<'_>, procedure: &Value, case: Value) -> Value {
+    let here = procedure["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == case["case"]["stage"])
+        .unwrap();
+    if here["closes_with_form"] != true {
+        return case;
+    }
+    let id = case["case"]["id"].as_str().unwrap();
+    let path = format!("/api/cases/{id}/forms/{}", here["form"].as_str().unwrap());
+    let (status, form) = user.get(&path).await;
+    assert_eq!(status, StatusCode::OK, "{form}");
+    let known: std::collections::BTreeMap<&str, &Value> = form["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| (v["field"].as_str().unwrap(), &v["value"]))
+        .collect();
+    let plain = |field: &Value| match field["kind"].as_str().unwrap() {
+        "date" => json!("2026-01-05"),
+        "yes-no" => json!(true),
+        "choice" => field["options"][0].clone(),
+        "choices" => json!([field["options"][0].clone()]),
+        "email" => json!("someone@example.org"),
+        _ => json!("Recorded for the journey"),
+    };
+    let mut values = serde_json::Map::new();
+    for field in form["form"]["fields"].as_array().unwrap() {
+        if !field["filled_by"].is_null() {
+            continue;
+        }
+        let name = field["id"].as_str().unwrap();
+        let value = match known.get(name) {
+            Some(v) if !v.is_null() => (*v).clone(),
+            _ if field["required"] != true => continue,
+            _ if field["kind"] == "rows" => {
+                let row: serde_json::Map<String, Value> = field["columns"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|c| (c["id"].as_str().unwrap().to_owned(), plain(c)))
+                    .collect();
+                json!([row])
+            }
+            _ => plain(field),
+        };
+        values.insert(name.to_owned(), value);
+    }
+    let (status, view) = user
+        .post(
+            &path,
+            json!({ "version": case["case"]["version"], "values": values }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "recording {path}: {view}");
+    view
+}
+
 pub fn not_resolved() -> Value {
     json!({
         "outcome": "not-resolved",

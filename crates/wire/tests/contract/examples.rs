@@ -6,8 +6,9 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Duration, Utc};
 use escalations_core::case::{
-    Actor, AgreedAction, Case, Child, ClockState, Concern, Contact, ContactMethod, EscalateRequest,
-    Event, MatchSecret, Outcome, RaiseRequest, ResolveRequest, Role, Transition,
+    Actor, AgreedAction, Case, Child, ClockState, Concern, Contact, ContactMethod, Decider,
+    EscalateRequest, Event, Level, MatchSecret, Outcome, RaiseRequest, ResolveRequest, Role,
+    Transition,
 };
 use escalations_core::forms::Plain;
 use escalations_core::ids::{AgencyId, CaseId, PersonId, StageId, Text};
@@ -26,11 +27,11 @@ pub fn text(s: &str) -> Text {
 }
 
 pub fn actor(person: &str, agency: &str, role: Role) -> Actor {
-    Actor {
-        person: PersonId::parse(person).unwrap(),
-        agency: AgencyId::parse(agency).unwrap(),
+    Actor::new(
+        PersonId::parse(person).unwrap(),
+        AgencyId::parse(agency).unwrap(),
         role,
-    }
+    )
 }
 
 pub fn raiser() -> Actor {
@@ -39,6 +40,13 @@ pub fn raiser() -> Actor {
 
 pub fn receiver() -> Actor {
     actor("sol", "social-care", Role::Practitioner)
+}
+
+/// A first line manager of `agency` recording `decider`'s decision on their behalf.
+pub fn on_behalf(agency: &str, decider: Decider) -> Actor {
+    actor("meg", agency, Role::Manager)
+        .at_level(Level::FirstLine)
+        .for_decider(decider)
 }
 
 pub fn chair() -> Actor {
@@ -370,7 +378,20 @@ pub fn journeys<'c>(catalogue: &'c Catalogue, contract: &Contract) -> Vec<Journe
             "2026-12-04",
         )],
     };
-    a.respond(&receiver(), resolved, t0 + Duration::days(8));
+    // Step 3, "Direct Head of Service to Head of Service Discussion": a manager records the head
+    // of service's decision on their behalf, and the response says whose decision it was.
+    a.respond(
+        &on_behalf(
+            "social-care",
+            Decider {
+                person: PersonId::parse("hos").unwrap(),
+                agency: AgencyId::parse("social-care").unwrap(),
+                level: Some(Level::HeadOfService),
+            },
+        ),
+        resolved,
+        t0 + Duration::days(8),
+    );
     a.resolve(&raiser(), t0 + Duration::days(9));
     // The SSCP fills its Monitoring box after the case has closed.
     a.record_form(
@@ -383,7 +404,17 @@ pub fn journeys<'c>(catalogue: &'c Catalogue, contract: &Contract) -> Vec<Journe
 
     // Resolved early, with its clock still running (stopped).
     let mut b = Journey::raise(sefton, "case-b", true, t0);
-    b.resolve(&raiser(), t0 + Duration::days(2));
+    b.resolve(
+        &on_behalf(
+            "school",
+            Decider {
+                person: PersonId::parse("head").unwrap(),
+                agency: AgencyId::parse("school").unwrap(),
+                level: Some(Level::HeadOfService),
+            },
+        ),
+        t0 + Duration::days(2),
+    );
     views.push(b.view(&raiser(), t0 + Duration::days(2)));
 
     // Withdrawn.
