@@ -161,6 +161,7 @@ fn show_procedure(id: &str) -> Result<String, String> {
         match p.subject {
             Subject::Child => "one child",
             Subject::Practice => "multi-agency practice, not one child",
+            Subject::Agency => "one agency's part in the partnership, not one child",
         }
     );
     let raised_by: Vec<String> = p

@@ -33,6 +33,7 @@ fn procedures_lists_every_shipped_id_with_its_name() {
         "moray",
         "sscp-mset",
         "sscp-mset-non-attendance",
+        "sscp-mset-partner-non-attendance",
     ] {
         assert!(
             text.lines()

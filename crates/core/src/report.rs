@@ -154,7 +154,9 @@ pub fn report(
             continue;
         }
         let procedure = catalogue.get(case.procedure.as_str());
-        let practice = procedure.is_some_and(|p| p.subject == Subject::Practice);
+        // Alerts not about a child (Practice Alerts, MSET partners' non-attendance) are listed
+        // apart from the escalations about children.
+        let practice = procedure.is_some_and(|p| p.subject != Subject::Child);
         let lessons = match &case.status {
             Status::Resolved {
                 lessons_learned, ..

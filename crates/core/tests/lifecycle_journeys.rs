@@ -608,3 +608,64 @@ fn moray_runs_six_stages_in_scotland() {
     );
     assert!(matches!(case.status, Status::Resolved { ref stage, .. } if stage == "stage-5"));
 }
+
+/// SSCP MSET: "Partners identified within the operational group membership regularly do not
+/// attend ... Pro-forma should be shared with the SSCP Business Unit." An alert about the
+/// agency, raised by the Chair, with no child and no clock; the Business Unit takes it and the
+/// partnership closes it.
+#[test]
+fn mset_partners_non_attendance_is_raised_about_an_agency_without_a_child() {
+    let catalogue = catalogue();
+    let p = catalogue.get("sscp-mset-partner-non-attendance").unwrap();
+    let cal = Calendar::new(p.division);
+    let raise_with = |req| {
+        Case::raise(
+            CaseId::parse("alert-1").unwrap(),
+            p,
+            &cal,
+            &chair(),
+            req,
+            at("2026-06-01T09:00:00Z"),
+        )
+    };
+    let mut with_child = request(p, true);
+    with_child.immediate_risk = None;
+    assert_eq!(
+        raise_with(with_child).unwrap_err(),
+        RaiseError::ChildNotAllowed
+    );
+    let mut no_agency = request(p, false);
+    no_agency.receiving_agency = None;
+    assert_eq!(
+        raise_with(no_agency).unwrap_err(),
+        RaiseError::ReceivingAgencyRequired
+    );
+    let case = raise_with(request(p, false)).unwrap().case;
+    assert!(case.child.is_none() && case.child_key.is_none());
+    assert_eq!(
+        case.receiving_agency.as_ref().unwrap().as_str(),
+        "social-care"
+    );
+    assert!(case.running_clock().is_none(), "no 72-hour clock");
+    let next = case.next_move(p).unwrap();
+    assert_eq!((next.party, next.due), (Party::Partnership, None));
+    assert!(next.who.contains("SSCP Business Unit"), "{}", next.who);
+    let case = case
+        .respond(
+            p,
+            &cal,
+            &chair(),
+            Outcome::Resolved {
+                summary: text("Raised with the agency's strategic lead"),
+                agreed_actions: vec![],
+            },
+            at("2026-06-02T09:00:00Z"),
+        )
+        .unwrap()
+        .case;
+    let case = case
+        .resolve(p, &chair(), resolution(), at("2026-06-03T09:00:00Z"))
+        .unwrap()
+        .case;
+    assert!(!case.status.is_open());
+}

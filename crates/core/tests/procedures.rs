@@ -36,8 +36,36 @@ fn every_shipped_procedure_loads() {
             "sefton",
             "moray",
             "sscp-mset",
-            "sscp-mset-non-attendance"
+            "sscp-mset-non-attendance",
+            "sscp-mset-partner-non-attendance"
         ]
+    );
+}
+
+/// SSCP MSET, "Non-attendance at MSET Operational Group": "Partners identified within the
+/// operational group membership regularly do not attend. This will include partners who have
+/// not attended for three consecutive months. · Pro-forma should be shared with the SSCP
+/// Business Unit." An alert about an agency: no child, no clock, shared with the Business Unit.
+#[test]
+fn mset_partners_regular_non_attendance_is_an_alert_about_an_agency() {
+    use escalations_core::procedure::{Party, Subject};
+    let catalogue = Catalogue::builtin().unwrap();
+    let alert = catalogue.get("sscp-mset-partner-non-attendance").unwrap();
+    assert_eq!(alert.subject, Subject::Agency);
+    assert!(alert.immediate_risk.is_none());
+    assert_eq!(alert.stages.len(), 1);
+    let stage = &alert.stages[0];
+    assert!(stage.clocks.is_empty(), "no 72-hour clock");
+    assert_eq!(stage.asked.party, Party::Partnership);
+    assert!(stage.asked.role.contains("SSCP Business Unit"));
+    // The referrer's non-attendance for a case is the other route, about a child.
+    let route = catalogue.get("sscp-mset-non-attendance").unwrap();
+    assert_eq!(route.subject, Subject::Child);
+    assert!(
+        route
+            .reasons
+            .iter()
+            .all(|r| r.id != "regular-non-attendance")
     );
 }
 

@@ -45,7 +45,11 @@ fn four_partnerships_one_per_seed_procedure() {
             vec!["medway", "medway-ppa"],
             vec!["sefton"],
             vec!["moray"],
-            vec!["sscp-mset", "sscp-mset-non-attendance"],
+            vec![
+                "sscp-mset",
+                "sscp-mset-non-attendance",
+                "sscp-mset-partner-non-attendance"
+            ],
         ]
     );
     let counts: Vec<(usize, usize)> = all

@@ -267,6 +267,12 @@ async fn every_procedure_climbs_its_whole_ladder_to_resolution() {
             "chair",
             "childrens-services",
         ),
+        (
+            "sscp-mset-partner-non-attendance",
+            "sscp",
+            "chair",
+            "childrens-services",
+        ),
     ];
     // The runs cover every procedure the demo partnerships offer.
     let mut offered = Vec::new();
@@ -304,9 +310,18 @@ async fn every_procedure_climbs_its_whole_ladder_to_resolution() {
             .collect();
         let level = procedure["levels_of_need"][0]["id"].as_str();
         let mut body = raise_body(procedure_id, receiving, level, &reasons);
-        if procedure_id.ends_with("-ppa") {
+        // Only a procedure about a child takes the child's details and the immediate-risk
+        // question; a Practice Alert names the agencies it asks.
+        if procedure["subject"] != "child" {
             body.as_object_mut().unwrap().remove("child");
             body.as_object_mut().unwrap().remove("immediate_risk");
+        }
+        if procedure["stages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["asked"]["each_agency"] == true)
+        {
             body["agencies_asked"] = json!([receiving, "police"]);
         }
         let (status, mut case) = raiser.post("/api/cases", body).await;

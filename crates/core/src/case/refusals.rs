@@ -16,8 +16,8 @@ pub enum RaiseError {
     #[error("this procedure is about one child: give the child's name")]
     ChildRequired,
     #[error(
-        "a Partnership Practice Alert is not about one child: remove the child's details \
-         (use the escalation procedure for a concern about a child)"
+        "this procedure is not about one child: remove the child's details (use the \
+         escalation procedure for a concern about a child)"
     )]
     ChildNotAllowed,
     #[error("say which agency's decision, action or inaction you are challenging")]

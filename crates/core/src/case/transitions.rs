@@ -391,14 +391,18 @@ impl Case {
         }
         match (procedure.subject, &request.child) {
             (Subject::Child, None) => return Err(RaiseError::ChildRequired),
-            (Subject::Practice, Some(_)) => return Err(RaiseError::ChildNotAllowed),
+            (Subject::Practice | Subject::Agency, Some(_)) => {
+                return Err(RaiseError::ChildNotAllowed);
+            }
             _ => {}
         }
         if procedure.immediate_risk.is_none() && request.immediate_risk.is_some() {
             return Err(RaiseError::ImmediateRiskNotAsked);
         }
         match (&request.receiving_agency, procedure.subject) {
-            (None, Subject::Child) => return Err(RaiseError::ReceivingAgencyRequired),
+            (None, subject) if subject.names_an_agency() => {
+                return Err(RaiseError::ReceivingAgencyRequired);
+            }
             (Some(receiving), _) if *receiving == actor.agency => {
                 return Err(RaiseError::SameAgency);
             }

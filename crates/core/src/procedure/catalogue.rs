@@ -3,7 +3,7 @@
 use super::{Procedure, ProcedureError, load};
 
 /// The procedures shipped with the product, embedded in the build.
-pub const BUILTIN: [(&str, &str); 6] = [
+pub const BUILTIN: [(&str, &str); 7] = [
     ("medway.toml", include_str!("../../procedures/medway.toml")),
     (
         "medway-ppa.toml",
@@ -18,6 +18,10 @@ pub const BUILTIN: [(&str, &str); 6] = [
     (
         "sscp-mset-non-attendance.toml",
         include_str!("../../procedures/sscp-mset-non-attendance.toml"),
+    ),
+    (
+        "sscp-mset-partner-non-attendance.toml",
+        include_str!("../../procedures/sscp-mset-partner-non-attendance.toml"),
     ),
 ];
 

@@ -394,12 +394,12 @@ impl Loader<'_> {
                  before raising and the `instruction` (in the document's words) for a child at \
                  immediate risk",
             )),
-            (Subject::Practice, Some(risk)) => Err(self.at(
+            (Subject::Practice | Subject::Agency, Some(risk)) => Err(self.at(
                 risk.span(),
                 "[immediate_risk] is asked about a child, and this procedure is not about one \
                  child: remove it",
             )),
-            (Subject::Practice, None) => Ok(None),
+            (Subject::Practice | Subject::Agency, None) => Ok(None),
             (Subject::Child, Some(risk)) => {
                 let risk = risk.get_ref();
                 for text in [&risk.question, &risk.instruction] {

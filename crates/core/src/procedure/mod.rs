@@ -19,13 +19,23 @@ use crate::case::Level;
 use crate::ids::{ClockId, FieldId, FormId, LevelId, MailboxId, ProcedureId, ReasonId, StageId};
 use crate::timescale::Timescale;
 
-/// What a procedure is about: one child, or multi-agency practice in general (a Partnership
-/// Practice Alert, which must not carry a child's details).
+/// What a procedure is about: one child, multi-agency practice in general (a Partnership
+/// Practice Alert), or one agency's part in the partnership (MSET partners' regular
+/// non-attendance). Only a procedure about a child carries a child's details.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Subject {
     Child,
     Practice,
+    /// An alert about an agency (the agency asked), not about a child.
+    Agency,
+}
+
+impl Subject {
+    /// Whether a case under it names the agency asked (the one challenged).
+    pub fn names_an_agency(self) -> bool {
+        matches!(self, Subject::Child | Subject::Agency)
+    }
 }
 
 /// The sides of a case. Every clock belongs to one of them.

@@ -74,7 +74,9 @@ impl<'p> Journey<'p> {
             in_care: true,
         });
         let request = RaiseRequest {
-            receiving_agency: (procedure.subject == Subject::Child)
+            receiving_agency: procedure
+                .subject
+                .names_an_agency()
                 .then(|| AgencyId::parse("social-care").unwrap()),
             child,
             concern: Concern {
