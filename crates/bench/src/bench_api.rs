@@ -49,24 +49,26 @@ async fn main() {
     let http = reqwest::Client::new();
     let raiser = token(&http, &url, "school-practitioner").await;
     let reader = token(&http, &url, "social-care-manager").await;
-    let raise = json!({
-        "procedure": "sefton", "receiving_agency": "social-care", "child": { "name": "Bench Child" },
-        "concern": { "summary": "Benchmark", "level_of_need": "s17" }, "immediate_risk": false
-    })
-    .to_string();
+    // Each raise is about another child (a distinct date of birth), so every raise is keyed and
+    // checked against the receiving agency's open cases for a duplicate, as a real one is.
+    let raise = |child: usize| {
+        let born = chrono::NaiveDate::from_ymd_opt(2010, 1, 1).expect("date")
+            + chrono::Days::new(child as u64);
+        json!({
+            "procedure": "sefton", "receiving_agency": "social-care",
+            "child": { "name": "Bench Child", "date_of_birth": born.to_string() },
+            "concern": { "summary": "Benchmark", "level_of_need": "s17" }, "immediate_risk": false
+        })
+        .to_string()
+    };
 
     // Mix: 1 in 4 requests raises a case (a write: a transaction with its events); the rest
     // read the work queue, a list or one case.
     let started = Instant::now();
     let mut workers = tokio::task::JoinSet::new();
     for w in 0..concurrency {
-        let (http, url, raiser, reader, raise) = (
-            http.clone(),
-            url.clone(),
-            raiser.clone(),
-            reader.clone(),
-            raise.clone(),
-        );
+        let (http, url, raiser, reader) =
+            (http.clone(), url.clone(), raiser.clone(), reader.clone());
         let share = requests / concurrency;
         workers.spawn(async move {
             let mut times = Vec::with_capacity(share);
@@ -78,7 +80,7 @@ async fn main() {
                         http.post(format!("{url}/api/cases"))
                             .bearer_auth(&raiser)
                             .header("content-type", "application/json")
-                            .body(raise.clone())
+                            .body(raise(w * share + i))
                             .send()
                             .await
                     }
