@@ -481,17 +481,7 @@ fn the_monitoring_box_is_the_partnerships_and_is_filled_after_closure() {
         .case;
     }
     assert_eq!(case.stage.as_str(), "step-3");
-    let report_values = values(&[
-        ("child-name", t(CHILD)),
-        ("escalating-professional", t("Pat Teacher")),
-        ("role-and-agency", t("Teacher, Example Primary School")),
-        ("level-of-need", t("S17")),
-        ("details-of-disagreement", t("Threshold")),
-        ("date-of-discussion", t("2026-11-03")),
-        ("actions-taken", t("Heads of service met")),
-        ("completed-by", t("Sam Manager / Head")),
-        ("date-completed", t("2026-11-04")),
-    ]);
+    let report_values = common::report_to_sscp_values(CHILD);
     let id = form_id("report-to-sscp");
     let mut with_monitoring = report_values.clone();
     with_monitoring.insert("monitoring-date-received".into(), t("2026-11-05"));

@@ -177,10 +177,20 @@ pub fn run(r: (&str, &str, &str)) -> (String, String, String) {
 /// resolved there needs: "Multi-agency conflicts resolved at Steps 3 and 4 must be reported to
 /// Sefton SCP Team".
 pub fn report_to_sscp(case: &Case, p: &Procedure, by: &Actor, when: &str) -> Case {
+    let form = escalations_core::ids::FormId::parse("report-to-sscp").unwrap();
+    case.record_form(p, by, &form, &report_to_sscp_values("A Child"), at(when))
+        .unwrap_or_else(|e| panic!("{e}"))
+        .case
+}
+
+/// The Report to SSCP's required values, about the child named.
+pub fn report_to_sscp_values(
+    child: &str,
+) -> std::collections::BTreeMap<String, escalations_core::forms::Plain> {
     use escalations_core::forms::Plain;
     let t = |s: &str| Plain::Text(s.to_owned());
-    let values: std::collections::BTreeMap<String, Plain> = [
-        ("child-name", t("A Child")),
+    [
+        ("child-name", t(child)),
         ("escalating-professional", t("Pat Teacher")),
         ("role-and-agency", t("Teacher, Example Primary School")),
         ("level-of-need", t("S17")),
@@ -192,9 +202,5 @@ pub fn report_to_sscp(case: &Case, p: &Procedure, by: &Actor, when: &str) -> Cas
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
-    .collect();
-    let form = escalations_core::ids::FormId::parse("report-to-sscp").unwrap();
-    case.record_form(p, by, &form, &values, at(when))
-        .unwrap_or_else(|e| panic!("{e}"))
-        .case
+    .collect()
 }
