@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use escalations_api::Api;
 use escalations_core::Catalogue;
 use escalations_core::access::Principal;
-use escalations_core::case::{Actor, Case, Event, MatchSecret, Role, Transition};
+use escalations_core::case::{Actor, Case, ChildKey, Event, MatchSecret, Role, Transition};
 use escalations_core::ids::{AgencyId, CaseId, PartnershipId, PersonId};
 use escalations_store::{
     CaseFilter, CaseSummary, Created, DueClock, Idempotency, Notice, NoticeKey, NoticeOutcome,
@@ -112,6 +112,13 @@ impl Store for Counting {
         idempotency: &Idempotency,
     ) -> Result<Option<Case>, StoreError> {
         self.inner.idempotent_case(partnership, idempotency).await
+    }
+    async fn open_cases_about(
+        &self,
+        partnership: &PartnershipId,
+        child: &ChildKey,
+    ) -> Result<Vec<CaseSummary>, StoreError> {
+        self.inner.open_cases_about(partnership, child).await
     }
     async fn match_secret(
         &self,

@@ -4,10 +4,7 @@ use chrono::{DateTime, Utc};
 use escalations_core::access::{Denied, Principal};
 use escalations_core::case::{Case, ClockInput, RaiseRequest};
 use escalations_core::ids::{CaseId, ProcedureId, StageId};
-use escalations_store::{
-    CaseFilter, Created, Idempotency, IdempotencyKey, PageRequest, Scope, StatusKind, StoreError,
-    drain_pages,
-};
+use escalations_store::{Created, Idempotency, IdempotencyKey, StoreError};
 
 use crate::view::ViewError;
 use crate::{App, CaseDetail, NotSetUp, ProcedureMissing};
@@ -218,18 +215,7 @@ impl App {
         {
             return Ok(());
         }
-        let scope = Scope::Agency(agency.clone());
-        let filter = CaseFilter {
-            status: Some(StatusKind::Open),
-            ..CaseFilter::default()
-        };
-        let (scope, filter) = (&scope, &filter);
-        let entries = drain_pages(|page: PageRequest| async move {
-            self.store
-                .list_cases(&who.partnership, scope, filter, &page)
-                .await
-        })
-        .await?;
+        let entries = self.store.open_cases_about(&who.partnership, key).await?;
         let open: Vec<OpenCaseAboutChild> = entries
             .into_iter()
             .filter(|e| {

@@ -159,6 +159,7 @@ pub(crate) fn view_items(p: &PartnershipId, case: &Case) -> Vec<ViewItem> {
             .iter()
             .map(|a| keys::agency_view_pk(p, a)),
     );
+    pks.extend(case.child_key.iter().map(|k| keys::child_view_pk(p, k)));
     pks.extend(
         case.people_involved()
             .iter()

@@ -10,9 +10,10 @@
 //! | case | `P#{p}#CASE#{case}` | `CASE` |
 //! | chronology event | `P#{p}#CASE#{case}` | `EV#{version:012}#{seq:04}` |
 //! | notice sent | `P#{p}#CASE#{case}` | `NOTICE#{key}` |
-//! | list entry | `P#{p}#VIEW#ALL`, `P#{p}#VIEW#A#{agency}`, `P#{p}#VIEW#U#{person}` | `{raised_at}#{case}` |
+//! | list entry | `P#{p}#VIEW#ALL`, `P#{p}#VIEW#A#{agency}`, `P#{p}#VIEW#U#{person}`, `P#{p}#VIEW#K#{child key}` | `{raised_at}#{case}` |
 //! | idempotency key (scoped to the person who sent it) | `P#{p}#IDEM#{person}#{key}` | `IDEM` |
 //! | partnership configuration | `P#{p}` | `CONFIG` |
+//! | secret for child keys | `P#{p}` | `MATCH-SECRET` |
 //! | partnership registry | `PARTNERSHIPS` | `{p}` |
 //!
 //! Index `open-clocks` (sparse: only case items with a running clock carry its keys):
@@ -20,6 +21,7 @@
 //! [`SHARDS`], so one partnership's open clocks spread over several partitions.
 
 use chrono::{DateTime, Utc};
+use escalations_core::case::ChildKey;
 use escalations_core::ids::{AgencyId, CaseId, PartnershipId, PersonId};
 use escalations_store::{IdempotencyKey, NoticeKey, Scope, sortable_instant};
 
@@ -59,6 +61,12 @@ pub fn view_pk(p: &PartnershipId, scope: &Scope) -> String {
 
 pub fn agency_view_pk(p: &PartnershipId, agency: &AgencyId) -> String {
     format!("P#{p}#VIEW#A#{agency}")
+}
+
+/// The cases about one child, by the child's keyed hash (never the child's details): the
+/// duplicate check's lookup. A key is hex, so it cannot run into another part.
+pub fn child_view_pk(p: &PartnershipId, child: &ChildKey) -> String {
+    format!("P#{p}#VIEW#K#{}", child.as_str())
 }
 
 pub fn person_view_pk(p: &PartnershipId, person: &PersonId) -> String {

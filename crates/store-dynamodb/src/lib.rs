@@ -22,12 +22,12 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
-use escalations_core::case::{Case, Event, MatchSecret, Transition};
+use escalations_core::case::{Case, ChildKey, Event, MatchSecret, Transition};
 use escalations_core::ids::{CaseId, PartnershipId};
 use escalations_store::{
     CaseFilter, CaseSummary, Created, Cursor, DueClock, Idempotency, Notice, NoticeKey,
-    NoticeOutcome, Page, PageRequest, PartnershipConfig, Scope, Store, StoreError, check_new_case,
-    check_transition, sortable_instant,
+    NoticeOutcome, Page, PageRequest, PartnershipConfig, Scope, StatusKind, Store, StoreError,
+    check_new_case, check_transition, sortable_instant,
 };
 use serde::{Deserialize, Serialize};
 
@@ -552,6 +552,25 @@ impl Store for DynamoStore {
             .replay(partnership, idempotency)
             .await?
             .map(|created| created.case().clone()))
+    }
+
+    async fn open_cases_about(
+        &self,
+        partnership: &PartnershipId,
+        child: &ChildKey,
+    ) -> Result<Vec<CaseSummary>, StoreError> {
+        let mut found = Vec::new();
+        for item in self
+            .query_prefix(keys::child_view_pk(partnership, child), "")
+            .await?
+        {
+            let view: ViewItem = from_item(item)?;
+            if view.summary.status == StatusKind::Open {
+                found.push(view.summary);
+            }
+        }
+        found.reverse();
+        Ok(found)
     }
 
     async fn match_secret(

@@ -21,7 +21,7 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use escalations_core::case::{Case, Event, MatchSecret, Transition};
+use escalations_core::case::{Case, ChildKey, Event, MatchSecret, Transition};
 use escalations_core::ids::{CaseId, PartnershipId};
 use escalations_store::{
     CaseFilter, CaseSummary, Created, Cursor, DueClock, Idempotency, Notice, NoticeKey,
@@ -498,6 +498,33 @@ impl Store for SqliteStore {
         let p = partnership.to_string();
         let idem = idempotency.clone();
         self.with(move |conn| replay(conn, &p, &idem)).await
+    }
+
+    async fn open_cases_about(
+        &self,
+        partnership: &PartnershipId,
+        child: &ChildKey,
+    ) -> Result<Vec<CaseSummary>, StoreError> {
+        let (p, key) = (partnership.to_string(), child.as_str().to_owned());
+        self.with(move |conn| {
+            let mut stmt = conn
+                .prepare_cached(
+                    "SELECT id, body FROM cases
+                     WHERE partnership = ?1 AND child_key = ?2 AND status = 'open'
+                     ORDER BY raised_at DESC, id DESC",
+                )
+                .map_err(backend)?;
+            let mut rows = stmt.query(params![p, key]).map_err(backend)?;
+            let mut found = Vec::new();
+            while let Some(row) = rows.next().map_err(backend)? {
+                let id: String = row.get(0).map_err(backend)?;
+                let body: String = row.get(1).map_err(backend)?;
+                let case: Case = decode(&format!("cases/{p}/{id}"), &body)?;
+                found.push(CaseSummary::of(&case));
+            }
+            Ok(found)
+        })
+        .await
     }
 
     async fn match_secret(

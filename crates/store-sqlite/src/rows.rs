@@ -107,8 +107,9 @@ pub(crate) fn insert_case(
     let inserted = tx
         .execute(
             "INSERT OR IGNORE INTO cases (partnership, id, version, raised_at, status, stage, procedure,
-                raising_agency, receiving_agency, due, due_stage, due_clock, due_owner, body)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                raising_agency, receiving_agency, due, due_stage, due_clock, due_owner, body,
+                child_key)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
             params![
                 p,
                 case.id.as_str(),
@@ -124,6 +125,7 @@ pub(crate) fn insert_case(
                 due_clock,
                 due_owner,
                 encode(case)?,
+                case.child_key.as_ref().map(|k| k.as_str()),
             ],
         )
         .map_err(backend)?;

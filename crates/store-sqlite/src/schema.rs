@@ -7,7 +7,7 @@ const SCHEMA: &str = include_str!("schema.sql");
 
 /// The schema's version, kept in `PRAGMA user_version`. Files written before versions were
 /// recorded read 0.
-pub(crate) const SCHEMA_VERSION: i64 = 3;
+pub(crate) const SCHEMA_VERSION: i64 = 4;
 
 /// Brings a file written by an older release up to [`SCHEMA_VERSION`]. Opening a current
 /// file only reads the version; a migration runs in one `IMMEDIATE` transaction, so two
@@ -35,6 +35,24 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<(), rusqlite::Error> {
     // stored case had an owner agency before it, so there is nothing to fill in.
     // Version 3 adds `match_secrets` (each partnership's secret for child keys), created on
     // first use; cases raised before it have no child key and are simply not matched.
+    if schema_version(&tx)? < 4 {
+        // Version 4 keeps each case's child key in a column, indexed, so a raise looks up
+        // open cases about the child instead of reading an agency's whole list. Keys were only
+        // ever written by version 3, inside the case document: copy them out.
+        let has_column = tx
+            .prepare("SELECT 1 FROM pragma_table_info('cases') WHERE name = 'child_key'")?
+            .exists([])?;
+        if !has_column
+            && tx
+                .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'cases'")?
+                .exists([])?
+        {
+            tx.execute_batch(
+                "ALTER TABLE cases ADD COLUMN child_key TEXT;
+                 UPDATE cases SET child_key = json_extract(body, '$.child_key');",
+            )?;
+        }
+    }
     tx.execute_batch(SCHEMA)?;
     tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
     tx.commit()

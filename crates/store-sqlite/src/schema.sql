@@ -21,6 +21,8 @@ CREATE TABLE IF NOT EXISTS cases (
     due_clock TEXT,
     due_owner TEXT,
     body TEXT NOT NULL,
+    -- The child's keyed hash, NULL without one (schema version 4): the duplicate check.
+    child_key TEXT,
     PRIMARY KEY (partnership, id)
 );
 CREATE INDEX IF NOT EXISTS cases_by_due ON cases (partnership, due, id) WHERE due IS NOT NULL;
@@ -65,3 +67,4 @@ CREATE TABLE IF NOT EXISTS match_secrets (
     partnership TEXT PRIMARY KEY,
     secret BLOB NOT NULL
 );
+CREATE INDEX IF NOT EXISTS cases_by_child ON cases (partnership, child_key) WHERE child_key IS NOT NULL;

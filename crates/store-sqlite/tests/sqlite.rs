@@ -208,7 +208,7 @@ async fn a_file_from_before_action_owners_is_migrated_on_open() {
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 3);
+    assert_eq!(version, 4);
 }
 
 #[tokio::test]
@@ -247,7 +247,7 @@ async fn a_file_from_before_idempotency_keys_had_a_person_is_migrated_on_open() 
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 3, "migrated to the current version");
+    assert_eq!(version, 4, "migrated to the current version");
     // Cases are untouched.
     assert_eq!(store.load_case(&p, &t.case.id).await.unwrap(), Some(t.case));
     // The old row named no person, so it answers nobody: the key now creates a case, and a
@@ -292,8 +292,11 @@ async fn a_file_from_before_child_keys_is_migrated_on_open_and_its_cases_still_l
         .unwrap();
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
-        conn.execute_batch("DROP TABLE match_secrets; PRAGMA user_version = 2;")
-            .unwrap();
+        conn.execute_batch(
+            "DROP TABLE match_secrets; DROP INDEX cases_by_child;
+             ALTER TABLE cases DROP COLUMN child_key; PRAGMA user_version = 2;",
+        )
+        .unwrap();
     }
     let store = SqliteStore::open(&path).await.unwrap();
     assert_eq!(store.load_case(&p, &t.case.id).await.unwrap(), Some(t.case));
@@ -303,5 +306,42 @@ async fn a_file_from_before_child_keys_is_migrated_on_open_and_its_cases_still_l
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 3);
+    assert_eq!(version, 4);
+}
+
+#[tokio::test]
+async fn a_file_whose_child_keys_are_only_in_case_documents_gets_them_indexed_on_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("escalations.db");
+    let p = partnership("sefton-scp");
+    let pat = actor("pat", "school", Role::Practitioner);
+    let mut t = raised("case-1", &pat, "social-care", at("2026-11-23T10:00:00Z"));
+    if let Some(child) = t.case.child.as_mut() {
+        child.date_of_birth = Some("2016-02-29".parse().unwrap());
+    }
+    let t = t.with_child_key(&escalations_core::case::MatchSecret::new(vec![5; 32]).unwrap());
+    let key = t.case.child_key.clone().unwrap();
+    SqliteStore::open(&path)
+        .await
+        .unwrap()
+        .create_case(&p, &t, None)
+        .await
+        .unwrap();
+    // As version 3 left it: the key inside the case document, no column.
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "DROP INDEX cases_by_child; ALTER TABLE cases DROP COLUMN child_key;
+             PRAGMA user_version = 3;",
+        )
+        .unwrap();
+    }
+    let store = SqliteStore::open(&path).await.unwrap();
+    let about = store.open_cases_about(&p, &key).await.unwrap();
+    assert_eq!(
+        about.len(),
+        1,
+        "the key was copied out of the case document"
+    );
+    assert_eq!(about[0].id, t.case.id);
 }

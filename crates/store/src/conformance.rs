@@ -1155,7 +1155,44 @@ pub async fn list_entries_carry_the_child_key_never_the_child(store: Shared) {
         "{listed}"
     );
     let loaded = store.load_case(&p, &t.case.id).await.unwrap().unwrap();
-    assert_eq!(loaded.child_key, Some(key));
+    assert_eq!(loaded.child_key, Some(key.clone()));
+
+    // Looked up by the key: the open cases about that child only, in this partnership only.
+    let about = store.open_cases_about(&p, &key).await.unwrap();
+    assert_eq!(about.len(), 1);
+    assert_eq!(about[0].id, t.case.id);
+    let other = partnership("medway-scp");
+    assert!(
+        store
+            .open_cases_about(&other, &key)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let mut u = raised(
+        "case-2",
+        &practitioner(),
+        "police",
+        at("2026-11-23T11:00:00Z"),
+    );
+    if let Some(child) = u.case.child.as_mut() {
+        child.name = text("Another Child");
+        child.date_of_birth = Some("2015-11-30".parse().unwrap());
+    }
+    let u = u.with_child_key(&MatchSecret::new(vec![7; 32]).unwrap());
+    create(&store, &p, &u).await;
+    assert_eq!(store.open_cases_about(&p, &key).await.unwrap().len(), 1);
+    // A closed case is no longer open about the child.
+    let withdrawn = loaded
+        .withdraw(
+            &sefton(),
+            &practitioner(),
+            text("Raised in error"),
+            at("2026-11-24T09:00:00Z"),
+        )
+        .unwrap();
+    store.apply(&p, &withdrawn).await.unwrap();
+    assert!(store.open_cases_about(&p, &key).await.unwrap().is_empty());
 }
 
 pub async fn the_agencies_a_practice_alert_asks_list_it_from_the_raise(store: Shared) {

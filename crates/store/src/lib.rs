@@ -14,7 +14,7 @@ use std::fmt;
 use async_trait::async_trait;
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
-use escalations_core::case::{Case, Event, MatchSecret, Transition};
+use escalations_core::case::{Case, ChildKey, Event, MatchSecret, Transition};
 use escalations_core::ids::{CaseId, ClockId, PartnershipId, PersonId, ProcedureId, StageId};
 use escalations_core::procedure::Party;
 use serde::{Deserialize, Serialize};
@@ -380,6 +380,14 @@ pub trait Store: Send + Sync {
         partnership: &PartnershipId,
         idempotency: &Idempotency,
     ) -> Result<Option<Case>, StoreError>;
+
+    /// The open cases about the child with this key (`Case::child_key`), from a lookup by the
+    /// key: a raise's duplicate check reads these, never every case of an agency.
+    async fn open_cases_about(
+        &self,
+        partnership: &PartnershipId,
+        child: &ChildKey,
+    ) -> Result<Vec<CaseSummary>, StoreError>;
 
     /// The partnership's secret for child keys. The first call stores `candidate`; every
     /// call, concurrent ones included, returns the one stored. Never in a list entry or index.
