@@ -1,0 +1,1 @@
+//! The SES mail adapter (in progress).
