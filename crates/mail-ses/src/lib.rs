@@ -45,12 +45,22 @@ impl Mailer for SesMailer {
         match sent {
             Ok(output) => {
                 let id = output.message_id().to_owned();
-                tracing::info!(key = %message.key(), message_id = %id, recipients = count, "mail sent through SES");
+                tracing::info!(
+                    key = %message.key(),
+                    message_id = %id,
+                    recipients = count,
+                    "mail sent through SES"
+                );
                 Ok(Sent { id })
             }
             Err(e) => {
                 let error = mail_error(e);
-                tracing::warn!(key = %message.key(), recipients = count, error = %error, "mail not sent through SES");
+                tracing::warn!(
+                    key = %message.key(),
+                    recipients = count,
+                    error = %error,
+                    "mail not sent through SES"
+                );
                 Err(error)
             }
         }

@@ -80,6 +80,7 @@ macro_rules! mail_conformance_suite {
             a_unicode_subject_and_body_round_trip,
             cc_recipients_are_kept_apart_from_to,
             several_recipients_each_receive_the_message,
+            nothing_logged_holds_the_subject_or_a_body,
         );
     };
     (@tests $fresh:path; $($check:ident),* $(,)?) => {
@@ -219,4 +220,67 @@ pub async fn several_recipients_each_receive_the_message(f: Fixture) {
         delivered[0].to,
         ["one@a.test", "two@b.test", "three@c.test"]
     );
+}
+
+thread_local! {
+    static THREAD_LOGS: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Writes log lines to the logging thread's own buffer.
+struct ThreadLogs;
+
+impl std::io::Write for ThreadLogs {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        THREAD_LOGS.with(|logs| logs.borrow_mut().extend_from_slice(bytes));
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Starts capturing what this thread logs, every level down to debug. The subscriber is the
+/// process's global one (a scoped one misses events when tests run in parallel: tracing
+/// caches each call site's interest), installed once; each thread keeps its own lines.
+fn capture_logs() {
+    static INSTALLED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    let installed = *INSTALLED.get_or_init(|| {
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::DEBUG)
+            .with_ansi(false)
+            .with_writer(|| ThreadLogs)
+            .finish();
+        tracing::subscriber::set_global_default(subscriber).is_ok()
+    });
+    assert!(
+        installed,
+        "the log check needs to install the process's global subscriber"
+    );
+    THREAD_LOGS.with(|logs| logs.borrow_mut().clear());
+}
+
+/// What this thread logged since [`capture_logs`].
+fn captured_logs() -> String {
+    THREAD_LOGS.with(|logs| String::from_utf8_lossy(&logs.borrow()).into_owned())
+}
+
+pub async fn nothing_logged_holds_the_subject_or_a_body(f: Fixture) {
+    capture_logs();
+    let m = message(
+        &f,
+        "case-5/breached/step-2",
+        &["lead@school.test"],
+        "Subject-Zephyrine-Quillfeather",
+        "Body-Marigold-Thistlewaite",
+    );
+    f.mailer.send(&m).await.unwrap();
+    let logged = captured_logs();
+    assert!(
+        logged.contains("case-5/breached/step-2"),
+        "the key is logged: {logged}"
+    );
+    for secret in ["Zephyrine", "Marigold"] {
+        assert!(!logged.contains(secret), "{secret} logged: {logged}");
+    }
 }
