@@ -80,6 +80,7 @@ macro_rules! mail_conformance_suite {
             a_unicode_subject_and_body_round_trip,
             cc_recipients_are_kept_apart_from_to,
             several_recipients_each_receive_the_message,
+            a_body_with_lines_longer_than_mail_allows_round_trips,
             nothing_logged_holds_the_subject_or_a_body,
         );
     };
@@ -220,6 +221,22 @@ pub async fn several_recipients_each_receive_the_message(f: Fixture) {
         delivered[0].to,
         ["one@a.test", "two@b.test", "three@c.test"]
     );
+}
+
+pub async fn a_body_with_lines_longer_than_mail_allows_round_trips(f: Fixture) {
+    // RFC 5322 allows 998 characters a line; the MIME encoding must carry longer ones.
+    let long = "An agreed action is overdue. ".repeat(80);
+    let m = Message::new(
+        key("case-6/action-overdue"),
+        f.from.clone(),
+        vec![email("lead@school.test")],
+        "An agreed action is overdue",
+        format!("{long}\n.\nFrom the partnership"),
+        format!("<table><tr><td>{long}</td></tr></table>"),
+    )
+    .unwrap();
+    f.mailer.send(&m).await.unwrap();
+    assert_eq!(f.delivered.delivered().await, vec![expected(&m)]);
 }
 
 thread_local! {
