@@ -19,6 +19,35 @@ fn at(s: &str) -> chrono::DateTime<chrono::Utc> {
     s.parse().unwrap()
 }
 
+/// A file holding `t`'s case, put back as an older release left it by `rewind` (SQL), then
+/// opened again by this release: the migration under test runs on that open.
+async fn reopened_after_rewind(
+    path: &std::path::Path,
+    p: &escalations_core::ids::PartnershipId,
+    t: &escalations_core::case::Transition,
+    rewind: &str,
+) -> SqliteStore {
+    SqliteStore::open(path)
+        .await
+        .unwrap()
+        .create_case(p, t, None)
+        .await
+        .unwrap();
+    rusqlite::Connection::open(path)
+        .unwrap()
+        .execute_batch(rewind)
+        .unwrap();
+    SqliteStore::open(path).await.unwrap()
+}
+
+/// The file's schema version.
+fn schema_version(path: &std::path::Path) -> i64 {
+    rusqlite::Connection::open(path)
+        .unwrap()
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap()
+}
+
 #[tokio::test]
 async fn data_written_survives_a_restart() {
     let dir = tempfile::tempdir().unwrap();
@@ -180,18 +209,13 @@ async fn a_file_from_before_action_owners_is_migrated_on_open() {
     let p = partnership("sefton-scp");
     let pat = actor("pat", "school", Role::Practitioner);
     let t = raised("case-1", &pat, "social-care", at("2026-11-23T10:00:00Z"));
-    SqliteStore::open(&path)
-        .await
-        .unwrap()
-        .create_case(&p, &t, None)
-        .await
-        .unwrap();
-    {
-        let conn = rusqlite::Connection::open(&path).unwrap();
-        conn.execute_batch("DROP TABLE case_agencies; PRAGMA user_version = 1;")
-            .unwrap();
-    }
-    let store = SqliteStore::open(&path).await.unwrap();
+    let store = reopened_after_rewind(
+        &path,
+        &p,
+        &t,
+        "DROP TABLE case_agencies; PRAGMA user_version = 1;",
+    )
+    .await;
     let school =
         escalations_store::Scope::Agency(escalations_core::ids::AgencyId::parse("school").unwrap());
     let page = store
@@ -204,11 +228,7 @@ async fn a_file_from_before_action_owners_is_migrated_on_open() {
         .await
         .unwrap();
     assert_eq!(page.items.len(), 1);
-    let conn = rusqlite::Connection::open(&path).unwrap();
-    let version: i64 = conn
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(version, 4);
+    assert_eq!(schema_version(&path), 4);
 }
 
 #[tokio::test]
@@ -218,18 +238,13 @@ async fn a_file_from_before_idempotency_keys_had_a_person_is_migrated_on_open() 
     let p = partnership("sefton-scp");
     let pat = actor("pat", "school", Role::Practitioner);
     let t = raised("case-1", &pat, "social-care", at("2026-11-23T10:00:00Z"));
-    SqliteStore::open(&path)
-        .await
-        .unwrap()
-        .create_case(&p, &t, None)
-        .await
-        .unwrap();
     // Put the file back as the previous release left it: no schema version, and
     // idempotency keyed by (partnership, key) only, with a key already used.
-    {
-        let conn = rusqlite::Connection::open(&path).unwrap();
-        conn.execute_batch(
-            "DROP TABLE idempotency;
+    let store = reopened_after_rewind(
+        &path,
+        &p,
+        &t,
+        "DROP TABLE idempotency;
              CREATE TABLE idempotency (
                  partnership TEXT NOT NULL,
                  key TEXT NOT NULL,
@@ -239,15 +254,9 @@ async fn a_file_from_before_idempotency_keys_had_a_person_is_migrated_on_open() 
              );
              INSERT INTO idempotency VALUES ('sefton-scp', 'key-0000001', 'request-a', 'case-1');
              PRAGMA user_version = 0;",
-        )
-        .unwrap();
-    }
-    let store = SqliteStore::open(&path).await.unwrap();
-    let conn = rusqlite::Connection::open(&path).unwrap();
-    let version: i64 = conn
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(version, 4, "migrated to the current version");
+    )
+    .await;
+    assert_eq!(schema_version(&path), 4, "migrated to the current version");
     // Cases are untouched.
     assert_eq!(store.load_case(&p, &t.case.id).await.unwrap(), Some(t.case));
     // The old row named no person, so it answers nobody: the key now creates a case, and a
@@ -267,7 +276,10 @@ async fn a_file_from_before_idempotency_keys_had_a_person_is_migrated_on_open() 
     drop(store);
     SqliteStore::open(&path).await.unwrap();
     assert_eq!(
-        store_count(&conn, "SELECT count(*) FROM idempotency"),
+        store_count(
+            &rusqlite::Connection::open(&path).unwrap(),
+            "SELECT count(*) FROM idempotency"
+        ),
         1,
         "the key survives a second open"
     );
@@ -284,29 +296,18 @@ async fn a_file_from_before_child_keys_is_migrated_on_open_and_its_cases_still_l
     let p = partnership("sefton-scp");
     let pat = actor("pat", "school", Role::Practitioner);
     let t = raised("case-1", &pat, "social-care", at("2026-11-23T10:00:00Z"));
-    SqliteStore::open(&path)
-        .await
-        .unwrap()
-        .create_case(&p, &t, None)
-        .await
-        .unwrap();
-    {
-        let conn = rusqlite::Connection::open(&path).unwrap();
-        conn.execute_batch(
-            "DROP TABLE match_secrets; DROP INDEX cases_by_child;
+    let store = reopened_after_rewind(
+        &path,
+        &p,
+        &t,
+        "DROP TABLE match_secrets; DROP INDEX cases_by_child;
              ALTER TABLE cases DROP COLUMN child_key; PRAGMA user_version = 2;",
-        )
-        .unwrap();
-    }
-    let store = SqliteStore::open(&path).await.unwrap();
+    )
+    .await;
     assert_eq!(store.load_case(&p, &t.case.id).await.unwrap(), Some(t.case));
     let secret = escalations_core::case::MatchSecret::new(vec![5; 32]).unwrap();
     assert_eq!(store.match_secret(&p, &secret).await.unwrap(), secret);
-    let conn = rusqlite::Connection::open(&path).unwrap();
-    let version: i64 = conn
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(version, 4);
+    assert_eq!(schema_version(&path), 4);
 }
 
 #[tokio::test]
@@ -321,22 +322,15 @@ async fn a_file_whose_child_keys_are_only_in_case_documents_gets_them_indexed_on
     }
     let t = t.with_child_key(&escalations_core::case::MatchSecret::new(vec![5; 32]).unwrap());
     let key = t.case.child_key.clone().unwrap();
-    SqliteStore::open(&path)
-        .await
-        .unwrap()
-        .create_case(&p, &t, None)
-        .await
-        .unwrap();
     // As version 3 left it: the key inside the case document, no column.
-    {
-        let conn = rusqlite::Connection::open(&path).unwrap();
-        conn.execute_batch(
-            "DROP INDEX cases_by_child; ALTER TABLE cases DROP COLUMN child_key;
+    let store = reopened_after_rewind(
+        &path,
+        &p,
+        &t,
+        "DROP INDEX cases_by_child; ALTER TABLE cases DROP COLUMN child_key;
              PRAGMA user_version = 3;",
-        )
-        .unwrap();
-    }
-    let store = SqliteStore::open(&path).await.unwrap();
+    )
+    .await;
     let about = store.open_cases_about(&p, &key).await.unwrap();
     assert_eq!(
         about.len(),
