@@ -32,7 +32,7 @@ pub use list::{ListError, ListQuery, ScopeChoice};
 pub use queue::{ActionsDue, QueueError, Work, WorkItem};
 pub use raise::{FieldProblem, OpenCaseAboutChild, RaiseError, RaiseInput, Raised};
 pub use report::ReportError;
-pub use sweep::SweepError;
+pub use sweep::{SweepError, SweepSummary};
 pub use view::{CaseDetail, ViewError};
 
 /// The product's use cases over one store and one catalogue of procedures.
@@ -42,6 +42,17 @@ pub struct App {
     catalogue: Arc<Catalogue>,
     /// Each partnership's secret for child keys, read once per process: it never changes.
     match_secrets: Arc<Mutex<HashMap<PartnershipId, MatchSecret>>>,
+    /// How notices are sent, if this process sends them (`with_mail`).
+    mail: Option<Arc<MailSettings>>,
+}
+
+/// What sending notices needs besides the store: the mail service, the sender, and where the
+/// case pages are (a notice links to its case).
+pub struct MailSettings {
+    pub mailer: Arc<dyn escalations_mail::Mailer>,
+    pub from: escalations_mail::EmailAddress,
+    /// The web page's base URL, e.g. `https://escalations.example.org` (no trailing slash).
+    pub base_url: String,
 }
 
 /// The caller's partnership has no configuration stored yet.
@@ -61,7 +72,15 @@ impl App {
             store,
             catalogue: Arc::new(catalogue),
             match_secrets: Arc::default(),
+            mail: None,
         }
+    }
+
+    /// The same app, sending notices through `mail`: event notices at once after the action
+    /// that causes them, the rest when a sweep finds them due.
+    pub fn with_mail(mut self, mail: MailSettings) -> Self {
+        self.mail = Some(Arc::new(mail));
+        self
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {

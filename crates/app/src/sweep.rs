@@ -7,6 +7,30 @@ use escalations_store::{DueClock, StoreError, due_everywhere};
 
 use crate::App;
 
+/// What one sweep did: ids and counts only, logged as one JSON line per run.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SweepSummary {
+    /// The instant the sweep ran for (the scheduled event's `time`).
+    pub now: DateTime<Utc>,
+    pub partnerships: usize,
+    /// Open clocks due at `now`, read through the due query.
+    pub due_clocks: usize,
+    pub breaches_recorded: usize,
+    /// Pending notices whose time had come, read through the due-notices query.
+    pub notices_due: usize,
+    pub sent: usize,
+    /// Not sent because they no longer apply (the clock was met first) or the mail service
+    /// refused them for good.
+    pub dropped: usize,
+    /// Not sent this time (the mail service unavailable): tried again next sweep.
+    pub failed: usize,
+    /// Held by another sweep's lease.
+    pub leased_elsewhere: usize,
+    /// Left for the next sweep because the time budget ran out.
+    pub left_for_next_run: usize,
+    pub duration_ms: u64,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum SweepError {
     /// Someone else kept changing the case while the breach was being recorded.
@@ -66,5 +90,37 @@ impl App {
             }
         }
         Err(SweepError::Contended(id.clone()))
+    }
+
+    /// One sweep at `now`: records the breaches of every due clock, then sends every pending
+    /// notice whose time has come, each exactly once, stopping cleanly when `budget` runs out
+    /// (the next sweep continues). Without a mailer (`App::with_mail`) notices stay pending.
+    pub async fn sweep(
+        &self,
+        now: DateTime<Utc>,
+        budget: std::time::Duration,
+    ) -> Result<SweepSummary, SweepError> {
+        let started = std::time::Instant::now();
+        let mut summary = SweepSummary {
+            now,
+            ..SweepSummary::default()
+        };
+        let due = self.due_clocks(now).await?;
+        summary.due_clocks = due.len();
+        for clock in &due {
+            if started.elapsed() >= budget {
+                summary.left_for_next_run += 1;
+                continue;
+            }
+            if self
+                .record_breaches(&clock.partnership, &clock.case, now)
+                .await?
+                .is_some()
+            {
+                summary.breaches_recorded += 1;
+            }
+        }
+        summary.duration_ms = started.elapsed().as_millis() as u64;
+        Ok(summary)
     }
 }

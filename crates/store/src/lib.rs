@@ -232,6 +232,50 @@ pub enum NoticeOutcome {
     AlreadyRecorded,
 }
 
+/// A notice a change planned, kept pending in the ledger until it is sent: written in the same
+/// atomic write as the change that caused it (`Store::create_case_noting`,
+/// `Store::apply_noting`), so a notice is never lost to a crash after the change.
+///
+/// `plan` is the core's plan of the notice as JSON (ids, kind, recipients' addresses, instants):
+/// opaque to the store, and never child data. Keys are unique per case: a change never plans a
+/// key planned before (keys carry the case version or the clock's due instant).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingNotice {
+    pub case: CaseId,
+    pub key: NoticeKey,
+    /// Not sent before this instant (working hours, reminders before a due instant).
+    pub not_before: DateTime<Utc>,
+    pub plan: String,
+}
+
+/// A pending notice whose `not_before` has come, as the due-notices query returns it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DueNotice {
+    pub case: CaseId,
+    pub key: NoticeKey,
+    pub not_before: DateTime<Utc>,
+}
+
+/// A pending notice this caller holds the lease on until `lease_until`: only it sends it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClaimedNotice {
+    pub notice: PendingNotice,
+    /// How many times it has been claimed, this time included (1 on the first claim).
+    pub attempts: u32,
+    pub lease_until: DateTime<Utc>,
+}
+
+/// How a claimed notice ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NoticeEnd {
+    /// The mail service took it.
+    Sent,
+    /// Not sent, for good: no longer applies (the clock was met first), or the mail service
+    /// refused it permanently. Never retried.
+    Dropped,
+}
+
 // ---------------------------------------------------------------------------------------
 // Errors
 
@@ -371,6 +415,67 @@ pub trait Store: Send + Sync {
         partnership: &PartnershipId,
         case: &CaseId,
     ) -> Result<Vec<Notice>, StoreError>;
+
+    /// `create_case`, also keeping `notices` pending, in the same atomic write.
+    async fn create_case_noting(
+        &self,
+        partnership: &PartnershipId,
+        raised: &Transition,
+        idempotency: Option<&Idempotency>,
+        notices: &[PendingNotice],
+    ) -> Result<Created, StoreError>;
+
+    /// `apply`, also keeping `notices` pending, in the same atomic write: if the change is not
+    /// stored, neither are they.
+    async fn apply_noting(
+        &self,
+        partnership: &PartnershipId,
+        transition: &Transition,
+        notices: &[PendingNotice],
+    ) -> Result<(), StoreError>;
+
+    /// Pending notices whose `not_before` is at or before `instant` (leased ones included:
+    /// a claim tells), earliest first, without reading anything else.
+    async fn due_notices(
+        &self,
+        partnership: &PartnershipId,
+        instant: DateTime<Utc>,
+        page: &PageRequest,
+    ) -> Result<Page<DueNotice>, StoreError>;
+
+    /// Takes the lease on a pending notice until `lease_until`, if it is still pending and
+    /// nobody holds an unexpired lease at `now`. Concurrent callers: at most one gets it.
+    /// `None` when it is finished, unknown, or leased to someone else.
+    async fn claim_notice(
+        &self,
+        partnership: &PartnershipId,
+        case: &CaseId,
+        key: &NoticeKey,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> Result<Option<ClaimedNotice>, StoreError>;
+
+    /// Gives a claimed notice back, to be tried again from `retry_at` (the mail service was
+    /// unavailable). Nothing happens if it is already finished.
+    async fn release_notice(
+        &self,
+        partnership: &PartnershipId,
+        case: &CaseId,
+        key: &NoticeKey,
+        retry_at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    /// Ends a pending notice: it leaves the due-notices query for good, and `Sent` ones are
+    /// recorded as `record_notice` does (listed by `notices`). Concurrent or repeated calls:
+    /// exactly one `Recorded`.
+    async fn finish_notice(
+        &self,
+        partnership: &PartnershipId,
+        case: &CaseId,
+        key: &NoticeKey,
+        end: NoticeEnd,
+        at: DateTime<Utc>,
+    ) -> Result<NoticeOutcome, StoreError>;
 
     /// The case an idempotency key already created, if any (the key used for another request
     /// is `IdempotencyKeyReused`): lets a retried raise be recognised before it is checked
