@@ -229,7 +229,7 @@ fn show_procedure(id: &str) -> Result<String, String> {
         }
         for mailbox in &stage.copy {
             if let Some(m) = p.mailboxes.get(mailbox) {
-                let _ = writeln!(out, "  copy to: {} <{}>", m.name, m.address);
+                let _ = writeln!(out, "  copy to: {} (mailbox `{mailbox}`)", m.name);
             }
         }
         for inform in &stage.inform {

@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod case;
 pub mod forms;
 pub mod ids;
+pub mod notices;
 pub mod partnership;
 pub mod procedure;
 pub mod report;

@@ -3,7 +3,7 @@
 //! JSON by the storage adapters (the serde shape is a stored format: change it only with a
 //! migration).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::ops::Range;
 
@@ -13,7 +13,8 @@ use toml::Spanned;
 
 use crate::calendar::{Calendar, Division};
 use crate::case::{Level, Role};
-use crate::ids::{AgencyId, PartnershipId, PersonId, ProcedureId};
+use crate::ids::{AgencyId, MailboxId, PartnershipId, PersonId, ProcedureId};
+pub use crate::notices::NoticeSettings;
 use crate::procedure::{AgencyKind, Catalogue};
 use crate::source::line_column;
 
@@ -27,8 +28,17 @@ pub struct PartnershipConfig {
     /// The partnership's own closure days (e.g. council closure between Christmas and New
     /// Year), which no working-day clock counts.
     pub closure_days: Vec<NaiveDate>,
-    /// Where copies of escalations and responses go for recording.
+    /// Where copies of escalations and responses go for recording: the `recording` mailbox of
+    /// configurations stored before `mailboxes` (an address in `mailboxes` wins).
     pub recording_mailbox: Option<String>,
+    /// The address of each mailbox the partnership's procedures send notices to, by the
+    /// procedures' mailbox ids (`recording`, `quality-assurance`, `conference-chair`, …).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub mailboxes: BTreeMap<MailboxId, EmailAddress>,
+    /// When notices go: working hours, reminders, the grace before an unanswered breach is
+    /// raised with the next line of management.
+    #[serde(default, skip_serializing_if = "NoticeSettings::is_default")]
+    pub notices: NoticeSettings,
     pub agencies: Vec<Agency>,
     pub people: Vec<Person>,
 }
@@ -38,6 +48,10 @@ pub struct Agency {
     pub id: AgencyId,
     pub name: String,
     pub kind: AgencyKind,
+    /// The agency's safeguarding or escalations inbox, if it has one: it is told when the
+    /// agency is asked at a stage that names no level of management.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mailbox: Option<EmailAddress>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -74,9 +88,29 @@ impl PartnershipConfig {
                 .iter()
                 .map(|p| (&p.id, &p.agency, p.role, p.level))
                 .collect(),
+            mailboxes: self
+                .mailboxes
+                .keys()
+                .map(MailboxId::as_str)
+                .chain(self.recording_mailbox.is_some().then_some("recording"))
+                .collect(),
         };
         shape.check(catalogue, |_, problem| problems.push(problem));
         problems
+    }
+
+    /// The address of one of the procedures' mailboxes, if the partnership gives one.
+    pub fn mailbox(&self, id: &MailboxId) -> Option<EmailAddress> {
+        self.mailboxes.get(id).cloned().or_else(|| {
+            (id.as_str() == "recording")
+                .then(|| self.recording_mailbox.as_deref())
+                .flatten()
+                .and_then(|a| EmailAddress::parse(a).ok())
+        })
+    }
+
+    pub fn agency(&self, id: &AgencyId) -> Option<&Agency> {
+        self.agencies.iter().find(|a| &a.id == id)
     }
 
     /// The working-day calendar the partnership's clocks count in: its division's bank
@@ -163,6 +197,7 @@ enum Place {
     Person(usize),
     PersonAgency(usize),
     PersonLevel(usize),
+    Mailboxes,
 }
 
 /// What the checks read, borrowed from a configuration or from a file being loaded.
@@ -172,6 +207,8 @@ struct Shape<'a> {
     division: Division,
     agencies: Vec<(&'a AgencyId, AgencyKind)>,
     people: Vec<(&'a PersonId, &'a AgencyId, Role, Option<Level>)>,
+    /// The mailboxes given an address (`recording_mailbox` counts as `recording`).
+    mailboxes: BTreeSet<&'a str>,
 }
 
 impl Shape<'_> {
@@ -204,6 +241,44 @@ impl Shape<'_> {
                 ),
                 Some(_) => {}
             }
+        }
+        // Every mailbox a procedure in use sends notices to needs an address.
+        let mut missing: BTreeMap<&str, (&str, Vec<String>)> = BTreeMap::new();
+        for id in &self.procedures {
+            let Some(procedure) = catalogue.get(id.as_str()) else {
+                continue;
+            };
+            for stage in &procedure.stages {
+                let used = stage
+                    .copy
+                    .iter()
+                    .chain(stage.inform.iter().filter_map(|i| i.mailbox.as_ref()));
+                for mailbox in used {
+                    if self.mailboxes.contains(mailbox.as_str()) {
+                        continue;
+                    }
+                    let name = procedure
+                        .mailboxes
+                        .get(mailbox)
+                        .map_or("", |m| m.name.as_str());
+                    let entry = missing
+                        .entry(mailbox.as_str())
+                        .or_insert((name, Vec::new()));
+                    let place = format!("{id} {}", stage.id);
+                    if !entry.1.contains(&place) {
+                        entry.1.push(place);
+                    }
+                }
+            }
+        }
+        for (mailbox, (name, places)) in missing {
+            report(
+                Place::Mailboxes,
+                format!(
+                    "mailboxes: give `{mailbox}` ({name}) an address, e.g. `{mailbox} = \"name@example.org\"` under [mailboxes]: notices go to it at {}",
+                    places.join(", ")
+                ),
+            );
         }
         let mut agencies = BTreeSet::new();
         for (i, (id, _)) in self.agencies.iter().enumerate() {
@@ -285,6 +360,10 @@ struct RawConfig {
     division: Division,
     closure_days: Vec<NaiveDate>,
     recording_mailbox: Option<String>,
+    #[serde(default)]
+    mailboxes: BTreeMap<MailboxId, Spanned<String>>,
+    #[serde(default)]
+    notices: NoticeSettings,
     agencies: Vec<RawAgency>,
     people: Vec<RawPerson>,
 }
@@ -294,6 +373,7 @@ struct RawAgency {
     id: Spanned<AgencyId>,
     name: String,
     kind: AgencyKind,
+    mailbox: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -361,6 +441,45 @@ pub fn load(
             )),
         }
     }
+    let mut mailboxes = BTreeMap::new();
+    for (id, address) in &raw.mailboxes {
+        match EmailAddress::parse(address.get_ref()) {
+            Ok(email) => {
+                mailboxes.insert(id.clone(), email);
+            }
+            Err(InvalidEmail(email)) => problems.push(at(
+                address.span(),
+                format!(
+                    "mailboxes: `{id}` has address `{email}`, which is not an address"
+                ),
+            )),
+        }
+    }
+    let mut agencies = Vec::new();
+    for agency in &raw.agencies {
+        let mailbox = match &agency.mailbox {
+            None => None,
+            Some(address) => match EmailAddress::parse(address.get_ref()) {
+                Ok(email) => Some(email),
+                Err(InvalidEmail(email)) => {
+                    problems.push(at(
+                        address.span(),
+                        format!(
+                            "agencies: `{}` has mailbox `{email}`, which is not an address",
+                            agency.id.get_ref()
+                        ),
+                    ));
+                    None
+                }
+            },
+        };
+        agencies.push(Agency {
+            id: agency.id.get_ref().clone(),
+            name: agency.name.clone(),
+            kind: agency.kind,
+            mailbox,
+        });
+    }
     let shape = Shape {
         name: raw.name.get_ref(),
         procedures: raw
@@ -383,6 +502,12 @@ pub fn load(
                 (p.id.get_ref(), p.agency.get_ref(), p.role, level)
             })
             .collect(),
+        mailboxes: raw
+            .mailboxes
+            .keys()
+            .map(MailboxId::as_str)
+            .chain(raw.recording_mailbox.is_some().then_some("recording"))
+            .collect(),
     };
     shape.check(catalogue, |place, problem| {
         let span = match place {
@@ -394,6 +519,7 @@ pub fn load(
             Place::Person(i) => Some(raw.people[i].id.span()),
             Place::PersonAgency(i) => Some(raw.people[i].agency.span()),
             Place::PersonLevel(i) => raw.people[i].level.as_ref().map(|l| l.span()),
+            Place::Mailboxes => None,
         };
         problems.push(match span {
             Some(span) => at(span, problem),
@@ -415,15 +541,9 @@ pub fn load(
         division: raw.division,
         closure_days: raw.closure_days,
         recording_mailbox: raw.recording_mailbox,
-        agencies: raw
-            .agencies
-            .into_iter()
-            .map(|a| Agency {
-                id: a.id.into_inner(),
-                name: a.name,
-                kind: a.kind,
-            })
-            .collect(),
+        mailboxes,
+        notices: raw.notices,
+        agencies,
         people,
     })
 }

@@ -150,6 +150,12 @@ fn every_problem_is_named_at_once_each_on_its_own_line() {
             "p.toml:5:23: procedures: `moray` counts working days in Scotland, but the \
              partnership's division is EnglandAndWales"
                 .to_owned(),
+            // The Children and Families policy mailbox Moray shares records with has no address.
+            "p.toml: mailboxes: give `quality-assurance` (Children and Families policy mailbox \
+             (for quality assurance purposes)) an address, e.g. `quality-assurance = \
+             \"name@example.org\"` under [mailboxes]: notices go to it at moray stage-2, moray \
+             stage-3, moray stage-4, moray stage-5"
+                .to_owned(),
             "p.toml:29:10: people: `a-teacher` belongs to agency `schol`, which is not in \
              agencies"
                 .to_owned(),

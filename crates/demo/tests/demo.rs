@@ -132,7 +132,10 @@ fn a_few_exact_values() {
         ["social-care", "police", "health", "school", "sscp"]
     );
     assert_eq!(
-        sefton.recording_mailbox.as_deref(),
+        sefton
+            .mailbox(&escalations_core::ids::MailboxId::parse("recording").unwrap())
+            .map(|a| a.to_string())
+            .as_deref(),
         Some("recording@sefton.example.org")
     );
     let teacher = sefton
@@ -154,7 +157,10 @@ fn a_few_exact_values() {
     let medway = demo("medway");
     assert_eq!(medway.division, Division::EnglandAndWales);
     assert_eq!(
-        medway.recording_mailbox.as_deref(),
+        medway
+            .mailbox(&escalations_core::ids::MailboxId::parse("recording").unwrap())
+            .map(|a| a.to_string())
+            .as_deref(),
         Some("recording@medway.example.org")
     );
     assert_eq!(medway.agencies[1].name, "Kent Police");
@@ -178,7 +184,14 @@ fn every_demo_address_is_at_example_org() {
             .people
             .iter()
             .map(|p| p.email.to_string())
-            .chain(config.recording_mailbox.clone());
+            .chain(config.recording_mailbox.clone())
+            .chain(config.mailboxes.values().map(|a| a.to_string()))
+            .chain(
+                config
+                    .agencies
+                    .iter()
+                    .filter_map(|a| a.mailbox.as_ref().map(|m| m.to_string())),
+            );
         for address in addresses {
             assert!(
                 address.ends_with(".example.org") || address.ends_with("@example.org"),

@@ -1033,7 +1033,7 @@ pub async fn partnership_configuration_round_trips(store: Shared) {
         procedures: vec![escalations_core::ids::ProcedureId::parse("sefton").unwrap()],
         division: Division::EnglandAndWales,
         closure_days: vec!["2026-12-29".parse().unwrap()],
-        recording_mailbox: Some("SSCP@sefton.gov.uk".into()),
+        recording_mailbox: Some("recording@sefton.example.org".into()),
         agencies: vec![Agency {
             id: AgencyId::parse("merseyside-police").unwrap(),
             name: "Merseyside Police".into(),

@@ -767,6 +767,31 @@ impl Loader<'_> {
                 }
                 copy.push(id);
             }
+            for inform in &stage.inform {
+                let targets = usize::from(inform.mailbox.is_some())
+                    + usize::from(inform.level.is_some())
+                    + usize::from(inform.everyone_involved);
+                if targets != 1 {
+                    return Err(self.at(
+                        stage.id.span(),
+                        format!(
+                            "stage `{stage_id}` informs \"{}\": say how to reach them with exactly one of `mailbox`, `level` or `everyone_involved = true`",
+                            inform.who
+                        ),
+                    ));
+                }
+                if let Some(id) = &inform.mailbox
+                    && !mailboxes.contains_key(id)
+                {
+                    return Err(self.at(
+                        stage.id.span(),
+                        format!(
+                            "stage `{stage_id}` informs unknown mailbox `{id}`; declare it under [mailboxes.{id}] (known: {})",
+                            list(mailboxes.keys().map(|k| k.as_str()))
+                        ),
+                    ));
+                }
+            }
             let form = match &stage.form {
                 None => None,
                 Some(raw_form) => {

@@ -346,11 +346,14 @@ impl RaiserRole {
     }
 }
 
+/// A mailbox the procedure sends notices to, named in the document's words. Its address is the
+/// partnership's to give (`[mailboxes]` in its configuration), never the procedure's: a
+/// document's address belongs to that partnership alone, and a demo or another partnership
+/// using the same procedure must never mail it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Mailbox {
     pub name: String,
-    pub address: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -490,11 +493,26 @@ pub struct Asked {
     pub level: Option<Level>,
 }
 
+/// Someone beyond the parties who is told when the case enters the stage (and of each
+/// response there), in the document's words, and how the product reaches them: a mailbox
+/// of the procedure, the managers of a level in the agencies asked, or everyone involved.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Inform {
     pub who: String,
     pub when: InformWhen,
+    /// One of the procedure's `mailboxes`, whose address the partnership gives.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mailbox: Option<MailboxId>,
+    /// The managers of this level in the agency asked (MSET: "cc the second tier Line
+    /// Manager for the relevant agency").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<Level>,
+    /// Everyone who has acted on the case and the managers asked so far (Sefton step 4:
+    /// "communicate this to all"; Moray: "the team around the child, any relevant
+    /// supervisors and the approached line manager(s)").
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub everyone_involved: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
