@@ -15,6 +15,7 @@ use escalations_core::procedure::Procedure;
 use escalations_store::PartnershipConfig;
 use escalations_store::StoreError;
 
+use escalations_core::notices::Trigger;
 use crate::view::ViewError;
 use crate::{App, CaseDetail, FieldProblem, NotSetUp, ProcedureMissing};
 
@@ -208,7 +209,18 @@ impl App {
             None => transition,
             Some(contact) => transition.with_contact(contact)?,
         };
-        self.store.apply(&who.partnership, &transition).await?;
+        let notices = self.plan_pending(
+            &config,
+            procedure,
+            Some(&case),
+            &transition,
+            Trigger::Person(&who.actor.person),
+            now,
+        );
+        self.store
+            .apply_noting(&who.partnership, &transition, &notices)
+            .await?;
+        self.send_now(&who.partnership, &notices, now).await;
         tracing::info!(case = %case.id, person = %actor.person, action = name, version = transition.case.version, "case changed");
         Ok(self.detail(who, transition.case, &calendar, now).await?)
     }

@@ -8,6 +8,7 @@ use escalations_store::{Created, Idempotency, IdempotencyKey, StoreError};
 
 use crate::view::ViewError;
 use crate::{App, CaseDetail, NotSetUp, ProcedureMissing};
+use escalations_core::notices::Trigger;
 
 /// What a raise needs, already parsed into domain types.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -173,11 +174,22 @@ impl App {
             self.refuse_duplicate(who, &raised.case, idempotency.as_ref())
                 .await?;
         }
+        let notices = self.plan_pending(
+            &config,
+            procedure,
+            None,
+            &raised,
+            Trigger::Person(&who.actor.person),
+            now,
+        );
         let created = self
             .store
-            .create_case(&who.partnership, &raised, idempotency.as_ref())
+            .create_case_noting(&who.partnership, &raised, idempotency.as_ref(), &notices)
             .await?;
         let replayed = matches!(created, Created::Replayed(_));
+        if !replayed {
+            self.send_now(&who.partnership, &notices, now).await;
+        }
         let case = match created {
             Created::New(case) => case,
             // A replay answers with the first case only to someone who may still see it.

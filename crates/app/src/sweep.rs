@@ -6,6 +6,9 @@ use escalations_core::ids::{CaseId, PartnershipId};
 use escalations_store::{DueClock, StoreError, due_everywhere};
 
 use crate::App;
+use crate::notify::Delivery;
+use escalations_core::notices::Trigger;
+use escalations_store::{PageRequest, MAX_PAGE};
 
 /// What one sweep did: ids and counts only, logged as one JSON line per run.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -59,11 +62,8 @@ impl App {
         id: &CaseId,
         now: DateTime<Utc>,
     ) -> Result<Option<Case>, SweepError> {
-        let calendar = self
-            .store
-            .partnership(partnership)
-            .await?
-            .map(|config| config.calendar());
+        let config = self.store.partnership(partnership).await?;
+        let calendar = config.as_ref().map(|config| config.calendar());
         for _ in 0..ATTEMPTS {
             let Some(case) = self.store.load_case(partnership, id).await? else {
                 return Ok(None);
@@ -79,7 +79,23 @@ impl App {
             let Some(transition) = transition else {
                 return Ok(None);
             };
-            match self.store.apply(partnership, &transition).await {
+            // A clock started from the breach ("or no response") plans its own notices.
+            let notices = match (procedure, &config) {
+                (Some(procedure), Some(config)) => self.plan_pending(
+                    config,
+                    procedure,
+                    Some(&case),
+                    &transition,
+                    Trigger::Sweeper,
+                    now,
+                ),
+                _ => Vec::new(),
+            };
+            match self
+                .store
+                .apply_noting(partnership, &transition, &notices)
+                .await
+            {
                 Ok(()) => {
                     tracing::info!(%partnership, case = %id, "breach recorded");
                     return Ok(Some(transition.case));
@@ -94,33 +110,77 @@ impl App {
 
     /// One sweep at `now`: records the breaches of every due clock, then sends every pending
     /// notice whose time has come, each exactly once, stopping cleanly when `budget` runs out
-    /// (the next sweep continues). Without a mailer (`App::with_mail`) notices stay pending.
+    /// (what is left stays due, so the next sweep continues). Reads only what is due: the due
+    /// query and the due-notices query, never every case. Without a mailer (`App::with_mail`)
+    /// notices stay pending.
     pub async fn sweep(
         &self,
         now: DateTime<Utc>,
         budget: std::time::Duration,
     ) -> Result<SweepSummary, SweepError> {
         let started = std::time::Instant::now();
+        let out_of_time = || started.elapsed() >= budget;
         let mut summary = SweepSummary {
             now,
             ..SweepSummary::default()
         };
+        let partnerships = self.store.partnerships().await?;
+        summary.partnerships = partnerships.len();
         let due = self.due_clocks(now).await?;
         summary.due_clocks = due.len();
         for clock in &due {
-            if started.elapsed() >= budget {
+            if out_of_time() {
                 summary.left_for_next_run += 1;
                 continue;
             }
-            if self
-                .record_breaches(&clock.partnership, &clock.case, now)
-                .await?
-                .is_some()
-            {
-                summary.breaches_recorded += 1;
+            match self.record_breaches(&clock.partnership, &clock.case, now).await {
+                Ok(Some(_)) => summary.breaches_recorded += 1,
+                Ok(None) => {}
+                // Someone kept acting on it: the next sweep records it.
+                Err(SweepError::Contended(_)) => summary.left_for_next_run += 1,
+                Err(other) => return Err(other),
             }
         }
-        summary.duration_ms = started.elapsed().as_millis() as u64;
+        for partnership in &partnerships {
+            let mut page = PageRequest::first(MAX_PAGE);
+            loop {
+                let found = self.store.due_notices(partnership, now, &page).await?;
+                for notice in &found.items {
+                    summary.notices_due += 1;
+                    if out_of_time() {
+                        summary.left_for_next_run += 1;
+                        continue;
+                    }
+                    match self.deliver(partnership, &notice.case, &notice.key, now).await? {
+                        Delivery::Sent => summary.sent += 1,
+                        Delivery::Dropped => summary.dropped += 1,
+                        Delivery::Failed => summary.failed += 1,
+                        Delivery::Elsewhere => summary.leased_elsewhere += 1,
+                        Delivery::NoMailer => summary.left_for_next_run += 1,
+                    }
+                }
+                match found.next {
+                    Some(next) if !out_of_time() => page = PageRequest::new(MAX_PAGE, Some(next)),
+                    Some(_) => break,
+                    None => break,
+                }
+            }
+        }
+        summary.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        tracing::info!(
+            now = %summary.now,
+            partnerships = summary.partnerships,
+            due_clocks = summary.due_clocks,
+            breaches_recorded = summary.breaches_recorded,
+            notices_due = summary.notices_due,
+            sent = summary.sent,
+            dropped = summary.dropped,
+            failed = summary.failed,
+            leased_elsewhere = summary.leased_elsewhere,
+            left_for_next_run = summary.left_for_next_run,
+            duration_ms = summary.duration_ms,
+            "sweep"
+        );
         Ok(summary)
     }
 }

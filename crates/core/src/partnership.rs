@@ -103,7 +103,7 @@ impl PartnershipConfig {
     pub fn mailbox(&self, id: &MailboxId) -> Option<EmailAddress> {
         self.mailboxes.get(id).cloned().or_else(|| {
             (id.as_str() == "recording")
-                .then(|| self.recording_mailbox.as_deref())
+                .then_some(self.recording_mailbox.as_deref())
                 .flatten()
                 .and_then(|a| EmailAddress::parse(a).ok())
         })
@@ -449,9 +449,7 @@ pub fn load(
             }
             Err(InvalidEmail(email)) => problems.push(at(
                 address.span(),
-                format!(
-                    "mailboxes: `{id}` has address `{email}`, which is not an address"
-                ),
+                format!("mailboxes: `{id}` has address `{email}`, which is not an address"),
             )),
         }
     }

@@ -27,7 +27,7 @@ pub use render::{Rendered, by_when_words, render};
 /// 08:00–18:00 on working days, a reminder at 75% of an hour clock's time, the unanswered
 /// breach raised after 1 working day.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default, deny_unknown_fields, try_from = "RawNoticeSettings")]
 pub struct NoticeSettings {
     /// Local (Europe/London) hours on the partnership's working days in which notices go;
     /// one that falls outside goes at the start of the next working period.
@@ -37,6 +37,50 @@ pub struct NoticeSettings {
     pub reminder_percent: u8,
     /// Working days after a breach before it is raised with the next line of management.
     pub unanswered_after_working_days: u32,
+}
+
+/// The settings as written, checked by `TryFrom`.
+#[derive(Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct RawNoticeSettings {
+    working_hours: WorkingHours,
+    reminder_percent: u8,
+    unanswered_after_working_days: u32,
+}
+
+impl Default for RawNoticeSettings {
+    fn default() -> Self {
+        let d = NoticeSettings::default();
+        RawNoticeSettings {
+            working_hours: d.working_hours,
+            reminder_percent: d.reminder_percent,
+            unanswered_after_working_days: d.unanswered_after_working_days,
+        }
+    }
+}
+
+impl TryFrom<RawNoticeSettings> for NoticeSettings {
+    type Error = String;
+
+    fn try_from(raw: RawNoticeSettings) -> Result<Self, String> {
+        if !(1..=99).contains(&raw.reminder_percent) {
+            return Err(format!(
+                "notices.reminder_percent is {}: give a percentage of an hour clock's time from 1 to 99",
+                raw.reminder_percent
+            ));
+        }
+        if !(1..=20).contains(&raw.unanswered_after_working_days) {
+            return Err(format!(
+                "notices.unanswered_after_working_days is {}: give 1 to 20 working days",
+                raw.unanswered_after_working_days
+            ));
+        }
+        Ok(NoticeSettings {
+            working_hours: raw.working_hours,
+            reminder_percent: raw.reminder_percent,
+            unanswered_after_working_days: raw.unanswered_after_working_days,
+        })
+    }
 }
 
 impl NoticeSettings {
@@ -194,5 +238,104 @@ impl WorkingHours {
             Ok(date) => self.start_on(date),
             Err(_) => open + chrono::Duration::days(i64::from(n)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::Division;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    fn england() -> Calendar {
+        Calendar::new(Division::EnglandAndWales)
+    }
+
+    #[test]
+    fn working_hours_are_written_start_dash_end_and_refuse_anything_else() {
+        let hours: WorkingHours = "08:30-17:00".parse().unwrap();
+        assert_eq!(hours.to_string(), "08:30-17:00");
+        for bad in ["18:00-08:00", "08:00", "8am-6pm", "08:00-08:00"] {
+            let error = bad.parse::<WorkingHours>().unwrap_err().to_string();
+            assert!(error.contains("\"08:00-18:00\""), "{bad}: {error}");
+        }
+    }
+
+    /// "Ticket-system users complain about reminders at midnight and on bank holidays; we do
+    /// not do that." Christmas Eve 2026 is a Thursday; 25 and 28 December are bank holidays.
+    #[test]
+    fn a_notice_outside_working_hours_waits_for_the_next_working_period() {
+        let hours = WorkingHours::default();
+        let cal = england();
+        // Within hours: at once (GMT in December, so local = UTC).
+        assert_eq!(
+            hours.next_open(&cal, at("2026-12-24T10:00:00Z")),
+            at("2026-12-24T10:00:00Z")
+        );
+        // Before 08:00: that morning.
+        assert_eq!(
+            hours.next_open(&cal, at("2026-12-24T06:00:00Z")),
+            at("2026-12-24T08:00:00Z")
+        );
+        // After 18:00 on Christmas Eve: past Christmas Day, the weekend and the substitute
+        // Boxing Day bank holiday to Tuesday 29 December.
+        assert_eq!(
+            hours.next_open(&cal, at("2026-12-24T18:00:00Z")),
+            at("2026-12-29T08:00:00Z")
+        );
+        // Summer time: 08:00 in London is 07:00 UTC.
+        assert_eq!(
+            hours.next_open(&cal, at("2026-07-01T05:00:00Z")),
+            at("2026-07-01T07:00:00Z")
+        );
+    }
+
+    #[test]
+    fn closure_days_count_as_closed() {
+        let cal = england().with_closure_days([NaiveDate::from_ymd_opt(2026, 12, 29).unwrap()]);
+        assert_eq!(
+            WorkingHours::default().next_open(&cal, at("2026-12-24T18:00:00Z")),
+            at("2026-12-30T08:00:00Z")
+        );
+    }
+
+    /// A clock due at the end of Tuesday (Wednesday 00:00) is reminded at 08:00 on Tuesday;
+    /// one due at the end of Friday 3 April 2026 — Good Friday — on Thursday.
+    #[test]
+    fn the_reminder_of_a_day_clock_is_at_the_start_of_its_last_working_day() {
+        let hours = WorkingHours::default();
+        let cal = england();
+        assert_eq!(
+            hours.last_working_day_start(&cal, at("2026-12-02T00:00:00Z")),
+            Some(at("2026-12-01T08:00:00Z"))
+        );
+        assert_eq!(
+            hours.last_working_day_start(&cal, at("2026-04-03T23:00:00Z")),
+            Some(at("2026-04-02T07:00:00Z"))
+        );
+    }
+
+    #[test]
+    fn working_days_after_skip_weekends_and_holidays() {
+        let hours = WorkingHours::default();
+        // Friday 18 December 2026, 08:00 + 1 working day = Monday 21st, 08:00.
+        assert_eq!(
+            hours.working_days_after(&england(), at("2026-12-18T08:00:00Z"), 1),
+            at("2026-12-21T08:00:00Z")
+        );
+    }
+
+    #[test]
+    fn settings_left_out_take_the_defaults() {
+        let settings: NoticeSettings = toml::from_str("reminder_percent = 50").unwrap();
+        assert_eq!(settings.reminder_percent, 50);
+        assert_eq!(settings.working_hours, WorkingHours::default());
+        assert_eq!(settings.unanswered_after_working_days, 1);
+        assert!(toml::from_str::<NoticeSettings>("reminder_percnt = 50").is_err());
+        let error = toml::from_str::<NoticeSettings>("reminder_percent = 100").unwrap_err();
+        assert!(error.to_string().contains("from 1 to 99"), "{error}");
     }
 }

@@ -1,0 +1,169 @@
+//! Notices: planned with the change that calls for them (kept pending in the same atomic
+//! write, so none is lost), then sent exactly once — at once for a person's action, by the
+//! sweeper for everything whose time comes later or whose first try failed.
+//!
+//! Sending one pending notice: claim its lease → load the case → still applies? → render →
+//! send → finish. A crash between the send and the finish is the one window in which a notice
+//! can go twice: the lease expires and the next sweep sends it again (ARCHITECTURE.md).
+
+use chrono::{DateTime, Duration, Utc};
+use escalations_core::case::{Case, Transition};
+use escalations_core::ids::{CaseId, PartnershipId};
+use escalations_core::notices::{NoticeContext, NoticePlan, Trigger, plan_notices, render};
+use escalations_core::Procedure;
+use escalations_mail::{MailError, Message, MessageKey};
+use escalations_store::{NoticeEnd, NoticeKey, PartnershipConfig, PendingNotice, StoreError};
+
+use crate::App;
+
+/// How long a claimed notice is held before another sweep may take it: longer than a send,
+/// shorter than the time between sweeps.
+pub const LEASE: Duration = Duration::minutes(2);
+
+/// How long after the mail service was unavailable a notice is tried again.
+pub const RETRY_AFTER: Duration = Duration::minutes(5);
+
+/// What became of one pending notice.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Delivery {
+    Sent,
+    /// No longer applies, or refused for good by the mail service.
+    Dropped,
+    /// The mail service was unavailable: tried again later.
+    Failed,
+    /// Another sweep holds it, or it was already finished.
+    Elsewhere,
+    /// No mailer here: it stays pending for a process that has one.
+    NoMailer,
+}
+
+impl App {
+    /// The notices `transition` calls for, ready to keep with it.
+    pub(crate) fn plan_pending(
+        &self,
+        config: &PartnershipConfig,
+        procedure: &Procedure,
+        before: Option<&Case>,
+        transition: &Transition,
+        trigger: Trigger<'_>,
+        now: DateTime<Utc>,
+    ) -> Vec<PendingNotice> {
+        let calendar = config.calendar();
+        let context = NoticeContext {
+            procedure,
+            config,
+            calendar: &calendar,
+        };
+        plan_notices(&context, before, transition, trigger, now)
+            .into_iter()
+            .filter_map(|plan| {
+                let key = NoticeKey::parse(&plan.key).ok()?;
+                Some(PendingNotice {
+                    case: plan.case.clone(),
+                    key,
+                    not_before: plan.not_before,
+                    plan: serde_json::to_string(&plan).ok()?,
+                })
+            })
+            .collect()
+    }
+
+    /// Sends the notices among `pending` whose time has come, right after the change that
+    /// planned them. A failure here is not the person's: the notice stays pending and the
+    /// next sweep sends it.
+    pub(crate) async fn send_now(
+        &self,
+        partnership: &PartnershipId,
+        pending: &[PendingNotice],
+        now: DateTime<Utc>,
+    ) {
+        if self.mail.is_none() {
+            return;
+        }
+        for notice in pending.iter().filter(|n| n.not_before <= now) {
+            if let Err(error) = self.deliver(partnership, &notice.case, &notice.key, now).await {
+                tracing::warn!(%partnership, case = %notice.case, key = %notice.key.as_str(), error = %error, "notice left for the sweeper");
+            }
+        }
+    }
+
+    /// Claims, sends and finishes one pending notice.
+    pub(crate) async fn deliver(
+        &self,
+        partnership: &PartnershipId,
+        case_id: &CaseId,
+        key: &NoticeKey,
+        now: DateTime<Utc>,
+    ) -> Result<Delivery, StoreError> {
+        let Some(mail) = self.mail.clone() else {
+            return Ok(Delivery::NoMailer);
+        };
+        let store = self.store.as_ref();
+        let Some(claimed) = store
+            .claim_notice(partnership, case_id, key, now, now + LEASE)
+            .await?
+        else {
+            return Ok(Delivery::Elsewhere);
+        };
+        let drop = |why: &'static str| async move {
+            tracing::info!(%partnership, case = %case_id, key = %key.as_str(), why, "notice dropped");
+            store
+                .finish_notice(partnership, case_id, key, NoticeEnd::Dropped, now)
+                .await
+                .map(|_| Delivery::Dropped)
+        };
+        let Ok(plan) = serde_json::from_str::<NoticePlan>(&claimed.notice.plan) else {
+            return drop("unreadable plan").await;
+        };
+        let Some(case) = store.load_case(partnership, case_id).await? else {
+            return drop("case not found").await;
+        };
+        if !plan.still_applies(&case) {
+            return drop("no longer applies").await;
+        }
+        let (Some(procedure), Some(config)) = (
+            self.catalogue.get(plan.procedure.as_str()),
+            store.partnership(partnership).await?,
+        ) else {
+            return drop("procedure or partnership missing").await;
+        };
+        let words = render(&plan, procedure, &config, &mail.base_url);
+        let message = MessageKey::parse(&format!("{case_id}/{}", key.as_str()))
+            .ok()
+            .and_then(|message_key| {
+                Message::new(
+                    message_key,
+                    mail.from.clone(),
+                    plan.to.clone(),
+                    words.subject,
+                    words.text,
+                    words.html,
+                )
+                .ok()
+            })
+            .map(|m| m.with_cc(plan.cc.clone()));
+        let Some(message) = message else {
+            return drop("no recipient").await;
+        };
+        match mail.mailer.send(&message).await {
+            Ok(sent) => {
+                store
+                    .finish_notice(partnership, case_id, key, NoticeEnd::Sent, now)
+                    .await?;
+                tracing::info!(%partnership, case = %case_id, key = %key.as_str(), kind = plan.kind.name(), audience = plan.audience.name(), recipients = plan.to.len() + plan.cc.len(), sent = %sent.id, "notice sent");
+                Ok(Delivery::Sent)
+            }
+            Err(MailError::Rejected(reason)) => {
+                tracing::error!(%partnership, case = %case_id, key = %key.as_str(), %reason, "notice refused by the mail service");
+                drop("refused by the mail service").await
+            }
+            Err(MailError::Unavailable(reason)) => {
+                tracing::warn!(%partnership, case = %case_id, key = %key.as_str(), %reason, attempts = claimed.attempts, "mail service unavailable: notice kept");
+                store
+                    .release_notice(partnership, case_id, key, now + RETRY_AFTER)
+                    .await?;
+                Ok(Delivery::Failed)
+            }
+        }
+    }
+}
