@@ -13,8 +13,9 @@ use escalations_core::access::Principal;
 use escalations_core::case::{Actor, Case, ChildKey, Event, MatchSecret, Role, Transition};
 use escalations_core::ids::{AgencyId, CaseId, PartnershipId, PersonId};
 use escalations_store::{
-    CaseFilter, CaseSummary, Created, DueClock, Idempotency, Notice, NoticeKey, NoticeOutcome,
-    Page, PageRequest, PartnershipConfig, Scope, Store, StoreError,
+    CaseFilter, CaseSummary, ClaimedNotice, Created, DueClock, DueNotice, Idempotency, Notice,
+    NoticeEnd, NoticeKey, NoticeOutcome, Page, PageRequest, PartnershipConfig, PendingNotice,
+    Scope, Store, StoreError,
 };
 use escalations_store_sqlite::SqliteStore;
 use serde_json::{Value, json};
@@ -39,14 +40,15 @@ impl Store for Counting {
     async fn partnerships(&self) -> Result<Vec<PartnershipId>, StoreError> {
         self.inner.partnerships().await
     }
-    async fn create_case(
+    async fn create_case_noting(
         &self,
         partnership: &PartnershipId,
         raised: &Transition,
         idempotency: Option<&Idempotency>,
+        notices: &[PendingNotice],
     ) -> Result<Created, StoreError> {
         self.inner
-            .create_case(partnership, raised, idempotency)
+            .create_case_noting(partnership, raised, idempotency, notices)
             .await
     }
     async fn load_case(
@@ -64,12 +66,15 @@ impl Store for Counting {
     ) -> Result<Vec<Event>, StoreError> {
         self.inner.chronology(partnership, id).await
     }
-    async fn apply(
+    async fn apply_noting(
         &self,
         partnership: &PartnershipId,
         transition: &Transition,
+        notices: &[PendingNotice],
     ) -> Result<(), StoreError> {
-        self.inner.apply(partnership, transition).await
+        self.inner
+            .apply_noting(partnership, transition, notices)
+            .await
     }
     async fn list_cases(
         &self,
@@ -105,6 +110,49 @@ impl Store for Counting {
         case: &CaseId,
     ) -> Result<Vec<Notice>, StoreError> {
         self.inner.notices(partnership, case).await
+    }
+    async fn due_notices(
+        &self,
+        partnership: &PartnershipId,
+        instant: DateTime<Utc>,
+        page: &PageRequest,
+    ) -> Result<Page<DueNotice>, StoreError> {
+        self.inner.due_notices(partnership, instant, page).await
+    }
+    async fn claim_notice(
+        &self,
+        partnership: &PartnershipId,
+        case: &CaseId,
+        key: &NoticeKey,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> Result<Option<ClaimedNotice>, StoreError> {
+        self.inner
+            .claim_notice(partnership, case, key, now, lease_until)
+            .await
+    }
+    async fn release_notice(
+        &self,
+        partnership: &PartnershipId,
+        case: &CaseId,
+        key: &NoticeKey,
+        retry_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.inner
+            .release_notice(partnership, case, key, retry_at)
+            .await
+    }
+    async fn finish_notice(
+        &self,
+        partnership: &PartnershipId,
+        case: &CaseId,
+        key: &NoticeKey,
+        end: NoticeEnd,
+        at: DateTime<Utc>,
+    ) -> Result<NoticeOutcome, StoreError> {
+        self.inner
+            .finish_notice(partnership, case, key, end, at)
+            .await
     }
     async fn idempotent_case(
         &self,

@@ -24,16 +24,16 @@ use chrono::{DateTime, Utc};
 use escalations_core::case::{Case, ChildKey, Event, MatchSecret, Transition};
 use escalations_core::ids::{CaseId, PartnershipId};
 use escalations_store::{
-    CaseFilter, CaseSummary, Created, Cursor, DueClock, Idempotency, Notice, NoticeKey,
-    NoticeOutcome, Page, PageRequest, PartnershipConfig, Scope, Store, StoreError, check_new_case,
-    check_transition, sortable_instant,
+    CaseFilter, CaseSummary, ClaimedNotice, Created, Cursor, DueClock, DueNotice, Idempotency,
+    Notice, NoticeEnd, NoticeKey, NoticeOutcome, Page, PageRequest, PartnershipConfig,
+    PendingNotice, Scope, Store, StoreError, check_new_case, check_transition, sortable_instant,
 };
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
 
 use rows::{
-    case_columns, decode, due_clock, encode, insert_agencies, insert_case, insert_events,
-    insert_people, load, notice,
+    case_columns, claimed_notice, decode, due_clock, due_notice, encode, insert_agencies,
+    insert_case, insert_events, insert_pending, insert_people, load, notice,
 };
 
 /// A store in one SQLite file. Cheap to clone; connections are pooled.
@@ -112,6 +112,19 @@ struct ListCursor {
     id: String,
 }
 
+/// The due-notices query: pending notices due by an instant, after a position, in order.
+pub(crate) const DUE_NOTICES_QUERY: &str = "SELECT case_id, key, not_before FROM pending_notices
+    WHERE partnership = ?1 AND not_before <= ?2 AND (not_before, case_id, key) > (?3, ?4, ?5)
+    ORDER BY not_before, case_id, key LIMIT ?6";
+
+#[derive(Serialize, Deserialize)]
+struct DueNoticesCursor {
+    partnership: String,
+    not_before: String,
+    case: String,
+    key: String,
+}
+
 #[derive(Serialize, Deserialize)]
 struct DueCursor {
     partnership: String,
@@ -179,16 +192,18 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn create_case(
+    async fn create_case_noting(
         &self,
         partnership: &PartnershipId,
         raised: &Transition,
         idempotency: Option<&Idempotency>,
+        notices: &[PendingNotice],
     ) -> Result<Created, StoreError> {
         check_new_case(raised)?;
         let p = partnership.to_string();
         let t = raised.clone();
         let idempotency = idempotency.cloned();
+        let notices = notices.to_vec();
         self.with(move |conn| {
             let tx = conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -211,6 +226,7 @@ impl Store for SqliteStore {
                 .map_err(backend)?;
             }
             insert_case(&tx, &p, &t)?;
+            insert_pending(&tx, &p, &notices)?;
             tx.commit().map_err(backend)?;
             Ok(Created::New(t.case))
         })
@@ -254,14 +270,16 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn apply(
+    async fn apply_noting(
         &self,
         partnership: &PartnershipId,
         transition: &Transition,
+        notices: &[PendingNotice],
     ) -> Result<(), StoreError> {
         check_transition(transition)?;
         let p = partnership.to_string();
         let t = transition.clone();
+        let notices = notices.to_vec();
         self.with(move |conn| {
             let case = &t.case;
             let expected = case.version - 1;
@@ -317,6 +335,7 @@ impl Store for SqliteStore {
             insert_events(&tx, &p, &t.events)?;
             insert_people(&tx, &p, case)?;
             insert_agencies(&tx, &p, case)?;
+            insert_pending(&tx, &p, &notices)?;
             tx.commit().map_err(backend)
         })
         .await
@@ -486,6 +505,160 @@ impl Store for SqliteStore {
                 notices.push(notice(&p, &case, row)?);
             }
             Ok(notices)
+        })
+        .await
+    }
+
+    async fn due_notices(
+        &self,
+        partnership: &PartnershipId,
+        instant: DateTime<Utc>,
+        page: &PageRequest,
+    ) -> Result<Page<DueNotice>, StoreError> {
+        let p = partnership.to_string();
+        let after: Option<DueNoticesCursor> =
+            page.cursor.as_ref().map(|c| c.decode()).transpose()?;
+        if after.as_ref().is_some_and(|c| c.partnership != p) {
+            return Err(StoreError::InvalidCursor);
+        }
+        let limit = page.limit();
+        self.with(move |conn| {
+            let (after_at, after_case, after_key) = after
+                .map(|a| (a.not_before, a.case, a.key))
+                .unwrap_or_default();
+            let mut stmt = conn.prepare_cached(DUE_NOTICES_QUERY).map_err(backend)?;
+            let mut rows = stmt
+                .query(params![
+                    p,
+                    sortable_instant(instant),
+                    after_at,
+                    after_case,
+                    after_key,
+                    i64::from(limit + 1)
+                ])
+                .map_err(backend)?;
+            let mut items = Vec::new();
+            while let Some(row) = rows.next().map_err(backend)? {
+                items.push(due_notice(&p, row)?);
+            }
+            let next = if items.len() > limit as usize {
+                items.truncate(limit as usize);
+                items.last().map(|last| {
+                    Cursor::encode(&DueNoticesCursor {
+                        partnership: p.clone(),
+                        not_before: sortable_instant(last.not_before),
+                        case: last.case.to_string(),
+                        key: last.key.as_str().to_owned(),
+                    })
+                })
+            } else {
+                None
+            };
+            Ok(Page { items, next })
+        })
+        .await
+    }
+
+    async fn claim_notice(
+        &self,
+        partnership: &PartnershipId,
+        case: &CaseId,
+        key: &NoticeKey,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> Result<Option<ClaimedNotice>, StoreError> {
+        let (p, case, key) = (
+            partnership.to_string(),
+            case.to_string(),
+            key.as_str().to_owned(),
+        );
+        self.with(move |conn| {
+            // One statement: the check and the lease are taken under the one write lock.
+            let mut stmt = conn
+                .prepare_cached(
+                    "UPDATE pending_notices SET lease_until = ?4, attempts = attempts + 1
+                     WHERE partnership = ?1 AND case_id = ?2 AND key = ?3
+                       AND (lease_until IS NULL OR lease_until <= ?5)
+                     RETURNING case_id, key, not_before, plan, attempts, lease_until",
+                )
+                .map_err(backend)?;
+            let mut rows = stmt
+                .query(params![
+                    p,
+                    case,
+                    key,
+                    sortable_instant(lease_until),
+                    sortable_instant(now)
+                ])
+                .map_err(backend)?;
+            let claimed = match rows.next().map_err(backend)? {
+                Some(row) => Some(claimed_notice(&p, row)?),
+                None => None,
+            };
+            Ok(claimed)
+        })
+        .await
+    }
+
+    async fn release_notice(
+        &self,
+        partnership: &PartnershipId,
+        case: &CaseId,
+        key: &NoticeKey,
+        retry_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let (p, case, key) = (
+            partnership.to_string(),
+            case.to_string(),
+            key.as_str().to_owned(),
+        );
+        self.with(move |conn| {
+            conn.execute(
+                "UPDATE pending_notices SET lease_until = NULL, not_before = ?4
+                 WHERE partnership = ?1 AND case_id = ?2 AND key = ?3",
+                params![p, case, key, sortable_instant(retry_at)],
+            )
+            .map_err(backend)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn finish_notice(
+        &self,
+        partnership: &PartnershipId,
+        case: &CaseId,
+        key: &NoticeKey,
+        end: NoticeEnd,
+        at: DateTime<Utc>,
+    ) -> Result<NoticeOutcome, StoreError> {
+        let (p, case, key) = (
+            partnership.to_string(),
+            case.to_string(),
+            key.as_str().to_owned(),
+        );
+        self.with(move |conn| {
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(backend)?;
+            let deleted = tx
+                .execute(
+                    "DELETE FROM pending_notices WHERE partnership = ?1 AND case_id = ?2 AND key = ?3",
+                    params![p, case, key],
+                )
+                .map_err(backend)?;
+            if deleted == 0 {
+                return Ok(NoticeOutcome::AlreadyRecorded);
+            }
+            if end == NoticeEnd::Sent {
+                tx.execute(
+                    "INSERT OR IGNORE INTO notices (partnership, case_id, key, recorded_at) VALUES (?1, ?2, ?3, ?4)",
+                    params![p, case, key, sortable_instant(at)],
+                )
+                .map_err(backend)?;
+            }
+            tx.commit().map_err(backend)?;
+            Ok(NoticeOutcome::Recorded)
         })
         .await
     }

@@ -2,7 +2,10 @@
 //! back with the failing key and field named ([`StoreError::Corrupt`]).
 
 use escalations_core::case::{Case, Event, Transition};
-use escalations_store::{CaseSummary, DueClock, Notice, StoreError, sortable_instant};
+use escalations_store::{
+    CaseSummary, ClaimedNotice, DueClock, DueNotice, Notice, PendingNotice, StoreError,
+    sortable_instant,
+};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::{Deserialize, Serialize};
 
@@ -182,4 +185,91 @@ pub(crate) fn notice(p: &str, case: &str, row: &Row<'_>) -> Result<Notice, Store
     let (key, at): (String, String) = (row.get(0).map_err(backend)?, row.get(1).map_err(backend)?);
     let json = serde_json::json!({ "case": case, "key": key, "recorded_at": at });
     decode(&format!("notices/{p}/{case}/{key}"), &json.to_string())
+}
+
+/// Keeps the notices a change planned, in the change's transaction. A key already pending is
+/// left as it is (keys are never planned twice; if one were, its lease must not be lost).
+pub(crate) fn insert_pending(
+    tx: &rusqlite::Transaction<'_>,
+    p: &str,
+    notices: &[PendingNotice],
+) -> Result<(), StoreError> {
+    let mut stmt = tx
+        .prepare_cached(
+            "INSERT OR IGNORE INTO pending_notices (partnership, case_id, key, not_before, plan, lease_until, attempts)
+             VALUES (?1, ?2, ?3, ?4, ?5, NULL, 0)",
+        )
+        .map_err(backend)?;
+    for notice in notices {
+        stmt.execute(params![
+            p,
+            notice.case.as_str(),
+            notice.key.as_str(),
+            sortable_instant(notice.not_before),
+            notice.plan
+        ])
+        .map_err(backend)?;
+    }
+    Ok(())
+}
+
+/// A row of the due-notices query (`case_id, key, not_before`).
+pub(crate) fn due_notice(p: &str, row: &Row<'_>) -> Result<DueNotice, StoreError> {
+    let (case, key, not_before): (String, String, String) = (
+        row.get(0).map_err(backend)?,
+        row.get(1).map_err(backend)?,
+        row.get(2).map_err(backend)?,
+    );
+    let json = serde_json::json!({ "case": case, "key": key, "not_before": not_before });
+    decode(
+        &format!("pending_notices/{p}/{case}/{key}"),
+        &json.to_string(),
+    )
+}
+
+/// A claimed row (`case_id, key, not_before, plan, attempts, lease_until`).
+pub(crate) fn claimed_notice(p: &str, row: &Row<'_>) -> Result<ClaimedNotice, StoreError> {
+    let (case, key, not_before, plan, attempts, lease_until): (
+        String,
+        String,
+        String,
+        String,
+        i64,
+        String,
+    ) = (
+        row.get(0).map_err(backend)?,
+        row.get(1).map_err(backend)?,
+        row.get(2).map_err(backend)?,
+        row.get(3).map_err(backend)?,
+        row.get(4).map_err(backend)?,
+        row.get(5).map_err(backend)?,
+    );
+    #[derive(Deserialize)]
+    struct Claimed {
+        #[serde(flatten)]
+        notice: PendingNotice,
+        lease_until: chrono::DateTime<chrono::Utc>,
+    }
+    let at = format!("pending_notices/{p}/{case}/{key}");
+    let json = serde_json::json!({
+        "case": case,
+        "key": key,
+        "not_before": not_before,
+        "plan": plan,
+        "lease_until": lease_until,
+    });
+    let Claimed {
+        notice,
+        lease_until,
+    } = decode(&at, &json.to_string())?;
+    let attempts = u32::try_from(attempts).map_err(|e| StoreError::Corrupt {
+        key: at.clone(),
+        field: "attempts".into(),
+        message: e.to_string(),
+    })?;
+    Ok(ClaimedNotice {
+        notice,
+        attempts,
+        lease_until,
+    })
 }

@@ -68,3 +68,16 @@ CREATE TABLE IF NOT EXISTS match_secrets (
     secret BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS cases_by_child ON cases (partnership, child_key) WHERE child_key IS NOT NULL;
+-- Notices a change planned, kept with it until sent or dropped (schema version 5): the outbox.
+-- `not_before` and `lease_until` are sortable instants; `plan` is the core's plan, as JSON.
+CREATE TABLE IF NOT EXISTS pending_notices (
+    partnership TEXT NOT NULL,
+    case_id TEXT NOT NULL,
+    key TEXT NOT NULL,
+    not_before TEXT NOT NULL,
+    plan TEXT NOT NULL,
+    lease_until TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (partnership, case_id, key)
+);
+CREATE INDEX IF NOT EXISTS pending_notices_by_due ON pending_notices (partnership, not_before, case_id, key);

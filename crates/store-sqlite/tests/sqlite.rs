@@ -213,7 +213,7 @@ async fn a_file_from_before_action_owners_is_migrated_on_open() {
         &path,
         &p,
         &t,
-        "DROP TABLE case_agencies; PRAGMA user_version = 1;",
+        "DROP TABLE case_agencies; DROP TABLE pending_notices; PRAGMA user_version = 1;",
     )
     .await;
     let school =
@@ -228,7 +228,7 @@ async fn a_file_from_before_action_owners_is_migrated_on_open() {
         .await
         .unwrap();
     assert_eq!(page.items.len(), 1);
-    assert_eq!(schema_version(&path), 4);
+    assert_eq!(schema_version(&path), 5);
 }
 
 #[tokio::test]
@@ -244,7 +244,7 @@ async fn a_file_from_before_idempotency_keys_had_a_person_is_migrated_on_open() 
         &path,
         &p,
         &t,
-        "DROP TABLE idempotency;
+        "DROP TABLE idempotency; DROP TABLE pending_notices;
              CREATE TABLE idempotency (
                  partnership TEXT NOT NULL,
                  key TEXT NOT NULL,
@@ -256,7 +256,7 @@ async fn a_file_from_before_idempotency_keys_had_a_person_is_migrated_on_open() 
              PRAGMA user_version = 0;",
     )
     .await;
-    assert_eq!(schema_version(&path), 4, "migrated to the current version");
+    assert_eq!(schema_version(&path), 5, "migrated to the current version");
     // Cases are untouched.
     assert_eq!(store.load_case(&p, &t.case.id).await.unwrap(), Some(t.case));
     // The old row named no person, so it answers nobody: the key now creates a case, and a
@@ -300,14 +300,14 @@ async fn a_file_from_before_child_keys_is_migrated_on_open_and_its_cases_still_l
         &path,
         &p,
         &t,
-        "DROP TABLE match_secrets; DROP INDEX cases_by_child;
+        "DROP TABLE match_secrets; DROP INDEX cases_by_child; DROP TABLE pending_notices;
              ALTER TABLE cases DROP COLUMN child_key; PRAGMA user_version = 2;",
     )
     .await;
     assert_eq!(store.load_case(&p, &t.case.id).await.unwrap(), Some(t.case));
     let secret = escalations_core::case::MatchSecret::new(vec![5; 32]).unwrap();
     assert_eq!(store.match_secret(&p, &secret).await.unwrap(), secret);
-    assert_eq!(schema_version(&path), 4);
+    assert_eq!(schema_version(&path), 5);
 }
 
 #[tokio::test]
@@ -328,7 +328,7 @@ async fn a_file_whose_child_keys_are_only_in_case_documents_gets_them_indexed_on
         &p,
         &t,
         "DROP INDEX cases_by_child; ALTER TABLE cases DROP COLUMN child_key;
-             PRAGMA user_version = 3;",
+             DROP TABLE pending_notices; PRAGMA user_version = 3;",
     )
     .await;
     let about = store.open_cases_about(&p, &key).await.unwrap();
@@ -338,4 +338,62 @@ async fn a_file_whose_child_keys_are_only_in_case_documents_gets_them_indexed_on
         "the key was copied out of the case document"
     );
     assert_eq!(about[0].id, t.case.id);
+    assert_eq!(schema_version(&path), 5);
+}
+
+/// A file from before pending notices (schema version 4) gains the outbox on open: its cases
+/// load, a change keeps the notices it plans, and they come due, are claimed and finished.
+#[tokio::test]
+async fn a_file_from_before_pending_notices_is_migrated_on_open_and_keeps_new_ones() {
+    use escalations_store::{NoticeEnd, NoticeKey, NoticeOutcome, PageRequest, PendingNotice};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("escalations.db");
+    let p = partnership("sefton-scp");
+    let pat = actor("pat", "school", Role::Practitioner);
+    let t = raised("case-1", &pat, "social-care", at("2026-11-23T10:00:00Z"));
+    let store = reopened_after_rewind(
+        &path,
+        &p,
+        &t,
+        "DROP INDEX pending_notices_by_due; DROP TABLE pending_notices;
+             PRAGMA user_version = 4;",
+    )
+    .await;
+    assert_eq!(schema_version(&path), 5);
+    assert_eq!(
+        store.load_case(&p, &t.case.id).await.unwrap(),
+        Some(t.case.clone())
+    );
+    let later = raised("case-2", &pat, "social-care", at("2026-11-23T11:00:00Z"));
+    let key = NoticeKey::parse("raised/v1").unwrap();
+    let notice = PendingNotice {
+        case: later.case.id.clone(),
+        key: key.clone(),
+        not_before: at("2026-11-23T11:00:00Z"),
+        plan: "{}".into(),
+    };
+    store
+        .create_case_noting(&p, &later, None, &[notice])
+        .await
+        .unwrap();
+    let now = at("2026-11-23T12:00:00Z");
+    let due = store
+        .due_notices(&p, now, &PageRequest::first(10))
+        .await
+        .unwrap();
+    assert_eq!(due.items.len(), 1);
+    let claimed = store
+        .claim_notice(&p, &later.case.id, &key, now, at("2026-11-23T12:05:00Z"))
+        .await
+        .unwrap()
+        .expect("pending");
+    assert_eq!(claimed.attempts, 1);
+    assert_eq!(
+        store
+            .finish_notice(&p, &later.case.id, &key, NoticeEnd::Sent, now)
+            .await
+            .unwrap(),
+        NoticeOutcome::Recorded
+    );
+    assert_eq!(store.notices(&p, &later.case.id).await.unwrap().len(), 1);
 }

@@ -16,8 +16,9 @@ use escalations_core::procedure::{AgencyKind, Procedure};
 use escalations_core::{Calendar, Catalogue, Division};
 
 use crate::{
-    Agency, CaseFilter, Created, Idempotency, IdempotencyKey, NoticeKey, NoticeOutcome,
-    PageRequest, PartnershipConfig, Person, Scope, StatusKind, Store, StoreError,
+    Agency, CaseFilter, Created, DueNotice, Idempotency, IdempotencyKey, NoticeEnd, NoticeKey,
+    NoticeOutcome, PageRequest, PartnershipConfig, PendingNotice, Person, Scope, StatusKind, Store,
+    StoreError,
 };
 
 pub type Shared = Arc<dyn Store>;
@@ -47,6 +48,13 @@ macro_rules! conformance_suite {
             the_match_secret_is_stored_once_per_partnership_even_when_raced,
             list_entries_carry_the_child_key_never_the_child,
             the_agencies_a_practice_alert_asks_list_it_from_the_raise,
+            notices_planned_with_a_change_are_kept_only_if_the_change_is_stored,
+            the_due_notices_query_returns_exactly_the_pending_notices_due_by_the_instant_across_pages,
+            a_pending_notice_is_claimed_by_one_caller_and_again_once_its_lease_expires,
+            a_released_notice_is_due_again_at_its_retry_instant_and_not_before,
+            a_finished_notice_leaves_the_due_query_and_racing_finishes_record_it_once,
+            a_sent_notice_is_listed_and_a_dropped_one_is_not,
+            partnership_b_cannot_claim_release_or_finish_partnership_a_notices,
         );
     };
     (@tests $fresh:path; $($check:ident),* $(,)?) => {
@@ -1249,5 +1257,628 @@ pub async fn the_agencies_a_practice_alert_asks_list_it_from_the_raise(store: Sh
     assert!(
         page.items.is_empty(),
         "an agency not asked does not list it"
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Pending notices (the outbox)
+
+fn notice_key(key: &str) -> NoticeKey {
+    NoticeKey::parse(key).unwrap()
+}
+
+/// A pending notice of `case`, with a plan naming it (the store keeps plans opaque).
+fn pending(case: &CaseId, key: &str, not_before: DateTime<Utc>) -> PendingNotice {
+    PendingNotice {
+        case: case.clone(),
+        key: notice_key(key),
+        not_before,
+        plan: serde_json::json!({ "case": case.as_str(), "key": key, "to": ["pat@example.org"] })
+            .to_string(),
+    }
+}
+
+/// Every pending notice due at or before `instant`, read in pages of `size`, and how many
+/// pages it took.
+async fn all_due_notices(
+    store: &Shared,
+    p: &PartnershipId,
+    instant: DateTime<Utc>,
+    size: u32,
+) -> (Vec<DueNotice>, usize) {
+    let mut found = Vec::new();
+    let mut page = PageRequest::first(size);
+    let mut pages = 0;
+    loop {
+        let result = store.due_notices(p, instant, &page).await.unwrap();
+        pages += 1;
+        assert!(result.items.len() <= size as usize);
+        found.extend(result.items);
+        match result.next {
+            Some(next) => page = PageRequest::new(size, Some(next)),
+            None => return (found, pages),
+        }
+        assert!(pages < 100, "the due-notices query does not terminate");
+    }
+}
+
+async fn due_keys(store: &Shared, p: &PartnershipId, instant: DateTime<Utc>) -> Vec<String> {
+    all_due_notices(store, p, instant, 50)
+        .await
+        .0
+        .into_iter()
+        .map(|d| format!("{}/{}", d.case, d.key.as_str()))
+        .collect()
+}
+
+/// A case raised with one pending notice `key`, due from `not_before`.
+async fn case_noting(
+    store: &Shared,
+    p: &PartnershipId,
+    id: &str,
+    key: &str,
+    not_before: DateTime<Utc>,
+) -> (Case, PendingNotice) {
+    let t = raised(
+        id,
+        &practitioner(),
+        "social-care",
+        at("2026-11-23T10:00:00Z"),
+    );
+    let notice = pending(&t.case.id, key, not_before);
+    let created = store
+        .create_case_noting(p, &t, None, std::slice::from_ref(&notice))
+        .await
+        .unwrap();
+    assert!(matches!(created, Created::New(_)));
+    (t.case, notice)
+}
+
+pub async fn notices_planned_with_a_change_are_kept_only_if_the_change_is_stored(store: Shared) {
+    let p = partnership("sefton-scp");
+    let far = at("2027-01-01T00:00:00Z");
+    let (case, _) = case_noting(
+        &store,
+        &p,
+        "case-1",
+        "raised/v1",
+        at("2026-11-23T10:00:00Z"),
+    )
+    .await;
+    assert_eq!(due_keys(&store, &p, far).await, ["case-1/raised/v1"]);
+
+    // Two writers read version 1; the winner's notice is kept, the stale writer's is not.
+    let winner = bump(&case, "winner", at("2026-11-23T11:00:00Z"));
+    let stale = bump(&case, "stale", at("2026-11-23T11:00:01Z"));
+    store
+        .apply_noting(
+            &p,
+            &winner,
+            &[pending(
+                &case.id,
+                "responded/v2",
+                at("2026-11-23T11:00:00Z"),
+            )],
+        )
+        .await
+        .unwrap();
+    let err = store
+        .apply_noting(
+            &p,
+            &stale,
+            &[
+                pending(&case.id, "stale/v2", at("2026-11-23T11:00:01Z")),
+                pending(&case.id, "stale-too/v2", at("2026-11-23T09:00:00Z")),
+            ],
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict { .. }), "{err:?}");
+    assert_eq!(
+        due_keys(&store, &p, far).await,
+        ["case-1/raised/v1", "case-1/responded/v2"]
+    );
+    let lease = at("2026-11-23T12:00:00Z");
+    assert!(
+        store
+            .claim_notice(&p, &case.id, &notice_key("stale/v2"), far, lease)
+            .await
+            .unwrap()
+            .is_none(),
+        "a notice of a change that was not stored cannot be claimed"
+    );
+
+    // A raise that is refused keeps none either, nor does a change to a missing case.
+    let again = raised(
+        "case-1",
+        &practitioner(),
+        "police",
+        at("2026-11-23T12:00:00Z"),
+    );
+    let err = store
+        .create_case_noting(
+            &p,
+            &again,
+            None,
+            &[pending(
+                &again.case.id,
+                "raised-again/v1",
+                at("2026-11-23T12:00:00Z"),
+            )],
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::AlreadyExists { .. }), "{err:?}");
+    let missing = raised(
+        "case-missing",
+        &practitioner(),
+        "police",
+        at("2026-11-23T12:00:00Z"),
+    );
+    let err = store
+        .apply_noting(
+            &p,
+            &bump(&missing.case, "x", at("2026-11-23T12:00:00Z")),
+            &[pending(
+                &missing.case.id,
+                "ghost/v2",
+                at("2026-11-23T12:00:00Z"),
+            )],
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::NotFound { .. }), "{err:?}");
+    assert_eq!(
+        due_keys(&store, &p, far).await,
+        ["case-1/raised/v1", "case-1/responded/v2"]
+    );
+
+    // The plan comes back as it was given.
+    let claimed = store
+        .claim_notice(
+            &p,
+            &case.id,
+            &notice_key("responded/v2"),
+            at("2026-11-23T11:00:00Z"),
+            lease,
+        )
+        .await
+        .unwrap()
+        .expect("pending");
+    assert_eq!(
+        claimed.notice,
+        pending(&case.id, "responded/v2", at("2026-11-23T11:00:00Z"))
+    );
+}
+
+pub async fn the_due_notices_query_returns_exactly_the_pending_notices_due_by_the_instant_across_pages(
+    store: Shared,
+) {
+    let p = partnership("sefton-scp");
+    let q = partnership("medway-scp");
+    let base = at("2026-11-23T09:00:00Z");
+    let instant = at("2026-11-24T09:00:00.000000001Z");
+    let mut expected = Vec::new();
+    for c in 0..4i64 {
+        let t = raised(&format!("case-{c}"), &practitioner(), "social-care", base);
+        let mut notices = Vec::new();
+        for n in 0..8i64 {
+            // Spread over two days, the cases interleaved.
+            let not_before = base + Duration::minutes(97 * (n * 4 + c) % 2880);
+            let notice = pending(&t.case.id, &format!("n-{n}/v1"), not_before);
+            if not_before <= instant {
+                expected.push((not_before, t.case.id.to_string(), notice.key.clone()));
+            }
+            notices.push(notice);
+        }
+        if c == 0 {
+            // Due exactly at the instant, to the nanosecond, and one a nanosecond after it.
+            let edge = pending(&t.case.id, "edge/v1", instant);
+            expected.push((instant, t.case.id.to_string(), edge.key.clone()));
+            notices.push(edge);
+            notices.push(pending(
+                &t.case.id,
+                "after-edge/v1",
+                instant + Duration::nanoseconds(1),
+            ));
+        }
+        store
+            .create_case_noting(&p, &t, None, &notices)
+            .await
+            .unwrap();
+        // Another partnership's case with the same id and its own notices, all due.
+        let theirs: Vec<_> = (0..3)
+            .map(|n| pending(&t.case.id, &format!("theirs-{n}/v1"), base))
+            .collect();
+        store
+            .create_case_noting(&q, &t, None, &theirs)
+            .await
+            .unwrap();
+    }
+    assert!(
+        expected.len() >= 10 && expected.len() < 34,
+        "{}",
+        expected.len()
+    );
+    expected.sort();
+
+    let (found, pages) = all_due_notices(&store, &p, instant, 4).await;
+    assert!(pages >= 3, "several pages: {pages}");
+    let got: Vec<_> = found
+        .iter()
+        .map(|d| (d.not_before, d.case.to_string(), d.key.clone()))
+        .collect();
+    assert!(
+        got.windows(2).all(|w| w[0].0 <= w[1].0),
+        "earliest first: {got:?}"
+    );
+    let mut sorted = got.clone();
+    sorted.sort();
+    assert_eq!(sorted, expected, "exactly the notices due, none twice");
+    assert!(found.iter().all(|d| !d.key.as_str().starts_with("theirs")));
+
+    // Nothing is due before the first.
+    assert!(
+        store
+            .due_notices(&p, base - Duration::nanoseconds(1), &PageRequest::first(10))
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+    // The other partnership sees its own only, and a cursor does not carry across.
+    let theirs = due_keys(&store, &q, instant).await;
+    assert_eq!(theirs.len(), 12);
+    assert!(theirs.iter().all(|k| k.contains("/theirs-")), "{theirs:?}");
+    let first = store
+        .due_notices(&p, instant, &PageRequest::first(2))
+        .await
+        .unwrap();
+    let err = store
+        .due_notices(&q, instant, &PageRequest::new(2, first.next))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::InvalidCursor), "{err:?}");
+}
+
+pub async fn a_pending_notice_is_claimed_by_one_caller_and_again_once_its_lease_expires(
+    store: Shared,
+) {
+    let p = partnership("sefton-scp");
+    let now = at("2026-11-24T09:00:00Z");
+    let lease = now + Duration::minutes(5);
+    let (case, notice) = case_noting(&store, &p, "case-1", "breached/step-1/v1", now).await;
+    let mut racers = tokio::task::JoinSet::new();
+    for _ in 0..20 {
+        let (store, p, case, key) = (
+            store.clone(),
+            p.clone(),
+            case.id.clone(),
+            notice.key.clone(),
+        );
+        racers.spawn(async move {
+            store
+                .claim_notice(&p, &case, &key, now, lease)
+                .await
+                .unwrap()
+        });
+    }
+    let mut claims = Vec::new();
+    while let Some(claim) = racers.join_next().await {
+        claims.extend(claim.unwrap());
+    }
+    assert_eq!(claims.len(), 1, "exactly one caller holds the lease");
+    assert_eq!(claims[0].notice, notice);
+    assert_eq!(claims[0].attempts, 1);
+    assert_eq!(claims[0].lease_until, lease);
+    // Leased, it is still due (a claim tells), and nobody else gets it until the lease ends.
+    assert_eq!(
+        due_keys(&store, &p, now).await,
+        ["case-1/breached/step-1/v1"]
+    );
+    let later = lease - Duration::nanoseconds(1);
+    assert!(
+        store
+            .claim_notice(
+                &p,
+                &case.id,
+                &notice.key,
+                later,
+                later + Duration::minutes(5)
+            )
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // The first caller died: once its lease is over, another caller takes it.
+    let again = store
+        .claim_notice(
+            &p,
+            &case.id,
+            &notice.key,
+            lease,
+            lease + Duration::minutes(5),
+        )
+        .await
+        .unwrap()
+        .expect("an expired lease can be taken");
+    assert_eq!(again.attempts, 2);
+    assert_eq!(again.lease_until, lease + Duration::minutes(5));
+    assert_eq!(again.notice, notice);
+    // Unknown notices and cases are nobody's to claim.
+    assert!(
+        store
+            .claim_notice(&p, &case.id, &notice_key("unknown/v1"), now, lease)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        store
+            .claim_notice(
+                &p,
+                &CaseId::parse("case-unknown").unwrap(),
+                &notice.key,
+                now,
+                lease
+            )
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+pub async fn a_released_notice_is_due_again_at_its_retry_instant_and_not_before(store: Shared) {
+    let p = partnership("sefton-scp");
+    let now = at("2026-11-24T09:00:00Z");
+    let lease = now + Duration::minutes(5);
+    let retry_at = now + Duration::hours(1);
+    let (case, notice) = case_noting(&store, &p, "case-1", "due-soon/v1", now).await;
+    store
+        .claim_notice(&p, &case.id, &notice.key, now, lease)
+        .await
+        .unwrap()
+        .expect("pending");
+    store
+        .release_notice(&p, &case.id, &notice.key, retry_at)
+        .await
+        .unwrap();
+    assert!(
+        due_keys(&store, &p, retry_at - Duration::nanoseconds(1))
+            .await
+            .is_empty(),
+        "not due before its retry instant"
+    );
+    let due = all_due_notices(&store, &p, retry_at, 10).await.0;
+    assert_eq!(
+        due,
+        [DueNotice {
+            case: case.id.clone(),
+            key: notice.key.clone(),
+            not_before: retry_at,
+        }]
+    );
+    // Released, it can be claimed again before the old lease would have ended.
+    let again = store
+        .claim_notice(
+            &p,
+            &case.id,
+            &notice.key,
+            retry_at,
+            retry_at + Duration::minutes(5),
+        )
+        .await
+        .unwrap()
+        .expect("released");
+    assert_eq!(again.attempts, 2);
+    assert_eq!(again.notice.not_before, retry_at);
+    assert_eq!(again.notice.plan, notice.plan);
+    // Releasing a finished or unknown notice does nothing (and brings nothing back).
+    store
+        .finish_notice(&p, &case.id, &notice.key, NoticeEnd::Sent, retry_at)
+        .await
+        .unwrap();
+    store
+        .release_notice(&p, &case.id, &notice.key, retry_at)
+        .await
+        .unwrap();
+    store
+        .release_notice(&p, &case.id, &notice_key("unknown/v1"), retry_at)
+        .await
+        .unwrap();
+    assert!(
+        due_keys(&store, &p, at("2027-01-01T00:00:00Z"))
+            .await
+            .is_empty()
+    );
+    assert!(
+        store
+            .claim_notice(
+                &p,
+                &case.id,
+                &notice.key,
+                retry_at,
+                retry_at + Duration::minutes(5)
+            )
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+pub async fn a_finished_notice_leaves_the_due_query_and_racing_finishes_record_it_once(
+    store: Shared,
+) {
+    let p = partnership("sefton-scp");
+    let now = at("2026-11-24T09:00:00Z");
+    let (case, notice) = case_noting(&store, &p, "case-1", "breached/v1", now).await;
+    let kept = pending(&case.id, "reminder/v2", now);
+    store
+        .apply_noting(&p, &bump(&case, "x", now), std::slice::from_ref(&kept))
+        .await
+        .unwrap();
+    store
+        .claim_notice(&p, &case.id, &notice.key, now, now + Duration::minutes(5))
+        .await
+        .unwrap()
+        .expect("pending");
+    let mut racers = tokio::task::JoinSet::new();
+    for _ in 0..20 {
+        let (store, p, case, key) = (
+            store.clone(),
+            p.clone(),
+            case.id.clone(),
+            notice.key.clone(),
+        );
+        racers.spawn(async move {
+            store
+                .finish_notice(&p, &case, &key, NoticeEnd::Sent, now)
+                .await
+                .unwrap()
+        });
+    }
+    let mut recorded = 0;
+    while let Some(outcome) = racers.join_next().await {
+        if outcome.unwrap() == NoticeOutcome::Recorded {
+            recorded += 1;
+        }
+    }
+    assert_eq!(recorded, 1, "exactly one finish records it");
+    assert_eq!(
+        due_keys(&store, &p, at("2027-01-01T00:00:00Z")).await,
+        ["case-1/reminder/v2"],
+        "the finished notice left the due query; the other stays"
+    );
+    assert_eq!(
+        store
+            .finish_notice(&p, &case.id, &notice.key, NoticeEnd::Dropped, now)
+            .await
+            .unwrap(),
+        NoticeOutcome::AlreadyRecorded,
+        "a later finish changes nothing"
+    );
+    assert!(
+        store
+            .claim_notice(&p, &case.id, &notice.key, now, now + Duration::minutes(5))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(
+        store
+            .finish_notice(
+                &p,
+                &case.id,
+                &notice_key("unknown/v1"),
+                NoticeEnd::Sent,
+                now
+            )
+            .await
+            .unwrap(),
+        NoticeOutcome::AlreadyRecorded,
+        "an unknown notice is not recorded"
+    );
+    let listed: Vec<_> = store
+        .notices(&p, &case.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|n| n.key)
+        .collect();
+    assert_eq!(listed, [notice.key]);
+}
+
+pub async fn a_sent_notice_is_listed_and_a_dropped_one_is_not(store: Shared) {
+    let p = partnership("sefton-scp");
+    let now = at("2026-11-24T09:00:00Z");
+    let t = raised(
+        "case-1",
+        &practitioner(),
+        "social-care",
+        at("2026-11-23T10:00:00Z"),
+    );
+    let sent = pending(&t.case.id, "breached/v1", now);
+    let dropped = pending(&t.case.id, "due-soon/v1", now - Duration::hours(1));
+    store
+        .create_case_noting(&p, &t, None, &[sent.clone(), dropped.clone()])
+        .await
+        .unwrap();
+    let recorded_at = now + Duration::seconds(3);
+    assert_eq!(
+        store
+            .finish_notice(&p, &t.case.id, &dropped.key, NoticeEnd::Dropped, now)
+            .await
+            .unwrap(),
+        NoticeOutcome::Recorded
+    );
+    assert_eq!(
+        store
+            .finish_notice(&p, &t.case.id, &sent.key, NoticeEnd::Sent, recorded_at)
+            .await
+            .unwrap(),
+        NoticeOutcome::Recorded
+    );
+    let notices = store.notices(&p, &t.case.id).await.unwrap();
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    assert_eq!(notices[0].key, sent.key);
+    assert_eq!(notices[0].case, t.case.id);
+    assert_eq!(notices[0].recorded_at, recorded_at);
+    assert!(due_keys(&store, &p, now).await.is_empty());
+}
+
+pub async fn partnership_b_cannot_claim_release_or_finish_partnership_a_notices(store: Shared) {
+    let a = partnership("sefton-scp");
+    let b = partnership("medway-scp");
+    let now = at("2026-11-24T09:00:00Z");
+    let lease = now + Duration::minutes(5);
+    let (case, notice) = case_noting(&store, &a, "case-1", "breached/v1", now).await;
+    assert!(due_keys(&store, &b, now).await.is_empty());
+    assert!(
+        store
+            .claim_notice(&b, &case.id, &notice.key, now, lease)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(
+        store
+            .finish_notice(&b, &case.id, &notice.key, NoticeEnd::Sent, now)
+            .await
+            .unwrap(),
+        NoticeOutcome::AlreadyRecorded
+    );
+    assert!(store.notices(&b, &case.id).await.unwrap().is_empty());
+    assert!(store.notices(&a, &case.id).await.unwrap().is_empty());
+    // A's notice is untouched: still due, and its first claim is A's first attempt.
+    assert_eq!(due_keys(&store, &a, now).await, ["case-1/breached/v1"]);
+    let claimed = store
+        .claim_notice(&a, &case.id, &notice.key, now, lease)
+        .await
+        .unwrap()
+        .expect("still pending in A");
+    assert_eq!(claimed.attempts, 1);
+    // B releasing it does not free A's lease nor move it.
+    store
+        .release_notice(&b, &case.id, &notice.key, now - Duration::hours(1))
+        .await
+        .unwrap();
+    assert!(
+        store
+            .claim_notice(&a, &case.id, &notice.key, now, lease)
+            .await
+            .unwrap()
+            .is_none(),
+        "A's lease still holds"
+    );
+    assert_eq!(
+        all_due_notices(&store, &a, now, 10).await.0[0].not_before,
+        now
+    );
+    assert_eq!(
+        store
+            .finish_notice(&a, &case.id, &notice.key, NoticeEnd::Sent, now)
+            .await
+            .unwrap(),
+        NoticeOutcome::Recorded
     );
 }

@@ -355,12 +355,17 @@ pub trait Store: Send + Sync {
 
     /// Stores a newly raised case (version 1) with its events. With an idempotency key, a
     /// retry returns the case the first call created and never creates a second one.
+    ///
+    /// `create_case_noting` with no notices: adapters implement that one.
     async fn create_case(
         &self,
         partnership: &PartnershipId,
         raised: &Transition,
         idempotency: Option<&Idempotency>,
-    ) -> Result<Created, StoreError>;
+    ) -> Result<Created, StoreError> {
+        self.create_case_noting(partnership, raised, idempotency, &[])
+            .await
+    }
 
     /// `None` for unknown cases and for other partnerships' cases alike.
     async fn load_case(
@@ -378,11 +383,15 @@ pub trait Store: Send + Sync {
 
     /// Stores a transition's case and events atomically, if and only if the stored case is
     /// still at `transition.case.version - 1`.
+    ///
+    /// `apply_noting` with no notices: adapters implement that one.
     async fn apply(
         &self,
         partnership: &PartnershipId,
         transition: &Transition,
-    ) -> Result<(), StoreError>;
+    ) -> Result<(), StoreError> {
+        self.apply_noting(partnership, transition, &[]).await
+    }
 
     /// Cases in scope, newest raised first.
     async fn list_cases(
