@@ -97,6 +97,11 @@ impl Api {
         }
     }
 
+    /// The API over an application layer built by the caller (with mail, say).
+    pub fn with_app(app: App, clock: Clock) -> Self {
+        Api { app, clock }
+    }
+
     /// The application layer this API serves.
     pub fn app(&self) -> &App {
         &self.app

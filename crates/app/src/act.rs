@@ -15,9 +15,9 @@ use escalations_core::procedure::Procedure;
 use escalations_store::PartnershipConfig;
 use escalations_store::StoreError;
 
-use escalations_core::notices::Trigger;
 use crate::view::ViewError;
 use crate::{App, CaseDetail, FieldProblem, NotSetUp, ProcedureMissing};
+use escalations_core::notices::Trigger;
 
 /// What the person states with an action besides the action itself: when the meeting a clock
 /// runs from took place (and a shorter timescale), how the discussion behind a response or an

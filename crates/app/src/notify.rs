@@ -7,10 +7,10 @@
 //! can go twice: the lease expires and the next sweep sends it again (ARCHITECTURE.md).
 
 use chrono::{DateTime, Duration, Utc};
+use escalations_core::Procedure;
 use escalations_core::case::{Case, Transition};
 use escalations_core::ids::{CaseId, PartnershipId};
 use escalations_core::notices::{NoticeContext, NoticePlan, Trigger, plan_notices, render};
-use escalations_core::Procedure;
 use escalations_mail::{MailError, Message, MessageKey};
 use escalations_store::{NoticeEnd, NoticeKey, PartnershipConfig, PendingNotice, StoreError};
 
@@ -81,7 +81,10 @@ impl App {
             return;
         }
         for notice in pending.iter().filter(|n| n.not_before <= now) {
-            if let Err(error) = self.deliver(partnership, &notice.case, &notice.key, now).await {
+            if let Err(error) = self
+                .deliver(partnership, &notice.case, &notice.key, now)
+                .await
+            {
                 tracing::warn!(%partnership, case = %notice.case, key = %notice.key.as_str(), error = %error, "notice left for the sweeper");
             }
         }

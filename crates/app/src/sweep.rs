@@ -8,7 +8,7 @@ use escalations_store::{DueClock, StoreError, due_everywhere};
 use crate::App;
 use crate::notify::Delivery;
 use escalations_core::notices::Trigger;
-use escalations_store::{PageRequest, MAX_PAGE};
+use escalations_store::{MAX_PAGE, PageRequest};
 
 /// What one sweep did: ids and counts only, logged as one JSON line per run.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -133,7 +133,10 @@ impl App {
                 summary.left_for_next_run += 1;
                 continue;
             }
-            match self.record_breaches(&clock.partnership, &clock.case, now).await {
+            match self
+                .record_breaches(&clock.partnership, &clock.case, now)
+                .await
+            {
                 Ok(Some(_)) => summary.breaches_recorded += 1,
                 Ok(None) => {}
                 // Someone kept acting on it: the next sweep records it.
@@ -151,7 +154,10 @@ impl App {
                         summary.left_for_next_run += 1;
                         continue;
                     }
-                    match self.deliver(partnership, &notice.case, &notice.key, now).await? {
+                    match self
+                        .deliver(partnership, &notice.case, &notice.key, now)
+                        .await?
+                    {
                         Delivery::Sent => summary.sent += 1,
                         Delivery::Dropped => summary.dropped += 1,
                         Delivery::Failed => summary.failed += 1,

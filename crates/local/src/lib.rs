@@ -1,7 +1,8 @@
 //! The local stack on one port: `/api/*` is the same handler code the Lambda functions run,
 //! over the embedded store; `/signin` lists the demo users and issues locally signed tokens;
-//! `/dev/clock` moves the stack's clock forward for demos and tests. None of this is in the
-//! Lambda builds.
+//! `/dev/clock` moves the stack's clock forward for demos and tests; notices go to an outbox
+//! folder (`.local/outbox/`), a sweep runs every 30 seconds, `POST /dev/sweep` runs one now and
+//! `/dev/outbox` lists what was sent. None of this is in the Lambda builds.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -12,20 +13,33 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::{Query, State};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::{any, get};
-use chrono::Utc;
+use axum::routing::{any, get, post};
+use chrono::{Datelike, Utc};
 use escalations_api::identity::Claims;
 use escalations_api::{Api, ApiError, LocalTokens, MAX_BODY_BYTES};
+use escalations_app::{App, MailSettings, SweepSummary};
 use escalations_core::Catalogue;
+use escalations_mail::EmailAddress;
+use escalations_mail_outbox::Outbox;
 use escalations_store::{PartnershipConfig, Store};
 use escalations_store_sqlite::SqliteStore;
-use escalations_wire::{DemoToken, DevClock};
+use escalations_wire::{DemoToken, DevClock, DevMessage, DevOutbox};
 
 /// Where the local stack keeps its data and how it starts.
 pub struct Options {
     pub data_file: PathBuf,
     pub addr: SocketAddr,
+    /// Where notices are written, one `.eml` file each.
+    pub outbox: PathBuf,
+    /// How often the sweep runs by itself (`None`: only through `POST /dev/sweep`).
+    pub sweep_every: Option<std::time::Duration>,
 }
+
+/// The sender of the local stack's notices.
+const FROM: &str = "notices@escalations.example.org";
+
+/// The most one sweep of the local stack takes before it leaves the rest for the next.
+const SWEEP_BUDGET: std::time::Duration = std::time::Duration::from_secs(20);
 
 #[derive(Clone)]
 struct Local {
@@ -33,13 +47,33 @@ struct Local {
     tokens: LocalTokens,
     offset_seconds: Arc<AtomicI64>,
     partnerships: Arc<Vec<PartnershipConfig>>,
+    outbox: Arc<Outbox>,
 }
 
-/// Builds the stack over a store at `data_file`, seeding the demo partnerships.
+/// Builds the stack over a store at `data_file`, seeding the demo partnerships; notices go to
+/// `outbox` beside the data file.
 pub async fn stack(data_file: PathBuf) -> Result<Router, Box<dyn std::error::Error + Send + Sync>> {
+    let outbox = data_file
+        .parent()
+        .map_or_else(|| PathBuf::from("outbox"), |dir| dir.join("outbox"));
+    Ok(
+        stack_with(data_file, outbox, "http://127.0.0.1:8080".to_owned())
+            .await?
+            .0,
+    )
+}
+
+/// The stack, and the app its sweeps run on: notices written to `outbox`, linking to pages
+/// under `base_url`.
+pub async fn stack_with(
+    data_file: PathBuf,
+    outbox_dir: PathBuf,
+    base_url: String,
+) -> Result<(Router, Sweeper), Box<dyn std::error::Error + Send + Sync>> {
     if let Some(dir) = data_file.parent() {
         std::fs::create_dir_all(dir)?;
     }
+    std::fs::create_dir_all(&outbox_dir)?;
     let store = Arc::new(SqliteStore::open(data_file).await?);
     let partnerships = escalations_demo::partnerships();
     for config in &partnerships {
@@ -50,33 +84,85 @@ pub async fn stack(data_file: PathBuf) -> Result<Router, Box<dyn std::error::Err
     let clock =
         Arc::new(move || Utc::now() + chrono::Duration::seconds(offset.load(Ordering::SeqCst)));
     let store: Arc<dyn Store> = store;
+    let outbox = Arc::new(Outbox::new(outbox_dir));
+    let app = App::new(store, Catalogue::builtin()?).with_mail(MailSettings {
+        mailer: outbox.clone(),
+        from: EmailAddress::parse(FROM)?,
+        base_url,
+    });
     let local = Local {
-        api: Api::new(store, Catalogue::builtin()?, clock),
+        api: Api::with_app(app, clock),
         // A fresh key per start: tokens never outlive the process that signed them.
         tokens: LocalTokens::new(uuid::Uuid::new_v4().as_bytes().to_vec()),
         offset_seconds,
         partnerships: Arc::new(partnerships),
+        outbox,
     };
-    Ok(Router::new()
+    let sweeper = Sweeper {
+        local: local.clone(),
+    };
+    let router = Router::new()
         .route("/", get(home))
         .route("/signin", get(signin_page))
         .route("/dev/token", get(token))
         .route("/dev/clock", get(clock_now).post(advance_clock))
+        .route("/dev/sweep", post(sweep_now))
+        .route("/dev/outbox", get(outbox_page))
         .route("/api/{*rest}", any(api))
-        .with_state(local))
+        .with_state(local);
+    Ok((router, sweeper))
+}
+
+/// Runs the same sweep as the Lambda function, at the stack's (movable) clock.
+#[derive(Clone)]
+pub struct Sweeper {
+    local: Local,
+}
+
+impl Sweeper {
+    pub async fn sweep(&self) -> Result<SweepSummary, escalations_app::SweepError> {
+        let now = self.local.api.now();
+        self.local.api.app().sweep(now, SWEEP_BUDGET).await
+    }
+
+    /// Sweeps every `every` until the process ends; a failed sweep is logged and the next
+    /// one tries again.
+    pub async fn run_every(self, every: std::time::Duration) {
+        let mut timer = tokio::time::interval(every);
+        timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            timer.tick().await;
+            if let Err(error) = self.sweep().await {
+                tracing::error!(error = %error, "sweep failed");
+            }
+        }
+    }
 }
 
 /// Serves until interrupted.
 pub async fn serve(options: Options) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-    let router = stack(options.data_file.clone()).await?;
     let listener = tokio::net::TcpListener::bind(options.addr).await?;
     let url = format!("http://{}", listener.local_addr()?);
+    let (router, sweeper) = stack_with(
+        options.data_file.clone(),
+        options.outbox.clone(),
+        url.clone(),
+    )
+    .await?;
+    if let Some(every) = options.sweep_every {
+        tokio::spawn(sweeper.run_every(every));
+    }
     println!("Escalations local stack: {url}");
     println!("  data:    {}", options.data_file.display());
     println!(
         "  sign in: {url}/signin  (or: curl '{url}/dev/token?partnership=sefton&person=school-practitioner')"
     );
     println!("  API:     {url}/api/me with header 'Authorization: Bearer TOKEN'");
+    println!(
+        "  mail:    {} (listed at {url}/dev/outbox; a sweep runs every {} s, or POST {url}/dev/sweep)",
+        options.outbox.display(),
+        options.sweep_every.map_or(0, |d| d.as_secs())
+    );
     axum::serve(listener, router)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
@@ -201,21 +287,122 @@ async fn clock_now(State(local): State<Local>) -> Response {
     .into_response()
 }
 
-/// `POST /dev/clock?hours=N` (or `days=N`) moves the clock forward; it never goes back.
+/// `POST /dev/clock?hours=N` (or `days=N`, or `to=<RFC 3339 instant>`) moves the clock
+/// forward; it never goes back.
 async fn advance_clock(
     State(local): State<Local>,
     Query(q): Query<std::collections::HashMap<String, String>>,
 ) -> Response {
-    match forward_seconds(&q) {
+    let step = match q.get("to") {
+        Some(to) => to
+            .parse::<chrono::DateTime<Utc>>()
+            .ok()
+            .filter(|to| to.year() < 2100)
+            // Whole seconds, rounded up: the clock reads `to` or just after it, never before.
+            .map(|to| {
+                let step = to - local.api.now();
+                step.num_seconds() + i64::from(step.subsec_nanos() > 0)
+            })
+            .filter(|s| *s > 0),
+        None => forward_seconds(&q),
+    };
+    match step {
         Some(s) => {
             local.offset_seconds.fetch_add(s, Ordering::SeqCst);
             clock_now(State(local)).await
         }
         None => reply(escalations_api::problem(&ApiError::field(
             "hours",
-            "give hours=N or days=N, forward only, at most a year",
+            "give hours=N or days=N (at most a year), or to=an RFC 3339 instant before 2100: forward only",
         ))),
     }
+}
+
+/// `POST /dev/sweep`: one sweep now, at the stack's clock; answers its summary.
+async fn sweep_now(State(local): State<Local>) -> Response {
+    let sweeper = Sweeper { local };
+    match sweeper.sweep().await {
+        Ok(summary) => axum::Json(summary).into_response(),
+        Err(error) => {
+            tracing::error!(error = %error, "sweep failed");
+            (
+                http::StatusCode::SERVICE_UNAVAILABLE,
+                "the sweep failed: see the log",
+            )
+                .into_response()
+        }
+    }
+}
+
+/// `GET /dev/outbox`: the sent messages with their text, oldest first — as a page, or as JSON
+/// (`DevOutbox`) when asked with `Accept: application/json`.
+async fn outbox_page(State(local): State<Local>, headers: http::HeaderMap) -> Response {
+    let files = match local.outbox.messages() {
+        Ok(files) => files,
+        Err(error) => {
+            tracing::error!(error = %error, "outbox unreadable");
+            return (
+                http::StatusCode::SERVICE_UNAVAILABLE,
+                "the outbox cannot be read",
+            )
+                .into_response();
+        }
+    };
+    let messages: Vec<DevMessage> = files
+        .into_iter()
+        .filter_map(|(file, bytes)| read_message(file, &bytes))
+        .collect();
+    let wants_json = headers
+        .get(http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("application/json"));
+    if wants_json {
+        return axum::Json(DevOutbox { messages }).into_response();
+    }
+    let mut html = String::from(
+        "<!doctype html><meta charset=utf-8><title>Outbox (local)</title><h1>Outbox</h1>\
+         <p>What the local stack sent, oldest first. Move the clock with <code>POST /dev/clock</code> \
+         and run a sweep with <code>POST /dev/sweep</code>.</p>",
+    );
+    if messages.is_empty() {
+        html.push_str("<p>Nothing has been sent yet.</p>");
+    }
+    for m in &messages {
+        html.push_str(&format!(
+            "<article><h2>{}</h2><p>To: {}{}</p><p><small>{}</small></p><pre>{}</pre></article>",
+            escape(&m.subject),
+            escape(&m.to.join(", ")),
+            if m.cc.is_empty() {
+                String::new()
+            } else {
+                format!(" · Cc: {}", escape(&m.cc.join(", ")))
+            },
+            escape(&m.file),
+            escape(&m.text)
+        ));
+    }
+    Html(html).into_response()
+}
+
+fn read_message(file: String, bytes: &[u8]) -> Option<DevMessage> {
+    let parsed = mail_parser::MessageParser::default().parse(bytes)?;
+    let addresses = |list: Option<&mail_parser::Address<'_>>| -> Vec<String> {
+        list.map(|a| {
+            a.iter()
+                .filter_map(|addr| addr.address().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+    };
+    Some(DevMessage {
+        file,
+        from: addresses(parsed.from()).join(", "),
+        to: addresses(parsed.to()),
+        cc: addresses(parsed.cc()),
+        subject: parsed.subject().unwrap_or_default().to_owned(),
+        text: parsed.body_text(0).unwrap_or_default().into_owned(),
+        html: parsed.body_html(0).unwrap_or_default().into_owned(),
+    })
 }
 
 /// The most the demo clock moves in one step.

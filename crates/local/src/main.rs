@@ -15,6 +15,12 @@ struct Args {
     /// The embedded store's file.
     #[arg(long, default_value = ".local/escalations.db")]
     data: PathBuf,
+    /// Where notices are written, one `.eml` file each.
+    #[arg(long, default_value = ".local/outbox")]
+    outbox: PathBuf,
+    /// Seconds between sweeps (0: only `POST /dev/sweep`).
+    #[arg(long, default_value_t = 30)]
+    sweep_every: u64,
 }
 
 #[tokio::main]
@@ -26,6 +32,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     escalations_local::serve(escalations_local::Options {
         data_file: args.data,
         addr: SocketAddr::from(([127, 0, 0, 1], args.port)),
+        outbox: args.outbox,
+        sweep_every: (args.sweep_every > 0)
+            .then(|| std::time::Duration::from_secs(args.sweep_every)),
     })
     .await
 }

@@ -511,3 +511,22 @@ pub struct DevClock {
     pub now: DateTime<Utc>,
     pub offset_seconds: i64,
 }
+
+/// `GET /dev/outbox` (as JSON): the local stack's sent mail, oldest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DevOutbox {
+    pub messages: Vec<DevMessage>,
+}
+
+/// One message of the local stack's outbox, as a mail client would show it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DevMessage {
+    /// The `.eml` file's name: `<UTC instant>-<case>_<notice key>.eml`.
+    pub file: String,
+    pub from: String,
+    pub to: Vec<String>,
+    pub cc: Vec<String>,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}

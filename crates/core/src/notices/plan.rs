@@ -695,7 +695,10 @@ impl Planner<'_> {
     fn next_line(&self, stage: &Stage, owner: Party) -> Vec<EmailAddress> {
         match owner {
             Party::Receiving => {
-                let above = stage.asked.level.map_or(Some(Level::FirstLine), next_level);
+                let above = stage
+                    .asked
+                    .level
+                    .map_or(Some(Level::SecondLine), next_level);
                 match above {
                     Some(level) => self
                         .receiving_agencies(stage)

@@ -60,6 +60,38 @@ impl Stack {
         }
     }
 
+    /// Moves the stack's clock forward to `instant` (RFC 3339).
+    pub async fn set_clock(&self, instant: &str) {
+        self.advance(&format!("to={instant}")).await;
+    }
+
+    /// Runs one sweep now; answers its summary.
+    pub async fn sweep(&self) -> Value {
+        let response = self
+            .http
+            .post(format!("{}/dev/sweep", self.url))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        response.json().await.unwrap()
+    }
+
+    /// Every message the stack has sent, oldest first (`DevMessage`s).
+    pub async fn outbox(&self) -> Vec<Value> {
+        let body: Value = self
+            .http
+            .get(format!("{}/dev/outbox", self.url))
+            .header("accept", "application/json")
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        body["messages"].as_array().unwrap().clone()
+    }
+
     pub async fn advance(&self, query: &str) {
         let status = self
             .http
