@@ -192,3 +192,68 @@ async fn a_sefton_case_left_unanswered_notifies_each_step_once_at_the_right_loca
         );
     }
 }
+
+/// Issue 10, done when: "a Moray case does the same on Scotland's calendar". The initial
+/// discussion's record is due "within 5 working days of the discussion"; St Andrew's Day
+/// 2030 falls on a Saturday, so Scotland's bank holiday is Monday 2 December — a working day
+/// in England. From Friday 29 November the fifth working day is Monday 9 December in Scotland
+/// (Friday 6 December in England).
+#[tokio::test]
+async fn a_moray_case_is_timed_and_reminded_on_scotlands_calendar() {
+    let stack = start().await;
+    let mut seen = 0;
+    stack.set_clock("2030-11-29T10:00:00Z").await;
+    let teacher = stack.sign_in("moray", "education-practitioner").await;
+    let mut body = child_body("moray", "social-work");
+    body["meeting_at"] = json!("2030-11-29T09:30:00Z");
+    body["concern"]["reasons"] = json!(["no-consensus"]);
+    let (status, case) = teacher.post("/api/cases", body).await;
+    assert_eq!(status, StatusCode::CREATED, "{case}");
+
+    // "… sent within 5 working days to the team around the child": the others involved are
+    // told at once (the raiser is never mailed about their own action).
+    let raised = new_messages(&stack, &mut seen).await;
+    assert!(!raised.is_empty());
+    for message in &raised {
+        assert!(!to(message).contains(&"education-practitioner@moray.example.org"));
+    }
+
+    assert!(
+        sweep_at(&stack, "2030-12-06T08:00:00Z", &mut seen)
+            .await
+            .is_empty(),
+        "not on England's day"
+    );
+    let reminder = sweep_at(&stack, "2030-12-09T08:00:00Z", &mut seen).await;
+    assert_eq!(reminder.len(), 1, "{reminder:#?}");
+    assert!(subject(&reminder[0]).contains("reminder"));
+    assert!(
+        reminder[0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("by end of Monday 9 December 2030")
+    );
+    assert_eq!(
+        to(&reminder[0]),
+        ["education-practitioner@moray.example.org"]
+    );
+
+    let overdue = sweep_at(&stack, "2030-12-10T08:00:00Z", &mut seen).await;
+    assert_eq!(overdue.len(), 1, "{overdue:#?}");
+    assert!(subject(&overdue[0]).contains("overdue"));
+
+    // Raised with the practitioner's first line manager a working day later.
+    let unanswered = sweep_at(&stack, "2030-12-11T08:00:00Z", &mut seen).await;
+    assert_eq!(unanswered.len(), 1, "{unanswered:#?}");
+    assert_eq!(to(&unanswered[0]), ["education-manager@moray.example.org"]);
+    assert!(
+        cc(&unanswered[0]).contains(&"chair@moray.example.org"),
+        "{:?}",
+        cc(&unanswered[0])
+    );
+    assert!(
+        sweep_at(&stack, "2030-12-12T08:00:00Z", &mut seen)
+            .await
+            .is_empty()
+    );
+}

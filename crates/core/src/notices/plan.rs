@@ -416,8 +416,8 @@ impl Planner<'_> {
         self.context.config
     }
 
-    /// A plan, unless nobody is left to tell once the person who acted is taken out (no one
-    /// is mailed about their own action) — then `None`.
+    /// A notice of the change itself, unless nobody is left to tell once the person who acted
+    /// is taken out (no one is mailed about their own action) — then `None`.
     #[allow(clippy::too_many_arguments)]
     fn plan(
         &self,
@@ -430,9 +430,39 @@ impl Planner<'_> {
         not_before: DateTime<Utc>,
     ) -> Option<NoticePlan> {
         let actor = match self.trigger {
-            Trigger::Person(person) => self.config().person(person).map(|p| &p.email),
+            Trigger::Person(person) => self.config().person(person).map(|p| p.email.clone()),
             Trigger::Sweeper => None,
         };
+        self.plan_for(key, kind, audience, who, to, cc, not_before, actor.as_ref())
+    }
+
+    /// A notice for later (a reminder, a breach): the person who acted is told too.
+    #[allow(clippy::too_many_arguments)]
+    fn plan_later(
+        &self,
+        key: &str,
+        kind: NoticeKind,
+        audience: Audience,
+        who: Option<String>,
+        to: Vec<EmailAddress>,
+        cc: Vec<EmailAddress>,
+        not_before: DateTime<Utc>,
+    ) -> Option<NoticePlan> {
+        self.plan_for(key, kind, audience, who, to, cc, not_before, None)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn plan_for(
+        &self,
+        key: &str,
+        kind: NoticeKind,
+        audience: Audience,
+        who: Option<String>,
+        to: Vec<EmailAddress>,
+        cc: Vec<EmailAddress>,
+        not_before: DateTime<Utc>,
+        actor: Option<&EmailAddress>,
+    ) -> Option<NoticePlan> {
         let mut to = dedup(to);
         to.retain(|a| Some(a) != actor);
         let mut cc = dedup(cc);
@@ -633,7 +663,7 @@ impl Planner<'_> {
             _ => hours.last_working_day_start(calendar, due),
         };
         if let Some(at) = reminder_at.filter(|at| *at > started_at && *at < due) {
-            plans.extend(self.plan(
+            plans.extend(self.plan_later(
                 &format!("reminder/{key}"),
                 NoticeKind::Reminder {
                     stage: ids.0.clone(),
@@ -654,7 +684,7 @@ impl Planner<'_> {
             .filter_map(|m| self.config().mailbox(m))
             .collect();
         let overdue_at = hours.next_open(calendar, due);
-        plans.extend(self.plan(
+        plans.extend(self.plan_later(
             &format!("overdue/{key}"),
             NoticeKind::Overdue {
                 stage: ids.0.clone(),
@@ -673,7 +703,7 @@ impl Planner<'_> {
         let next_line = self.next_line(stage, owner);
         let mut cc = self.chairs();
         cc.extend(copies);
-        plans.extend(self.plan(
+        plans.extend(self.plan_later(
             &format!("unanswered/{key}"),
             NoticeKind::Unanswered {
                 stage: ids.0,
@@ -743,7 +773,7 @@ impl Planner<'_> {
                     return None;
                 }
                 let id = planned.id();
-                self.plan(
+                self.plan_later(
                     &format!("action/{id}/{}", action.by_when),
                     NoticeKind::ActionDue {
                         action: id,
