@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{escalation, not_resolved, raise_body, record_closing_form, stage, start};
+use common::{climb, escalation, not_resolved, raise_body, record_closing_form, stage, start};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -292,124 +292,15 @@ async fn every_procedure_climbs_its_whole_ladder_to_resolution() {
     assert_eq!(offered, covered);
 
     for (procedure_id, partnership, raiser_id, receiving) in runs {
-        let raiser = stack.sign_in(partnership, raiser_id).await;
-        let raiser_agency = raiser_id.rsplit_once('-').map_or(raiser_id, |(a, _)| a);
-        let (_, procedure) = raiser.get(&format!("/api/procedures/{procedure_id}")).await;
-        let stages: Vec<&str> = procedure["stages"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|s| s["id"].as_str().unwrap())
-            .collect();
-        let reasons: Vec<&str> = procedure["reasons"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .take(1)
-            .map(|r| r["id"].as_str().unwrap())
-            .collect();
-        let level = procedure["levels_of_need"][0]["id"].as_str();
-        let mut body = raise_body(procedure_id, receiving, level, &reasons);
-        // Only a procedure about a child takes the child's details and the immediate-risk
-        // question; a Practice Alert names the agencies it asks.
-        if procedure["subject"] != "child" {
-            body.as_object_mut().unwrap().remove("child");
-            body.as_object_mut().unwrap().remove("immediate_risk");
-        }
-        if procedure["stages"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|s| s["asked"]["each_agency"] == true)
-        {
-            body["agencies_asked"] = json!([receiving, "police"]);
-        }
-        let (status, mut case) = raiser.post("/api/cases", body).await;
-        assert_eq!(status, StatusCode::CREATED, "{procedure_id}: {case}");
-
-        let mut visited = vec![stage(&case).to_owned()];
-        for _ in 0..60 {
-            let next = case["next_move"].clone();
-            if next.is_null() {
-                break;
-            }
-            let offered = |a: &str| next["actions"].as_array().unwrap().iter().any(|x| x == a);
-            // A stage answered by each agency asked: someone of the next agency yet to answer.
-            let asked: Vec<&str> = case["case"]["agencies_asked"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-                .collect();
-            let answered: Vec<&str> = case["case"]["responses"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .filter(|r| r["stage"] == case["case"]["stage"])
-                .filter_map(|r| r["agency"].as_str())
-                .collect();
-            if offered("respond")
-                && let Some(agency) = asked.iter().find(|a| !answered.contains(a))
-            {
-                let member = stack
-                    .sign_in(partnership, &format!("{agency}-manager"))
-                    .await;
-                case = member.act(&case, "responses", not_resolved()).await;
-                continue;
-            }
-            // Who may act: the level the current stage asks (to answer or decide), or the
-            // level that must escalate into the next stage, read from the procedure itself.
-            let here = procedure["stages"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .position(|s| s["id"] == stage(&case))
-                .unwrap();
-            let level = if offered("escalate") {
-                procedure["stages"][here + 1]["escalated_by"].as_str()
-            } else {
-                procedure["stages"][here]["asked"]["level"].as_str()
-            };
-            let agency = match next["party"].as_str().unwrap() {
-                "raising" if raiser_id != "chair" => Some(raiser_agency),
-                "receiving" => Some(receiving),
-                _ => None,
-            };
-            let (user, on_behalf_of) = match agency {
-                None => (stack.sign_in(partnership, "chair").await, None),
-                Some(agency) => {
-                    let (who, on_behalf_of) = match level {
-                        None | Some("first-line") => ("manager", None),
-                        Some("second-line") => ("service-manager", None),
-                        Some("head-of-service") => ("head-of-service", None),
-                        Some("director") => ("director", None),
-                        // A decision above every agency's own line (Moray's CSWO) is recorded
-                        // on their behalf.
-                        Some(_) => ("manager", Some("cswo")),
-                    };
-                    let user = stack.sign_in(partnership, &format!("{agency}-{who}")).await;
-                    (user, on_behalf_of)
-                }
-            };
-            case = if offered("escalate") {
-                user.act(&case, "escalations", escalation()).await
-            } else if offered("submit") {
-                user.act(&case, "submissions", json!({})).await
-            } else if offered("respond") {
-                user.act(&case, "responses", not_resolved()).await
-            } else {
-                assert!(offered("resolve"), "{procedure_id}: {next}");
-                let mut body = json!({ "outcome": "Agreed at the top of the ladder", "lessons_learned": "Escalate sooner" });
-                if let Some(person) = on_behalf_of {
-                    body["on_behalf_of"] = json!(person);
-                }
-                let case = record_closing_form(&user, &procedure, case).await;
-                user.act(&case, "resolution", body).await
-            };
-            if visited.last().map(String::as_str) != Some(stage(&case)) {
-                visited.push(stage(&case).to_owned());
-            }
-        }
+        let (case, visited, stages) = climb(
+            &stack,
+            procedure_id,
+            partnership,
+            raiser_id,
+            receiving,
+            |_| {},
+        )
+        .await;
         assert_eq!(
             case["case"]["status"]["status"], "resolved",
             "{procedure_id} did not finish: {case}"

@@ -257,3 +257,331 @@ async fn a_moray_case_is_timed_and_reminded_on_scotlands_calendar() {
             .is_empty()
     );
 }
+
+/// One rule of who is told what: a message for `procedure` whose notice key holds `key`
+/// (`_{event}_{stage}_{audience}`, or a clock notice's kind) reaches `recipient`, as the
+/// document says in `quote`.
+struct Rule {
+    procedure: &'static str,
+    key: &'static str,
+    recipient: &'static str,
+    quote: &'static str,
+}
+
+const RULES: &[Rule] = &[
+    // Medway: "Email a copy of the escalation and any response to mscp@medway.gov.uk for
+    // recording purposes" (stages 1-3) — the partnership's recording mailbox, here the demo's.
+    Rule {
+        procedure: "medway",
+        key: "_raised_stage-1_copy",
+        recipient: "recording@medway.example.org",
+        quote: "Email a copy of the escalation and any response to mscp@medway.gov.uk for recording purposes",
+    },
+    Rule {
+        procedure: "medway",
+        key: "_responded_stage-1_copy",
+        recipient: "recording@medway.example.org",
+        quote: "a copy of the escalation and any response",
+    },
+    Rule {
+        procedure: "medway",
+        key: "_escalated_stage-2_copy",
+        recipient: "recording@medway.example.org",
+        quote: "Email a copy of the escalation and any response to mscp@medway.gov.uk",
+    },
+    Rule {
+        procedure: "medway",
+        key: "_responded_stage-2_copy",
+        recipient: "recording@medway.example.org",
+        quote: "a copy of the escalation and any response",
+    },
+    Rule {
+        procedure: "medway",
+        key: "_escalated_stage-3_copy",
+        recipient: "recording@medway.example.org",
+        quote: "a copy is sent to the MSCP at mscp@medway.gov.uk for recording purposes",
+    },
+    Rule {
+        procedure: "medway",
+        key: "_responded_stage-3_copy",
+        recipient: "recording@medway.example.org",
+        quote: "a copy is sent to the MSCP … for recording purposes",
+    },
+    Rule {
+        procedure: "medway",
+        key: "_raised_stage-1_0_informed",
+        recipient: "conference-chairs@medway.example.org",
+        quote: "the Child Protection Conference Chair (child with a child protection plan)",
+    },
+    Rule {
+        procedure: "medway",
+        key: "_raised_stage-1_1_informed",
+        recipient: "iro@medway.example.org",
+        quote: "the Independent Reviewing Officer (child in care)",
+    },
+    Rule {
+        procedure: "medway",
+        key: "_escalated_stage-2_0_informed",
+        recipient: "conference-chairs@medway.example.org",
+        quote: "the Child Protection Conference Chair",
+    },
+    Rule {
+        procedure: "medway",
+        key: "_escalated_stage-4_0_informed",
+        recipient: "executive@medway.example.org",
+        quote: "The escalation will be raised with the MSCP Executive",
+    },
+    Rule {
+        procedure: "medway",
+        key: "_escalated_stage-4_1_informed",
+        recipient: "scrutineer@medway.example.org",
+        quote: "overseen by the MSCP Independent scrutineer",
+    },
+    Rule {
+        procedure: "medway",
+        key: "_escalated_stage-4_copy",
+        recipient: "recording@medway.example.org",
+        quote: "it must be sent to the MSCP (mscp@medway.gov.uk) using the Escalation Form",
+    },
+    Rule {
+        procedure: "medway",
+        key: "_clock-started_stage-1_asked",
+        recipient: "social-care-service-manager@medway.example.org",
+        quote: "Stage 1 – Escalate to Service Manager",
+    },
+    Rule {
+        procedure: "medway",
+        key: "_responded_stage-1_raiser",
+        recipient: "school-practitioner@medway.example.org",
+        quote: "the raiser is told of a response or decision",
+    },
+    // Sefton: "Multi-agency conflicts resolved at Steps 3 and 4 must be reported to Sefton SCP
+    // Team" (FAO: SSCP Manager), and step 4 "communicates it to all".
+    Rule {
+        procedure: "sefton",
+        key: "_form-recorded_step-4_copy",
+        recipient: "recording@sefton.example.org",
+        quote: "Multi-agency conflicts resolved at Steps 3 and 4 must be reported to Sefton SCP Team",
+    },
+    Rule {
+        procedure: "sefton",
+        key: "_resolved_step-4_involved",
+        recipient: "school-practitioner@sefton.example.org",
+        quote: "makes a final and binding decision and communicates it to all",
+    },
+    Rule {
+        procedure: "sefton",
+        key: "_resolved_step-4_involved",
+        recipient: "social-care-head-of-service@sefton.example.org",
+        quote: "communicates it to all",
+    },
+    Rule {
+        procedure: "sefton",
+        key: "_clock-started_step-1_asked",
+        recipient: "social-care-manager@sefton.example.org",
+        quote: "Step 1 — Professional to professional discussion … within 2 working days",
+    },
+    Rule {
+        procedure: "sefton",
+        key: "_clock-started_step-3_asked",
+        recipient: "social-care-head-of-service@sefton.example.org",
+        quote: "Direct Head of Service to Head of Service Discussion",
+    },
+    // Moray: the record to "the team around the child, any relevant supervisors and the
+    // approached line manager(s)", and from stage 2 "shared with candfpolicy@moray.gov.uk for
+    // quality assurance purposes".
+    Rule {
+        procedure: "moray",
+        key: "_raised_initial_0_informed",
+        recipient: "social-work-manager@moray.example.org",
+        quote: "sent within 5 working days to the team around the child",
+    },
+    Rule {
+        procedure: "moray",
+        key: "_escalated_stage-2_copy",
+        recipient: "quality-assurance@moray.example.org",
+        quote: "shared with candfpolicy@moray.gov.uk for quality assurance purposes",
+    },
+    Rule {
+        procedure: "moray",
+        key: "_escalated_stage-5_copy",
+        recipient: "quality-assurance@moray.example.org",
+        quote: "share it with candfpolicy@moray.gov.uk",
+    },
+    Rule {
+        procedure: "moray",
+        key: "_escalated_stage-2_0_informed",
+        recipient: "social-work-service-manager@moray.example.org",
+        quote: "the team around the child, any relevant supervisors and the approached line manager(s)",
+    },
+    // MSET: "submit the pro-forma to the immediate Line Manager and cc the second tier Line
+    // Manager for the relevant agency"; level 4 "escalates to the SSCP Strategic Business
+    // Manager"; regular non-attendance "Pro-forma should be shared with the SSCP Business Unit".
+    Rule {
+        procedure: "sscp-mset",
+        key: "_clock-started_level-1_asked",
+        recipient: "childrens-services-manager@sscp.example.org",
+        quote: "Level 1 — Escalation to immediate Line Manager",
+    },
+    Rule {
+        procedure: "sscp-mset",
+        key: "_escalated_level-4_0_informed",
+        recipient: "strategic-business-manager@sscp.example.org",
+        quote: "the MSET Chair escalates to the SSCP Strategic Business Manager",
+    },
+    Rule {
+        procedure: "sscp-mset-non-attendance",
+        key: "_clock-started_notice_asked",
+        recipient: "childrens-services-manager@sscp.example.org",
+        quote: "The Chair will submit the pro-forma to the immediate Line Manager",
+    },
+    Rule {
+        procedure: "sscp-mset-non-attendance",
+        key: "_raised_notice_0_informed",
+        recipient: "childrens-services-service-manager@sscp.example.org",
+        quote: "and cc the second tier Line Manager for the relevant agency",
+    },
+    Rule {
+        procedure: "sscp-mset-partner-non-attendance",
+        key: "_raised_business-unit_copy",
+        recipient: "business-unit@sscp.example.org",
+        quote: "Pro-forma should be shared with the SSCP Business Unit",
+    },
+    // Every procedure: "owners of agreed actions before their actions fall due" — the
+    // journeys' plans are owned by the raising agency and due on 31 December 2026.
+    Rule {
+        procedure: "sefton",
+        key: "action_a1_2026-12-31_action-owner",
+        recipient: "school-manager@sefton.example.org",
+        quote: "a mutually agreed plan of action including timescales",
+    },
+    Rule {
+        procedure: "moray",
+        key: "action_a1_2026-12-31_action-owner",
+        recipient: "education-manager@moray.example.org",
+        quote: "Agreed actions need to be followed up",
+    },
+];
+
+/// What must not be sent: (procedure, key, recipient, why).
+const NEVER: &[(&str, &str, &str, &str)] = &[
+    (
+        "moray",
+        "_raised_initial_copy",
+        "quality-assurance@moray.example.org",
+        "the quality-assurance mailbox is copied from stage 2",
+    ),
+    (
+        "moray",
+        "_escalated_stage-1_copy",
+        "quality-assurance@moray.example.org",
+        "the quality-assurance mailbox is copied from stage 2",
+    ),
+    (
+        "medway",
+        "_escalated_stage-4_",
+        "conference-chairs@medway.example.org",
+        "the conference chair is told at stages 1-3 only",
+    ),
+];
+
+/// Issue 10: "A test table (procedure × event × recipient) states every rule, and each row is
+/// asserted." Every procedure's ladder is climbed to resolution on one stack; the outbox then
+/// holds every event notice, and a sweep on the agreed actions' due day their reminders.
+#[tokio::test]
+async fn every_rule_of_who_is_told_what_holds_on_a_climb_of_every_ladder() {
+    let stack = start().await;
+    let runs = [
+        ("medway", "medway", "school-practitioner", "social-care"),
+        ("sefton", "sefton", "school-practitioner", "social-care"),
+        ("moray", "moray", "education-manager", "social-work"),
+        ("sscp-mset", "sscp", "chair", "childrens-services"),
+        (
+            "sscp-mset-non-attendance",
+            "sscp",
+            "chair",
+            "childrens-services",
+        ),
+        (
+            "sscp-mset-partner-non-attendance",
+            "sscp",
+            "chair",
+            "childrens-services",
+        ),
+    ];
+    let mut by_procedure: Vec<(&str, Vec<Value>)> = Vec::new();
+    let mut seen = 0;
+    let mut cases = Vec::new();
+    for (procedure, partnership, raiser, receiving) in runs {
+        let (case, _, _) =
+            common::climb(&stack, procedure, partnership, raiser, receiving, |body| {
+                if body.get("child").is_some() {
+                    body["child"] = json!({
+                        "name": CHILD_NAME, "date_of_birth": CHILD_DOB, "address": CHILD_ADDRESS,
+                        "child_protection_plan": true, "in_care": true
+                    });
+                    body["concern"]["summary"] = json!(CONCERN);
+                }
+            })
+            .await;
+        cases.push((procedure, case["case"]["id"].as_str().unwrap().to_owned()));
+        by_procedure.push((procedure, new_messages(&stack, &mut seen).await));
+    }
+    // The agreed actions' reminders: at the start of their due day, Thursday 31 December 2026.
+    stack.set_clock("2026-12-31T08:00:00Z").await;
+    stack.sweep().await;
+    for message in new_messages(&stack, &mut seen).await {
+        let file = message["file"].as_str().unwrap().to_owned();
+        let (procedure, _) = cases
+            .iter()
+            .find(|(_, id)| file.contains(id.as_str()))
+            .unwrap();
+        by_procedure
+            .iter_mut()
+            .find(|(p, _)| p == procedure)
+            .unwrap()
+            .1
+            .push(message);
+    }
+
+    let sent_to = |procedure: &str, key: &str, recipient: &str| {
+        by_procedure
+            .iter()
+            .filter(|(p, _)| *p == procedure)
+            .flat_map(|(_, messages)| messages)
+            .any(|m| {
+                m["file"].as_str().unwrap().contains(key)
+                    && (to(m).contains(&recipient) || cc(m).contains(&recipient))
+            })
+    };
+    let mut broken = Vec::new();
+    for rule in RULES {
+        if !sent_to(rule.procedure, rule.key, rule.recipient) {
+            broken.push(format!(
+                "{} {} → {} (\"{}\")",
+                rule.procedure, rule.key, rule.recipient, rule.quote
+            ));
+        }
+    }
+    for (procedure, key, recipient, why) in NEVER {
+        if sent_to(procedure, key, recipient) {
+            broken.push(format!(
+                "{procedure} {key} must not reach {recipient}: {why}"
+            ));
+        }
+    }
+    if !broken.is_empty() {
+        let files: Vec<String> = by_procedure
+            .iter()
+            .flat_map(|(p, ms)| {
+                ms.iter()
+                    .map(move |m| format!("{p}: {} → {:?} cc {:?}", m["file"], to(m), cc(m)))
+            })
+            .collect();
+        panic!(
+            "rules broken:\n{}\n\nsent:\n{}",
+            broken.join("\n"),
+            files.join("\n")
+        );
+    }
+}

@@ -245,6 +245,7 @@ pub fn plan_notices(
                 .working_hours
                 .next_open(context.calendar, now),
         },
+        now,
     };
     let mut plans = Vec::new();
     let clock_started_in = |stage: &StageId| {
@@ -254,7 +255,12 @@ pub fn plan_notices(
             .any(|e| matches!(&e.kind, EventKind::ClockStarted { stage: s, .. } if s == stage))
     };
     for event in &transition.events {
-        let event_key = format!("ev/{}.{}", event.version, event.seq);
+        let event_key = format!(
+            "ev/{}.{}/{}",
+            event.version,
+            event.seq,
+            event_label(&event.kind)
+        );
         match &event.kind {
             EventKind::Raised { stage } | EventKind::Escalated { to: stage, .. } => {
                 let kind = match &event.kind {
@@ -409,6 +415,8 @@ struct Planner<'a> {
     trigger: Trigger<'a>,
     /// When a notice of the change itself goes.
     at_once: DateTime<Utc>,
+    /// The instant of the change.
+    now: DateTime<Utc>,
 }
 
 impl Planner<'_> {
@@ -662,7 +670,9 @@ impl Planner<'_> {
             }
             _ => hours.last_working_day_start(calendar, due),
         };
-        if let Some(at) = reminder_at.filter(|at| *at > started_at && *at < due) {
+        // A clock that started in the past (a meeting before the raise) may already be past
+        // its reminder: no reminder then, but it is overdue as soon as it is due.
+        if let Some(at) = reminder_at.filter(|at| *at > started_at && *at > self.now && *at < due) {
             plans.extend(self.plan_later(
                 &format!("reminder/{key}"),
                 NoticeKind::Reminder {
@@ -703,19 +713,22 @@ impl Planner<'_> {
         let next_line = self.next_line(stage, owner);
         let mut cc = self.chairs();
         cc.extend(copies);
-        plans.extend(self.plan_later(
-            &format!("unanswered/{key}"),
-            NoticeKind::Unanswered {
-                stage: ids.0,
-                clock: ids.1,
-                due,
-            },
-            Audience::NextLine,
-            None,
-            next_line,
-            cc,
-            unanswered_at,
-        ));
+        // A breach from before the change is not yet "unanswered": the change may answer it.
+        if unanswered_at > self.now {
+            plans.extend(self.plan_later(
+                &format!("unanswered/{key}"),
+                NoticeKind::Unanswered {
+                    stage: ids.0,
+                    clock: ids.1,
+                    due,
+                },
+                Audience::NextLine,
+                None,
+                next_line,
+                cc,
+                unanswered_at,
+            ));
+        }
         plans
     }
 
@@ -787,6 +800,29 @@ impl Planner<'_> {
                 )
             })
             .collect()
+    }
+}
+
+/// The event's type and stage in a notice's key, so a key says what it is about:
+/// `ev/3.0/escalated/stage-4/copy`.
+fn event_label(kind: &EventKind) -> String {
+    let (name, stage) = match kind {
+        EventKind::Raised { stage } => ("raised", Some(stage)),
+        EventKind::Escalated { to, .. } => ("escalated", Some(to)),
+        EventKind::ClockStarted { stage, .. } => ("clock-started", Some(stage)),
+        EventKind::Submitted { stage } => ("submitted", Some(stage)),
+        EventKind::Responded { stage, .. } => ("responded", Some(stage)),
+        EventKind::FormRecorded { stage, .. } => ("form-recorded", Some(stage)),
+        EventKind::Resolved { stage } => ("resolved", Some(stage)),
+        EventKind::Withdrawn { stage } => ("withdrawn", Some(stage)),
+        EventKind::ClockMet { stage, .. }
+        | EventKind::ClockStopped { stage, .. }
+        | EventKind::ClockBreached { stage, .. } => ("clock", Some(stage)),
+        EventKind::ActionDone { .. } => ("action-done", None),
+    };
+    match stage {
+        Some(stage) => format!("{name}/{stage}"),
+        None => name.to_owned(),
     }
 }
 
