@@ -9,7 +9,8 @@ use chrono::{DateTime, Utc};
 use escalations_core::case::{Case, Event};
 use escalations_core::ids::{CaseId, ClockId, PartnershipId, ProcedureId, StageId};
 use escalations_store::{
-    CaseSummary, DueClock, Notice, PartnershipConfig, Scope, StoreError, sortable_instant,
+    CaseSummary, ClaimedNotice, DueClock, DueNotice, Notice, NoticeKey, PartnershipConfig,
+    PendingNotice, Scope, StoreError, sortable_instant,
 };
 use serde::{Deserialize, Serialize};
 
@@ -79,6 +80,60 @@ pub(crate) struct NoticeItem {
     pub pk: String,
     pub sk: String,
     pub notice: Notice,
+}
+
+/// A pending notice (the outbox), as a claim reads it back. Written attribute by attribute
+/// (`transactions::pending`, `DynamoStore::claim_notice`), so instants are sortable text.
+#[derive(Deserialize)]
+pub(crate) struct PendingItem {
+    pub case_id: CaseId,
+    pub notice_key: NoticeKey,
+    pub not_before: DateTime<Utc>,
+    pub plan: String,
+    pub lease_until: DateTime<Utc>,
+    pub attempts: u32,
+}
+
+impl PendingItem {
+    pub(crate) fn claimed(self) -> ClaimedNotice {
+        ClaimedNotice {
+            notice: PendingNotice {
+                case: self.case_id,
+                key: self.notice_key,
+                not_before: self.not_before,
+                plan: self.plan,
+            },
+            attempts: self.attempts,
+            lease_until: self.lease_until,
+        }
+    }
+}
+
+/// A pending notice as the open-clocks index holds it: keys only, read back from `due_sk`.
+pub(crate) fn due_notice(item: &Item) -> Result<(String, DueNotice), StoreError> {
+    let corrupt = |message: String| StoreError::Corrupt {
+        key: item_key(item),
+        field: "due_sk".into(),
+        message,
+    };
+    let Some(AttributeValue::S(due_sk)) = item.get("due_sk") else {
+        return Err(corrupt("missing or not a string".into()));
+    };
+    let (instant, case, key) = keys::parse_notice_due_sk(due_sk)
+        .ok_or_else(|| corrupt(format!("`{due_sk}` is not instant#case#key")))?;
+    let not_before = DateTime::parse_from_rfc3339(instant)
+        .map_err(|e| corrupt(format!("instant `{instant}`: {e}")))?
+        .with_timezone(&Utc);
+    let case = CaseId::parse(case).map_err(|e| corrupt(format!("case `{case}`: {e}")))?;
+    let key = NoticeKey::parse(key).map_err(|e| corrupt(format!("key `{key}`: {e}")))?;
+    Ok((
+        due_sk.clone(),
+        DueNotice {
+            case,
+            key,
+            not_before,
+        },
+    ))
 }
 
 #[derive(Serialize, Deserialize)]

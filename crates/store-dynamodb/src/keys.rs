@@ -10,6 +10,7 @@
 //! | case | `P#{p}#CASE#{case}` | `CASE` |
 //! | chronology event | `P#{p}#CASE#{case}` | `EV#{version:012}#{seq:04}` |
 //! | notice sent | `P#{p}#CASE#{case}` | `NOTICE#{key}` |
+//! | notice pending (the outbox) | `P#{p}#CASE#{case}` | `OUTBOX#{key}` |
 //! | list entry | `P#{p}#VIEW#ALL`, `P#{p}#VIEW#A#{agency}`, `P#{p}#VIEW#U#{person}`, `P#{p}#VIEW#K#{child key}` | `{raised_at}#{case}` |
 //! | idempotency key (scoped to the person who sent it) | `P#{p}#IDEM#{person}#{key}` | `IDEM` |
 //! | partnership configuration | `P#{p}` | `CONFIG` |
@@ -19,6 +20,12 @@
 //! Index `open-clocks` (sparse: only case items with a running clock carry its keys):
 //! `due_pk = P#{p}#DUE#{shard}`, `due_sk = {due}#{case}`, shard = FNV-1a(case id) mod
 //! [`SHARDS`], so one partnership's open clocks spread over several partitions.
+//!
+//! The same index holds pending notices, in partitions of their own: an outbox item carries
+//! `due_pk = P#{p}#NOTICES#{shard}` (the same shard function, by case id) and
+//! `due_sk = {not_before}#{case}#{key}` until it is finished. The instant has a fixed width and
+//! a case id has no `#`, so [`parse_notice_due_sk`] reads all three back from the key (the
+//! index projects keys always, so nothing beyond the template's projection is needed).
 
 use chrono::{DateTime, Utc};
 use escalations_core::case::ChildKey;
@@ -28,6 +35,7 @@ use escalations_store::{IdempotencyKey, NoticeKey, Scope, sortable_instant};
 pub const CASE_SK: &str = "CASE";
 pub const EVENT_PREFIX: &str = "EV#";
 pub const NOTICE_PREFIX: &str = "NOTICE#";
+pub const OUTBOX_PREFIX: &str = "OUTBOX#";
 pub const IDEMPOTENCY_SK: &str = "IDEM";
 pub const CONFIG_SK: &str = "CONFIG";
 /// Beside the configuration, in the partnership's own partition: its secret for child keys.
@@ -49,6 +57,10 @@ pub fn event_sk(version: u64, seq: u32) -> String {
 
 pub fn notice_sk(key: &NoticeKey) -> String {
     format!("{NOTICE_PREFIX}{}", key.as_str())
+}
+
+pub fn outbox_sk(key: &NoticeKey) -> String {
+    format!("{OUTBOX_PREFIX}{}", key.as_str())
 }
 
 pub fn view_pk(p: &PartnershipId, scope: &Scope) -> String {
@@ -106,14 +118,31 @@ pub fn due_sk(due: DateTime<Utc>, case: &CaseId) -> String {
     format!("{}#{case}", sortable_instant(due))
 }
 
+/// A partition of a partnership's pending notices in the open-clocks index.
+pub fn notices_due_pk(p: &PartnershipId, shard: u32) -> String {
+    format!("P#{p}#NOTICES#{shard}")
+}
+
+pub fn notice_due_sk(not_before: DateTime<Utc>, case: &CaseId, key: &NoticeKey) -> String {
+    format!("{}#{case}#{}", sortable_instant(not_before), key.as_str())
+}
+
+/// `(not_before, case, key)` of a pending notice's `due_sk`, as text: the instant ends at the
+/// first `#`, the case id at the next (ids have none); the key is the rest (it may have some).
+pub fn parse_notice_due_sk(due_sk: &str) -> Option<(&str, &str, &str)> {
+    let (instant, rest) = due_sk.split_once('#')?;
+    let (case, key) = rest.split_once('#')?;
+    Some((instant, case, key))
+}
+
 /// The upper bound of a due query: every `due_sk` whose instant is at or before `instant`.
 /// `~` sorts after every character of a case id.
 pub fn due_sk_upper(instant: DateTime<Utc>) -> String {
     format!("{}#~", sortable_instant(instant))
 }
 
-/// The smallest key after `sk`: ids never contain a space, which sorts before every id
-/// character.
+/// The smallest key after `sk`: ids and notice keys never contain a space, which sorts before
+/// every character they have.
 pub fn after(sk: &str) -> String {
     format!("{sk} ")
 }

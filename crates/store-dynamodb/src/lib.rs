@@ -1,12 +1,14 @@
 //! The DynamoDB storage adapter: one table, keys from [`keys`], items encoded with
 //! serde_dynamo, every case change a transaction conditional on the version read, and a
-//! sparse write-sharded index (`open-clocks`) holding only running clocks. No Scan anywhere.
+//! sparse write-sharded index (`open-clocks`) holding only running clocks and pending notices.
+//! No Scan anywhere.
 //!
 //! - [`keys`] builds every key;
 //! - `items` encodes the domain into items and decodes them back (corrupt data named by key
 //!   and field);
-//! - `transactions` builds the TransactWriteItems for a new case, a change and a
-//!   partnership's configuration, and reads their cancellation reasons;
+//! - `transactions` builds the TransactWriteItems for a new case, a change (with the notices
+//!   it plans), a sent notice and a partnership's configuration, and reads their cancellation
+//!   reasons;
 //! - this file maps the [`Store`] port onto GetItem / Query / PutItem / TransactWriteItems;
 //! - `bench` (feature `bench`): what only the storage benchmark calls.
 
@@ -20,22 +22,23 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use chrono::{DateTime, Utc};
 use escalations_core::case::{Case, ChildKey, Event, MatchSecret, Transition};
 use escalations_core::ids::{CaseId, PartnershipId};
 use escalations_store::{
-    CaseFilter, CaseSummary, Created, Cursor, DueClock, Idempotency, Notice, NoticeKey,
-    NoticeOutcome, Page, PageRequest, PartnershipConfig, Scope, StatusKind, Store, StoreError,
-    check_new_case, check_transition, sortable_instant,
+    CaseFilter, CaseSummary, ClaimedNotice, Created, Cursor, DueClock, DueNotice, Idempotency,
+    Notice, NoticeEnd, NoticeKey, NoticeOutcome, Page, PageRequest, PartnershipConfig,
+    PendingNotice, Scope, StatusKind, Store, StoreError, check_new_case, check_transition,
+    sortable_instant,
 };
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "bench")]
 pub use bench::ReadCost;
 use items::{
-    CaseItem, ConfigItem, DueItem, EventItem, IdempotencyItem, Item, NoticeItem, RegistryItem,
-    ViewItem, due_clock, from_item, item_key, s, to_item,
+    CaseItem, ConfigItem, DueItem, EventItem, IdempotencyItem, Item, NoticeItem, PendingItem,
+    RegistryItem, ViewItem, due_clock, from_item, item_key, s, to_item,
 };
 use transactions::{Cancelled, TRANSACTION_RETRIES, backoff, failed};
 
@@ -58,6 +61,13 @@ struct ListCursor {
 struct DueCursor {
     partnership: String,
     after: String,
+}
+
+/// Where a due-notices page ended: the last notice's `due_sk`, in this partnership.
+#[derive(Serialize, Deserialize)]
+struct DueNoticesCursor {
+    partnership: String,
+    notices_after: String,
 }
 
 impl DynamoStore {
@@ -127,13 +137,33 @@ impl DynamoStore {
         limit: Option<i32>,
         start: Option<Item>,
     ) -> Result<aws_sdk_dynamodb::operation::query::QueryOutput, StoreError> {
+        self.due_partition(
+            keys::due_pk(partnership, shard),
+            after,
+            instant,
+            limit,
+            start,
+        )
+        .await
+    }
+
+    /// One partition of the open-clocks index (a shard of clocks or of notices), from after
+    /// `after` up to everything due at `instant`.
+    async fn due_partition(
+        &self,
+        due_pk: String,
+        after: Option<&str>,
+        instant: DateTime<Utc>,
+        limit: Option<i32>,
+        start: Option<Item>,
+    ) -> Result<aws_sdk_dynamodb::operation::query::QueryOutput, StoreError> {
         let lower = after.map(keys::after).unwrap_or_else(|| " ".to_owned());
         self.client
             .query()
             .table_name(&self.table)
             .index_name(keys::OPEN_CLOCKS_INDEX)
             .key_condition_expression("due_pk = :pk AND due_sk BETWEEN :lo AND :hi")
-            .expression_attribute_values(":pk", s(keys::due_pk(partnership, shard)))
+            .expression_attribute_values(":pk", s(due_pk))
             .expression_attribute_values(":lo", s(lower))
             .expression_attribute_values(":hi", s(keys::due_sk_upper(instant)))
             .set_limit(limit)
@@ -141,6 +171,34 @@ impl DynamoStore {
             .send()
             .await
             .map_err(StoreError::backend)
+    }
+
+    /// Ends a pending notice without recording it: `Recorded` if this call removed it.
+    async fn delete_pending(
+        &self,
+        partnership: &PartnershipId,
+        case: &CaseId,
+        key: &NoticeKey,
+    ) -> Result<NoticeOutcome, StoreError> {
+        let result = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .key("pk", s(keys::case_pk(partnership, case)))
+            .key("sk", s(keys::outbox_sk(key)))
+            .condition_expression("attribute_exists(due_pk)")
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(NoticeOutcome::Recorded),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Ok(NoticeOutcome::AlreadyRecorded)
+            }
+            Err(e) => Err(StoreError::backend(e)),
+        }
     }
 
     async fn replay(
@@ -224,15 +282,17 @@ impl Store for DynamoStore {
             .collect()
     }
 
-    async fn create_case(
+    async fn create_case_noting(
         &self,
         partnership: &PartnershipId,
         raised: &Transition,
         idempotency: Option<&Idempotency>,
+        notices: &[PendingNotice],
     ) -> Result<Created, StoreError> {
         check_new_case(raised)?;
         let p = partnership;
-        let (items, idempotency_index) = transactions::create(&self.table, p, raised, idempotency)?;
+        let (items, idempotency_index) =
+            transactions::create(&self.table, p, raised, idempotency, notices)?;
         for attempt in 0..TRANSACTION_RETRIES {
             if let Some(idem) = idempotency
                 && let Some(replayed) = self.replay(p, idem).await?
@@ -294,16 +354,17 @@ impl Store for DynamoStore {
             .collect()
     }
 
-    async fn apply(
+    async fn apply_noting(
         &self,
         partnership: &PartnershipId,
         transition: &Transition,
+        notices: &[PendingNotice],
     ) -> Result<(), StoreError> {
         check_transition(transition)?;
         let p = partnership;
         let case = &transition.case;
         let expected = case.version - 1;
-        let items = transactions::apply(&self.table, p, transition)?;
+        let items = transactions::apply(&self.table, p, transition, notices)?;
         match self.transact(items).await {
             Ok(()) => Ok(()),
             Err(Cancelled::Other(e)) => Err(e),
@@ -541,6 +602,187 @@ impl Store for DynamoStore {
                 .then_with(|| a.key.cmp(&b.key))
         });
         Ok(notices)
+    }
+
+    async fn due_notices(
+        &self,
+        partnership: &PartnershipId,
+        instant: DateTime<Utc>,
+        page: &PageRequest,
+    ) -> Result<Page<DueNotice>, StoreError> {
+        let after: Option<String> = match &page.cursor {
+            None => None,
+            Some(cursor) => {
+                let position: DueNoticesCursor = cursor.decode()?;
+                if position.partnership != partnership.as_str() {
+                    return Err(StoreError::InvalidCursor);
+                }
+                Some(position.notices_after)
+            }
+        };
+        let limit = page.limit() as usize;
+        // As `due_by`: up to limit + 1 from each sorted shard, merged.
+        let mut merged: Vec<(String, DueNotice)> = Vec::new();
+        let mut more = false;
+        for shard in 0..keys::SHARDS {
+            let mut start = None;
+            let mut from_shard = 0;
+            loop {
+                let out = self
+                    .due_partition(
+                        keys::notices_due_pk(partnership, shard),
+                        after.as_deref(),
+                        instant,
+                        Some(i32::try_from(limit + 1 - from_shard).unwrap_or(i32::MAX)),
+                        start,
+                    )
+                    .await?;
+                for item in out.items.unwrap_or_default() {
+                    from_shard += 1;
+                    merged.push(items::due_notice(&item)?);
+                }
+                match out.last_evaluated_key {
+                    Some(key) if !key.is_empty() && from_shard <= limit => start = Some(key),
+                    Some(key) if !key.is_empty() => {
+                        more = true;
+                        break;
+                    }
+                    _ => break,
+                }
+            }
+        }
+        merged.sort_by(|a, b| a.0.cmp(&b.0));
+        if merged.len() > limit {
+            more = true;
+            merged.truncate(limit);
+        }
+        let next = if more {
+            merged.last().map(|(sk, _)| {
+                Cursor::encode(&DueNoticesCursor {
+                    partnership: partnership.to_string(),
+                    notices_after: sk.clone(),
+                })
+            })
+        } else {
+            None
+        };
+        Ok(Page {
+            items: merged.into_iter().map(|(_, d)| d).collect(),
+            next,
+        })
+    }
+
+    async fn claim_notice(
+        &self,
+        partnership: &PartnershipId,
+        case: &CaseId,
+        key: &NoticeKey,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> Result<Option<ClaimedNotice>, StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s(keys::case_pk(partnership, case)))
+            .key("sk", s(keys::outbox_sk(key)))
+            .update_expression("SET lease_until = :lease ADD attempts :one")
+            .condition_expression(
+                "attribute_exists(due_pk) AND \
+                 (attribute_not_exists(lease_until) OR lease_until <= :now)",
+            )
+            .expression_attribute_values(":lease", s(sortable_instant(lease_until)))
+            .expression_attribute_values(":now", s(sortable_instant(now)))
+            .expression_attribute_values(":one", AttributeValue::N("1".into()))
+            .return_values(ReturnValue::AllNew)
+            .send()
+            .await;
+        match result {
+            Ok(out) => {
+                let item = out.attributes.unwrap_or_default();
+                Ok(Some(from_item::<PendingItem>(item)?.claimed()))
+            }
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(StoreError::backend(e)),
+        }
+    }
+
+    async fn release_notice(
+        &self,
+        partnership: &PartnershipId,
+        case: &CaseId,
+        key: &NoticeKey,
+        retry_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s(keys::case_pk(partnership, case)))
+            .key("sk", s(keys::outbox_sk(key)))
+            .update_expression("SET not_before = :at, due_sk = :due_sk REMOVE lease_until")
+            .condition_expression("attribute_exists(due_pk)")
+            .expression_attribute_values(":at", s(sortable_instant(retry_at)))
+            .expression_attribute_values(":due_sk", s(keys::notice_due_sk(retry_at, case, key)))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Ok(())
+            }
+            Err(e) => Err(StoreError::backend(e)),
+        }
+    }
+
+    async fn finish_notice(
+        &self,
+        partnership: &PartnershipId,
+        case: &CaseId,
+        key: &NoticeKey,
+        end: NoticeEnd,
+        at: DateTime<Utc>,
+    ) -> Result<NoticeOutcome, StoreError> {
+        if end == NoticeEnd::Dropped {
+            return self.delete_pending(partnership, case, key).await;
+        }
+        let items = transactions::finish_sent(&self.table, partnership, case, key, at)?;
+        for attempt in 0..TRANSACTION_RETRIES {
+            match self.transact(items.clone()).await {
+                Ok(()) => return Ok(NoticeOutcome::Recorded),
+                Err(Cancelled::Other(e)) => return Err(e),
+                // Finished before (or never pending): nothing to record.
+                Err(Cancelled::Reasons(r)) if failed(&r, 0, "ConditionalCheckFailed") => {
+                    return Ok(NoticeOutcome::AlreadyRecorded);
+                }
+                // Pending, but the ledger already holds the key (`record_notice` recorded it):
+                // this call still ends the pending notice, as the SQLite adapter's does.
+                Err(Cancelled::Reasons(r)) if failed(&r, 1, "ConditionalCheckFailed") => {
+                    return self.delete_pending(partnership, case, key).await;
+                }
+                Err(Cancelled::Reasons(r))
+                    if r.iter().flatten().any(|c| c == "TransactionConflict") =>
+                {
+                    backoff(attempt).await;
+                }
+                Err(Cancelled::Reasons(r)) => {
+                    return Err(StoreError::backend(std::io::Error::other(format!(
+                        "transaction cancelled: {r:?}"
+                    ))));
+                }
+            }
+        }
+        Err(StoreError::backend(std::io::Error::other(
+            "finishing a notice kept conflicting",
+        )))
     }
 
     async fn idempotent_case(

@@ -3,17 +3,22 @@
 //! A new case, a case change and a partnership's configuration are each one transaction, so
 //! they commit together or not at all: a case with its events and list entries, conditional
 //! on the case being new (or at the version read); a raise's idempotency key in the same
-//! transaction as the case it names.
+//! transaction as the case it names; the notices a change plans (the outbox) in the same
+//! transaction as the change.
 
 use std::time::Duration;
 
-use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
+use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
+use chrono::{DateTime, Utc};
 use escalations_core::case::Transition;
-use escalations_core::ids::PartnershipId;
-use escalations_store::{Idempotency, PartnershipConfig, StoreError};
+use escalations_core::ids::{CaseId, PartnershipId};
+use escalations_store::{
+    Idempotency, Notice, NoticeKey, PartnershipConfig, PendingNotice, StoreError, sortable_instant,
+};
 
 use crate::items::{
-    ConfigItem, IdempotencyItem, Item, RegistryItem, case_item, event_item, to_item, view_items,
+    ConfigItem, IdempotencyItem, Item, NoticeItem, RegistryItem, case_item, event_item, s, to_item,
+    view_items,
 };
 use crate::{DynamoStore, keys};
 
@@ -25,14 +30,18 @@ pub(crate) async fn backoff(attempt: u32) {
     tokio::time::sleep(Duration::from_millis(10 * u64::from(attempt + 1))).await;
 }
 
+/// The most items DynamoDB takes in one TransactWriteItems.
+pub(crate) const MAX_TRANSACTION_ITEMS: usize = 100;
+
 /// The writes that store a newly raised case, and where in them the idempotency key is: the
-/// case first (only if its id is new), then the key (only if unused), its events and its
-/// list entries.
+/// case first (only if its id is new), then the key (only if unused), its events, its list
+/// entries and the notices it plans.
 pub(crate) fn create(
     table: &str,
     p: &PartnershipId,
     raised: &Transition,
     idempotency: Option<&Idempotency>,
+    notices: &[PendingNotice],
 ) -> Result<(Vec<TransactWriteItem>, Option<usize>), StoreError> {
     let mut items = vec![put(
         table,
@@ -62,15 +71,20 @@ pub(crate) fn create(
     for view in view_items(p, &raised.case) {
         items.push(put(table, to_item(&view)?, None)?);
     }
+    for notice in notices {
+        items.push(pending(table, p, notice)?);
+    }
+    within_limit(&items)?;
     Ok((items, idempotency_index))
 }
 
 /// The writes that store a transition: the case, only if it is still at the version read,
-/// its new events and its list entries.
+/// its new events, its list entries and the notices it plans.
 pub(crate) fn apply(
     table: &str,
     p: &PartnershipId,
     transition: &Transition,
+    notices: &[PendingNotice],
 ) -> Result<Vec<TransactWriteItem>, StoreError> {
     let case = &transition.case;
     let expected = case.version - 1;
@@ -94,7 +108,107 @@ pub(crate) fn apply(
     for view in view_items(p, case) {
         items.push(put(table, to_item(&view)?, None)?);
     }
+    for notice in notices {
+        items.push(pending(table, p, notice)?);
+    }
+    within_limit(&items)?;
     Ok(items)
+}
+
+/// A change that needs more writes than one transaction takes is refused whole, before
+/// anything is sent: never split, so never half stored.
+fn within_limit(items: &[TransactWriteItem]) -> Result<(), StoreError> {
+    if items.len() > MAX_TRANSACTION_ITEMS {
+        return Err(StoreError::InvalidTransition(format!(
+            "{} writes (case, events, list entries and notices) exceed DynamoDB's {} per \
+             transaction",
+            items.len(),
+            MAX_TRANSACTION_ITEMS
+        )));
+    }
+    Ok(())
+}
+
+/// Keeps a notice pending: an outbox item in the case's partition, in the open-clocks index's
+/// notices partitions until it is finished. A key already pending is left as it is (keys are
+/// never planned twice; if one were, its lease and attempts must not be lost).
+fn pending(
+    table: &str,
+    p: &PartnershipId,
+    notice: &PendingNotice,
+) -> Result<TransactWriteItem, StoreError> {
+    let set = [
+        ("case_id", s(notice.case.as_str())),
+        ("notice_key", s(notice.key.as_str())),
+        ("not_before", s(sortable_instant(notice.not_before))),
+        ("plan", s(notice.plan.as_str())),
+        (
+            "due_pk",
+            s(keys::notices_due_pk(p, keys::shard(&notice.case))),
+        ),
+        (
+            "due_sk",
+            s(keys::notice_due_sk(
+                notice.not_before,
+                &notice.case,
+                &notice.key,
+            )),
+        ),
+        ("attempts", AttributeValue::N("0".into())),
+    ];
+    let mut update = Update::builder()
+        .table_name(table)
+        .key("pk", s(keys::case_pk(p, &notice.case)))
+        .key("sk", s(keys::outbox_sk(&notice.key)))
+        .update_expression(format!(
+            "SET {}",
+            (0..set.len())
+                .map(|i| format!("#a{i} = if_not_exists(#a{i}, :v{i})"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    for (i, (name, value)) in set.into_iter().enumerate() {
+        update = update
+            .expression_attribute_names(format!("#a{i}"), name)
+            .expression_attribute_values(format!(":v{i}"), value);
+    }
+    let update = update.build().map_err(StoreError::backend)?;
+    Ok(TransactWriteItem::builder().update(update).build())
+}
+
+/// The writes that end a pending notice as sent: the outbox item removed, only if it is
+/// still there (item 0), and the key entered in the ledger of notices sent, only if new
+/// (item 1).
+pub(crate) fn finish_sent(
+    table: &str,
+    p: &PartnershipId,
+    case: &CaseId,
+    key: &NoticeKey,
+    at: DateTime<Utc>,
+) -> Result<Vec<TransactWriteItem>, StoreError> {
+    let delete = Delete::builder()
+        .table_name(table)
+        .key("pk", s(keys::case_pk(p, case)))
+        .key("sk", s(keys::outbox_sk(key)))
+        .condition_expression("attribute_exists(due_pk)")
+        .build()
+        .map_err(StoreError::backend)?;
+    Ok(vec![
+        TransactWriteItem::builder().delete(delete).build(),
+        put(
+            table,
+            to_item(&NoticeItem {
+                pk: keys::case_pk(p, case),
+                sk: keys::notice_sk(key),
+                notice: Notice {
+                    case: case.clone(),
+                    key: key.clone(),
+                    recorded_at: at,
+                },
+            })?,
+            Some("attribute_not_exists(pk)"),
+        )?,
+    ])
 }
 
 /// The writes that store a partnership's configuration and enter it in the registry.

@@ -212,6 +212,7 @@ fn every_partnership_key_starts_with_the_partnership() {
             &Scope::Person(escalations_core::ids::PersonId::parse("u").unwrap()),
         ),
         keys::due_pk(&p, 3),
+        keys::notices_due_pk(&p, 3),
         keys::config_pk(&p),
         keys::idempotency_pk(
             &p,
@@ -231,4 +232,184 @@ fn every_partnership_key_starts_with_the_partnership() {
         keys::shard(&case),
         keys::shard(&escalations_core::ids::CaseId::parse("c1").unwrap())
     );
+}
+
+/// The raw item at `pk` / `sk`, if any.
+async fn raw_item(
+    store: &DynamoStore,
+    pk: &str,
+    sk: &str,
+) -> Option<std::collections::HashMap<String, AttributeValue>> {
+    store
+        .client()
+        .get_item()
+        .table_name(store.table())
+        .key("pk", AttributeValue::S(pk.into()))
+        .key("sk", AttributeValue::S(sk.into()))
+        .consistent_read(true)
+        .send()
+        .await
+        .unwrap()
+        .item
+}
+
+fn pending(case: &str, key: &str, not_before: &str) -> escalations_store::PendingNotice {
+    escalations_store::PendingNotice {
+        case: escalations_core::ids::CaseId::parse(case).unwrap(),
+        key: escalations_store::NoticeKey::parse(key).unwrap(),
+        not_before: at(not_before),
+        plan: r#"{"kind":"breached"}"#.into(),
+    }
+}
+
+#[tokio::test]
+async fn a_pending_notice_sits_in_the_index_partitions_of_notices_with_string_keys() {
+    let client = moto::client();
+    let table = moto::fresh_table(&client).await;
+    let store = DynamoStore::new(client, table);
+    let p = partnership("sefton-scp");
+    let t = raised(
+        "case-1",
+        &actor("pat", "school", Role::Practitioner),
+        "social-care",
+        at("2026-11-23T10:00:00Z"),
+    );
+    // A notice key may hold `#`: it is the last part of `due_sk`, read back whole.
+    let notice = pending("case-1", "breached#step-1/v1", "2026-11-24T09:00:00Z");
+    store
+        .create_case_noting(&p, &t, None, std::slice::from_ref(&notice))
+        .await
+        .unwrap();
+    let item = raw_item(
+        &store,
+        "P#sefton-scp#CASE#case-1",
+        "OUTBOX#breached#step-1/v1",
+    )
+    .await
+    .expect("the outbox item");
+    assert_eq!(
+        item["due_sk"],
+        AttributeValue::S("2026-11-24T09:00:00.000000000Z#case-1#breached#step-1/v1".into())
+    );
+    assert!(
+        matches!(&item["due_pk"], AttributeValue::S(pk) if pk.starts_with("P#sefton-scp#NOTICES#")),
+        "{:?}",
+        item["due_pk"]
+    );
+    let due = store
+        .due_notices(&p, at("2026-11-24T09:00:00Z"), &PageRequest::first(10))
+        .await
+        .unwrap();
+    assert_eq!(due.items.len(), 1);
+    assert_eq!(due.items[0].key, notice.key);
+    assert_eq!(due.items[0].not_before, notice.not_before);
+    // The clocks' due query does not see notices, nor the notices' query clocks.
+    let far = at("2027-01-01T00:00:00Z");
+    let clocks = store
+        .due_by(&p, far, &PageRequest::first(10))
+        .await
+        .unwrap();
+    assert_eq!(clocks.items.len(), 1);
+    assert_eq!(clocks.items[0].case, t.case.id);
+    let notices = store
+        .due_notices(&p, far, &PageRequest::first(10))
+        .await
+        .unwrap();
+    assert_eq!(notices.items.len(), 1);
+
+    // Recorded before through `record_notice`: finishing it as sent still ends it, once.
+    let now = at("2026-11-24T09:00:00Z");
+    store
+        .record_notice(&p, &t.case.id, &notice.key, now)
+        .await
+        .unwrap();
+    let end = escalations_store::NoticeEnd::Sent;
+    assert_eq!(
+        store
+            .finish_notice(&p, &t.case.id, &notice.key, end, now)
+            .await
+            .unwrap(),
+        escalations_store::NoticeOutcome::Recorded
+    );
+    assert_eq!(
+        store
+            .finish_notice(&p, &t.case.id, &notice.key, end, now)
+            .await
+            .unwrap(),
+        escalations_store::NoticeOutcome::AlreadyRecorded
+    );
+    assert!(
+        raw_item(
+            &store,
+            "P#sefton-scp#CASE#case-1",
+            "OUTBOX#breached#step-1/v1"
+        )
+        .await
+        .is_none()
+    );
+    assert_eq!(store.notices(&p, &t.case.id).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_change_with_more_writes_than_one_transaction_takes_is_refused_whole() {
+    let (store, t) = store_with_case().await;
+    let p = partnership("sefton-scp");
+    let many: Vec<_> = (0..120)
+        .map(|n| pending("case-2", &format!("n-{n}/v1"), "2026-11-24T09:00:00Z"))
+        .collect();
+    let other = raised(
+        "case-2",
+        &actor("pat", "school", Role::Practitioner),
+        "social-care",
+        at("2026-11-23T11:00:00Z"),
+    );
+    let err = store
+        .create_case_noting(&p, &other, None, &many)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, StoreError::InvalidTransition(m) if m.contains("100")),
+        "{err:?}"
+    );
+    assert!(store.load_case(&p, &other.case.id).await.unwrap().is_none());
+
+    let mut next = t.case.clone();
+    next.version += 1;
+    let change = escalations_core::case::Transition {
+        events: vec![escalations_core::case::Event {
+            case: next.id.clone(),
+            version: next.version,
+            seq: 0,
+            at: at("2026-11-23T12:00:00Z"),
+            by: None,
+            kind: escalations_core::case::EventKind::Submitted {
+                stage: next.stage.clone(),
+            },
+        }],
+        case: next,
+    };
+    let many: Vec<_> = (0..120)
+        .map(|n| pending("case-1", &format!("n-{n}/v2"), "2026-11-24T09:00:00Z"))
+        .collect();
+    let err = store.apply_noting(&p, &change, &many).await.unwrap_err();
+    assert!(matches!(err, StoreError::InvalidTransition(_)), "{err:?}");
+    assert_eq!(
+        store
+            .load_case(&p, &t.case.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .version,
+        1
+    );
+    assert!(
+        store
+            .due_notices(&p, at("2027-01-01T00:00:00Z"), &PageRequest::first(10))
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+    // Twenty notices, as a change plans at most, fit.
+    store.apply_noting(&p, &change, &many[..20]).await.unwrap();
 }
