@@ -1029,6 +1029,8 @@ pub fn config(id: &str) -> PartnershipConfig {
         division: Division::EnglandAndWales,
         closure_days: vec![],
         recording_mailbox: None,
+        mailboxes: Default::default(),
+        notices: Default::default(),
         agencies: vec![],
         people: vec![],
     }
@@ -1042,10 +1044,20 @@ pub async fn partnership_configuration_round_trips(store: Shared) {
         division: Division::EnglandAndWales,
         closure_days: vec!["2026-12-29".parse().unwrap()],
         recording_mailbox: Some("recording@sefton.example.org".into()),
+        mailboxes: [(
+            escalations_core::ids::MailboxId::parse("recording").unwrap(),
+            crate::EmailAddress::parse("sscp@sefton.example.org").unwrap(),
+        )]
+        .into(),
+        notices: escalations_core::notices::NoticeSettings {
+            reminder_percent: 50,
+            ..Default::default()
+        },
         agencies: vec![Agency {
             id: AgencyId::parse("merseyside-police").unwrap(),
             name: "Merseyside Police".into(),
             kind: AgencyKind::Police,
+            mailbox: Some(crate::EmailAddress::parse("safeguarding@police.example.org").unwrap()),
         }],
         people: vec![Person {
             id: PersonId::parse("pat").unwrap(),
