@@ -97,6 +97,13 @@ impl Api {
         }
     }
 
+    /// The same API, its application layer sending notices through `mail`
+    /// ([`App::with_mail`]).
+    pub fn with_mail(mut self, mail: escalations_app::MailSettings) -> Self {
+        self.app = self.app.with_mail(mail);
+        self
+    }
+
     /// The application layer this API serves.
     pub fn app(&self) -> &App {
         &self.app
