@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Checks what `sam build` produced: every function in template.yaml has a `bootstrap` that
 is a Linux ELF for the architecture the template names (arm64 = aarch64), and prints sizes.
+Also checks the template packages exactly the binaries under functions/ (each directory with
+a src/main.rs: raise, respond, escalate, report, cases, sweep), so none is left out.
 
 usage: sam_artifacts.py TEMPLATE BUILD_DIR
 """
@@ -17,6 +19,15 @@ def functions(template: str) -> list[str]:
     return re.findall(r"^  (\w+):\n    Type: AWS::Serverless::Function$", template, re.M)
 
 
+def binaries(template: str) -> set[str]:
+    return set(re.findall(r"^        Binary: (\S+)$", template, re.M))
+
+
+def function_packages(template_path: Path) -> set[str]:
+    functions_dir = template_path.resolve().parent / "functions"
+    return {d.name for d in functions_dir.iterdir() if (d / "src" / "main.rs").is_file()}
+
+
 def main() -> int:
     template_path, build_dir = Path(sys.argv[1]), Path(sys.argv[2])
     template = template_path.read_text()
@@ -25,6 +36,11 @@ def main() -> int:
     failures = []
     if not names:
         failures.append(f"{template_path}: no AWS::Serverless::Function found")
+    packaged, packages = binaries(template), function_packages(template_path)
+    for missing in sorted(packages - packaged):
+        failures.append(f"functions/{missing}: no function in {template_path} builds it")
+    for unknown in sorted(packaged - packages):
+        failures.append(f"{template_path}: builds {unknown}, which is not under functions/")
     for name in names:
         bootstrap = build_dir / name / "bootstrap"
         if not bootstrap.is_file():

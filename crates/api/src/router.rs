@@ -97,9 +97,11 @@ impl Api {
         }
     }
 
-    /// The API over an application layer built by the caller (with mail, say).
-    pub fn with_app(app: App, clock: Clock) -> Self {
-        Api { app, clock }
+    /// The same API, its application layer sending notices through `mail`
+    /// ([`App::with_mail`]).
+    pub fn with_mail(mut self, mail: escalations_app::MailSettings) -> Self {
+        self.app = self.app.with_mail(mail);
+        self
     }
 
     /// The application layer this API serves.

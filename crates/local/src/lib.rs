@@ -17,7 +17,7 @@ use axum::routing::{any, get, post};
 use chrono::{Datelike, Utc};
 use escalations_api::identity::Claims;
 use escalations_api::{Api, ApiError, LocalTokens, MAX_BODY_BYTES};
-use escalations_app::{App, MailSettings, SweepSummary};
+use escalations_app::{MailSettings, SweepSummary};
 use escalations_core::Catalogue;
 use escalations_mail::EmailAddress;
 use escalations_mail_outbox::Outbox;
@@ -85,13 +85,13 @@ pub async fn stack_with(
         Arc::new(move || Utc::now() + chrono::Duration::seconds(offset.load(Ordering::SeqCst)));
     let store: Arc<dyn Store> = store;
     let outbox = Arc::new(Outbox::new(outbox_dir));
-    let app = App::new(store, Catalogue::builtin()?).with_mail(MailSettings {
+    let api_handler = Api::new(store, Catalogue::builtin()?, clock).with_mail(MailSettings {
         mailer: outbox.clone(),
         from: EmailAddress::parse(FROM)?,
         base_url,
     });
     let local = Local {
-        api: Api::with_app(app, clock),
+        api: api_handler,
         // A fresh key per start: tokens never outlive the process that signed them.
         tokens: LocalTokens::new(uuid::Uuid::new_v4().as_bytes().to_vec()),
         offset_seconds,

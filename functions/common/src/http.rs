@@ -15,12 +15,17 @@ use crate::{Error, bootstrap};
 /// Runs an HTTP function: one `Api` for the life of the execution environment.
 pub async fn run() -> Result<(), Error> {
     bootstrap::init_tracing();
-    let store = bootstrap::dynamo_store().await?;
-    let app = Api::new(
+    let config = bootstrap::aws_config().await;
+    let store = bootstrap::dynamo_store_with(&config)?;
+    let mut app = Api::new(
         Arc::new(store),
         Catalogue::builtin()?,
         Arc::new(chrono::Utc::now),
     );
+    // Notices of an action go out with it once the deployment configures a sender.
+    if bootstrap::mail_configured() {
+        app = app.with_mail(bootstrap::mail_settings(&config)?);
+    }
     lambda_http::run(service_fn(move |request| {
         let app = app.clone();
         async move { handle(&app, request).await }

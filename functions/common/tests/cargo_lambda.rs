@@ -1,7 +1,8 @@
 //! The Lambda packaging, tested as Lambda runs it: `cargo lambda watch` builds and runs each
 //! function binary, and the test invokes it with API Gateway HTTP API events (the Cognito
 //! authorizer's claims included) against moto-backed DynamoDB. A journey goes through every
-//! function: raise → cases → respond → escalate → report.
+//! function: raise → cases → respond → escalate → report, then the scheduled `sweep` with
+//! the schedule's input, a month later.
 //!
 //! Needs `CARGO_LAMBDA` (set by `eval "$(./scripts/tools.sh)"`).
 
@@ -89,7 +90,7 @@ async fn every_function_runs_under_cargo_lambda_against_dynamodb() {
     let port = escalations_testkit::free_port();
     let workspace = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
     let env = format!(
-        "TABLE_NAME={table},AWS_ENDPOINT_URL={},AWS_REGION=us-east-1,AWS_ACCESS_KEY_ID=test,AWS_SECRET_ACCESS_KEY=test,RUST_LOG=info",
+        "TABLE_NAME={table},AWS_ENDPOINT_URL={},AWS_REGION=us-east-1,AWS_ACCESS_KEY_ID=test,AWS_SECRET_ACCESS_KEY=test,RUST_LOG=info,MAIL_FROM=escalations@lambda.scp.test,BASE_URL=https://escalations.scp.test",
         moto::endpoint()
     );
     let child = Command::new(&cargo_lambda)
@@ -245,4 +246,28 @@ async fn every_function_runs_under_cargo_lambda_against_dynamodb() {
     assert_eq!(status, 200, "{report}");
     assert_eq!(report["cases"], 1);
     assert_eq!(report["by_stage_reached"]["sefton/step-2"], 1);
+
+    // The sweeper, as Scheduler invokes it: its answer is the summary, for the event's time.
+    let time = (chrono::Utc::now() + chrono::Duration::days(30))
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string();
+    let summary: Value = http
+        .post(format!(
+            "http://127.0.0.1:{port}/2015-03-31/functions/sweep/invocations"
+        ))
+        .json(&json!({ "time": time }))
+        .send()
+        .await
+        .expect("invoking sweep")
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(summary["now"], time.as_str(), "{summary}");
+    assert_eq!(summary["due_clocks"], 1, "{summary}");
+    // cargo lambda watch's runtime API gives every invocation the same deadline header,
+    // 600 000 ms after the Unix epoch, so the budget there is spent before the sweep starts
+    // and the due clock is left for the next run; in Lambda it is recorded (tests/sweep.rs).
+    let recorded = summary["breaches_recorded"].as_u64().unwrap();
+    let left = summary["left_for_next_run"].as_u64().unwrap();
+    assert_eq!(recorded + left, 1, "{summary}");
 }
