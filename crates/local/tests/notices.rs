@@ -585,3 +585,56 @@ async fn every_rule_of_who_is_told_what_holds_on_a_climb_of_every_ladder() {
         );
     }
 }
+
+/// MSET, the referrer's non-attendance: "Should the pro-forma not be returned within 5 working
+/// days, the Chair will raise this with the second tier Manager" — at the breach, with no
+/// grace (the clock's `unanswered_after_working_days = 0`).
+#[tokio::test]
+async fn an_mset_resolution_pro_forma_not_returned_is_raised_with_the_second_tier_manager_at_once()
+{
+    let stack = start().await;
+    let mut seen = 0;
+    stack.set_clock("2030-12-02T10:00:00Z").await;
+    let chair = stack.sign_in("sscp", "chair").await;
+    let (_, procedure) = chair.get("/api/procedures/sscp-mset-non-attendance").await;
+    let mut body = child_body("sscp-mset-non-attendance", "childrens-services");
+    body["meeting_at"] = json!("2030-12-02T09:00:00Z");
+    if let Some(reason) = procedure["reasons"][0]["id"].as_str() {
+        body["concern"]["reasons"] = json!([reason]);
+    }
+    let (status, case) = chair.post("/api/cases", body).await;
+    assert_eq!(status, StatusCode::CREATED, "{case}");
+    let manager = stack.sign_in("sscp", "childrens-services-manager").await;
+    let case = manager
+        .act(&case, "responses", json!({ "outcome": "not-resolved", "reasons": "Not yet reviewed", "agreed_actions": [] }))
+        .await;
+    let case = chair
+        .act(&case, "escalations", json!({ "to": "resolution", "reasons": "Pro-forma needed", "meeting_at": "2030-12-02T09:00:00Z" }))
+        .await;
+    assert_eq!(case["case"]["stage"], "resolution", "{case}");
+    new_messages(&stack, &mut seen).await;
+
+    // Due at the end of Monday 9 December; at 08:00 on Tuesday both the manager asked and the
+    // second tier manager hear, at once.
+    assert!(
+        sweep_at(&stack, "2030-12-10T07:59:00Z", &mut seen)
+            .await
+            .iter()
+            .all(|m| !subject(m).contains("overdue"))
+    );
+    let sent = sweep_at(&stack, "2030-12-10T08:00:00Z", &mut seen).await;
+    let unanswered: Vec<&Value> = sent
+        .iter()
+        .filter(|m| subject(m).contains("unanswered"))
+        .collect();
+    assert_eq!(unanswered.len(), 1, "{sent:#?}");
+    assert_eq!(
+        to(unanswered[0]),
+        ["childrens-services-service-manager@sscp.example.org"]
+    );
+    assert!(
+        sent.iter().any(|m| subject(m).contains("overdue")
+            && to(m) == ["childrens-services-manager@sscp.example.org"]),
+        "{sent:#?}"
+    );
+}

@@ -234,6 +234,9 @@ impl WorkingHours {
         n: u32,
     ) -> DateTime<Utc> {
         let open = self.next_open(calendar, at);
+        if n == 0 {
+            return open;
+        }
         match calendar.nth_working_day_after(local_date(open), n) {
             Ok(date) => self.start_on(date),
             Err(_) => open + chrono::Duration::days(i64::from(n)),

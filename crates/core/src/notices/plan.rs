@@ -708,8 +708,11 @@ impl Planner<'_> {
             overdue_at,
         ));
 
-        let unanswered_at =
-            hours.working_days_after(calendar, overdue_at, settings.unanswered_after_working_days);
+        let grace = stage
+            .clock(clock.as_str())
+            .and_then(|c| c.unanswered_after_working_days)
+            .unwrap_or(settings.unanswered_after_working_days);
+        let unanswered_at = hours.working_days_after(calendar, overdue_at, grace);
         let next_line = self.next_line(stage, owner);
         let mut cc = self.chairs();
         cc.extend(copies);

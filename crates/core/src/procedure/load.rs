@@ -185,6 +185,7 @@ struct RawClock {
     before_raise: Option<Spanned<bool>>,
     or_missed: Option<Spanned<bool>>,
     shorter_by: Option<Spanned<RaiserRole>>,
+    unanswered_after_working_days: Option<Spanned<u32>>,
 }
 
 /// The kinds a column of a `rows` field may have: one value each.
@@ -868,6 +869,18 @@ impl Loader<'_> {
                     }
                     role => role.as_ref().map(|r| *r.get_ref()),
                 };
+                let unanswered_after_working_days = match &clock.unanswered_after_working_days {
+                    Some(days) if *days.get_ref() > 20 => {
+                        return Err(self.at(
+                            days.span(),
+                            format!(
+                                "clock `{clock_id}`: `unanswered_after_working_days` is {}: give 0 (at the breach) to 20 working days",
+                                days.get_ref()
+                            ),
+                        ));
+                    }
+                    days => days.as_ref().map(|d| *d.get_ref()),
+                };
                 clocks.push(Clock {
                     id: clock_id,
                     owner: clock.owner,
@@ -877,6 +890,7 @@ impl Loader<'_> {
                     timescale: self.timescale(&clock.timescale)?,
                     starts,
                     shorter_by,
+                    unanswered_after_working_days,
                 });
             }
             let each_agency = stage.asked.each_agency.as_ref();

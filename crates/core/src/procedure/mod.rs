@@ -531,6 +531,12 @@ pub struct Clock {
     pub starts: ClockStart,
     /// The role that may set a shorter timescale for one case (MSET's Chair), if any.
     pub shorter_by: Option<RaiserRole>,
+    /// When a breach left unanswered is raised with the next line of management, where the
+    /// document says (MSET: "Should the pro-forma not be returned within 5 working days, the
+    /// Chair will raise this with the second tier Manager" — 0, at the breach); otherwise the
+    /// partnership's setting.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unanswered_after_working_days: Option<u32>,
 }
 
 /// When a clock starts.
