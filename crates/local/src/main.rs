@@ -15,9 +15,9 @@ struct Args {
     /// The embedded store's file.
     #[arg(long, default_value = ".local/escalations.db")]
     data: PathBuf,
-    /// Where notices are written, one `.eml` file each.
-    #[arg(long, default_value = ".local/outbox")]
-    outbox: PathBuf,
+    /// Where notices are written, one `.eml` file each [default: `outbox` beside the data file]
+    #[arg(long)]
+    outbox: Option<PathBuf>,
     /// Seconds between sweeps (0: only `POST /dev/sweep`).
     #[arg(long, default_value_t = 30)]
     sweep_every: u64,
@@ -29,10 +29,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
         .init();
     let args = Args::parse();
+    let outbox = args.outbox.clone().unwrap_or_else(|| {
+        args.data
+            .parent()
+            .map_or_else(|| PathBuf::from("outbox"), |dir| dir.join("outbox"))
+    });
     escalations_local::serve(escalations_local::Options {
         data_file: args.data,
         addr: SocketAddr::from(([127, 0, 0, 1], args.port)),
-        outbox: args.outbox,
+        outbox,
         sweep_every: (args.sweep_every > 0)
             .then(|| std::time::Duration::from_secs(args.sweep_every)),
     })
