@@ -2,7 +2,9 @@
 """Checks what `sam build` produced: every function in template.yaml has a `bootstrap` that
 is a Linux ELF for the architecture the template names (arm64 = aarch64), and prints sizes.
 Also checks the template packages exactly the binaries under functions/ (each directory with
-a src/main.rs: raise, respond, escalate, report, cases, sweep), so none is left out.
+a src/main.rs: raise, respond, escalate, report, cases, sweep), so none is left out, and that
+no package carries the local stack's dev routes (the movable clock, demo tokens, the sweep and
+outbox pages): they are the local stack's alone.
 
 usage: sam_artifacts.py TEMPLATE BUILD_DIR
 """
@@ -12,6 +14,9 @@ import sys
 from pathlib import Path
 
 EM_AARCH64, EM_X86_64 = 183, 62
+
+# Strings only the local stack's dev routes contain.
+DEV_ROUTES = [b"/dev/clock", b"/dev/token", b"/dev/sweep", b"/dev/outbox"]
 
 
 def functions(template: str) -> list[str]:
@@ -46,7 +51,11 @@ def main() -> int:
         if not bootstrap.is_file():
             failures.append(f"{name}: {bootstrap} is missing")
             continue
-        header = bootstrap.read_bytes()[:20]
+        content = bootstrap.read_bytes()
+        for route in DEV_ROUTES:
+            if route in content:
+                failures.append(f"{name}: bootstrap contains the dev route {route.decode()}")
+        header = content[:20]
         if header[:4] != b"\x7fELF":
             failures.append(f"{name}: bootstrap is not an ELF executable")
             continue
