@@ -1,11 +1,16 @@
-//! What only the storage benchmark needs (`bench` feature): bulk loading, the due query with
-//! DynamoDB's own count of items read, and the naive read it is compared against. Not part
-//! of the production adapter's API.
+//! What only the storage and sweep benchmarks need (`bench` feature): bulk loading (cases and
+//! pending notices), the due query with DynamoDB's own count of items read, and the naive
+//! read it is compared against. Not part of the production adapter's API.
 
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
 use escalations_core::case::Transition;
 use escalations_core::ids::PartnershipId;
-use escalations_store::{DueClock, Scope, StoreError, check_transition};
+use escalations_store::{
+    DueClock, PendingNotice, Scope, StoreError, check_transition, sortable_instant,
+};
 
 use crate::items::{ViewItem, case_item, due_clock, event_item, from_item, s, to_item, view_items};
 use crate::transactions::backoff;
@@ -39,6 +44,53 @@ impl DynamoStore {
                 items.push(to_item(&view)?);
             }
         }
+        self.batch_put(items).await
+    }
+
+    /// Bulk-loads pending notices with BatchWriteItem (the sweep benchmark's outbox): the same
+    /// attributes `apply_noting`'s outbox Update sets, so only for keys not yet pending.
+    pub async fn load_pending(
+        &self,
+        partnership: &PartnershipId,
+        notices: &[PendingNotice],
+    ) -> Result<(), StoreError> {
+        let items = notices
+            .iter()
+            .map(|notice| {
+                HashMap::from([
+                    ("pk".to_owned(), s(keys::case_pk(partnership, &notice.case))),
+                    ("sk".to_owned(), s(keys::outbox_sk(&notice.key))),
+                    ("case_id".to_owned(), s(notice.case.as_str())),
+                    ("notice_key".to_owned(), s(notice.key.as_str())),
+                    (
+                        "not_before".to_owned(),
+                        s(sortable_instant(notice.not_before)),
+                    ),
+                    ("plan".to_owned(), s(notice.plan.as_str())),
+                    (
+                        "due_pk".to_owned(),
+                        s(keys::notices_due_pk(partnership, keys::shard(&notice.case))),
+                    ),
+                    (
+                        "due_sk".to_owned(),
+                        s(keys::notice_due_sk(
+                            notice.not_before,
+                            &notice.case,
+                            &notice.key,
+                        )),
+                    ),
+                    ("attempts".to_owned(), AttributeValue::N("0".into())),
+                ])
+            })
+            .collect();
+        self.batch_put(items).await
+    }
+
+    /// Puts `items` with BatchWriteItem, 25 a call, retrying what comes back unprocessed.
+    async fn batch_put(
+        &self,
+        items: Vec<HashMap<String, AttributeValue>>,
+    ) -> Result<(), StoreError> {
         for batch in items.chunks(25) {
             let mut pending: Vec<aws_sdk_dynamodb::types::WriteRequest> = batch
                 .iter()

@@ -1,14 +1,14 @@
-//! What only the storage benchmark needs (`bench` feature): bulk loading, SQLite's own count
-//! of the rows the due query visits, and the naive read it is compared against. Not part of
-//! the production adapter's API.
+//! What only the storage and sweep benchmarks need (`bench` feature): bulk loading (cases and
+//! pending notices), SQLite's own count of the rows the due query visits, and the naive read
+//! it is compared against. Not part of the production adapter's API.
 
 use chrono::{DateTime, Utc};
 use escalations_core::case::{Case, Transition};
 use escalations_core::ids::PartnershipId;
-use escalations_store::{StoreError, check_transition, sortable_instant};
+use escalations_store::{PendingNotice, StoreError, check_transition, sortable_instant};
 use rusqlite::{TransactionBehavior, params};
 
-use crate::rows::{decode, insert_case};
+use crate::rows::{decode, insert_case, insert_pending};
 use crate::{DUE_QUERY, SqliteStore, backend};
 
 impl SqliteStore {
@@ -78,6 +78,24 @@ impl SqliteStore {
                 check_transition(t)?;
                 insert_case(&tx, &p, t)?;
             }
+            tx.commit().map_err(backend)
+        })
+        .await
+    }
+
+    /// Bulk-loads pending notices in one transaction (the sweep benchmark's outbox): the rows
+    /// `apply_noting` writes.
+    pub async fn load_pending(
+        &self,
+        partnership: &PartnershipId,
+        notices: Vec<PendingNotice>,
+    ) -> Result<(), StoreError> {
+        let p = partnership.to_string();
+        self.with(move |conn| {
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(backend)?;
+            insert_pending(&tx, &p, &notices)?;
             tx.commit().map_err(backend)
         })
         .await
