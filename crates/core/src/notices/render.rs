@@ -68,7 +68,8 @@ pub fn render(
     let privacy = "This notice carries no details of the child and nothing anyone wrote on \
                    the case: sign in to read the case.";
 
-    let mut text = format!("{headline}.\n\n");
+    let sentence = capitalised(&headline);
+    let mut text = format!("{sentence}.\n\n");
     for (label, value) in &facts {
         text.push_str(&format!("{label}: {value}\n"));
     }
@@ -76,7 +77,7 @@ pub fn render(
 
     let mut html = format!(
         "<!DOCTYPE html><html lang=\"en\"><body><p>{}.</p><table>",
-        escape(&headline)
+        escape(&sentence)
     );
     for (label, value) in &facts {
         html.push_str(&format!(
@@ -189,6 +190,14 @@ fn why_you(plan: &NoticePlan) -> String {
         Audience::NextLine => "You are getting this as the next line of management (or the partnership's chair): the timescale was breached and nobody has acted since.".into(),
         Audience::ActionOwner => "You are getting this because your agency owns an action agreed on this case.".into(),
     }
+}
+
+fn capitalised(s: &str) -> String {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 fn escape(s: &str) -> String {
