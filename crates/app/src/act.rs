@@ -220,7 +220,7 @@ impl App {
         self.store
             .apply_noting(&who.partnership, &transition, &notices)
             .await?;
-        self.send_now(&who.partnership, &notices, now).await;
+        self.send_now(&config, &notices, now).await;
         tracing::info!(case = %case.id, person = %actor.person, action = name, version = transition.case.version, "case changed");
         Ok(self.detail(who, transition.case, &calendar, now).await?)
     }

@@ -9,7 +9,7 @@
 use chrono::{DateTime, Duration, Utc};
 use escalations_core::Procedure;
 use escalations_core::case::{Case, Transition};
-use escalations_core::ids::{CaseId, PartnershipId};
+use escalations_core::ids::CaseId;
 use escalations_core::notices::{NoticeContext, NoticePlan, Trigger, plan_notices, render};
 use escalations_mail::{MailError, Message, MessageKey};
 use escalations_store::{NoticeEnd, NoticeKey, PartnershipConfig, PendingNotice, StoreError};
@@ -73,27 +73,25 @@ impl App {
     /// next sweep sends it.
     pub(crate) async fn send_now(
         &self,
-        partnership: &PartnershipId,
+        config: &PartnershipConfig,
         pending: &[PendingNotice],
         now: DateTime<Utc>,
     ) {
+        let partnership = &config.id;
         if self.mail.is_none() {
             return;
         }
         for notice in pending.iter().filter(|n| n.not_before <= now) {
-            if let Err(error) = self
-                .deliver(partnership, &notice.case, &notice.key, now)
-                .await
-            {
+            if let Err(error) = self.deliver(config, &notice.case, &notice.key, now).await {
                 tracing::warn!(%partnership, case = %notice.case, key = %notice.key.as_str(), error = %error, "notice left for the sweeper");
             }
         }
     }
 
-    /// Claims, sends and finishes one pending notice.
+    /// Claims, sends and finishes one pending notice of the partnership `config` describes.
     pub(crate) async fn deliver(
         &self,
-        partnership: &PartnershipId,
+        config: &PartnershipConfig,
         case_id: &CaseId,
         key: &NoticeKey,
         now: DateTime<Utc>,
@@ -102,6 +100,7 @@ impl App {
             return Ok(Delivery::NoMailer);
         };
         let store = self.store.as_ref();
+        let partnership = &config.id;
         let Some(claimed) = store
             .claim_notice(partnership, case_id, key, now, now + LEASE)
             .await?
@@ -124,13 +123,10 @@ impl App {
         if !plan.still_applies(&case) {
             return drop("no longer applies").await;
         }
-        let (Some(procedure), Some(config)) = (
-            self.catalogue.get(plan.procedure.as_str()),
-            store.partnership(partnership).await?,
-        ) else {
-            return drop("procedure or partnership missing").await;
+        let Some(procedure) = self.catalogue.get(plan.procedure.as_str()) else {
+            return drop("procedure missing").await;
         };
-        let words = render(&plan, procedure, &config, &mail.base_url);
+        let words = render(&plan, procedure, config, &mail.base_url);
         let message = MessageKey::parse(&format!("{case_id}/{}", key.as_str()))
             .ok()
             .and_then(|message_key| {

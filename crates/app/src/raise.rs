@@ -188,7 +188,7 @@ impl App {
             .await?;
         let replayed = matches!(created, Created::Replayed(_));
         if !replayed {
-            self.send_now(&who.partnership, &notices, now).await;
+            self.send_now(&config, &notices, now).await;
         }
         let case = match created {
             Created::New(case) => case,

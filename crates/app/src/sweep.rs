@@ -5,6 +5,10 @@ use escalations_core::case::Case;
 use escalations_core::ids::{CaseId, PartnershipId};
 use escalations_store::{DueClock, StoreError, due_everywhere};
 
+use std::collections::HashMap;
+
+use escalations_store::PartnershipConfig;
+
 use crate::App;
 use crate::notify::Delivery;
 use escalations_core::notices::Trigger;
@@ -19,6 +23,9 @@ pub struct SweepSummary {
     /// Open clocks due at `now`, read through the due query.
     pub due_clocks: usize,
     pub breaches_recorded: usize,
+    /// Breaches recorded outside the partnership's working hours: their overdue notices wait
+    /// for the start of the next working period.
+    pub deferred_to_working_hours: usize,
     /// Pending notices whose time had come, read through the due-notices query.
     pub notices_due: usize,
     pub sent: usize,
@@ -52,6 +59,7 @@ impl SweepSummary {
             partnerships,
             due_clocks,
             breaches_recorded,
+            deferred_to_working_hours,
             notices_due,
             sent,
             dropped,
@@ -65,6 +73,7 @@ impl SweepSummary {
             partnerships,
             due_clocks,
             breaches_recorded,
+            deferred_to_working_hours,
             notices_due,
             sent,
             dropped,
@@ -160,6 +169,21 @@ impl App {
         };
         let partnerships = self.store.partnerships().await?;
         summary.partnerships = partnerships.len();
+        // Each partnership's configuration, read once per sweep.
+        let mut configs: HashMap<PartnershipId, Option<PartnershipConfig>> = HashMap::new();
+        for partnership in &partnerships {
+            configs.insert(
+                partnership.clone(),
+                self.store.partnership(partnership).await?,
+            );
+        }
+        let in_working_hours = |config: &PartnershipConfig| {
+            config
+                .notices
+                .working_hours
+                .next_open(&config.calendar(), now)
+                == now
+        };
         let due = self.due_clocks(now).await?;
         summary.due_clocks = due.len();
         for clock in &due {
@@ -171,7 +195,14 @@ impl App {
                 .record_breaches(&clock.partnership, &clock.case, now)
                 .await
             {
-                Ok(Some(_)) => summary.breaches_recorded += 1,
+                Ok(Some(_)) => {
+                    summary.breaches_recorded += 1;
+                    if let Some(Some(config)) = configs.get(&clock.partnership)
+                        && !in_working_hours(config)
+                    {
+                        summary.deferred_to_working_hours += 1;
+                    }
+                }
                 Ok(None) => {}
                 // Someone kept acting on it: the next sweep records it.
                 Err(SweepError::Contended(_)) => summary.left_for_next_run += 1,
@@ -179,6 +210,10 @@ impl App {
             }
         }
         for partnership in &partnerships {
+            let Some(Some(config)) = configs.get(partnership) else {
+                // Not set up: its notices wait until it is (they cannot be addressed without it).
+                continue;
+            };
             let mut page = PageRequest::first(MAX_PAGE);
             loop {
                 let found = self.store.due_notices(partnership, now, &page).await?;
@@ -188,10 +223,7 @@ impl App {
                         summary.left_for_next_run += 1;
                         continue;
                     }
-                    match self
-                        .deliver(partnership, &notice.case, &notice.key, now)
-                        .await?
-                    {
+                    match self.deliver(config, &notice.case, &notice.key, now).await? {
                         Delivery::Sent => summary.sent += 1,
                         Delivery::Dropped => summary.dropped += 1,
                         Delivery::Failed => summary.failed += 1,

@@ -166,6 +166,7 @@ This notice carries no details of the child and nothing anyone wrote on the case
     stack.set_clock("2030-11-28T00:00:01Z").await;
     let summary = stack.sweep().await;
     assert_eq!(summary["breaches_recorded"], 1, "{summary}");
+    assert_eq!(summary["deferred_to_working_hours"], 1, "{summary}");
     assert!(new_messages(&stack, &mut seen).await.is_empty());
     let overdue = sweep_at(&stack, "2030-11-28T08:00:00Z", &mut seen).await;
     assert_eq!(overdue.len(), 1, "{overdue:#?}");
