@@ -4,176 +4,26 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use async_trait::async_trait;
 use bytes::Bytes;
-use chrono::{DateTime, Utc};
 use escalations_api::Api;
 use escalations_core::Catalogue;
 use escalations_core::access::Principal;
-use escalations_core::case::{Actor, Case, ChildKey, Event, MatchSecret, Role, Transition};
-use escalations_core::ids::{AgencyId, CaseId, PartnershipId, PersonId};
-use escalations_store::{
-    CaseFilter, CaseSummary, ClaimedNotice, Created, DueClock, DueNotice, Idempotency, Notice,
-    NoticeEnd, NoticeKey, NoticeOutcome, Page, PageRequest, PartnershipConfig, PendingNotice,
-    Scope, Store, StoreError,
-};
+use escalations_core::case::{Actor, Role};
+use escalations_core::ids::{AgencyId, PartnershipId, PersonId};
+use escalations_store::Store;
+use escalations_store::instrumented::{Call, Instrumented, Probe};
 use escalations_store_sqlite::SqliteStore;
 use serde_json::{Value, json};
 
-/// The embedded store, counting whole-case reads.
-struct Counting {
-    inner: SqliteStore,
-    loads: AtomicUsize,
-}
+/// Counts whole-case reads.
+#[derive(Default)]
+struct Loads(AtomicUsize);
 
-#[async_trait]
-impl Store for Counting {
-    async fn put_partnership(&self, config: &PartnershipConfig) -> Result<(), StoreError> {
-        self.inner.put_partnership(config).await
-    }
-    async fn partnership(
-        &self,
-        id: &PartnershipId,
-    ) -> Result<Option<PartnershipConfig>, StoreError> {
-        self.inner.partnership(id).await
-    }
-    async fn partnerships(&self) -> Result<Vec<PartnershipId>, StoreError> {
-        self.inner.partnerships().await
-    }
-    async fn create_case_noting(
-        &self,
-        partnership: &PartnershipId,
-        raised: &Transition,
-        idempotency: Option<&Idempotency>,
-        notices: &[PendingNotice],
-    ) -> Result<Created, StoreError> {
-        self.inner
-            .create_case_noting(partnership, raised, idempotency, notices)
-            .await
-    }
-    async fn load_case(
-        &self,
-        partnership: &PartnershipId,
-        id: &CaseId,
-    ) -> Result<Option<Case>, StoreError> {
-        self.loads.fetch_add(1, Ordering::SeqCst);
-        self.inner.load_case(partnership, id).await
-    }
-    async fn chronology(
-        &self,
-        partnership: &PartnershipId,
-        id: &CaseId,
-    ) -> Result<Vec<Event>, StoreError> {
-        self.inner.chronology(partnership, id).await
-    }
-    async fn apply_noting(
-        &self,
-        partnership: &PartnershipId,
-        transition: &Transition,
-        notices: &[PendingNotice],
-    ) -> Result<(), StoreError> {
-        self.inner
-            .apply_noting(partnership, transition, notices)
-            .await
-    }
-    async fn list_cases(
-        &self,
-        partnership: &PartnershipId,
-        scope: &Scope,
-        filter: &CaseFilter,
-        page: &PageRequest,
-    ) -> Result<Page<CaseSummary>, StoreError> {
-        self.inner
-            .list_cases(partnership, scope, filter, page)
-            .await
-    }
-    async fn due_by(
-        &self,
-        partnership: &PartnershipId,
-        instant: DateTime<Utc>,
-        page: &PageRequest,
-    ) -> Result<Page<DueClock>, StoreError> {
-        self.inner.due_by(partnership, instant, page).await
-    }
-    async fn record_notice(
-        &self,
-        partnership: &PartnershipId,
-        case: &CaseId,
-        key: &NoticeKey,
-        at: DateTime<Utc>,
-    ) -> Result<NoticeOutcome, StoreError> {
-        self.inner.record_notice(partnership, case, key, at).await
-    }
-    async fn notices(
-        &self,
-        partnership: &PartnershipId,
-        case: &CaseId,
-    ) -> Result<Vec<Notice>, StoreError> {
-        self.inner.notices(partnership, case).await
-    }
-    async fn due_notices(
-        &self,
-        partnership: &PartnershipId,
-        instant: DateTime<Utc>,
-        page: &PageRequest,
-    ) -> Result<Page<DueNotice>, StoreError> {
-        self.inner.due_notices(partnership, instant, page).await
-    }
-    async fn claim_notice(
-        &self,
-        partnership: &PartnershipId,
-        case: &CaseId,
-        key: &NoticeKey,
-        now: DateTime<Utc>,
-        lease_until: DateTime<Utc>,
-    ) -> Result<Option<ClaimedNotice>, StoreError> {
-        self.inner
-            .claim_notice(partnership, case, key, now, lease_until)
-            .await
-    }
-    async fn release_notice(
-        &self,
-        partnership: &PartnershipId,
-        case: &CaseId,
-        key: &NoticeKey,
-        retry_at: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        self.inner
-            .release_notice(partnership, case, key, retry_at)
-            .await
-    }
-    async fn finish_notice(
-        &self,
-        partnership: &PartnershipId,
-        case: &CaseId,
-        key: &NoticeKey,
-        end: NoticeEnd,
-        at: DateTime<Utc>,
-    ) -> Result<NoticeOutcome, StoreError> {
-        self.inner
-            .finish_notice(partnership, case, key, end, at)
-            .await
-    }
-    async fn idempotent_case(
-        &self,
-        partnership: &PartnershipId,
-        idempotency: &Idempotency,
-    ) -> Result<Option<Case>, StoreError> {
-        self.inner.idempotent_case(partnership, idempotency).await
-    }
-    async fn open_cases_about(
-        &self,
-        partnership: &PartnershipId,
-        child: &ChildKey,
-    ) -> Result<Vec<CaseSummary>, StoreError> {
-        self.inner.open_cases_about(partnership, child).await
-    }
-    async fn match_secret(
-        &self,
-        partnership: &PartnershipId,
-        candidate: &MatchSecret,
-    ) -> Result<MatchSecret, StoreError> {
-        self.inner.match_secret(partnership, candidate).await
+impl Probe for Loads {
+    fn read(&self, call: Call, _items: usize) {
+        if call == Call::LoadCase {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
     }
 }
 
@@ -206,10 +56,10 @@ async fn call(app: &Api, who: &Principal, method: &str, path: &str, body: Value)
 #[tokio::test]
 async fn the_queue_reads_whole_cases_only_when_no_clock_says_whose_move_it_is() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(Counting {
-        inner: SqliteStore::open(dir.path().join("q.db")).await.unwrap(),
-        loads: AtomicUsize::new(0),
-    });
+    let store = Arc::new(Instrumented::new(
+        Arc::new(SqliteStore::open(dir.path().join("q.db")).await.unwrap()),
+        Loads::default(),
+    ));
     for config in escalations_demo::partnerships() {
         store.put_partnership(&config).await.unwrap();
     }
@@ -250,7 +100,7 @@ async fn the_queue_reads_whole_cases_only_when_no_clock_says_whose_move_it_is() 
     )
     .await;
 
-    store.loads.store(0, Ordering::SeqCst);
+    store.probe.0.store(0, Ordering::SeqCst);
     let queue = call(&app, &social_care, "GET", "/api/queue", Value::Null).await;
     let items = queue["items"].as_array().unwrap();
     assert_eq!(items.len(), 30, "{queue}");
@@ -261,7 +111,7 @@ async fn the_queue_reads_whole_cases_only_when_no_clock_says_whose_move_it_is() 
     );
     // Every one came from its list entry's running clock; the case awaiting the school's
     // decision is not social care's move, so it was not read either.
-    assert_eq!(store.loads.load(Ordering::SeqCst), 0);
+    assert_eq!(store.probe.0.load(Ordering::SeqCst), 0);
     // The action social care owns in that case is in its work, from the list entry too.
     assert_eq!(
         queue["agreed_actions"],
@@ -280,5 +130,5 @@ async fn the_queue_reads_whole_cases_only_when_no_clock_says_whose_move_it_is() 
         "the school owns no action"
     );
     // Only that case, where the school may be the side to move, was read whole.
-    assert_eq!(store.loads.load(Ordering::SeqCst), 1);
+    assert_eq!(store.probe.0.load(Ordering::SeqCst), 1);
 }

@@ -11,27 +11,22 @@ use chrono::{DateTime, Duration, Utc};
 use escalations_app::{App, LEASE, MailSettings, RETRY_AFTER, RaiseInput};
 use escalations_core::Catalogue;
 use escalations_core::access::Principal;
-use escalations_core::case::{
-    Actor, Case, Child, ChildKey, Concern, Event, MatchSecret, RaiseRequest, Role, Transition,
-};
+use escalations_core::case::{Actor, Child, Concern, RaiseRequest, Role};
 use escalations_core::ids::{
     AgencyId, CaseId, LevelId, PartnershipId, PersonId, ProcedureId, Text,
 };
 use escalations_mail::{EmailAddress, MailError, Mailer, Message, Sent};
-use escalations_store::{
-    CaseFilter, CaseSummary, ClaimedNotice, Created, DueClock, DueNotice, Idempotency, Notice,
-    NoticeEnd, NoticeKey, NoticeOutcome, Page, PageRequest, PartnershipConfig, PendingNotice,
-    Scope, Store, StoreError,
-};
+use escalations_store::instrumented::{Call, Instrumented, Probe};
+use escalations_store::{Store, StoreError};
 use escalations_store_sqlite::SqliteStore;
 
 const CHILD_NAME: &str = "Ottoline Wibberley-Quince";
 const CHILD_ADDRESS: &str = "3 Gooseberry Wynd, Nether Puddlecombe";
 const CONCERN: &str = "Cerulean concern words typed by a person";
 
-/// The embedded store, with faults injected on demand: a countdown of 1 fails the next call.
-struct Faulty {
-    inner: SqliteStore,
+/// Faults injected on demand into the embedded store: a countdown of 1 fails the next call.
+#[derive(Default)]
+struct Faults {
     die_before_finish: AtomicUsize,
     throttle_claim: AtomicUsize,
 }
@@ -43,166 +38,24 @@ fn countdown(counter: &AtomicUsize) -> bool {
         .is_ok_and(|before| before == 1)
 }
 
-#[async_trait]
-impl Store for Faulty {
-    async fn put_partnership(&self, config: &PartnershipConfig) -> Result<(), StoreError> {
-        self.inner.put_partnership(config).await
-    }
-    async fn partnership(
-        &self,
-        id: &PartnershipId,
-    ) -> Result<Option<PartnershipConfig>, StoreError> {
-        self.inner.partnership(id).await
-    }
-    async fn partnerships(&self) -> Result<Vec<PartnershipId>, StoreError> {
-        self.inner.partnerships().await
-    }
-    async fn create_case_noting(
-        &self,
-        partnership: &PartnershipId,
-        raised: &Transition,
-        idempotency: Option<&Idempotency>,
-        notices: &[PendingNotice],
-    ) -> Result<Created, StoreError> {
-        self.inner
-            .create_case_noting(partnership, raised, idempotency, notices)
-            .await
-    }
-    async fn load_case(
-        &self,
-        partnership: &PartnershipId,
-        id: &CaseId,
-    ) -> Result<Option<Case>, StoreError> {
-        self.inner.load_case(partnership, id).await
-    }
-    async fn chronology(
-        &self,
-        partnership: &PartnershipId,
-        id: &CaseId,
-    ) -> Result<Vec<Event>, StoreError> {
-        self.inner.chronology(partnership, id).await
-    }
-    async fn apply_noting(
-        &self,
-        partnership: &PartnershipId,
-        transition: &Transition,
-        notices: &[PendingNotice],
-    ) -> Result<(), StoreError> {
-        self.inner
-            .apply_noting(partnership, transition, notices)
-            .await
-    }
-    async fn list_cases(
-        &self,
-        partnership: &PartnershipId,
-        scope: &Scope,
-        filter: &CaseFilter,
-        page: &PageRequest,
-    ) -> Result<Page<CaseSummary>, StoreError> {
-        self.inner
-            .list_cases(partnership, scope, filter, page)
-            .await
-    }
-    async fn due_by(
-        &self,
-        partnership: &PartnershipId,
-        instant: DateTime<Utc>,
-        page: &PageRequest,
-    ) -> Result<Page<DueClock>, StoreError> {
-        self.inner.due_by(partnership, instant, page).await
-    }
-    async fn record_notice(
-        &self,
-        partnership: &PartnershipId,
-        case: &CaseId,
-        key: &NoticeKey,
-        at: DateTime<Utc>,
-    ) -> Result<NoticeOutcome, StoreError> {
-        self.inner.record_notice(partnership, case, key, at).await
-    }
-    async fn notices(
-        &self,
-        partnership: &PartnershipId,
-        case: &CaseId,
-    ) -> Result<Vec<Notice>, StoreError> {
-        self.inner.notices(partnership, case).await
-    }
-    async fn due_notices(
-        &self,
-        partnership: &PartnershipId,
-        instant: DateTime<Utc>,
-        page: &PageRequest,
-    ) -> Result<Page<DueNotice>, StoreError> {
-        self.inner.due_notices(partnership, instant, page).await
-    }
-    async fn claim_notice(
-        &self,
-        partnership: &PartnershipId,
-        case: &CaseId,
-        key: &NoticeKey,
-        now: DateTime<Utc>,
-        lease_until: DateTime<Utc>,
-    ) -> Result<Option<ClaimedNotice>, StoreError> {
-        if countdown(&self.throttle_claim) {
-            return Err(StoreError::backend(std::io::Error::other(
-                "ThrottlingException (injected)",
-            )));
-        }
-        self.inner
-            .claim_notice(partnership, case, key, now, lease_until)
-            .await
-    }
-    async fn release_notice(
-        &self,
-        partnership: &PartnershipId,
-        case: &CaseId,
-        key: &NoticeKey,
-        retry_at: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        self.inner
-            .release_notice(partnership, case, key, retry_at)
-            .await
-    }
-    async fn finish_notice(
-        &self,
-        partnership: &PartnershipId,
-        case: &CaseId,
-        key: &NoticeKey,
-        end: NoticeEnd,
-        at: DateTime<Utc>,
-    ) -> Result<NoticeOutcome, StoreError> {
-        if countdown(&self.die_before_finish) {
+impl Probe for Faults {
+    fn before(&self, call: Call) -> Result<(), StoreError> {
+        let injected =
+            |what: &str| Err(StoreError::backend(std::io::Error::other(what.to_owned())));
+        match call {
+            Call::ClaimNotice if countdown(&self.throttle_claim) => {
+                injected("ThrottlingException (injected)")
+            }
             // The process dies after the send and before the record.
-            return Err(StoreError::backend(std::io::Error::other(
-                "process killed (injected)",
-            )));
+            Call::FinishNotice if countdown(&self.die_before_finish) => {
+                injected("process killed (injected)")
+            }
+            _ => Ok(()),
         }
-        self.inner
-            .finish_notice(partnership, case, key, end, at)
-            .await
-    }
-    async fn idempotent_case(
-        &self,
-        partnership: &PartnershipId,
-        idempotency: &Idempotency,
-    ) -> Result<Option<Case>, StoreError> {
-        self.inner.idempotent_case(partnership, idempotency).await
-    }
-    async fn open_cases_about(
-        &self,
-        partnership: &PartnershipId,
-        child: &ChildKey,
-    ) -> Result<Vec<CaseSummary>, StoreError> {
-        self.inner.open_cases_about(partnership, child).await
-    }
-    async fn match_secret(
-        &self,
-        partnership: &PartnershipId,
-        candidate: &MatchSecret,
-    ) -> Result<MatchSecret, StoreError> {
-        self.inner.match_secret(partnership, candidate).await
     }
 }
+
+type Faulty = Instrumented<Faults>;
 
 /// A mailer that records what it took and can be unavailable for chosen messages, once each.
 #[derive(Default)]
@@ -298,11 +151,7 @@ impl Fixture {
             inner.put_partnership(&config).await.unwrap();
         }
         Fixture {
-            store: Arc::new(Faulty {
-                inner,
-                die_before_finish: AtomicUsize::new(0),
-                throttle_claim: AtomicUsize::new(0),
-            }),
+            store: Arc::new(Instrumented::new(Arc::new(inner), Faults::default())),
             mailer: Arc::default(),
             _dir: dir,
         }
@@ -454,7 +303,7 @@ async fn a_message_the_mail_service_cannot_take_goes_on_the_next_run_and_the_oth
 async fn a_process_killed_between_the_send_and_the_record_sends_that_notice_at_most_twice() {
     let f = Fixture::new().await;
     let cases = f.raise(3, at(RAISED)).await;
-    f.store.die_before_finish.store(4, Ordering::SeqCst);
+    f.store.probe.die_before_finish.store(4, Ordering::SeqCst);
     let app = f.app(true);
     assert!(
         app.sweep(at(LATER), BUDGET).await.is_err(),
@@ -502,7 +351,7 @@ async fn two_sweeps_at_once_send_each_notice_once() {
 async fn a_store_throttling_mid_sweep_loses_nothing_and_the_next_run_finishes() {
     let f = Fixture::new().await;
     let cases = f.raise(3, at(RAISED)).await;
-    f.store.throttle_claim.store(5, Ordering::SeqCst);
+    f.store.probe.throttle_claim.store(5, Ordering::SeqCst);
     let app = f.app(true);
     assert!(
         app.sweep(at(LATER), BUDGET).await.is_err(),

@@ -21,6 +21,8 @@ use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "conformance")]
 pub mod conformance;
+#[cfg(feature = "instrument")]
+pub mod instrumented;
 
 // ---------------------------------------------------------------------------------------
 // Partnership configuration
