@@ -16,6 +16,7 @@ pub mod procedure;
 pub mod report;
 mod source;
 pub mod timescale;
+pub mod words;
 
 pub use calendar::{BankHoliday, Calendar, Division, GovUkBankHolidays};
 pub use partnership::{Agency, EmailAddress, InvalidEmail, PartnershipConfig, Person};

@@ -530,3 +530,49 @@ pub struct DevMessage {
     pub text: String,
     pub html: String,
 }
+
+/// `GET /dev/people`: the demo people a local stack signs in as, by partnership.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DemoPeople {
+    pub partnerships: Vec<DemoPartnership>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DemoPartnership {
+    pub id: PartnershipId,
+    pub name: String,
+    pub people: Vec<DemoPerson>,
+}
+
+/// A demo person as the sign-in page lists them: who, in which agency, in what role.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DemoPerson {
+    pub id: PersonId,
+    pub name: String,
+    pub role: Role,
+    pub agency: AgencyId,
+    pub agency_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<Level>,
+}
+
+// ---------------------------------------------------------------------------------------
+// The web page's own configuration
+
+/// `GET /config.json`: how the page signs people in. The local stack serves `demo`; a deploy
+/// writes `cognito` from the stack's outputs, so one build of the page serves every
+/// partnership.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "signin", rename_all = "kebab-case")]
+pub enum SiteConfig {
+    /// The local stack's demo sign-in (`/dev/people`, `/dev/token`).
+    Demo,
+    /// Cognito's hosted UI, authorization-code flow with PKCE.
+    Cognito {
+        region: String,
+        user_pool: String,
+        client_id: String,
+        /// The hosted UI's host, like `escalations-sefton.auth.eu-west-2.amazoncognito.com`.
+        domain: String,
+    },
+}

@@ -2,11 +2,10 @@
 //! procedure's names and the partnership's. Nothing here can reach the child's details or
 //! anything a person typed: a plan carries ids, instants and addresses only.
 
-use chrono::{DateTime, Duration, NaiveTime, Utc};
+use chrono::{DateTime, Utc};
 
 use crate::partnership::PartnershipConfig;
 use crate::procedure::{Procedure, Stage};
-use crate::timescale::ZONE;
 
 use super::plan::{Audience, NoticeKind, NoticePlan};
 
@@ -21,17 +20,7 @@ pub struct Rendered {
 /// "by end of Tuesday 29 December 2026" for a clock due at local midnight (the end of the
 /// day before), "by 14:30 on Wednesday 30 December 2026" otherwise.
 pub fn by_when_words(due: DateTime<Utc>) -> String {
-    let local = due.with_timezone(&ZONE);
-    if local.time() == NaiveTime::MIN {
-        let day = (local - Duration::days(1)).date_naive();
-        format!("by end of {}", day.format("%A %-d %B %Y"))
-    } else {
-        format!(
-            "by {} on {}",
-            local.format("%H:%M"),
-            local.format("%A %-d %B %Y")
-        )
-    }
+    format!("by {}", crate::words::due_words(due))
 }
 
 /// The notice in words. `base_url` is the web page's (no trailing slash); the link is to the

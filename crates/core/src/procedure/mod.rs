@@ -14,7 +14,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::calendar::Division;
+use chrono::{DateTime, Utc};
+
+use crate::calendar::{Calendar, Division, YearOutOfRange};
 use crate::case::Level;
 use crate::ids::{ClockId, FieldId, FormId, LevelId, MailboxId, ProcedureId, ReasonId, StageId};
 use crate::timescale::Timescale;
@@ -294,7 +296,7 @@ impl Serialize for Prefill {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Procedure {
     pub id: ProcedureId,
     pub name: String,
@@ -356,7 +358,7 @@ pub struct Mailbox {
     pub name: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reason {
     pub id: ReasonId,
     pub label: String,
@@ -368,7 +370,7 @@ pub struct Reason {
 pub const OTHER_REASON: &str = "other";
 
 /// Where a procedure asks the child's level of need.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "at", rename_all = "kebab-case")]
 pub enum LevelOfNeedAsked {
     /// Required when the case is raised.
@@ -381,13 +383,13 @@ pub enum LevelOfNeedAsked {
 /// "Is the child at immediate risk of significant harm?": asked before a case about a child
 /// is raised. A yes refuses the raise with `instruction`, the procedure's own words for using
 /// child protection procedures now.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImmediateRisk {
     pub question: String,
     pub instruction: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LevelOfNeed {
     pub id: LevelId,
     pub label: String,
@@ -442,14 +444,14 @@ pub struct Field {
 
 /// One line of a line-management table (Moray's appendix 3): the role that holds this line
 /// in each kind of agency.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ManagementLine {
     pub id: String,
     pub label: String,
     pub roles: BTreeMap<AgencyKind, String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Stage {
     pub id: StageId,
     pub name: String,
@@ -476,7 +478,7 @@ pub struct Stage {
 }
 
 /// Who is asked at a stage.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Asked {
     /// The side that answers at this stage when it has no clock to say so.
     pub party: Party,
@@ -515,7 +517,7 @@ pub struct Inform {
     pub everyone_involved: bool,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Clock {
     pub id: ClockId,
     /// The side that must act.
@@ -540,7 +542,7 @@ pub struct Clock {
 }
 
 /// When a clock starts.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum ClockStart {
     /// When the case enters the stage (the first clock) or the clock before it is met.
@@ -588,5 +590,23 @@ impl Procedure {
 impl Stage {
     pub fn clock(&self, id: &str) -> Option<&Clock> {
         self.clocks.iter().find(|c| c.id == id)
+    }
+}
+
+impl Clock {
+    /// When this clock falls due if an action starts it at `now`: from `stated` where it runs
+    /// from a stated meeting or discussion (`None` until one is given), from `now` otherwise.
+    /// The raise form shows it before submitting; the server starts the clock the same way.
+    pub fn due_if_started(
+        &self,
+        now: DateTime<Utc>,
+        stated: Option<DateTime<Utc>>,
+        calendar: &Calendar,
+    ) -> Option<Result<DateTime<Utc>, YearOutOfRange>> {
+        let start = match self.starts {
+            ClockStart::Stated { .. } => stated?,
+            _ => now,
+        };
+        Some(self.timescale.due(start, calendar))
     }
 }
