@@ -155,7 +155,7 @@ impl Api {
         let query = || crate::parse::query(request.uri().query());
         let (headers, body) = (request.headers(), request.body());
         match (request.method(), &resource) {
-            (&Method::GET, Resource::Me) => routes::me::me(app, who).await,
+            (&Method::GET, Resource::Me) => routes::me::me(app, who, now).await,
             (&Method::GET, Resource::Procedures) => routes::me::procedures(app, who).await,
             (&Method::GET, Resource::Procedure(id)) => routes::me::procedure(app, id),
             (&Method::GET, Resource::Queue) => routes::queue::queue(app, who, now).await,

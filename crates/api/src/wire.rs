@@ -21,9 +21,10 @@ pub(crate) fn case_view(detail: CaseDetail) -> wire::CaseView {
     }
 }
 
-pub(crate) fn me(who: &Principal, me: MeDetail) -> wire::Me {
+pub(crate) fn me(who: &Principal, me: MeDetail, now: chrono::DateTime<chrono::Utc>) -> wire::Me {
     let config = me.partnership;
     wire::Me {
+        now,
         person: who.actor.person.clone(),
         level: me.person.as_ref().and_then(|p| p.level),
         name: me.person.map(|p| p.name),
@@ -41,6 +42,17 @@ pub(crate) fn me(who: &Principal, me: MeDetail) -> wire::Me {
                     id: a.id,
                     name: a.name,
                     kind: a.kind,
+                })
+                .collect(),
+            people: config
+                .people
+                .into_iter()
+                .map(|p| wire::PersonSummary {
+                    id: p.id,
+                    name: p.name,
+                    agency: p.agency,
+                    role: p.role,
+                    level: p.level,
                 })
                 .collect(),
         },

@@ -5,6 +5,8 @@
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc};
 
 use crate::calendar::{Calendar, YearOutOfRange};
+use crate::case::{Event, EventKind};
+use crate::procedure::Procedure;
 use crate::timescale::{ZONE, local_date};
 
 /// "end of Tuesday 29 December 2026" for an instant at local midnight (a day clock ends at
@@ -134,6 +136,98 @@ fn hours(d: Duration) -> String {
     }
 }
 
+/// A chronology entry in plain words, with the procedure's own stage names and clock tasks:
+/// "Escalated from Step 1 to Step 2", "Overdue: the social worker's response was due end of …".
+/// Events carry ids and instants only, so the words never hold a child's details.
+pub fn event_words(event: &Event, procedure: &Procedure) -> String {
+    let stage = |id: &crate::ids::StageId| {
+        procedure
+            .stage(id.as_str())
+            .map_or_else(|| id.to_string(), |s| s.name.clone())
+    };
+    let task = |stage_id: &crate::ids::StageId, clock: &crate::ids::ClockId| {
+        procedure
+            .stage(stage_id.as_str())
+            .and_then(|s| s.clock(clock.as_str()))
+            .map_or_else(
+                || clock.to_string(),
+                |c| format!("{}: {}", c.who, lowercase(&c.task)),
+            )
+    };
+    match &event.kind {
+        EventKind::Raised { stage: s } => format!("Raised at {}", stage(s)),
+        EventKind::ClockStarted {
+            stage: s,
+            clock,
+            due,
+            shortened_to,
+            ..
+        } => {
+            let shorter = shortened_to
+                .map(|t| format!(" (a shorter timescale of {t} was set)"))
+                .unwrap_or_default();
+            format!(
+                "Clock started: {}, due {}{shorter}",
+                task(s, clock),
+                due_words(*due)
+            )
+        }
+        EventKind::ClockMet {
+            stage: s,
+            clock,
+            late,
+        } => {
+            if *late {
+                format!("Met late: {}", task(s, clock))
+            } else {
+                format!("Met on time: {}", task(s, clock))
+            }
+        }
+        EventKind::ClockStopped { stage: s, clock } => {
+            format!("Clock stopped (no longer needed): {}", task(s, clock))
+        }
+        EventKind::ClockBreached {
+            stage: s,
+            clock,
+            due,
+        } => format!(
+            "Timescale breached: {}, was due {}",
+            task(s, clock),
+            due_words(*due)
+        ),
+        EventKind::Submitted { stage: s } => format!("Sent on at {}", stage(s)),
+        EventKind::Responded { stage: s, resolved } => {
+            if *resolved {
+                format!("Response at {}: resolved", stage(s))
+            } else {
+                format!("Response at {}: not resolved", stage(s))
+            }
+        }
+        EventKind::Escalated { from, to } => {
+            format!("Escalated from {} to {}", stage(from), stage(to))
+        }
+        EventKind::Resolved { stage: s } => format!("Resolved at {}", stage(s)),
+        EventKind::Withdrawn { stage: s } => format!("Withdrawn at {}", stage(s)),
+        EventKind::FormRecorded { stage: s, form } => {
+            let title = procedure
+                .form(form)
+                .map_or_else(|| form.to_string(), |f| f.title.clone());
+            format!("{title} recorded at {}", stage(s))
+        }
+        EventKind::ActionDone { action, due, late } => {
+            let when = if *late { "late" } else { "on time" };
+            format!(
+                "Agreed action {action} done {when} (due {})",
+                due.format("%A %-d %B %Y")
+            )
+        }
+    }
+}
+
+fn lowercase(s: &str) -> String {
+    crate::case::lowercase_first(s)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -205,6 +299,48 @@ mod tests {
             due_words(at("2026-06-30T23:00:00Z")),
             "end of Tuesday 30 June 2026"
         );
+    }
+
+    #[test]
+    fn the_chronology_reads_in_the_procedures_own_words() {
+        let catalogue = crate::Catalogue::builtin().unwrap();
+        let sefton = catalogue.get("sefton").unwrap();
+        let first = sefton.first_stage();
+        let second = &sefton.stages[1];
+        let event = |kind| Event {
+            case: crate::ids::CaseId::parse("c1").unwrap(),
+            version: 2,
+            seq: 0,
+            at: at("2026-11-26T10:00:00Z"),
+            by: None,
+            kind,
+        };
+        let words = event_words(
+            &event(EventKind::Escalated {
+                from: first.id.clone(),
+                to: second.id.clone(),
+            }),
+            sefton,
+        );
+        assert_eq!(
+            words,
+            format!("Escalated from {} to {}", first.name, second.name)
+        );
+        let clock = &first.clocks[0];
+        let words = event_words(
+            &event(EventKind::ClockBreached {
+                stage: first.id.clone(),
+                clock: clock.id.clone(),
+                due: at("2026-11-27T00:00:00Z"),
+            }),
+            sefton,
+        );
+        assert!(
+            words.starts_with("Timescale breached: ")
+                && words.ends_with("was due end of Thursday 26 November 2026"),
+            "{words}"
+        );
+        assert!(words.contains(&clock.who), "{words}");
     }
 
     #[test]

@@ -317,6 +317,9 @@ pub struct Me {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub level: Option<Level>,
     pub partnership: PartnershipSummary,
+    /// The server's clock: the page counts time left from it (the local stack's clock can be
+    /// moved forward for demos).
+    pub now: DateTime<Utc>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -328,6 +331,19 @@ pub struct PartnershipSummary {
     /// The partnership's own closure days, which no working-day clock counts.
     pub closure_days: Vec<NaiveDate>,
     pub agencies: Vec<AgencySummary>,
+    /// The partnership's people, for choosing whose decision a manager records on their
+    /// behalf (no email addresses).
+    pub people: Vec<PersonSummary>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonSummary {
+    pub id: PersonId,
+    pub name: String,
+    pub agency: AgencyId,
+    pub role: Role,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<Level>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

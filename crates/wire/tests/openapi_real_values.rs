@@ -17,9 +17,9 @@ use escalations_core::{Calendar, Catalogue};
 use escalations_wire::{
     ActionCompletionBody, AgencySummary, AgreedActionBody, CasePage, CaseSummary, ChildBody,
     ConcernBody, ContactBody, EscalationBody, FieldError, FormBody, FormRecorded, FormValueView,
-    FormView, Me, OpenCaseRef, PartnershipSummary, Problem, ProcedureList, ProcedureSummary, Queue,
-    QueueActions, QueueItem, RaiseBody, ResolutionBody, ResponseBody, SubmissionBody,
-    TimescaleBody, WithdrawalBody,
+    FormView, Me, OpenCaseRef, PartnershipSummary, PersonSummary, Problem, ProcedureList,
+    ProcedureSummary, Queue, QueueActions, QueueItem, RaiseBody, ResolutionBody, ResponseBody,
+    SubmissionBody, TimescaleBody, WithdrawalBody,
 };
 
 #[test]
@@ -258,6 +258,22 @@ fn real_values_of_every_wire_type_match_their_schema() {
         division: Division::EnglandAndWales,
         closure_days: vec![NaiveDate::from_ymd_opt(2026, 12, 29).unwrap()],
         agencies,
+        people: vec![
+            PersonSummary {
+                id: PersonId::parse("pat").unwrap(),
+                name: "Pat Example".into(),
+                agency: AgencyId::parse("school").unwrap(),
+                role: Role::Practitioner,
+                level: None,
+            },
+            PersonSummary {
+                id: PersonId::parse("sam").unwrap(),
+                name: "Sam Example".into(),
+                agency: AgencyId::parse("social-care").unwrap(),
+                role: Role::Manager,
+                level: Some(Level::HeadOfService),
+            },
+        ],
     };
     contract.accepts("PartnershipSummary", &partnership);
     for (name, role, level) in [
@@ -278,6 +294,7 @@ fn real_values_of_every_wire_type_match_their_schema() {
                 role,
                 level,
                 partnership: partnership.clone(),
+                now: "2026-11-26T10:00:00Z".parse().unwrap(),
             },
         );
     }

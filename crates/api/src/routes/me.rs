@@ -7,9 +7,13 @@ use escalations_wire::{ProcedureList, ProcedureSummary};
 use crate::problem::ApiError;
 use crate::reply::Reply;
 
-pub(crate) async fn me(app: &App, who: &Principal) -> Result<Reply, ApiError> {
+pub(crate) async fn me(
+    app: &App,
+    who: &Principal,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Reply, ApiError> {
     let me = app.me(who).await?;
-    Reply::ok(&crate::wire::me(who, me))
+    Reply::ok(&crate::wire::me(who, me, now))
 }
 
 pub(crate) async fn procedures(app: &App, who: &Principal) -> Result<Reply, ApiError> {

@@ -43,7 +43,7 @@ pub use actor::{Actor, Decider, Level, Role};
 pub use child_key::{ChildKey, MIN_SECRET_BYTES, MatchSecret, SecretTooShort};
 pub use contact::{Contact, ContactMethod, ContactRefused};
 pub use forms::FormRecord;
-pub use next_move::{NextMove, describe_move, local_time};
+pub use next_move::{NextMove, describe_move, local_time, lowercase_first};
 pub use refusals::{ClockRefused, RaiseError, Refused};
 pub use summary::{CaseSummary, OpenActions, RunningClock};
 pub use targets::{RunningTotal, TotalState};

@@ -137,7 +137,7 @@ pub fn local_time(at: DateTime<Utc>) -> String {
 
 /// The words with a lower-case first letter, for use mid-sentence — unless they start with an
 /// acronym ("MSCP Executive", "CSWO"), which keeps its capitals.
-pub(super) fn lowercase_first(s: &str) -> String {
+pub fn lowercase_first(s: &str) -> String {
     let mut chars = s.chars();
     match chars.next() {
         Some(first) if !chars.clone().next().is_some_and(char::is_uppercase) => {
