@@ -1,8 +1,11 @@
-//! The local stack on one port: `/api/*` is the same handler code the Lambda functions run,
-//! over the embedded store; `/signin` lists the demo users and issues locally signed tokens;
-//! `/dev/clock` moves the stack's clock forward for demos and tests; notices go to an outbox
-//! folder (`.local/outbox/`), a sweep runs every 30 seconds, `POST /dev/sweep` runs one now and
+//! The local stack on one port: the web page from its built folder (`site`), `/api/*` the
+//! same handler code the Lambda functions run, over the embedded store; `/dev/people` lists
+//! the demo users and `/dev/token` issues locally signed tokens for them; `/dev/clock` moves
+//! the stack's clock forward for demos and tests; notices go to an outbox folder
+//! (`.local/outbox/`), a sweep runs every 30 seconds, `POST /dev/sweep` runs one now and
 //! `/dev/outbox` lists what was sent. None of this is in the Lambda builds.
+
+pub mod site;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -33,6 +36,8 @@ pub struct Options {
     pub outbox: PathBuf,
     /// How often the sweep runs by itself (`None`: only through `POST /dev/sweep`).
     pub sweep_every: Option<std::time::Duration>,
+    /// The built web page (`frontend/dist`).
+    pub site: PathBuf,
 }
 
 /// The sender of the local stack's notices.
@@ -51,24 +56,28 @@ struct Local {
 }
 
 /// Builds the stack over a store at `data_file`, seeding the demo partnerships; notices go to
-/// `outbox` beside the data file.
+/// `outbox` beside the data file; the page is the repository's built one, if any.
 pub async fn stack(data_file: PathBuf) -> Result<Router, Box<dyn std::error::Error + Send + Sync>> {
     let outbox = data_file
         .parent()
         .map_or_else(|| PathBuf::from("outbox"), |dir| dir.join("outbox"));
-    Ok(
-        stack_with(data_file, outbox, "http://127.0.0.1:8080".to_owned())
-            .await?
-            .0,
+    Ok(stack_with(
+        data_file,
+        outbox,
+        "http://127.0.0.1:8080".to_owned(),
+        site::default_dir(),
     )
+    .await?
+    .0)
 }
 
 /// The stack, and the app its sweeps run on: notices written to `outbox`, linking to pages
-/// under `base_url`.
+/// under `base_url`; the web page served from the folder `site`.
 pub async fn stack_with(
     data_file: PathBuf,
     outbox_dir: PathBuf,
     base_url: String,
+    site: PathBuf,
 ) -> Result<(Router, Sweeper), Box<dyn std::error::Error + Send + Sync>> {
     if let Some(dir) = data_file.parent() {
         std::fs::create_dir_all(dir)?;
@@ -102,14 +111,16 @@ pub async fn stack_with(
         local: local.clone(),
     };
     let router = Router::new()
-        .route("/", get(home))
-        .route("/signin", get(signin_page))
+        .route("/config.json", get(site::config))
+        .route("/dev/people", get(people))
         .route("/dev/token", get(token))
         .route("/dev/clock", get(clock_now).post(advance_clock))
         .route("/dev/sweep", post(sweep_now))
         .route("/dev/outbox", get(outbox_page))
         .route("/api/{*rest}", any(api))
-        .with_state(local);
+        .with_state(local)
+        .fallback_service(any(site::fallback).with_state(site::Site::new(site)))
+        .layer(axum::middleware::map_response(site::security_headers));
     Ok((router, sweeper))
 }
 
@@ -147,12 +158,14 @@ pub async fn serve(options: Options) -> Result<(), Box<dyn std::error::Error + S
         options.data_file.clone(),
         options.outbox.clone(),
         url.clone(),
+        options.site.clone(),
     )
     .await?;
     if let Some(every) = options.sweep_every {
         tokio::spawn(sweeper.run_every(every));
     }
     println!("Escalations local stack: {url}");
+    println!("  page:    {url}  (built from {})", options.site.display());
     println!("  data:    {}", options.data_file.display());
     println!(
         "  sign in: {url}/signin  (or: curl '{url}/dev/token?partnership=sefton&person=school-practitioner')"
@@ -199,34 +212,9 @@ fn reply(response: escalations_api::Response) -> Response {
     response.map(Body::from)
 }
 
-async fn home() -> Html<&'static str> {
-    Html(
-        "<!doctype html><title>Escalations (local)</title><h1>Escalations — local stack</h1>\
-         <p><a href=\"/signin\">Sign in as a demo user</a>. The web page arrives with the \
-         frontend; meanwhile the API is at <code>/api</code>.</p>",
-    )
-}
-
-async fn signin_page(State(local): State<Local>) -> Html<String> {
-    let mut html = String::from(
-        "<!doctype html><meta charset=utf-8><title>Sign in (demo)</title><h1>Demo users</h1>\
-         <p>For demos and tests only: each link issues a token signed by this local stack.</p>",
-    );
-    for p in local.partnerships.iter() {
-        html.push_str(&format!("<h2>{}</h2><ul>", escape(&p.name)));
-        for person in &p.people {
-            html.push_str(&format!(
-                "<li><a href=\"/dev/token?partnership={}&amp;person={}\">{}</a> — {:?}, {}</li>",
-                p.id,
-                person.id,
-                escape(&person.name),
-                person.role,
-                person.agency
-            ));
-        }
-        html.push_str("</ul>");
-    }
-    Html(html)
+/// `GET /dev/people`: the demo users, by partnership, for the page's sign-in.
+async fn people(State(local): State<Local>) -> Response {
+    axum::Json(site::people(&local.partnerships)).into_response()
 }
 
 fn escape(s: &str) -> String {
@@ -250,7 +238,7 @@ async fn token(
     let Some((partnership, person)) = found else {
         return reply(escalations_api::problem(&ApiError::field(
             "person",
-            "no such demo user: see /signin",
+            "no such demo user: see /dev/people",
         )));
     };
     let role = serde_json::to_value(person.role)

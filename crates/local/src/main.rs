@@ -7,7 +7,9 @@ use std::path::PathBuf;
 use clap::Parser;
 
 #[derive(Parser)]
-#[command(about = "Run Escalations locally: API, embedded store, demo partnerships and users")]
+#[command(
+    about = "Run Escalations locally: the web page, API, embedded store, demo partnerships and users"
+)]
 struct Args {
     /// Port on 127.0.0.1 (0 picks a free one).
     #[arg(long, default_value_t = 8080)]
@@ -21,6 +23,9 @@ struct Args {
     /// Seconds between sweeps (0: only `POST /dev/sweep`).
     #[arg(long, default_value_t = 30)]
     sweep_every: u64,
+    /// The built web page [default: the repository's `frontend/dist`]
+    #[arg(long, value_name = "DIR")]
+    site: Option<PathBuf>,
 }
 
 #[tokio::main]
@@ -40,6 +45,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         outbox,
         sweep_every: (args.sweep_every > 0)
             .then(|| std::time::Duration::from_secs(args.sweep_every)),
+        site: args
+            .site
+            .unwrap_or_else(escalations_local::site::default_dir),
     })
     .await
 }
