@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Installs the tools the tests need into a cache outside the repository, once, and prints
 # the lines that put them on PATH. Re-running skips whatever is already there.
-#   eval "$(./scripts/tools.sh)"
+#   eval "$(./scripts/tools.sh)"        every tool the tests need
+#   eval "$(./scripts/tools.sh web)"    only what builds the web page (trunk, wasm-bindgen)
 set -euo pipefail
+WHICH="${1:-all}"
+cd "$(dirname "$0")/.."
 TOOLS="${ESCALATIONS_TOOLS:-$HOME/.cache/escalations-tools}"
 mkdir -p "$TOOLS"
 log() { printf '%s\n' "$*" >&2; }
@@ -21,6 +24,28 @@ venv_tool() {
   fi
 }
 
+# Installs a crates.io tool at a pinned version into $TOOLS/NAME-VERSION, unless its binary
+# is already there and answers --version.
+cargo_tool() {
+  local name="$1" version="$2" binary="$3"; shift 3
+  if ! "$TOOLS/$name-$version/bin/$binary" --version >/dev/null 2>&1; then
+    log "installing $name $version into $TOOLS/$name-$version (from source: minutes, once)"
+    cargo install --quiet "$name" --version "=$version" --root "$TOOLS/$name-$version" "$@"
+  fi
+}
+
+# The web page's build: trunk, and wasm-bindgen-cli at exactly the wasm-bindgen version in
+# Cargo.lock (the two must match; wasm-bindgen-cli is installed without --locked, as its
+# own lock file pins older dependencies than this toolchain builds).
+WASM_BINDGEN=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+cargo_tool trunk 0.21.14 trunk --locked
+cargo_tool wasm-bindgen-cli "$WASM_BINDGEN" wasm-bindgen
+web_path="$TOOLS/trunk-0.21.14/bin:$TOOLS/wasm-bindgen-cli-$WASM_BINDGEN/bin"
+if [ "$WHICH" = web ]; then
+  echo "export PATH='$web_path':\"\$PATH\""
+  exit 0
+fi
+
 # moto: a DynamoDB (and SES) emulator speaking the real wire protocol.
 venv_tool moto "moto[server]==5.2.5" 5.2.5 moto_server --help
 # cfn-lint: checks template.yaml against CloudFormation's resource specifications.
@@ -37,7 +62,7 @@ chmod +x "$TOOLS/bin/zig"
 # `sam build` runs `cargo lambda`, so cargo must find the subcommand on PATH.
 ln -sf "$TOOLS/cargo-lambda/bin/cargo-lambda" "$TOOLS/bin/cargo-lambda"
 
-echo "export PATH='$TOOLS/bin':\"\$PATH\""
+echo "export PATH='$TOOLS/bin:$web_path':\"\$PATH\""
 echo "export CARGO_LAMBDA='$TOOLS/cargo-lambda/bin/cargo-lambda'"
 echo "export SAM='$TOOLS/sam/bin/sam'"
 echo "export CFN_LINT='$TOOLS/cfnlint/bin/cfn-lint'"

@@ -1,0 +1,106 @@
+//! The API client: typed requests and answers from `escalations-wire`, the bearer token, and
+//! one place that turns a refused or failed request into something to show.
+
+use escalations_wire::Problem;
+use gloo_net::http::{Request, RequestBuilder, Response};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::session;
+
+/// Why a request did not give what was asked.
+#[derive(Clone, Debug)]
+pub enum Failure {
+    /// The sign-in expired or was never made: the page is on its way to the sign-in page.
+    SignedOut,
+    /// The server refused, with its reason (a problem details document).
+    Refused(Problem),
+    /// The server could not be reached or answered something unexpected.
+    Unreachable(String),
+}
+
+impl Failure {
+    /// The reason in words, as the server gave it.
+    pub fn message(&self) -> String {
+        match self {
+            Failure::SignedOut => "Your sign-in has expired. Sign in again to carry on.".to_owned(),
+            Failure::Refused(problem) => problem.detail.clone(),
+            Failure::Unreachable(why) => {
+                format!("The service could not be reached ({why}). Try again.")
+            }
+        }
+    }
+}
+
+fn authorised(builder: RequestBuilder) -> RequestBuilder {
+    match session::token() {
+        Some(token) => builder.header("Authorization", &format!("Bearer {token}")),
+        None => builder,
+    }
+}
+
+pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, Failure> {
+    let response = authorised(Request::get(path))
+        .header("Accept", "application/json")
+        .send()
+        .await
+        .map_err(|e| Failure::Unreachable(e.to_string()))?;
+    read(response).await
+}
+
+/// A POST; `idempotency_key` makes a retried raise (a double click, a lost answer) create one
+/// case, not two.
+pub async fn post<B: Serialize, T: DeserializeOwned>(
+    path: &str,
+    body: &B,
+    idempotency_key: Option<&str>,
+) -> Result<T, Failure> {
+    let mut builder = authorised(Request::post(path)).header("Accept", "application/json");
+    if let Some(key) = idempotency_key {
+        builder = builder.header("Idempotency-Key", key);
+    }
+    let response = builder
+        .json(body)
+        .map_err(|e| Failure::Unreachable(e.to_string()))?
+        .send()
+        .await
+        .map_err(|e| Failure::Unreachable(e.to_string()))?;
+    read(response).await
+}
+
+/// GET of a file of the page itself (no token).
+pub async fn get_public<T: DeserializeOwned>(path: &str) -> Result<T, Failure> {
+    let response = Request::get(path)
+        .send()
+        .await
+        .map_err(|e| Failure::Unreachable(e.to_string()))?;
+    read(response).await
+}
+
+async fn read<T: DeserializeOwned>(response: Response) -> Result<T, Failure> {
+    let status = response.status();
+    if (200..300).contains(&status) {
+        return response
+            .json::<T>()
+            .await
+            .map_err(|e| Failure::Unreachable(format!("an unreadable answer: {e}")));
+    }
+    if status == 401 {
+        crate::auth::sign_in_again();
+        return Err(Failure::SignedOut);
+    }
+    match response.json::<Problem>().await {
+        Ok(problem) => Err(Failure::Refused(problem)),
+        Err(_) => Err(Failure::Unreachable(format!(
+            "the server answered {status}"
+        ))),
+    }
+}
+
+/// A fresh random key (a UUID) for one attempt at a change.
+pub fn new_key() -> String {
+    web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .map(|c| c.random_uuid())
+        .unwrap_or_default()
+}

@@ -1,0 +1,4 @@
+pub mod case;
+pub mod my_work;
+pub mod raise;
+pub mod signin;
