@@ -194,6 +194,7 @@ pub fn TextInput(
                 id=id3.clone()
                 name=id3.clone()
                 type=kind.unwrap_or("text")
+                step=(kind == Some("datetime-local")).then_some("1")
                 aria-describedby=move || described_by(&id3, has_hint, error.get().is_some())
                 prop:value=move || value.get()
                 on:input=move |ev| on_input.run(event_target_value(&ev))

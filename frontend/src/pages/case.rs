@@ -181,14 +181,18 @@ fn CaseDetail(
         .and_then(|s| procedure.stage_index(&s.id))
         .and_then(|i| procedure.stages.get(i + 1))
         .cloned();
-    let escalation_needs_meeting =
-        next_stage
-            .as_ref()
-            .and_then(|s| s.clocks.first())
-            .and_then(|c| match &c.starts {
+    // A clock that runs from a stated meeting or discussion: the action that starts it asks
+    // when that took place.
+    let stated = |s: Option<&escalations_core::procedure::Stage>| {
+        s.into_iter()
+            .flat_map(|s| s.clocks.iter())
+            .find_map(|c| match &c.starts {
                 ClockStart::Stated { from, .. } => Some(from.clone()),
                 _ => None,
-            });
+            })
+    };
+    let escalation_needs_meeting = stated(next_stage.as_ref());
+    let action_needs_meeting = stated(stage.as_ref()).or_else(|| escalation_needs_meeting.clone());
     let decider_level = stage.as_ref().and_then(|s| s.asked.level);
     let people_for_decision: Vec<(String, String)> = shared
         .me
@@ -282,8 +286,8 @@ fn CaseDetail(
         {(!actions.is_empty() || may_withdraw || form_here.is_some()).then(|| view! {
             <h2 class="govuk-heading-m">"What you can do now"</h2>
         })}
-        {actions.contains(&Action::Submit).then(|| view! { <SubmitForm ctx=ctx.clone() meeting=None /> })}
-        {actions.contains(&Action::Respond).then(|| view! { <RespondForm ctx=ctx.clone() agencies=agencies.clone() /> })}
+        {actions.contains(&Action::Submit).then(|| view! { <SubmitForm ctx=ctx.clone() meeting=action_needs_meeting.clone() /> })}
+        {actions.contains(&Action::Respond).then(|| view! { <RespondForm ctx=ctx.clone() agencies=agencies.clone() meeting=action_needs_meeting.clone() /> })}
         {actions.contains(&Action::Escalate).then(|| view! {
             <EscalateForm ctx=ctx.clone() to=next_stage.as_ref().map(|s| s.name.clone()).unwrap_or_default() meeting=escalation_needs_meeting.clone() />
         })}
@@ -596,8 +600,36 @@ fn ContactFields(
     }
 }
 
+/// "When did the meeting take place?", where the clock an action starts runs from one.
 #[component]
-fn RespondForm(ctx: ActionContext, agencies: Vec<(String, String)>) -> impl IntoView {
+fn MeetingField(
+    draft: RwSignal<ActionDraft>,
+    errors: RwSignal<Vec<FieldError>>,
+    id: &'static str,
+    from: Option<String>,
+) -> impl IntoView {
+    let (meeting_at, set_meeting) = bind!(draft, meeting_at);
+    from.map(|from| {
+        view! {
+            <TextInput
+                id=id
+                label=format!("When did the {from} take place?")
+                hint="The next timescale runs from it. UK time; not in the future."
+                kind="datetime-local"
+                value=meeting_at
+                on_input=set_meeting
+                error=error_for(errors, "meeting_at")
+            />
+        }
+    })
+}
+
+#[component]
+fn RespondForm(
+    ctx: ActionContext,
+    agencies: Vec<(String, String)>,
+    meeting: Option<String>,
+) -> impl IntoView {
     let draft = action_draft(&ctx, "respond");
     let errors = RwSignal::new(Vec::new());
     let problem = RwSignal::new(None);
@@ -624,7 +656,7 @@ fn RespondForm(ctx: ActionContext, agencies: Vec<(String, String)>) -> impl Into
                 summary: if resolved { opt(&d.summary) } else { None },
                 reasons: if resolved { None } else { opt(&d.reasons) },
                 agreed_actions: d.agreed_actions(),
-                meeting_at: None,
+                meeting_at: d.meeting(),
                 contact: d.contact(),
                 on_behalf_of: None,
             };
@@ -656,6 +688,7 @@ fn RespondForm(ctx: ActionContext, agencies: Vec<(String, String)>) -> impl Into
                 {move || (outcome.get() == "not-resolved").then(|| view! {
                     <TextArea id="reasons" label="Why it is not resolved" value=reasons on_input=set_reasons error=error_for(errors, "reasons") />
                 })}
+                <MeetingField draft=draft errors=errors id="respond.meeting_at" from=meeting />
                 <AgreedActionFields draft=draft errors=errors agencies=agencies.clone() />
                 <ContactFields draft=draft errors=errors agencies=agencies />
                 <button type="submit" class="govuk-button" prop:disabled=move || pending.get()>"Send the response"</button>
@@ -672,7 +705,6 @@ fn EscalateForm(ctx: ActionContext, to: String, meeting: Option<String>) -> impl
     let pending = RwSignal::new(false);
     let (reasons, set_reasons) = bind!(draft, reasons);
     let (tried, set_tried) = bind!(draft, tried);
-    let (meeting_at, set_meeting) = bind!(draft, meeting_at);
     let agencies: Vec<(String, String)> = shared()
         .me
         .get_untracked()
@@ -718,9 +750,7 @@ fn EscalateForm(ctx: ActionContext, to: String, meeting: Option<String>) -> impl
             <form novalidate on:submit=submit>
                 <TextArea id="escalate.reasons" label="Why you are escalating" value=reasons on_input=set_reasons error=error_for(errors, "reasons") />
                 <TextArea id="escalate.tried" label="What has been tried" value=tried on_input=set_tried error=error_for(errors, "tried") />
-                {meeting.map(|from| view! {
-                    <TextInput id="escalate.meeting_at" label=format!("When did the {from} take place?") kind="datetime-local" value=meeting_at on_input=set_meeting error=error_for(errors, "meeting_at") />
-                })}
+                <MeetingField draft=draft errors=errors id="escalate.meeting_at" from=meeting />
                 <ContactFields draft=draft errors=errors agencies=agencies />
                 <button type="submit" class="govuk-button govuk-button--warning" prop:disabled=move || pending.get()>"Escalate"</button>
             </form>
@@ -733,14 +763,14 @@ fn SubmitForm(ctx: ActionContext, meeting: Option<String>) -> impl IntoView {
     let errors = RwSignal::new(Vec::new());
     let problem = RwSignal::new(None);
     let pending = RwSignal::new(false);
-    let _ = meeting;
+    let draft = action_draft(&ctx, "submit");
     let submit = {
         let ctx = ctx.clone();
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
             let body = SubmissionBody {
                 version: Some(ctx.version),
-                meeting_at: None,
+                meeting_at: draft.get_untracked().meeting(),
                 shorter_timescale: None,
             };
             ctx.send(
@@ -763,6 +793,7 @@ fn SubmitForm(ctx: ActionContext, meeting: Option<String>) -> impl IntoView {
             <Problem message=problem />
             <form novalidate on:submit=submit>
                 <p class="govuk-body">"Send the escalation on to the person asked at this stage."</p>
+                <MeetingField draft=draft errors=errors id="submit.meeting_at" from=meeting />
                 <button type="submit" class="govuk-button" prop:disabled=move || pending.get()>"Send it on"</button>
             </form>
         </section>

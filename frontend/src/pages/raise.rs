@@ -51,7 +51,9 @@ fn text(s: &str) -> Option<String> {
 
 /// A `datetime-local` value, read as the partnership's local (UK) time.
 pub fn local_instant(value: &str) -> Option<DateTime<Utc>> {
-    let naive = NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M").ok()?;
+    let naive = NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M:%S")
+        .or_else(|_| NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M"))
+        .ok()?;
     ZONE.from_local_datetime(&naive)
         .earliest()
         .map(|t| t.with_timezone(&Utc))
