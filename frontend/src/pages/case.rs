@@ -174,6 +174,7 @@ fn CaseDetail(
         version: case.version,
         reload,
         changed,
+        flash,
         chronology_len: view.chronology.len(),
     };
     let next_stage = stage
@@ -401,6 +402,7 @@ struct ActionContext {
     version: u64,
     reload: RwSignal<u32>,
     changed: RwSignal<Option<Changed>>,
+    flash: RwSignal<Option<String>>,
     chronology_len: usize,
 }
 
@@ -430,6 +432,7 @@ impl ActionContext {
         pending.set(true);
         problem.set(None);
         errors.set(Vec::new());
+        self.flash.set(None);
         let ctx = self.clone();
         let action: String = action.into();
         let shared = shared();
@@ -439,7 +442,7 @@ impl ActionContext {
             match answer {
                 Ok(_) => {
                     session::clear_draft(&ctx.draft_key(&action));
-                    session::save_draft("flash", &success.to_owned());
+                    ctx.flash.set(Some(success.to_owned()));
                     ctx.changed.set(None);
                     ctx.reload.update(|n| *n += 1);
                 }
@@ -613,7 +616,7 @@ fn MeetingField(
         view! {
             <TextInput
                 id=id
-                label=format!("When did the {from} take place?")
+                label=format!("When did {from} take place?")
                 hint="The next timescale runs from it. UK time; not in the future."
                 kind="datetime-local"
                 value=meeting_at

@@ -147,11 +147,11 @@ impl RaiseDraft {
         }
         if let Some(ClockStart::Stated { from, .. }) = first_clock_start(procedure) {
             if self.meeting_at.is_empty() {
-                need("meeting_at", &format!("Enter when the {from} took place"));
+                need("meeting_at", &format!("Enter when {from} took place"));
             } else if local_instant(&self.meeting_at).is_none() {
                 need(
                     "meeting_at",
-                    &format!("Enter when the {from} took place, as a date and time"),
+                    &format!("Enter when {from} took place, as a date and time"),
                 );
             }
         }
@@ -515,7 +515,7 @@ fn Form(procedure: Procedure) -> impl IntoView {
             {stated_from.map(|from| view! {
                 <TextInput
                     id="meeting_at"
-                    label=format!("When did the {from} take place?")
+                    label=format!("When did {from} take place?")
                     hint="The timescale runs from it. UK time, for example 05/01/2027 10:00."
                     kind="datetime-local"
                     value=field(|d| &d.meeting_at)
