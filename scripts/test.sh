@@ -39,6 +39,16 @@ cargo build --locked -p escalations-core -p escalations-wire --target wasm32-unk
 step "unit, property and integration tests"
 cargo test --workspace --locked
 
+step "the web page: built with trunk (tools installed once into the cache), then driven in headless Chromium by playwright-core, every page checked with axe-core; screenshots in frontend/test-results/"
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "installing Debian's Chromium for the browser tests"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+./scripts/build-web.sh
+cargo clippy --quiet --locked -p escalations-web --target wasm32-unknown-unknown -- -D warnings
+cargo build --quiet --locked -p escalations-local
+ESCALATIONS_LOCAL="$target/debug/escalations-local" node --test frontend/tests/
+
 step "the README's walkthrough: one case through Sefton's whole procedure with curl, on the local stack"
 cargo build --quiet --locked -p escalations-local
 walk_dir=$(mktemp -d)

@@ -61,7 +61,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   stack?.kill();
-  assert.deepEqual(consoleErrors, [], "the page logged errors");
+  assert.deepEqual(consoleErrors, [], `the page logged errors:\n${consoleErrors.join("\n")}`);
 });
 
 function person(partnership, id) {
@@ -91,6 +91,7 @@ async function signIn(partnership, id) {
   });
   await page.goto(`${base}/`);
   await page.getByRole("heading", { level: 1, name: "Sign in" }).waitFor();
+  if (!checked.has("signin")) await check(page, "signin");
   const section = page.getByRole("region", { name: partnershipName });
   await section.getByRole("button", { name: `Sign in as ${name}`, exact: true }).click();
   await page.getByRole("heading", { level: 1, name: "My work" }).waitFor();
@@ -123,25 +124,29 @@ async function ukNow() {
   return new Date(clock.now).toLocaleString("sv-SE", { timeZone: "Europe/London" }).replace(" ", "T");
 }
 
-async function raise(page, { procedureName, agencyName, immediateRisk = true, child = true, reason, level, meeting }) {
+/** Raises a case through the form, answering what the procedure asks; returns the case id
+ * and the due time the page showed before submitting. */
+async function raise(page, { procedureName, agencyName, meetingAt, submit = true, childName = CHILD }) {
   await page.getByRole("link", { name: "Raise an escalation" }).first().click();
   await page.getByRole("heading", { level: 1, name: "Raise an escalation" }).waitFor();
   await page.getByLabel(procedureName).check();
   await page.getByRole("button", { name: "Continue" }).click();
   await page.getByRole("button", { name: "Raise the escalation" }).waitFor();
-  if (immediateRisk) {
-    await page.getByRole("group", { name: "Is the child at immediate risk of significant harm?" }).getByLabel("No").check();
-  }
+  const risk = page.getByRole("group", { name: "Is the child at immediate risk of significant harm?" });
+  if (await risk.count()) await risk.getByLabel("No").check();
   await page.getByLabel("Which agency is the escalation about?").selectOption({ label: agencyName });
-  if (child) {
-    await page.getByLabel("Child's full name").fill(CHILD);
+  const child = page.getByLabel("Child's full name");
+  if (await child.count()) {
+    await child.fill(childName);
     await page.getByLabel("Date of birth (if known)").fill("2015-03-04");
     await page.getByLabel("Address (if known)").fill(ADDRESS);
-    await page.getByLabel("Child protection plan").check();
+    await page.getByLabel("Child protection plan", { exact: true }).check();
   }
-  if (level) await page.getByRole("group", { name: "Level of need" }).getByLabel(level).check();
-  if (reason) {
-    await page.getByRole("group", { name: "Reason for the escalation" }).getByRole("checkbox").first().check();
+  const level = page.getByRole("group", { name: "Level of need" });
+  if (await level.count()) await level.getByRole("radio").first().check();
+  const reasons = page.getByRole("group", { name: "Reason for the escalation" }).getByRole("checkbox");
+  if ((await reasons.count()) > 1) {
+    await reasons.first().check();
   } else {
     await page.getByLabel("Another reason").check();
     await page.getByLabel("The other reason").fill("Threshold for assessment not agreed");
@@ -149,13 +154,36 @@ async function raise(page, { procedureName, agencyName, immediateRisk = true, ch
   await page.getByLabel("What is the concern?").fill(CONCERN);
   await page.getByLabel("What has been tried to resolve it?").fill("Discussed with the allocated social worker on the phone");
   await page.getByLabel("What outcome do you want?").fill("A child and family assessment");
-  if (meeting) await page.getByLabel(meeting).fill(await ukNow());
+  const meeting = page.getByLabel(/^When did .* take place\?/);
+  if (await meeting.count()) await meeting.fill(meetingAt ?? (await ukNow()));
   const preview = await page.locator("#due-preview-text").textContent();
+  if (!submit) return { preview };
   await page.getByRole("button", { name: "Raise the escalation" }).click();
-  await page.getByText(/^Escalation raised: case /).waitFor();
+  await raised(page);
   const heading = await page.getByRole("heading", { level: 1 }).textContent();
   const id = heading.replace("Case ", "").trim();
   return { id, preview };
+}
+
+async function raised(page) {
+  try {
+    await page.getByText(/^Escalation raised: case /).waitFor({ timeout: 10_000 });
+  } catch (e) {
+    await page.screenshot({ path: `${artefacts}/failed-raise.png`, fullPage: true });
+    throw e;
+  }
+}
+
+async function agencyName(partnership, person, agency) {
+  const me = await api(partnership, person, "/api/me");
+  return me.partnership.agencies.find((a) => a.id === agency).name;
+}
+
+/** An instant `hours` before the stack's clock, in UK time for a datetime-local input. */
+async function ukHoursAgo(hours) {
+  const clock = await (await fetch(`${base}/dev/clock`)).json();
+  const then = new Date(Date.parse(clock.now) - hours * 3_600_000);
+  return then.toLocaleString("sv-SE", { timeZone: "Europe/London" }).replace(" ", "T");
 }
 
 /** The due time of the first timescale, as the case page shows the server's. */
@@ -348,8 +376,6 @@ test("Moray: a case climbs all six stages in the browser to the Chief Social Wor
   const { id, preview } = await raise(page, {
     procedureName: procedure.name,
     agencyName: "Moray Children and Families Social Work",
-    reason: true,
-    meeting: "When did the discussion take place?",
   });
   const due = await firstDue(page);
   assert.ok(preview.includes(due), `preview "${preview}" vs server "${due}"`);
@@ -363,6 +389,125 @@ test("Moray: a case climbs all six stages in the browser to the Chief Social Wor
   });
   assert.deepEqual(visited, procedure.stages.map((s) => s.id));
   assert.equal(view.case.status.status, "resolved");
+});
+
+test("the due time the page shows before submitting is the server's, for several procedures and start times", async () => {
+  const runs = [
+    // procedure, partnership, who raises, agency asked, when the stated meeting was (hours ago)
+    ["medway", "medway", "school-practitioner", "social-care", null],
+    ["sscp-mset", "sscp", "chair", "childrens-services", 30],
+    ["sscp-mset", "sscp", "chair", "childrens-services", 1],
+    ["moray", "moray", "education-manager", "social-work", 24 * 6],
+    ["moray", "moray", "education-manager", "social-work", 2],
+  ];
+  for (const run of runs) {
+    const [id, partnership, raiser, agency, hoursAgo] = run;
+    const procedure = await api(partnership, raiser, `/api/procedures/${id}`);
+    const page = await signIn(partnership, raiser);
+    const meetingAt = hoursAgo === null ? undefined : await ukHoursAgo(hoursAgo);
+    const raised = await raise(page, {
+      procedureName: procedure.name,
+      agencyName: await agencyName(partnership, raiser, agency),
+      meetingAt,
+      childName: `${CHILD} ${runs.indexOf(run)}`,
+    });
+    const due = await firstDue(page);
+    assert.ok(raised.preview.includes(due), `${id}, ${hoursAgo} h: page "${raised.preview}", server "${due}"`);
+    await page.context().close();
+  }
+});
+
+test("a retried raise after a lost answer creates one case, not two (Idempotency-Key)", async () => {
+  const before = (await api("medway", "school-manager", "/api/cases")).items.length;
+  const procedure = await api("medway", "school-manager", "/api/procedures/medway");
+  const page = await signIn("medway", "school-manager");
+  // The first attempt reaches the server, which raises the case; its answer is lost.
+  let lost = false;
+  await page.route("**/api/cases", async (route) => {
+    if (route.request().method() === "POST" && !lost) {
+      lost = true;
+      await route.fetch();
+      return route.abort("failed");
+    }
+    return route.continue();
+  });
+  await raise(page, {
+    procedureName: procedure.name,
+    agencyName: await agencyName("medway", "school-manager", "social-care"),
+    submit: false,
+    childName: `${CHILD} Junior`,
+  });
+  await page.getByRole("button", { name: "Raise the escalation" }).click();
+  await page.getByRole("alert").getByText(/could not be reached/).waitFor();
+  assert.ok(lost);
+  // The person tries again (twice, impatiently): the server answers the first attempt's case.
+  await page.getByRole("button", { name: "Raise the escalation" }).dblclick();
+  await page.getByText(/^Escalation raised: case /).waitFor();
+  // The browser logs the aborted request; nothing else may be logged.
+  const aborted = consoleErrors.findIndex((e) => e === "school-manager: Failed to load resource: net::ERR_FAILED");
+  if (aborted >= 0) consoleErrors.splice(aborted, 1);
+  const after = (await api("medway", "school-manager", "/api/cases")).items.length;
+  assert.equal(after, before + 1);
+  await page.context().close();
+});
+
+test("an expired sign-in returns to sign-in and keeps what the person typed", async () => {
+  const procedure = await api("sefton", "health-practitioner", "/api/procedures/sefton");
+  const page = await signIn("sefton", "health-practitioner");
+  await raise(page, {
+    procedureName: procedure.name,
+    agencyName: await agencyName("sefton", "health-practitioner", "police"),
+    submit: false,
+  });
+  // The token expires while the person types.
+  await page.evaluate(() => sessionStorage.setItem("escalations.token", JSON.stringify("expired.token.value")));
+  await page.getByRole("button", { name: "Raise the escalation" }).click();
+  await page.getByRole("heading", { level: 1, name: "Sign in" }).waitFor();
+  await page.getByText("Your sign-in has ended").waitFor();
+  const { partnershipName, name } = person("sefton", "health-practitioner");
+  await page.getByRole("region", { name: partnershipName }).getByRole("button", { name: `Sign in as ${name}`, exact: true }).click();
+  await page.getByRole("button", { name: "Raise the escalation" }).waitFor();
+  assert.equal(await page.getByLabel("What is the concern?").inputValue(), CONCERN);
+  assert.equal(await page.getByLabel("Child's full name").inputValue(), CHILD);
+  await page.getByRole("button", { name: "Raise the escalation" }).click();
+  await page.getByText(/^Escalation raised: case /).waitFor();
+  await page.context().close();
+});
+
+test("someone else acting first: the case reloads, says what changed, and keeps what was typed", async () => {
+  const procedure = await api("sefton", "school-practitioner", "/api/procedures/sefton");
+  const raiser = await signIn("sefton", "school-practitioner");
+  const { id } = await raise(raiser, { procedureName: procedure.name, agencyName: "Sefton Children's Social Care" });
+  await raiser.context().close();
+  // Social care answers "not resolved", agreeing an action of its own.
+  const social = await signIn("sefton", "social-care-manager");
+  await openCase(social, id);
+  const respond = social.getByRole("region", { name: "Respond" });
+  await respond.getByLabel("Not resolved").check();
+  await respond.getByLabel("Why it is not resolved").fill("Threshold not met");
+  await respond.getByLabel("What will be done").fill("Share the referral history");
+  await respond.getByLabel("Which agency will do it").selectOption({ label: "Sefton Children's Social Care" });
+  await respond.getByLabel("By when").fill("2027-01-15");
+  await respond.getByRole("button", { name: "Send the response" }).click();
+  await success(social, "Response recorded");
+  // The school's manager starts writing the escalation...
+  const school = await signIn("sefton", "school-manager");
+  await openCase(school, id);
+  const escalate = school.getByRole("region", { name: /^Escalate to / });
+  await escalate.getByLabel("Why you are escalating").fill("The referral history shows three earlier contacts");
+  // ...while social care marks its action done.
+  await social.getByRole("button", { name: "Mark a1 done" }).click();
+  await success(social, "Agreed action marked done");
+  await escalate.getByRole("button", { name: "Escalate" }).click();
+  const changed = school.getByRole("alert").filter({ hasText: "Someone else acted on this case" });
+  await changed.getByText(/Agreed action a1 done/).waitFor();
+  await check(school, "case-conflict");
+  const again = school.getByRole("region", { name: /^Escalate to / });
+  assert.equal(await again.getByLabel("Why you are escalating").inputValue(), "The referral history shows three earlier contacts");
+  await again.getByRole("button", { name: "Escalate" }).click();
+  await success(school, "Escalated to the next stage");
+  await school.context().close();
+  await social.context().close();
 });
 
 test("no notice carries the child's details or the concern's words", async () => {

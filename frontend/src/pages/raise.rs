@@ -374,7 +374,9 @@ fn Form(procedure: Procedure) -> impl IntoView {
                     }
                     Err(Failure::Refused(p)) if p.kind.ends_with("possible-duplicate") => {
                         duplicates.set(p.open_cases.iter().map(|c| c.id.to_string()).collect());
-                        problem.set(Some(p.detail));
+                        problem.set(Some(
+                            "An escalation about this child with this agency is already open. Join it by contacting the agency, or, if this is a different disagreement, tick the box at the end of the form and raise it again.".to_owned(),
+                        ));
                     }
                     Err(Failure::Refused(p)) if !p.errors.is_empty() => errors.set(p.errors),
                     Err(e) => problem.set(Some(e.message())),
