@@ -67,6 +67,7 @@ cargo build --quiet --locked -p escalations-bench -p cases
 "$target/debug/bench-sweep" --embedded 50,200 --moto 50
 "$target/debug/bench-api" --requests 200 --concurrency 4
 "$target/debug/bench-coldstart" --runs 2 hello-lambda="$target/debug/hello-lambda" cases="$target/debug/cases"
+node frontend/bench/paint.mjs --loads 2 --stack "$target/debug/escalations-local"
 
 step "differential oracle: escalations due / holidays against an independent implementation"
 python3 tests/oracle/due_oracle.py "$target/debug/escalations" tests/data/uk-bank-holidays.json \
