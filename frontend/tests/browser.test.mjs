@@ -260,6 +260,8 @@ async function climb({ partnership, raiser, receiving, id, procedure, onEscalate
     await openCase(page, id);
     const stageName = procedure.stages[here].name;
     if (offered("respond")) {
+      // The person asked sees what the escalation is about before answering.
+      await page.getByText(CONCERN, { exact: true }).waitFor();
       const form = page.getByRole("region", { name: "Respond" });
       await form.getByLabel("Not resolved").check();
       await form.getByLabel("Why it is not resolved").fill("Threshold still not agreed");
@@ -291,6 +293,7 @@ async function climb({ partnership, raiser, receiving, id, procedure, onEscalate
       if (await onBehalf.count()) await onBehalf.selectOption({ index: 1 });
       await form.getByRole("button", { name: "Resolve the case" }).click();
       await success(page, "Case resolved");
+      await page.getByText("Escalate sooner; share chronologies early").waitFor();
       await page.getByText("Resolved", { exact: true }).first().waitFor();
       await check(page, `${procedure.id}-resolved`);
     }

@@ -284,6 +284,8 @@ fn CaseDetail(
             })}
         </dl>
 
+        <CaseFacts view=view.clone() procedure=procedure.clone() />
+
         {(!actions.is_empty() || may_withdraw || form_here.is_some()).then(|| view! {
             <h2 class="govuk-heading-m">"What you can do now"</h2>
         })}
@@ -292,7 +294,7 @@ fn CaseDetail(
         {actions.contains(&Action::Escalate).then(|| view! {
             <EscalateForm ctx=ctx.clone() to=next_stage.as_ref().map(|s| s.name.clone()).unwrap_or_default() meeting=escalation_needs_meeting.clone() />
         })}
-        {form_here.map(|form| view! { <RecordForm ctx=ctx.clone() form_id=form.id.to_string() title=form.title.clone() /> })}
+        {form_here.map(|form| view! { <RecordForm ctx=ctx.clone() form_id=form.id.to_string() title=form.title.clone() sides=view.your_sides.clone() /> })}
         {actions.contains(&Action::Resolve).then(|| view! {
             <ResolveForm ctx=ctx.clone() people=people_for_decision.clone() agencies=agencies.clone() />
         })}
@@ -378,6 +380,151 @@ fn CaseDetail(
                 <li><strong>{at}</strong>{format!(" — {words}. ")}<span class="govuk-body-s">{format!("({by})")}</span></li>
             }).collect_view()}
         </ol>
+    }
+}
+
+fn row(key: &'static str, value: String) -> impl IntoView {
+    view! {
+        <div class="govuk-summary-list__row">
+            <dt class="govuk-summary-list__key">{key}</dt>
+            <dd class="govuk-summary-list__value">{value}</dd>
+        </div>
+    }
+}
+
+fn local(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.with_timezone(&escalations_core::timescale::ZONE)
+        .format("%-d %B %Y %H:%M")
+        .to_string()
+}
+
+/// What the case is about and what has been said on it: the child, the concern, each
+/// response and escalation, and how it closed. Shown only to people the API lets see the case.
+#[component]
+fn CaseFacts(view: CaseView, procedure: Procedure) -> impl IntoView {
+    let shared = shared();
+    let case = view.case;
+    let reason = |id: &str| {
+        procedure
+            .reasons
+            .iter()
+            .find(|r| r.id.as_str() == id)
+            .map_or_else(|| id.to_owned(), |r| r.label.clone())
+    };
+    let mut reasons: Vec<String> = case
+        .concern
+        .reasons
+        .iter()
+        .filter(|r| r.as_str() != "other")
+        .map(|r| reason(r.as_str()))
+        .collect();
+    if let Some(other) = &case.concern.other_reason {
+        reasons.push(other.as_str().to_owned());
+    }
+    let level = case.concern.level_of_need.as_ref().map(|l| {
+        procedure
+            .levels_of_need
+            .iter()
+            .find(|x| &x.id == l)
+            .map_or_else(|| l.to_string(), |x| x.label.clone())
+    });
+    let child = case.child.clone().map(|c| {
+        let plans = match (c.child_protection_plan, c.in_care) {
+            (true, true) => "Child protection plan; looked after",
+            (true, false) => "Child protection plan",
+            (false, true) => "Looked after",
+            (false, false) => "Neither",
+        };
+        view! {
+            <h2 class="govuk-heading-m">"The child"</h2>
+            <dl class="govuk-summary-list">
+                {row("Name", c.name.as_str().to_owned())}
+                {c.date_of_birth.map(|d| row("Date of birth", d.format("%-d %B %Y").to_string()))}
+                {c.address.map(|a| row("Address", a.as_str().to_owned()))}
+                {row("Plans", plans.to_owned())}
+            </dl>
+        }
+    });
+    let history = case
+        .responses
+        .iter()
+        .map(|r| {
+            let (outcome, words) = match &r.outcome {
+                escalations_core::case::Outcome::Resolved { summary, .. } => {
+                    ("resolved", summary.as_str().to_owned())
+                }
+                escalations_core::case::Outcome::NotResolved { reasons, .. } => {
+                    ("not resolved", reasons.as_str().to_owned())
+                }
+            };
+            (
+                r.at,
+                format!(
+                    "Response at {} by {} ({}): {outcome}",
+                    stage_label(&procedure, r.stage.as_str()),
+                    shared.person_name(r.by.as_str()),
+                    shared.agency_name(r.agency.as_str())
+                ),
+                words,
+            )
+        })
+        .chain(case.escalations.iter().map(|e| {
+            (
+                e.at,
+                format!(
+                    "Escalated to {} by {}",
+                    stage_label(&procedure, e.to.as_str()),
+                    shared.person_name(e.by.as_str())
+                ),
+                match &e.tried {
+                    Some(t) => format!("{} Tried: {}", e.reasons.as_str(), t.as_str()),
+                    None => e.reasons.as_str().to_owned(),
+                },
+            )
+        }))
+        .collect::<Vec<_>>();
+    let mut history = history;
+    history.sort_by_key(|(at, _, _)| *at);
+    let closed = match &case.status {
+        Status::Resolved { outcome, lessons_learned, by, at, .. } => Some(view! {
+            <h2 class="govuk-heading-m">"How it was resolved"</h2>
+            <dl class="govuk-summary-list">
+                {row("Decision", outcome.as_str().to_owned())}
+                {row("Lessons learned", lessons_learned.as_str().to_owned())}
+                {row("Decided", format!("{} by {}", local(*at), shared.person_name(by.as_str())))}
+            </dl>
+        }.into_any()),
+        Status::Withdrawn { reason, by, at, .. } => Some(view! {
+            <h2 class="govuk-heading-m">"Withdrawn"</h2>
+            <dl class="govuk-summary-list">
+                {row("Why", reason.as_str().to_owned())}
+                {row("Withdrawn", format!("{} by {}", local(*at), shared.person_name(by.as_str())))}
+            </dl>
+        }.into_any()),
+        Status::Open => None,
+    };
+    view! {
+        {closed}
+        {child}
+        <h2 class="govuk-heading-m">"The concern"</h2>
+        <dl class="govuk-summary-list">
+            {row("Concern", case.concern.summary.as_str().to_owned())}
+            {(!reasons.is_empty()).then(|| row("Reasons", reasons.join("; ")))}
+            {level.map(|l| row("Level of need", l))}
+            {case.concern.tried.as_ref().map(|t| row("Tried", t.as_str().to_owned()))}
+            {case.concern.desired_outcome.as_ref().map(|t| row("Outcome wanted", t.as_str().to_owned()))}
+        </dl>
+        {(!history.is_empty()).then(|| view! {
+            <h2 class="govuk-heading-m">"Responses and escalations"</h2>
+            <dl class="govuk-summary-list">
+                {history.into_iter().map(|(_, title, words)| view! {
+                    <div class="govuk-summary-list__row">
+                        <dt class="govuk-summary-list__key">{title}</dt>
+                        <dd class="govuk-summary-list__value">{words}</dd>
+                    </div>
+                }).collect_view()}
+            </dl>
+        })}
     }
 }
 
@@ -936,7 +1083,12 @@ fn MarkDone(ctx: ActionContext, action: String) -> impl IntoView {
 /// A procedure's form at the case's current stage, built from its fields: what the case
 /// already knows is filled in.
 #[component]
-fn RecordForm(ctx: ActionContext, form_id: String, title: String) -> impl IntoView {
+fn RecordForm(
+    ctx: ActionContext,
+    form_id: String,
+    title: String,
+    sides: Vec<Party>,
+) -> impl IntoView {
     let path = format!("/api/cases/{}/forms/{form_id}", ctx.case_id);
     let loaded = LocalResource::new({
         let path = path.clone();
@@ -952,7 +1104,7 @@ fn RecordForm(ctx: ActionContext, form_id: String, title: String) -> impl IntoVi
             <h3 class="govuk-heading-s" id=heading>{format!("Record the {title}")}</h3>
             {move || loaded.get().map(|answer| match answer {
                 Err(e) => view! { <p class="govuk-body">{e.message()}</p> }.into_any(),
-                Ok(form) => view! { <FormFields ctx=ctx.clone() path=path.clone() form=form /> }.into_any(),
+                Ok(form) => view! { <FormFields ctx=ctx.clone() path=path.clone() form=form sides=sides.clone() /> }.into_any(),
             })}
         </section>
     }
@@ -996,7 +1148,13 @@ fn plain_of(kind: FieldKind, entry: &Entry) -> Option<Plain> {
 }
 
 #[component]
-fn FormFields(ctx: ActionContext, path: String, form: FormView) -> impl IntoView {
+fn FormFields(
+    ctx: ActionContext,
+    path: String,
+    form: FormView,
+    /// The sides the person stands on: a field another side fills is left to them.
+    sides: Vec<Party>,
+) -> impl IntoView {
     let key = ctx.draft_key(&format!("form.{}", form.form.id));
     let known: BTreeMap<String, Entry> = form
         .form
@@ -1062,7 +1220,7 @@ fn FormFields(ctx: ActionContext, path: String, form: FormView) -> impl IntoView
         <ErrorSummary errors=errors />
         <Problem message=problem />
         <form novalidate on:submit=submit>
-            {fields.into_iter().filter(|f| f.kind != FieldKind::Rows).map(|f| {
+            {fields.into_iter().filter(|f| f.kind != FieldKind::Rows && f.filled_by.is_none_or(|p| sides.contains(&p))).map(|f| {
                 let id = format!("values.{}", f.id);
                 let fid = f.id.to_string();
                 let label = if f.required { format!("{} (required)", f.label) } else { f.label.clone() };
