@@ -57,16 +57,18 @@ echo "deploy-site: wrote $dist/config.json for $domain"
 # New files first, so a page already open never asks for one not yet uploaded; then the two
 # files that name them, never cached stale; then what no page names any more.
 never_stale=(--exclude index.html --exclude config.json)
-aws s3 sync "$dist" "s3://$bucket" "${never_stale[@]}" --exclude '*.wasm'
+# The page's files keep their names from build to build (boot.js names them), so every one is
+# revalidated by browsers and CloudFront (no-cache; ETags make it a 304), never used stale.
+aws s3 sync "$dist" "s3://$bucket" "${never_stale[@]}" --exclude '*.wasm' --cache-control no-cache
 # The browser compiles the module as it downloads only if it is served as application/wasm.
 aws s3 cp "$dist" "s3://$bucket" --recursive --exclude '*' --include '*.wasm' \
-  --content-type application/wasm
+  --content-type application/wasm --cache-control no-cache
 aws s3 cp "$dist/index.html" "s3://$bucket/index.html" \
   --cache-control no-cache --content-type 'text/html; charset=utf-8'
 aws s3 cp "$dist/config.json" "s3://$bucket/config.json" \
   --cache-control no-cache --content-type application/json
-aws s3 sync "$dist" "s3://$bucket" "${never_stale[@]}" --delete
+aws s3 sync "$dist" "s3://$bucket" "${never_stale[@]}" --delete --cache-control no-cache
 
 aws cloudfront create-invalidation --distribution-id "$distribution" \
-  --paths /index.html /config.json --query 'Invalidation.Id' --output text
+  --paths '/*' --query 'Invalidation.Id' --output text
 echo "deploy-site: published $dist to $site_url"

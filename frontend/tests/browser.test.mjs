@@ -145,11 +145,11 @@ async function raise(page, { procedureName, agencyName, meetingAt, submit = true
   const level = page.getByRole("group", { name: "Level of need" });
   if (await level.count()) await level.getByRole("radio").first().check();
   const reasons = page.getByRole("group", { name: "Reason for the escalation" }).getByRole("checkbox");
-  if ((await reasons.count()) > 1) {
+  if (await reasons.count()) {
     await reasons.first().check();
   } else {
-    await page.getByLabel("Another reason").check();
-    await page.getByLabel("The other reason").fill("Threshold for assessment not agreed");
+    // An open list of reasons: the reason in words.
+    await page.getByLabel("Reason for the escalation (optional)").fill("Threshold for assessment not agreed");
   }
   await page.getByLabel("What is the concern?").fill(CONCERN);
   await page.getByLabel("What has been tried to resolve it?").fill("Discussed with the allocated social worker on the phone");

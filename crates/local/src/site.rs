@@ -107,7 +107,13 @@ impl Site {
             .precompressed_br()
             .precompressed_gzip()
             .append_index_html_on_directories(false);
-        answer(files.try_call(request).await)
+        let mut response = answer(files.try_call(request).await);
+        // The page's files keep their names from build to build (the loader is a file and
+        // names them), so they are revalidated on every load, never used stale.
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+        response
     }
 
     async fn index(&self, request: Request<Body>) -> Response {

@@ -35,6 +35,8 @@ async fn a_file_is_served_with_its_type_and_a_missing_one_is_404_not_the_page() 
     let response = stack.get("/app.js").await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(header(&response, "content-type"), "text/javascript");
+    // Its name does not change when the page is rebuilt: never used stale.
+    assert_eq!(header(&response, "cache-control"), "no-cache");
     assert_eq!(response.text().await.unwrap(), APP);
 
     for path in ["/missing.wasm", "/cases/abc/app.js", "/../Cargo.toml"] {

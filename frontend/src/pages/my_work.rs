@@ -37,7 +37,7 @@ pub fn MyWork() -> impl IntoView {
     let shared = shared();
     let work = LocalResource::new(move || async move {
         let queue: Queue = api::get("/api/queue").await?;
-        let cases: CasePage = api::get("/api/cases").await?;
+        let cases: CasePage = api::get("/api/cases?scope=mine").await?;
         shared.server_now(queue.now);
         let mut ids: Vec<String> = queue
             .items
@@ -168,13 +168,13 @@ fn Work(queue: Queue, cases: CasePage) -> impl IntoView {
                     </section>
                 }
             })}
-        <h2 class="govuk-heading-m">"Your agency's cases"</h2>
+        <h2 class="govuk-heading-m">"Cases you raised or acted on"</h2>
         {if cases.items.is_empty() {
             view! { <p class="govuk-body">"No cases yet."</p> }.into_any()
         } else {
             view! {
                 <table class="govuk-table">
-                    <caption class="govuk-table__caption govuk-visually-hidden">"Your agency's cases"</caption>
+                    <caption class="govuk-table__caption govuk-visually-hidden">"Cases you raised or acted on"</caption>
                     <thead class="govuk-table__head">
                         <tr class="govuk-table__row">
                             <th scope="col" class="govuk-table__header">"Case"</th>

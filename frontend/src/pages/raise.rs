@@ -75,7 +75,10 @@ impl RaiseDraft {
             concern: Some(ConcernBody {
                 summary: text(&self.summary),
                 reasons: self.reasons.clone(),
-                other_reason: if self.reasons.iter().any(|r| r == "other") {
+                // An open list (no reasons listed): the reason in words, if given.
+                other_reason: if procedure.reasons.is_empty()
+                    || self.reasons.iter().any(|r| r == "other")
+                {
                     text(&self.other_reason)
                 } else {
                     None
@@ -400,6 +403,7 @@ fn Form(procedure: Procedure) -> impl IntoView {
         .map(|l| (l.id.to_string(), l.label.clone()))
         .collect();
     let about_child = procedure.subject == Subject::Child;
+    let open_reasons = procedure.reasons.is_empty();
     let names_agency = procedure.subject.names_an_agency();
     let asks_agencies = procedure.asks_agencies();
     let immediate = procedure.immediate_risk.clone();
@@ -499,18 +503,26 @@ fn Form(procedure: Procedure) -> impl IntoView {
                     small=true
                 />
             })}
-            <Checkboxes
-                id="concern.reasons"
-                legend="Reason for the escalation"
-                hint="Choose all that apply."
-                options=reasons
-                values=Signal::derive(move || draft.with(|d| d.reasons.clone()))
-                on_toggle=toggle(|d| &mut d.reasons)
-                error=error_for(errors, "concern.reasons")
-            />
-            {move || draft.with(|d| d.reasons.iter().any(|r| r == "other")).then(|| view! {
-                <TextInput id="concern.other_reason" label="The other reason" value=field(|d| &d.other_reason) on_input=setter!(other_reason) error=error_for(errors, "concern.other_reason") />
-            })}
+            {if open_reasons {
+                view! {
+                    <TextInput id="concern.other_reason" label="Reason for the escalation (optional)" hint="The procedure lists no reasons: say why in a few words." value=field(|d| &d.other_reason) on_input=setter!(other_reason) error=error_for(errors, "concern.other_reason") />
+                }.into_any()
+            } else {
+                view! {
+                    <Checkboxes
+                        id="concern.reasons"
+                        legend="Reason for the escalation"
+                        hint="Choose all that apply."
+                        options=reasons
+                        values=Signal::derive(move || draft.with(|d| d.reasons.clone()))
+                        on_toggle=toggle(|d| &mut d.reasons)
+                        error=error_for(errors, "concern.reasons")
+                    />
+                    {move || draft.with(|d| d.reasons.iter().any(|r| r == "other")).then(|| view! {
+                        <TextInput id="concern.other_reason" label="The other reason" value=field(|d| &d.other_reason) on_input=setter!(other_reason) error=error_for(errors, "concern.other_reason") />
+                    })}
+                }.into_any()
+            }}
             <TextArea id="concern.summary" label="What is the concern?" hint="The decision, action or inaction you disagree with, and why it does not keep the child safe." value=field(|d| &d.summary) on_input=setter!(summary) error=error_for(errors, "concern.summary") />
             <TextArea id="concern.tried" label="What has been tried to resolve it?" value=field(|d| &d.tried) on_input=setter!(tried) error=error_for(errors, "concern.tried") />
             <TextArea id="concern.desired_outcome" label="What outcome do you want?" value=field(|d| &d.desired_outcome) on_input=setter!(desired_outcome) error=error_for(errors, "concern.desired_outcome") />
