@@ -255,7 +255,11 @@ async function climb({ partnership, raiser, receiving, id, procedure, onEscalate
     const level = offered("escalate") ? procedure.stages[here + 1].escalated_by : procedure.stages[here].asked.level;
     const agency = next.party === "raising" ? raiserAgency : next.party === "receiving" ? receiving : null;
     const role = { undefined: "manager", "first-line": "manager", "second-line": "service-manager", "head-of-service": "head-of-service", director: "director" }[level] ?? "manager";
-    const who = agency === null ? "chair" : `${agency}-${role}`;
+    // Where the procedure names no level for escalating, the person who raised it escalates
+    // ("If it cannot be agreed, escalate to the line manager").
+    const who = agency === null ? "chair"
+      : offered("escalate") && level === undefined && agency === raiserAgency ? raiser
+      : `${agency}-${role}`;
     const page = await signIn(partnership, who);
     await openCase(page, id);
     const stageName = procedure.stages[here].name;
@@ -507,8 +511,15 @@ test("someone else acting first: the case reloads, says what changed, and keeps 
   await check(school, "case-conflict");
   const again = school.getByRole("region", { name: /^Escalate to / });
   assert.equal(await again.getByLabel("Why you are escalating").inputValue(), "The referral history shows three earlier contacts");
+  // The discussion behind it is recorded with it.
+  await again.getByText("Record the discussion (how, when, with whom)").click();
+  await again.getByRole("group", { name: "How did the discussion take place?" }).getByLabel("Telephone").check();
+  await again.getByLabel("When", { exact: true }).fill(await ukNow());
+  await again.getByLabel("With whom (their role)").fill("Team manager");
+  await again.getByLabel("Their agency").selectOption({ label: "Sefton Children's Social Care" });
   await again.getByRole("button", { name: "Escalate" }).click();
   await success(school, "Escalated to the next stage");
+  await school.getByText(/Discussed by telephone on .* with Team manager \(Sefton Children's Social Care\)/).waitFor();
   await school.context().close();
   await social.context().close();
 });
@@ -521,4 +532,14 @@ test("no notice carries the child's details or the concern's words", async () =>
       assert.ok(!`${m.subject}\n${m.text}\n${m.html}`.includes(secret), `${m.file} holds ${secret}`);
     }
   }
+});
+
+test("signing out ends the session: the sign-in page, and My work asks to sign in again", async () => {
+  const page = await signIn("moray", "police-practitioner");
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByRole("heading", { level: 1, name: "Sign in" }).waitFor();
+  assert.equal(await page.evaluate(() => sessionStorage.length), 0);
+  await page.goto(`${base}/`);
+  await page.getByRole("heading", { level: 1, name: "Sign in" }).waitFor();
+  await page.context().close();
 });

@@ -445,6 +445,19 @@ fn CaseFacts(view: CaseView, procedure: Procedure) -> impl IntoView {
             </dl>
         }
     });
+    let contact = |c: &Option<escalations_core::case::Contact>| {
+        c.as_ref()
+            .map(|c| {
+                format!(
+                    " Discussed by {} on {} with {} ({}).",
+                    c.method.as_str().replace('-', " "),
+                    local(c.at),
+                    c.with_role.as_str(),
+                    shared.agency_name(c.with_agency.as_str())
+                )
+            })
+            .unwrap_or_default()
+    };
     let history = case
         .responses
         .iter()
@@ -465,7 +478,7 @@ fn CaseFacts(view: CaseView, procedure: Procedure) -> impl IntoView {
                     shared.person_name(r.by.as_str()),
                     shared.agency_name(r.agency.as_str())
                 ),
-                words,
+                format!("{words}{}", contact(&r.contact)),
             )
         })
         .chain(case.escalations.iter().map(|e| {
@@ -477,8 +490,13 @@ fn CaseFacts(view: CaseView, procedure: Procedure) -> impl IntoView {
                     shared.person_name(e.by.as_str())
                 ),
                 match &e.tried {
-                    Some(t) => format!("{} Tried: {}", e.reasons.as_str(), t.as_str()),
-                    None => e.reasons.as_str().to_owned(),
+                    Some(t) => format!(
+                        "{} Tried: {}{}",
+                        e.reasons.as_str(),
+                        t.as_str(),
+                        contact(&e.contact)
+                    ),
+                    None => format!("{}{}", e.reasons.as_str(), contact(&e.contact)),
                 },
             )
         }))
