@@ -86,7 +86,7 @@ async fn read<T: DeserializeOwned>(response: Response) -> Result<T, Failure> {
             .map_err(|e| Failure::Unreachable(format!("an unreadable answer: {e}")));
     }
     if status == 401 {
-        crate::auth::sign_in_again();
+        crate::auth::sign_in_again(true);
         return Err(Failure::SignedOut);
     }
     match response.json::<Problem>().await {

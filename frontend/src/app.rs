@@ -148,7 +148,7 @@ pub fn App() -> impl IntoView {
 fn SignedIn(children: ChildrenFn) -> impl IntoView {
     let shared = shared();
     if session::token().is_none() {
-        auth::sign_in_again();
+        auth::sign_in_again(false);
     } else if shared.me.get_untracked().is_none() {
         spawn_local(async move {
             if let Ok(me) = api::get::<Me>("/api/me").await {

@@ -27,10 +27,14 @@ pub fn origin() -> String {
     location().and_then(|l| l.origin().ok()).unwrap_or_default()
 }
 
-/// The sign-in expired (or never happened): keep where the person was, and what they typed
-/// (drafts stay in session storage), and go to the sign-in page.
-pub fn sign_in_again() {
+/// The sign-in expired (`expired`: the server refused the token) or never happened: keep where
+/// the person was, and what they typed (drafts stay in session storage), and go to the
+/// sign-in page.
+pub fn sign_in_again(expired: bool) {
     session::forget_token();
+    if expired {
+        session::mark_expired();
+    }
     if let Some(location) = location() {
         let here = format!(
             "{}{}",

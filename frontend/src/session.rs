@@ -25,8 +25,18 @@ pub fn set_return_to(path: &str) {
     let _ = SessionStorage::set(RETURN_TO, path);
 }
 
-pub fn has_return_to() -> bool {
-    SessionStorage::get::<String>(RETURN_TO).is_ok()
+const EXPIRED: &str = "escalations.expired";
+
+/// The server refused the sign-in while the person was working.
+pub fn mark_expired() {
+    let _ = SessionStorage::set(EXPIRED, true);
+}
+
+/// Whether the sign-in ended under the person (once: the sign-in page says so, then forgets).
+pub fn take_expired() -> bool {
+    let expired = SessionStorage::get::<bool>(EXPIRED).unwrap_or(false);
+    SessionStorage::delete(EXPIRED);
+    expired
 }
 
 pub fn take_return_to() -> String {

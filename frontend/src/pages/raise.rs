@@ -39,6 +39,9 @@ struct RaiseDraft {
     meeting_at: String,
     agencies_asked: Vec<String>,
     duplicate_acknowledged: bool,
+    /// A shorter timescale for the first clock, where the procedure lets this role set one.
+    shorter_count: String,
+    shorter_unit: String,
     /// The key of the last attempt and the body it was for: a retry of the same body reuses
     /// it, so the server answers the first attempt's case instead of raising another.
     attempt: Option<(String, String)>,
@@ -93,7 +96,7 @@ impl RaiseDraft {
                 _ => None,
             },
             meeting_at: local_instant(&self.meeting_at).map(|t| t.to_rfc3339()),
-            shorter_timescale: None,
+            shorter_timescale: self.shorter(),
             duplicate_acknowledged: self.duplicate_acknowledged.then_some(true),
             agencies_asked: if procedure.asks_agencies() {
                 self.agencies_asked.clone()
@@ -101,6 +104,18 @@ impl RaiseDraft {
                 Vec::new()
             },
         }
+    }
+
+    fn shorter(&self) -> Option<escalations_wire::TimescaleBody> {
+        let count: u32 = self.shorter_count.trim().parse().ok()?;
+        let mut body = escalations_wire::TimescaleBody::default();
+        match self.shorter_unit.as_str() {
+            "hours" => body.hours = Some(count),
+            "working_days" => body.working_days = Some(count),
+            "calendar_days" => body.calendar_days = Some(count),
+            _ => return None,
+        }
+        Some(body)
     }
 
     /// Every field the procedure needs that is still blank, named at once (the server checks
@@ -147,6 +162,14 @@ impl RaiseDraft {
         }
         if procedure.level_of_need_required_at_raise() && self.level_of_need.is_empty() {
             need("concern.level_of_need", "Choose the child's level of need");
+        }
+        if !self.shorter_count.trim().is_empty()
+            && (self.shorter().is_none() || self.shorter_count.trim() == "0")
+        {
+            need(
+                "shorter_timescale",
+                "Enter the shorter timescale as a whole number of hours or days, and choose which",
+            );
         }
         if let Some(ClockStart::Stated { from, .. }) = first_clock_start(procedure) {
             if self.meeting_at.is_empty() {
@@ -283,6 +306,25 @@ fn Form(procedure: Procedure) -> impl IntoView {
         })
         .unwrap_or_default();
 
+    // Whether the procedure lets this person's role set a shorter first timescale (MSET: "The
+    // timescale for completion (if specific immediate safeguarding concerns are identified)",
+    // set by the Chair).
+    let my_role = me
+        .as_ref()
+        .and_then(|m| serde_json::to_value(m.role).ok())
+        .and_then(|v| v.as_str().map(str::to_owned));
+    let may_shorten = procedure
+        .first_stage()
+        .clocks
+        .first()
+        .and_then(|c| c.shorter_by)
+        .is_some_and(|r| my_role.as_deref() == Some(r.name()));
+    let standard = procedure
+        .first_stage()
+        .clocks
+        .first()
+        .map(|c| c.timescale.to_string())
+        .unwrap_or_default();
     // The first timescale's due time, as the server will set it.
     let first_clock = procedure.first_stage().clocks.first().cloned();
     let stated_from = match first_clock.as_ref().map(|c| &c.starts) {
@@ -305,6 +347,23 @@ fn Form(procedure: Procedure) -> impl IntoView {
                 }
                 Some(Ok(due)) => due,
                 Some(Err(e)) => return Some(e.to_string()),
+            };
+            // A shorter timescale set for this case runs from the same start.
+            let shorter = draft.with(|d| {
+                let count: u32 = d.shorter_count.trim().parse().ok()?;
+                escalations_core::timescale::Timescale::from_unit(&d.shorter_unit, count).ok()
+            });
+            let start = match clock.starts {
+                ClockStart::Stated { .. } => stated,
+                _ => Some(shared.now()),
+            };
+            let due = match (shorter.filter(|_| may_shorten), start) {
+                (Some(t), Some(start)) => t
+                    .due(start, &calendar)
+                    .ok()
+                    .filter(|d| *d < due)
+                    .unwrap_or(due),
+                _ => due,
             };
             Some(format!(
                 "{} must {} by {}.",
@@ -536,6 +595,26 @@ fn Form(procedure: Procedure) -> impl IntoView {
                     on_input=setter!(meeting_at)
                     error=error_for(errors, "meeting_at")
                 />
+            })}
+            {may_shorten.then(|| view! {
+                <fieldset class="govuk-fieldset" aria-describedby="shorter_timescale-hint">
+                    <legend class="govuk-fieldset__legend govuk-fieldset__legend--s">"A shorter timescale for this case (optional)"</legend>
+                    <div id="shorter_timescale-hint" class="govuk-hint">
+                        {format!("Only where specific immediate safeguarding concerns are identified: the procedure sets {standard}, and your role may set less.")}
+                    </div>
+                    <TextInput id="shorter_timescale" label="How many" value=field(|d| &d.shorter_count) on_input=setter!(shorter_count) error=error_for(errors, "shorter_timescale") />
+                    <Select
+                        id="shorter_timescale.unit"
+                        label="Of what"
+                        options=vec![
+                            ("hours".to_owned(), "Hours".to_owned()),
+                            ("working_days".to_owned(), "Working days".to_owned()),
+                            ("calendar_days".to_owned(), "Calendar days".to_owned()),
+                        ]
+                        value=field(|d| &d.shorter_unit)
+                        on_change=setter!(shorter_unit)
+                    />
+                </fieldset>
             })}
             {move || (!duplicates.get().is_empty()).then(|| view! {
                 <Checkboxes

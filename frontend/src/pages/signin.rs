@@ -20,7 +20,7 @@ pub fn SignIn() -> impl IntoView {
     set_title("Sign in");
     let shared = shared();
     let problem = RwSignal::new(None::<String>);
-    let came_back = session::token().is_none() && session::has_return_to();
+    let came_back = session::take_expired();
     view! {
         <PageHeading text="Sign in" />
         {came_back
