@@ -555,3 +555,32 @@ test("signing out ends the session: the sign-in page, and My work asks to sign i
   assert.equal(await page.getByText("Your sign-in has ended").count(), 0);
   await page.context().close();
 });
+
+test("keyboard alone: from My work to the raise form and its error summary", async () => {
+  const page = await signIn("medway", "health-practitioner");
+  /** Presses Tab until the focused element's text (or label) matches, as a keyboard user would. */
+  async function tabTo(pattern) {
+    for (let i = 0; i < 60; i++) {
+      await page.keyboard.press("Tab");
+      const focused = await page.evaluate(() => {
+        const e = document.activeElement;
+        const label = e.id ? document.querySelector(`label[for="${CSS.escape(e.id)}"]`)?.textContent : "";
+        return `${e.textContent ?? ""} ${label ?? ""}`.trim();
+      });
+      if (pattern.test(focused)) return;
+    }
+    throw new Error(`Tab never reached ${pattern}`);
+  }
+  await tabTo(/^Raise an escalation$/);
+  await page.keyboard.press("Enter");
+  await page.getByRole("heading", { level: 1, name: "Raise an escalation" }).waitFor();
+  await tabTo(/Medway escalation policy/);
+  await page.keyboard.press("Space");
+  await tabTo(/^Continue$/);
+  await page.keyboard.press("Enter");
+  await tabTo(/^Raise the escalation$/);
+  await page.keyboard.press("Enter");
+  await page.getByRole("alert").getByText("There is a problem").waitFor();
+  assert.ok(await page.evaluate(() => document.activeElement.closest(".govuk-error-summary") !== null));
+  await page.context().close();
+});
