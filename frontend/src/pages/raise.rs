@@ -366,7 +366,7 @@ fn Form(procedure: Procedure) -> impl IntoView {
                 _ => due,
             };
             Some(format!(
-                "{} must {} by {}.",
+                "{}: {}, due by {}.",
                 clock.who,
                 escalations_core::case::lowercase_first(&clock.task),
                 due_words(due)
