@@ -16,6 +16,7 @@ use leptos_router::path;
 
 use crate::api::{self, Failure};
 use crate::pages::{
+    all_cases::AllCases,
     case::CasePage,
     my_work::MyWork,
     raise::Raise,
@@ -126,6 +127,7 @@ pub fn App() -> impl IntoView {
                     <Routes fallback=|| view! { <NotFound /> }>
                         <Route path=path!("/") view=|| view! { <SignedIn><MyWork /></SignedIn> } />
                         <Route path=path!("/raise") view=|| view! { <SignedIn><Raise /></SignedIn> } />
+                        <Route path=path!("/cases") view=|| view! { <SignedIn><AllCases /></SignedIn> } />
                         <Route path=path!("/cases/:id") view=|| view! { <SignedIn><CasePage /></SignedIn> } />
                         <Route path=path!("/signin") view=SignIn />
                         <Route path=path!("/signin/callback") view=SignInCallback />
@@ -221,6 +223,13 @@ fn Header() -> impl IntoView {
                                                     "Raise an escalation"
                                                 </A>
                                             </li>
+                                            {(me.role == escalations_core::case::Role::Chair).then(|| view! {
+                                                <li class=move || item_class("/cases")>
+                                                    <A href="/cases" attr:class="govuk-service-navigation__link" attr:aria-current=move || current("/cases")>
+                                                        "All cases"
+                                                    </A>
+                                                </li>
+                                            })}
                                             <li class="govuk-service-navigation__item">
                                                 <button
                                                     type="button"

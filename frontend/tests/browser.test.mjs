@@ -534,16 +534,6 @@ test("someone else acting first: the case reloads, says what changed, and keeps 
   await social.context().close();
 });
 
-test("no notice carries the child's details or the concern's words", async () => {
-  const outbox = await (await fetch(`${base}/dev/outbox`, { headers: { Accept: "application/json" } })).json();
-  assert.ok(outbox.messages.length > 0, "notices were sent");
-  for (const m of outbox.messages) {
-    for (const secret of [CHILD, ADDRESS, CONCERN, "2015-03-04", "Yarrowfield"]) {
-      assert.ok(!`${m.subject}\n${m.text}\n${m.html}`.includes(secret), `${m.file} holds ${secret}`);
-    }
-  }
-});
-
 test("signing out ends the session: the sign-in page, and My work asks to sign in again", async () => {
   const page = await signIn("moray", "police-practitioner");
   await page.getByRole("button", { name: "Sign out" }).click();
@@ -583,4 +573,44 @@ test("keyboard alone: from My work to the raise form and its error summary", asy
   await page.getByRole("alert").getByText("There is a problem").waitFor();
   assert.ok(await page.evaluate(() => document.activeElement.closest(".govuk-error-summary") !== null));
   await page.context().close();
+});
+
+test("the chair finds the overdue Moray cases from All cases, and the filtered view can be bookmarked", async () => {
+  const procedure = await api("moray", "education-manager", "/api/procedures/moray");
+  const raiser = await signIn("moray", "education-manager");
+  const { id } = await raise(raiser, {
+    procedureName: procedure.name,
+    agencyName: "Moray Children and Families Social Work",
+    childName: `${CHILD} the Third`,
+  });
+  await raiser.context().close();
+  // Five working days pass unanswered.
+  assert.equal((await fetch(`${base}/dev/clock?days=10`, { method: "POST" })).status, 200);
+  const chair = await signIn("moray", "chair");
+  await chair.getByRole("link", { name: "All cases" }).click();
+  await chair.getByRole("heading", { level: 1, name: "All cases" }).waitFor();
+  await chair.getByLabel("Procedure").selectOption({ label: procedure.name });
+  await chair.getByLabel("Overdue only").check();
+  await chair.getByRole("button", { name: "Show cases" }).click();
+  const table = chair.getByRole("table", { name: "Cases" });
+  const row = table.getByRole("row").filter({ has: chair.getByRole("link", { name: `Case ${id}` }) });
+  await row.getByText("Overdue").waitFor();
+  assert.match(chair.url(), /procedure=moray/);
+  assert.match(chair.url(), /overdue=true/);
+  await check(chair, "all-cases-overdue");
+  // The address is the view: opened afresh, it shows the same cases, filters set.
+  await chair.goto(chair.url());
+  await chair.getByRole("table", { name: "Cases" }).getByRole("link", { name: `Case ${id}` }).waitFor();
+  assert.equal(await chair.getByLabel("Overdue only").isChecked(), true);
+  await chair.context().close();
+});
+
+test("no notice carries the child's details or the concern's words", async () => {
+  const outbox = await (await fetch(`${base}/dev/outbox`, { headers: { Accept: "application/json" } })).json();
+  assert.ok(outbox.messages.length > 0, "notices were sent");
+  for (const m of outbox.messages) {
+    for (const secret of [CHILD, ADDRESS, CONCERN, "2015-03-04", "Yarrowfield"]) {
+      assert.ok(!`${m.subject}\n${m.text}\n${m.html}`.includes(secret), `${m.file} holds ${secret}`);
+    }
+  }
 });
