@@ -143,6 +143,21 @@ pub fn Banner(
     }
 }
 
+/// A form group's class: red-edged while its field is in error.
+fn group_class(error: Signal<Option<String>>) -> impl Fn() -> &'static str + Send + Sync + 'static {
+    move || {
+        if error.get().is_some() {
+            "govuk-form-group govuk-form-group--error"
+        } else {
+            "govuk-form-group"
+        }
+    }
+}
+
+fn hint_view(id: &str, hint: Option<String>) -> impl IntoView + use<> {
+    hint.map(|h| view! { <div id=format!("{id}-hint") class="govuk-hint">{h}</div> })
+}
+
 fn described_by(id: &str, hint: bool, error: bool) -> Option<String> {
     let mut parts = Vec::new();
     if hint {
@@ -183,11 +198,9 @@ pub fn TextInput(
     let has_hint = hint.is_some();
     let (id2, id3) = (id.clone(), id.clone());
     view! {
-        <div class=move || {
-            if error.get().is_some() { "govuk-form-group govuk-form-group--error" } else { "govuk-form-group" }
-        }>
+        <div class=group_class(error)>
             <label class="govuk-label govuk-label--s" for=id.clone()>{label}</label>
-            {hint.map(|h| view! { <div id=format!("{id}-hint") class="govuk-hint">{h}</div> })}
+            {hint_view(&id, hint)}
             <ErrorMessage id=id2 error=error />
             <input
                 class=move || if error.get().is_some() { "govuk-input govuk-input--error" } else { "govuk-input" }
@@ -216,11 +229,9 @@ pub fn TextArea(
     let has_hint = hint.is_some();
     let (id2, id3) = (id.clone(), id.clone());
     view! {
-        <div class=move || {
-            if error.get().is_some() { "govuk-form-group govuk-form-group--error" } else { "govuk-form-group" }
-        }>
+        <div class=group_class(error)>
             <label class="govuk-label govuk-label--s" for=id.clone()>{label}</label>
-            {hint.map(|h| view! { <div id=format!("{id}-hint") class="govuk-hint">{h}</div> })}
+            {hint_view(&id, hint)}
             <ErrorMessage id=id2 error=error />
             <textarea
                 class=move || if error.get().is_some() { "govuk-textarea govuk-textarea--error" } else { "govuk-textarea" }
@@ -258,12 +269,10 @@ pub fn Radios(
         "govuk-radios"
     };
     view! {
-        <div class=move || {
-            if error.get().is_some() { "govuk-form-group govuk-form-group--error" } else { "govuk-form-group" }
-        }>
+        <div class=group_class(error)>
             <fieldset class="govuk-fieldset" aria-describedby=move || described_by(&id3, has_hint, error.get().is_some())>
                 <legend class="govuk-fieldset__legend govuk-fieldset__legend--s">{legend}</legend>
-                {hint.map(|h| view! { <div id=format!("{id}-hint") class="govuk-hint">{h}</div> })}
+                {hint_view(&id, hint)}
                 <ErrorMessage id=id2 error=error />
                 <div class=class>
                     {options
@@ -312,12 +321,10 @@ pub fn Checkboxes(
     let (id2, id3) = (id.clone(), id.clone());
     let name = id.clone();
     view! {
-        <div class=move || {
-            if error.get().is_some() { "govuk-form-group govuk-form-group--error" } else { "govuk-form-group" }
-        }>
+        <div class=group_class(error)>
             <fieldset class="govuk-fieldset" aria-describedby=move || described_by(&id3, has_hint, error.get().is_some())>
                 <legend class="govuk-fieldset__legend govuk-fieldset__legend--s">{legend}</legend>
-                {hint.map(|h| view! { <div id=format!("{id}-hint") class="govuk-hint">{h}</div> })}
+                {hint_view(&id, hint)}
                 <ErrorMessage id=id2 error=error />
                 <div class="govuk-checkboxes govuk-checkboxes--small">
                     {options
@@ -362,11 +369,9 @@ pub fn Select(
     let has_hint = hint.is_some();
     let (id2, id3) = (id.clone(), id.clone());
     view! {
-        <div class=move || {
-            if error.get().is_some() { "govuk-form-group govuk-form-group--error" } else { "govuk-form-group" }
-        }>
+        <div class=group_class(error)>
             <label class="govuk-label govuk-label--s" for=id.clone()>{label}</label>
-            {hint.map(|h| view! { <div id=format!("{id}-hint") class="govuk-hint">{h}</div> })}
+            {hint_view(&id, hint)}
             <ErrorMessage id=id2 error=error />
             <select
                 class=move || if error.get().is_some() { "govuk-select govuk-select--error" } else { "govuk-select" }

@@ -560,6 +560,16 @@ struct FormState {
     pending: RwSignal<bool>,
 }
 
+impl FormState {
+    fn new() -> Self {
+        FormState {
+            errors: RwSignal::new(Vec::new()),
+            problem: RwSignal::new(None),
+            pending: RwSignal::new(false),
+        }
+    }
+}
+
 /// What every action form needs: which case, at which version, and how to reload it.
 #[derive(Clone)]
 struct ActionContext {
@@ -799,9 +809,11 @@ fn RespondForm(
     meeting: Option<String>,
 ) -> impl IntoView {
     let draft = action_draft(&ctx, "respond");
-    let errors = RwSignal::new(Vec::new());
-    let problem = RwSignal::new(None);
-    let pending = RwSignal::new(false);
+    let FormState {
+        errors,
+        problem,
+        pending,
+    } = FormState::new();
     let (outcome, set_outcome) = bind!(draft, outcome);
     let (summary, set_summary) = bind!(draft, summary);
     let (reasons, set_reasons) = bind!(draft, reasons);
@@ -868,9 +880,11 @@ fn RespondForm(
 #[component]
 fn EscalateForm(ctx: ActionContext, to: String, meeting: Option<String>) -> impl IntoView {
     let draft = action_draft(&ctx, "escalate");
-    let errors = RwSignal::new(Vec::new());
-    let problem = RwSignal::new(None);
-    let pending = RwSignal::new(false);
+    let FormState {
+        errors,
+        problem,
+        pending,
+    } = FormState::new();
     let (reasons, set_reasons) = bind!(draft, reasons);
     let (tried, set_tried) = bind!(draft, tried);
     let agencies: Vec<(String, String)> = shared()
@@ -928,9 +942,11 @@ fn EscalateForm(ctx: ActionContext, to: String, meeting: Option<String>) -> impl
 
 #[component]
 fn SubmitForm(ctx: ActionContext, meeting: Option<String>) -> impl IntoView {
-    let errors = RwSignal::new(Vec::new());
-    let problem = RwSignal::new(None);
-    let pending = RwSignal::new(false);
+    let FormState {
+        errors,
+        problem,
+        pending,
+    } = FormState::new();
     let draft = action_draft(&ctx, "submit");
     let submit = {
         let ctx = ctx.clone();
@@ -975,9 +991,11 @@ fn ResolveForm(
     agencies: Vec<(String, String)>,
 ) -> impl IntoView {
     let draft = action_draft(&ctx, "resolve");
-    let errors = RwSignal::new(Vec::new());
-    let problem = RwSignal::new(None);
-    let pending = RwSignal::new(false);
+    let FormState {
+        errors,
+        problem,
+        pending,
+    } = FormState::new();
     let (outcome, set_outcome) = bind!(draft, outcome);
     let (lessons, set_lessons) = bind!(draft, lessons);
     let (behalf, set_behalf) = bind!(draft, on_behalf_of);
@@ -1028,9 +1046,11 @@ fn ResolveForm(
 #[component]
 fn WithdrawForm(ctx: ActionContext) -> impl IntoView {
     let draft = action_draft(&ctx, "withdraw");
-    let errors = RwSignal::new(Vec::new());
-    let problem = RwSignal::new(None);
-    let pending = RwSignal::new(false);
+    let FormState {
+        errors,
+        problem,
+        pending,
+    } = FormState::new();
     let (reason, set_reason) = bind!(draft, reason);
     let submit = {
         let ctx = ctx.clone();
@@ -1071,9 +1091,11 @@ fn WithdrawForm(ctx: ActionContext) -> impl IntoView {
 
 #[component]
 fn MarkDone(ctx: ActionContext, action: String) -> impl IntoView {
-    let errors = RwSignal::new(Vec::new());
-    let problem = RwSignal::new(None);
-    let pending = RwSignal::new(false);
+    let FormState {
+        errors,
+        problem,
+        pending,
+    } = FormState::new();
     let label = format!("Mark {action} done");
     let click = move |_| {
         let body = ActionCompletionBody {
@@ -1191,9 +1213,11 @@ fn FormFields(
         let key = key.clone();
         Effect::new(move |_| values.with(|v| session::save_draft(&key, v)));
     }
-    let errors = RwSignal::new(Vec::new());
-    let problem = RwSignal::new(None);
-    let pending = RwSignal::new(false);
+    let FormState {
+        errors,
+        problem,
+        pending,
+    } = FormState::new();
     let fields = form.form.fields.clone();
     let recorded = form.recorded.clone();
     let form_id = form.form.id.to_string();
