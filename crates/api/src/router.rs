@@ -171,7 +171,7 @@ impl Api {
                 routes::cases::act(app, who, id, *action, headers, body, now).await
             }
             (&Method::GET, Resource::CaseForm(id, form)) => {
-                routes::cases::form(app, who, id, form, now).await
+                routes::cases::form(app, who, id, form, &query(), now).await
             }
             (&Method::POST, Resource::CaseForm(id, form)) => {
                 routes::cases::record_form(app, who, id, form, headers, body, now).await

@@ -11,11 +11,24 @@ use escalations_core::procedure::Form;
 use crate::view::ViewError;
 use crate::{App, NotSetUp, ProcedureMissing};
 
+/// Which record of a form is read.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum FormAt {
+    /// The form at the case's current stage, to record it there (refused if the stage does
+    /// not use it).
+    #[default]
+    Current,
+    /// Its latest record whatever the stage (or, never recorded, at the stage that uses it),
+    /// to print: a pro-forma of an earlier stage is still read after the case moved on.
+    Latest,
+}
+
 /// A form of a case as its reader sees it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FormDetail {
     pub form: Form,
-    /// The stage it is (or would be) recorded at: the case's current stage.
+    /// The stage it is (or would be) recorded at: the case's current stage; with
+    /// `FormAt::Latest`, the stage of its latest record (or the stage that uses it).
     pub stage: StageId,
     /// The current record at that stage, if any.
     pub record: Option<FormRecord>,
@@ -60,23 +73,43 @@ impl From<ViewError> for FormError {
 }
 
 impl App {
-    /// A form of the case at its current stage: the recorded values, or what the case
-    /// already knows.
+    /// A form of the case at its current stage (or, `FormAt::Latest`, as last recorded
+    /// anywhere): the recorded values, or what the case already knows.
     pub async fn case_form(
         &self,
         who: &Principal,
         id: &CaseId,
         form: &FormId,
+        at: FormAt,
         now: DateTime<Utc>,
     ) -> Result<FormDetail, FormError> {
         let case = self.load_viewable(who, id).await?;
         tracing::info!(case = %case.id, person = %who.actor.person, form = %form, "form read");
         let procedure = self.procedure_of(&case.procedure)?;
-        let found = case.form_here(procedure, form)?;
-        let record = case.form_record(&case.stage, form).cloned();
         // The latest record of this form at any stage carries forward (Moray's record runs
         // "from Stage 1 onwards"); what is still blank is pre-filled from the case.
         let latest = case.forms.iter().rev().find(|r| &r.form == form);
+        let (found, stage, record) = match case.form_here(procedure, form) {
+            Ok(found) if at == FormAt::Current => {
+                let record = case.form_record(&case.stage, form).cloned();
+                (found, case.stage.clone(), record)
+            }
+            Ok(found) => {
+                let stage = latest.map_or_else(|| case.stage.clone(), |r| r.stage.clone());
+                (found, stage, latest.cloned())
+            }
+            Err(refused @ Refused::FormNotAtStage { .. }) if at == FormAt::Latest => {
+                let found = procedure.form(form).ok_or(refused)?;
+                let using = procedure.stages.iter().find(|s| s.form.as_ref() == Some(form));
+                let stage = match (latest, using) {
+                    (Some(r), _) => r.stage.clone(),
+                    (None, Some(s)) => s.id.clone(),
+                    (None, None) => case.stage.clone(),
+                };
+                (found, stage, latest.cloned())
+            }
+            Err(refused) => return Err(refused.into()),
+        };
         let mut values: Vec<(FieldId, FieldValue, bool)> = latest
             .map(|r| {
                 r.values
@@ -94,7 +127,7 @@ impl App {
         values.sort_by_key(|(id, _, _)| found.fields.iter().position(|f| &f.id == id));
         Ok(FormDetail {
             form: found.clone(),
-            stage: case.stage.clone(),
+            stage,
             record,
             values,
             version: case.version,

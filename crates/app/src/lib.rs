@@ -28,7 +28,7 @@ mod view;
 
 pub use act::{ActError, Action, Stated};
 pub use directory::{DirectoryError, MeDetail};
-pub use forms::{FormDetail, FormError};
+pub use forms::{FormAt, FormDetail, FormError};
 pub use list::{ListError, ListQuery, ScopeChoice};
 pub use notify::{Delivery, LEASE, RETRY_AFTER};
 pub use queue::{ActionsDue, QueueError, Work, WorkItem};

@@ -888,6 +888,33 @@ fn sscp_mset_appendices_1_to_4() {
     assert_fields("sscp-mset-non-attendance", "sscp-proforma", &appendix_4);
 }
 
+/// The MSET document is marked "RESTRICTED" above its title ("High support, high challenge …;
+/// RESTRICTED / SSCP Missing, Sexually Exploited and Trafficked (MSET) Operational Group /
+/// Escalation Process"), so its pro-formas (Appendices 1–4) print the marking; no other
+/// document marks its forms.
+#[test]
+fn msets_pro_formas_are_marked_restricted_as_the_document_is_and_no_other_form_is() {
+    let catalogue = catalogue();
+    let mut marked = 0;
+    for procedure in catalogue.iter() {
+        for form in &procedure.forms {
+            let mset = procedure.id.as_str().starts_with("sscp-mset");
+            let expected = mset.then_some("RESTRICTED");
+            assert_eq!(form.marking.as_deref(), expected, "{}/{}", procedure.id, form.id);
+            marked += usize::from(mset);
+        }
+    }
+    assert_eq!(marked, 8, "MSET's Appendices 1–4 on both routes");
+    let mset = include_str!("../procedures/sscp-mset.toml");
+    let e = escalations_core::procedure::load(
+        "sscp-mset.toml",
+        &mset.replacen(r#"marking = "RESTRICTED""#, r#"marking = " RESTRICTED""#, 1),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.starts_with("sscp-mset.toml:") && e.contains("a marking is one short line"), "{e}");
+}
+
 #[test]
 fn bad_columns_and_prefills_are_named_with_file_line_and_column() {
     let sefton = include_str!("../procedures/sefton.toml");

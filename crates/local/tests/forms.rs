@@ -53,6 +53,14 @@ async fn medways_stage_3_form_is_prefilled_validated_recorded_and_kept_out_of_th
     // Not before stage 3: "Stage 3 … uses the Stage 3 Escalation Form".
     let (status, problem) = practitioner.get(&path).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    // To print, read at any stage: at the stage that uses it, pre-filled, never recorded.
+    let (status, printed) = practitioner.get(&format!("{path}?record=latest")).await;
+    assert_eq!(status, StatusCode::OK, "{printed}");
+    assert_eq!(printed["stage"], "stage-3");
+    assert_eq!(printed["recorded"], Value::Null);
+    assert_eq!(value(&printed, "child-name").unwrap()["value"], CHILD);
+    let (status, problem) = practitioner.get(&format!("{path}?record=oldest")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
     let (status, _) = practitioner
         .get(&format!("/api/cases/{id}/forms/no-such-form"))
         .await;

@@ -389,12 +389,14 @@ pub struct CaseView {
 }
 
 /// `GET /api/cases/{id}/forms/{form}`: a form of the case at its current stage, with the
-/// values last recorded and, where still blank, what the case already knows.
+/// values last recorded and, where still blank, what the case already knows
+/// (`?record=latest`: its latest record whatever the stage, to print).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FormView {
     /// The form's fields, as the procedure declares them.
     pub form: Form,
-    /// The stage a record would be kept at: the case's current stage.
+    /// The stage a record would be kept at: the case's current stage (`record=latest`: the
+    /// stage of its latest record, or the stage that uses it).
     pub stage: StageId,
     /// The case version read: send it back with the record.
     pub version: u64,

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
-use escalations_app::{Action, App, ListQuery, RaiseInput, ScopeChoice, Stated};
+use escalations_app::{Action, App, FormAt, ListQuery, RaiseInput, ScopeChoice, Stated};
 use escalations_core::access::Principal;
 use escalations_core::case::{
     AgreedAction, Child, ClockInput, Concern, EscalateRequest, Outcome, RaiseRequest,
@@ -198,16 +198,28 @@ fn form_id(form: &str) -> Result<FormId, ApiError> {
     FormId::parse(form).map_err(|_| ApiError::NotFound("form"))
 }
 
-/// `GET /api/cases/{id}/forms/{form}`: the form at the case's current stage, with its values.
+/// `GET /api/cases/{id}/forms/{form}`: the form at the case's current stage, with its values;
+/// `?record=latest`, its latest record whatever the stage (to print it).
 pub(crate) async fn form(
     app: &App,
     who: &Principal,
     id: &str,
     form: &str,
+    query: &HashMap<String, String>,
     now: DateTime<Utc>,
 ) -> Result<Reply, ApiError> {
+    let mut f = Fields::default();
+    let at = match query.get("record").map(String::as_str) {
+        None | Some("current") => FormAt::Current,
+        Some("latest") => FormAt::Latest,
+        Some(other) => {
+            f.problem("record", format!("`{other}` is not a record: use current or latest"));
+            FormAt::Current
+        }
+    };
+    let at = f.finish(Some(at))?;
     let detail = app
-        .case_form(who, &case_id(id)?, &form_id(form)?, now)
+        .case_form(who, &case_id(id)?, &form_id(form)?, at, now)
         .await?;
     Reply::ok(&crate::wire::form_view(detail))
 }

@@ -108,6 +108,8 @@ struct RawImmediateRisk {
 struct RawForm {
     id: Spanned<String>,
     title: String,
+    #[serde(default)]
+    marking: Option<Spanned<String>>,
     fields: Vec<RawField>,
 }
 
@@ -686,9 +688,27 @@ impl Loader<'_> {
             if fields.is_empty() {
                 return Err(self.at(form.id.span(), "a form needs at least one field"));
             }
+            let marking = match &form.marking {
+                None => None,
+                Some(m) => {
+                    let text = m.get_ref();
+                    let fits = text.trim() == text
+                        && !text.is_empty()
+                        && text.len() <= 40
+                        && !text.contains('\n');
+                    if !fits {
+                        return Err(self.at(
+                            m.span(),
+                            "a marking is one short line as the document prints it (\"RESTRICTED\")",
+                        ));
+                    }
+                    Some(text.clone())
+                }
+            };
             forms.push(Form {
                 id: self.id(&form.id, "form", FormId::parse)?,
                 title: form.title.clone(),
+                marking,
                 fields,
             });
         }

@@ -401,6 +401,10 @@ pub struct LevelOfNeed {
 pub struct Form {
     pub id: FormId,
     pub title: String,
+    /// The protective marking the document prints on the pro-forma ("RESTRICTED" — MSET), to
+    /// be printed at the top and bottom of every page of it; `None` where it marks none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub marking: Option<String>,
     pub fields: Vec<Field>,
 }
 
