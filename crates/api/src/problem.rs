@@ -8,7 +8,7 @@
 use http::StatusCode;
 
 use escalations_app::{
-    ActError, DirectoryError, FieldProblem, FormError, ListError, QueueError, RaiseError,
+    ActError, AdminError, DirectoryError, FieldProblem, FormError, ListError, QueueError, RaiseError,
     ReportError, ViewError,
 };
 use escalations_core::access::Denied;
@@ -330,7 +330,16 @@ impl From<ListError> for ApiError {
     fn from(e: ListError) -> Self {
         match e {
             ListError::Denied(d) => d.into(),
+            ListError::NotSetUp(e) => forbidden_not_set_up(e),
             ListError::Store(e) => e.into(),
+            e @ ListError::UnknownAgency(_) => ApiError::BadRequest(vec![FieldError {
+                field: "agency".to_owned(),
+                message: e.to_string(),
+            }]),
+            e @ ListError::AgencyNeedsPartnership => ApiError::BadRequest(vec![FieldError {
+                field: "agency".to_owned(),
+                message: e.to_string(),
+            }]),
         }
     }
 }

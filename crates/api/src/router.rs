@@ -33,6 +33,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/cases/{id}/forms/{form}"),
     ("POST", "/api/cases/{id}/forms/{form}"),
     ("GET", "/api/reports"),
+    ("GET", "/api/overview"),
 ];
 
 /// The largest request body accepted.
@@ -59,6 +60,7 @@ enum Resource<'a> {
     CaseAction(&'a str, routes::cases::ActionRoute),
     CaseForm(&'a str, &'a str),
     Reports,
+    Overview,
 }
 
 impl Resource<'_> {
@@ -75,6 +77,7 @@ impl Resource<'_> {
             }
             ["api", "cases", id, "forms", form] => Resource::CaseForm(id, form),
             ["api", "reports"] => Resource::Reports,
+            ["api", "overview"] => Resource::Overview,
             _ => return None,
         })
     }
@@ -163,6 +166,7 @@ impl Api {
                 routes::reports::report(app, who, &query(), now).await
             }
             (&Method::GET, Resource::Cases) => routes::cases::list(app, who, &query(), now).await,
+            (&Method::GET, Resource::Overview) => routes::cases::overview(app, who, now).await,
             (&Method::POST, Resource::Cases) => {
                 routes::cases::raise(app, who, headers, body, now).await
             }

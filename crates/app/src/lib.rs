@@ -29,7 +29,7 @@ mod view;
 pub use act::{ActError, Action, Stated};
 pub use directory::{DirectoryError, MeDetail};
 pub use forms::{FormAt, FormDetail, FormError};
-pub use list::{ListError, ListQuery, ScopeChoice};
+pub use list::{ListError, ListQuery, Overview, ScopeChoice, quarter_start};
 pub use notify::{Delivery, LEASE, RETRY_AFTER};
 pub use queue::{ActionsDue, QueueError, Work, WorkItem};
 pub use raise::{FieldProblem, OpenCaseAboutChild, RaiseError, RaiseInput, Raised};

@@ -9,11 +9,12 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::Catalogue;
 use crate::calendar::Calendar;
 use crate::case::{Case, ClockState, Status, TotalState};
+use crate::ids::{CaseId, ProcedureId};
 use crate::procedure::Subject;
 use crate::timescale::local_date;
-use crate::{Catalogue, ids::CaseId};
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Timeliness {
@@ -62,6 +63,41 @@ pub struct ResolutionTimes {
     /// middle values of an even count (so it can end in .5).
     pub median_days: Option<f64>,
     pub longest_days: Option<i64>,
+    /// How many cases were resolved within each band of calendar days, shortest first: the
+    /// shape behind the median, for a chart.
+    #[serde(default)]
+    pub distribution: Vec<DaysBand>,
+}
+
+/// A band of calendar days from raising to resolution, `from_days..=to_days` (no upper end
+/// for the last band), and the cases resolved within it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DaysBand {
+    pub from_days: i64,
+    pub to_days: Option<i64>,
+    pub cases: usize,
+}
+
+/// The bands of the distribution: a week, a fortnight, four weeks, eight weeks, longer — the
+/// documents' timescales run from days to about a month a stage.
+const BAND_ENDS: [i64; 4] = [7, 14, 28, 56];
+
+fn distribution(sorted_days: &[i64]) -> Vec<DaysBand> {
+    let mut from = 0;
+    let mut bands = Vec::new();
+    for end in BAND_ENDS.map(Some).into_iter().chain([None]) {
+        let cases = sorted_days
+            .iter()
+            .filter(|d| **d >= from && end.is_none_or(|end| **d <= end))
+            .count();
+        bands.push(DaysBand {
+            from_days: from,
+            to_days: end,
+            cases,
+        });
+        from = end.map_or(from, |end| end + 1);
+    }
+    bands
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -88,6 +124,10 @@ pub struct Report {
     pub from: NaiveDate,
     pub to: NaiveDate,
     pub generated_at: DateTime<Utc>,
+    /// The one procedure the report covers, when it was asked for one; otherwise every
+    /// procedure of the partnership.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub procedure: Option<ProcedureId>,
     /// Escalations about a child (Practice Alerts are listed separately).
     pub cases: usize,
     pub by_procedure: BTreeMap<String, usize>,
@@ -129,6 +169,7 @@ pub fn report(
         from,
         to,
         generated_at: now,
+        procedure: None,
         cases: 0,
         by_procedure: BTreeMap::new(),
         by_stage_reached: BTreeMap::new(),
@@ -143,6 +184,7 @@ pub fn report(
             resolved: 0,
             median_days: None,
             longest_days: None,
+            distribution: Vec::new(),
         },
         lessons_learned: Vec::new(),
         practice_alerts: Vec::new(),
@@ -274,6 +316,7 @@ pub fn report(
         resolved: days_to_resolve.len(),
         median_days: median(&days_to_resolve),
         longest_days: days_to_resolve.last().copied(),
+        distribution: distribution(&days_to_resolve),
     };
     r
 }
@@ -295,6 +338,16 @@ impl Report {
         let mut row = |section: &str, item: &str, measure: &str, value: String| {
             rows.push([section, item, measure, &value].map(csv_field).join(","));
         };
+        row("period", "", "from", self.from.to_string());
+        row("period", "", "to", self.to.to_string());
+        row(
+            "period",
+            "",
+            "procedure",
+            self.procedure
+                .as_ref()
+                .map_or("every procedure".to_owned(), ToString::to_string),
+        );
         row("summary", "", "cases", self.cases.to_string());
         row(
             "summary",
@@ -396,6 +449,13 @@ impl Report {
             "longest days",
             days(self.resolution_times.longest_days),
         );
+        for band in &self.resolution_times.distribution {
+            let item = match band.to_days {
+                Some(to) => format!("{} to {} days", band.from_days, to),
+                None => format!("more than {} days", band.from_days - 1),
+            };
+            row("time to resolution", &item, "cases", band.cases.to_string());
+        }
         for l in &self.lessons_learned {
             row(
                 "lessons learned",
@@ -432,7 +492,33 @@ fn csv_field(value: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::median;
+    use super::{DaysBand, distribution, median};
+
+    #[test]
+    fn resolution_times_fall_into_week_fortnight_month_and_longer_bands() {
+        let bands = distribution(&[0, 7, 8, 28, 29, 57, 400]);
+        let counts: Vec<(i64, Option<i64>, usize)> = bands
+            .iter()
+            .map(
+                |DaysBand {
+                     from_days,
+                     to_days,
+                     cases,
+                 }| (*from_days, *to_days, *cases),
+            )
+            .collect();
+        assert_eq!(
+            counts,
+            [
+                (0, Some(7), 2),
+                (8, Some(14), 1),
+                (15, Some(28), 1),
+                (29, Some(56), 1),
+                (57, None, 2)
+            ]
+        );
+        assert!(distribution(&[]).iter().all(|b| b.cases == 0));
+    }
 
     #[test]
     fn the_median_of_an_even_count_is_the_mean_of_the_two_middle_values() {

@@ -430,8 +430,8 @@ impl Store for DynamoStore {
                 .client
                 .query()
                 .table_name(&self.table)
-                .key_condition_expression("pk = :pk")
-                .scan_index_forward(false)
+                .key_condition_expression(key_condition)
+                .scan_index_forward(filter.oldest_first)
                 .limit(i32::try_from(limit + 1).unwrap_or(i32::MAX))
                 .set_exclusive_start_key(start.take());
             if !conditions.is_empty() {
@@ -448,6 +448,24 @@ impl Store for DynamoStore {
             }
             let out = query.send().await.map_err(StoreError::backend)?;
             for item in out.items.unwrap_or_default() {
+        // The list entry's sort key starts with the raise instant: a range of raise dates is
+        // a range of keys ("{instant}#{case}" sorts after "{instant}" and before the next).
+        let key_condition = match (filter.raised_from, filter.raised_before) {
+            (None, None) => "pk = :pk",
+            (Some(from), None) => {
+                values.push((":from", s(sortable_instant(from))));
+                "pk = :pk AND sk >= :from"
+            }
+            (None, Some(before)) => {
+                values.push((":before", s(sortable_instant(before))));
+                "pk = :pk AND sk < :before"
+            }
+            (Some(from), Some(before)) => {
+                values.push((":from", s(sortable_instant(from))));
+                values.push((":before", s(sortable_instant(before))));
+                "pk = :pk AND sk BETWEEN :from AND :before"
+            }
+        };
                 let view: ViewItem = from_item(item)?;
                 items.push((view.sk, view.summary));
             }

@@ -385,10 +385,10 @@ impl Store for SqliteStore {
                 arg(&mut sql, " AND due IS NOT NULL AND due <= {}", sortable_instant(now).into());
             }
             if let Some(after) = &after {
-                arg(&mut sql, " AND (raised_at, id) < ({}", after.raised_at.clone().into());
+                arg(&mut sql, &format!(" AND (raised_at, id) {beyond} ({{}}"), after.raised_at.clone().into());
                 arg(&mut sql, ", {})", after.id.clone().into());
             }
-            arg(&mut sql, " ORDER BY raised_at DESC, id DESC LIMIT {}", i64::from(limit + 1).into());
+            arg(&mut sql, &format!(" ORDER BY raised_at {order}, id {order} LIMIT {{}}"), i64::from(limit + 1).into());
             let mut stmt = conn.prepare(&sql).map_err(backend)?;
             let mut rows = stmt.query(rusqlite::params_from_iter(args)).map_err(backend)?;
             let mut items = Vec::new();
@@ -410,6 +410,13 @@ impl Store for SqliteStore {
             } else {
                 None
             };
+            if let Some(from) = filter.raised_from {
+                arg(&mut sql, " AND raised_at >= {}", sortable_instant(from).into());
+            }
+            if let Some(before) = filter.raised_before {
+                arg(&mut sql, " AND raised_at < {}", sortable_instant(before).into());
+            }
+            let (beyond, order) = if filter.oldest_first { (">", "ASC") } else { ("<", "DESC") };
             Ok(Page { items, next })
         })
         .await

@@ -952,6 +952,51 @@ pub async fn lists_page_through_scopes_and_filters_without_gaps_or_repeats(store
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::InvalidCursor), "{err:?}");
+    // Raised between two instants (from inclusive, before exclusive), in an agency's list,
+    // oldest first: each page continues where the last ended, in that order.
+    let (from, before) = (base + Duration::hours(3), base + Duration::hours(10));
+    let raised_between = |oldest_first| CaseFilter {
+        raised_from: Some(from),
+        raised_before: Some(before),
+        oldest_first,
+        ..CaseFilter::default()
+    };
+    let between = |c: &Case| c.raised_at >= from && c.raised_at < before;
+    assert_eq!(
+        collect(&store, &p, Scope::Partnership, raised_between(false)).await,
+        expect(&between)
+    );
+    let mut oldest_first = expect(&between);
+    oldest_first.reverse();
+    assert_eq!(
+        collect(&store, &p, Scope::Partnership, raised_between(true)).await,
+        oldest_first
+    );
+    let police_only = CaseFilter {
+        oldest_first: true,
+        raised_from: Some(from),
+        ..CaseFilter::default()
+    };
+    let mut police_from = expect(&|c| c.raising_agency == "police" && c.raised_at >= from);
+    police_from.reverse();
+    assert_eq!(
+        collect(
+            &store,
+            &p,
+            Scope::Agency(AgencyId::parse("police").unwrap()),
+            police_only
+        )
+        .await,
+        police_from
+    );
+    let only_before = CaseFilter {
+        raised_before: Some(before),
+        ..CaseFilter::default()
+    };
+    assert_eq!(
+        collect(&store, &p, Scope::Partnership, only_before).await,
+        expect(&|c| c.raised_at < before)
+    );
 }
 
 /// An agreed action owned by an agency that is not a party puts the case in that agency's

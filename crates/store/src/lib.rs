@@ -82,6 +82,12 @@ impl Cursor {
         serde_json::from_slice(&bytes).map_err(|_| StoreError::InvalidCursor)
     }
 
+    /// Only cases raised at or after this instant.
+    pub raised_from: Option<DateTime<Utc>>,
+    /// Only cases raised before this instant.
+    pub raised_before: Option<DateTime<Utc>>,
+    /// Oldest raised first, rather than newest first.
+    pub oldest_first: bool,
     pub fn from_string(s: String) -> Cursor {
         Cursor(s)
     }
@@ -92,6 +98,8 @@ impl Cursor {
 }
 
 /// The largest page any list returns.
+            && self.raised_from.is_none_or(|from| case.raised_at >= from)
+            && self.raised_before.is_none_or(|before| case.raised_at < before)
 pub const MAX_PAGE: u32 = 200;
 
 #[derive(Clone, Debug, PartialEq, Eq)]

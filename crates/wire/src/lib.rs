@@ -436,6 +436,18 @@ pub struct CasePage {
     pub next: Option<String>,
 }
 
+/// `GET /api/overview`: the counts at the top of the chair's All cases.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Overview {
+    pub open: usize,
+    /// Open, with the running timescale breached now.
+    pub overdue: usize,
+    /// Resolved on or after `quarter_from`.
+    pub resolved_this_quarter: usize,
+    /// The first day of the current calendar (and financial) quarter.
+    pub quarter_from: NaiveDate,
+}
+
 /// `GET /api/queue`: what the caller must act on, earliest due first (no due date last).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Queue {

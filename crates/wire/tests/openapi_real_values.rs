@@ -423,6 +423,21 @@ fn real_values_of_every_wire_type_match_their_schema() {
         field: "concern.summary".into(),
         message: "is empty: write something here".into(),
     }];
+    let mut one_procedure = report.clone();
+    one_procedure.procedure = Some(escalations_core::ids::ProcedureId::parse("sefton").unwrap());
+    // 2 days falls in the first week's band, 9 in the second week's.
+    let bands: Vec<usize> = report.resolution_times.distribution.iter().map(|b| b.cases).collect();
+    assert_eq!(bands, [1, 1, 0, 0, 0]);
+    contract.accepts("Report", &one_procedure);
+    contract.accepts(
+        "Overview",
+        &escalations_wire::Overview {
+            open: 3,
+            overdue: 1,
+            resolved_this_quarter: 2,
+            quarter_from: "2026-10-01".parse().unwrap(),
+        },
+    );
     contract.accepts("FieldError", &errors[0]);
     contract.accepts(
         "Problem",

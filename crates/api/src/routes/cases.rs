@@ -15,7 +15,7 @@ use escalations_core::ids::{
 };
 use escalations_store::{Cursor, IdempotencyKey, MAX_PAGE, StatusKind};
 use escalations_wire::{
-    ActionCompletionBody, AgreedActionBody, CasePage, EscalationBody, FormBody, RaiseBody,
+    ActionCompletionBody, AgreedActionBody, CasePage, EscalationBody, FormBody, Overview, RaiseBody,
     ResolutionBody, ResponseBody, SubmissionBody, WithdrawalBody,
 };
 use http::{HeaderMap, StatusCode};
@@ -451,12 +451,41 @@ pub(crate) async fn list(
             }
         },
     };
+    let agency = query
+        .get("agency")
+        .filter(|a| !a.is_empty())
+        .and_then(|a| f.id("agency", a, AgencyId::parse));
+    let raised_from = query
+        .get("from")
+        .filter(|d| !d.is_empty())
+        .and_then(|d| f.date("from", d));
+    let raised_to = query
+        .get("to")
+        .filter(|d| !d.is_empty())
+        .and_then(|d| f.date("to", d));
+    if let (Some(from), Some(to)) = (raised_from, raised_to)
+        && to < from
+    {
+        f.problem("to", "comes before `from`");
+    }
+    let oldest_first = match query.get("order").map(String::as_str) {
+        None | Some("newest") => false,
+        Some("oldest") => true,
+        Some(other) => {
+            f.problem("order", format!("`{other}` is not an order: use newest or oldest"));
+            false
+        }
+    };
     let query = f.finish(Some(ListQuery {
         scope,
         status,
         stage,
         procedure,
         overdue,
+        agency,
+        raised_from,
+        raised_to,
+        oldest_first,
         limit,
         cursor: query.get("cursor").map(|c| Cursor::from_string(c.clone())),
     }))?;
@@ -464,6 +493,21 @@ pub(crate) async fn list(
     Reply::ok(&CasePage {
         items: found.items,
         next: found.next.map(|c| c.as_str().to_owned()),
+    })
+}
+
+/// `GET /api/overview`: the counts at the top of the chair's All cases.
+pub(crate) async fn overview(
+    app: &App,
+    who: &Principal,
+    now: DateTime<Utc>,
+) -> Result<Reply, ApiError> {
+    let o = app.overview(who, now).await?;
+    Reply::ok(&Overview {
+        open: o.open,
+        overdue: o.overdue,
+        resolved_this_quarter: o.resolved_this_quarter,
+        quarter_from: o.quarter_from,
     })
 }
 

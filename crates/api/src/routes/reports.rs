@@ -1,10 +1,11 @@
-//! `GET /api/reports?from=&to=[&format=csv]`.
+//! `GET /api/reports?from=&to=[&procedure=][&format=csv]`.
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use escalations_app::App;
 use escalations_core::access::Principal;
+use escalations_core::ids::ProcedureId;
 
 use crate::parse::Fields;
 use crate::problem::ApiError;
@@ -34,8 +35,12 @@ pub(crate) async fn report(
             false
         }
     };
+    let procedure = query
+        .get("procedure")
+        .filter(|p| !p.is_empty())
+        .and_then(|p| f.id("procedure", p, ProcedureId::parse));
     let (from, to) = f.finish(from.zip(to))?;
-    let report = app.report(who, from, to, now).await?;
+    let report = app.report(who, from, to, procedure.as_ref(), now).await?;
     if csv {
         Ok(Reply::Csv(report.to_csv()))
     } else {
