@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 say() { printf '%s\n' "$*" >&2; }
 
 stamp=frontend/dist/.built
-if [ "${1:-}" != --force ] && [ -f "$stamp" ] && [ -z "$(find frontend/src frontend/style/main.scss \
+if [ "${1:-}" != --force ] && [ -f "$stamp" ] && [ -z "$(find frontend/src frontend/style/*.scss \
     frontend/index.html frontend/boot.js frontend/Trunk.toml frontend/Cargo.toml frontend/package-lock.json \
     crates/core crates/wire Cargo.lock -newer "$stamp" -type f -print -quit)" ]; then
   say "web page: up to date in frontend/dist"

@@ -19,6 +19,7 @@ use crate::pages::{
     all_cases::AllCases,
     case::CasePage,
     my_work::MyWork,
+    pro_forma::{BlankForms, BlankProForma, FilledProForma},
     raise::Raise,
     signin::{SignIn, SignInCallback},
 };
@@ -129,6 +130,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/raise") view=|| view! { <SignedIn><Raise /></SignedIn> } />
                         <Route path=path!("/cases") view=|| view! { <SignedIn><AllCases /></SignedIn> } />
                         <Route path=path!("/cases/:id") view=|| view! { <SignedIn><CasePage /></SignedIn> } />
+                        <Route path=path!("/cases/:id/forms/:form") view=|| view! { <SignedIn><FilledProForma /></SignedIn> } />
+                        <Route path=path!("/procedures/:id/forms/:form") view=|| view! { <SignedIn><BlankProForma /></SignedIn> } />
+                        <Route path=path!("/forms") view=|| view! { <SignedIn><BlankForms /></SignedIn> } />
                         <Route path=path!("/signin") view=SignIn />
                         <Route path=path!("/signin/callback") view=SignInCallback />
                     </Routes>
@@ -221,6 +225,11 @@ fn Header() -> impl IntoView {
                                             <li class=move || item_class("/raise")>
                                                 <A href="/raise" attr:class="govuk-service-navigation__link" attr:aria-current=move || current("/raise")>
                                                     "Raise an escalation"
+                                                </A>
+                                            </li>
+                                            <li class=move || item_class("/forms")>
+                                                <A href="/forms" attr:class="govuk-service-navigation__link" attr:aria-current=move || current("/forms")>
+                                                    "Blank forms"
                                                 </A>
                                             </li>
                                             {(me.role == escalations_core::case::Role::Chair).then(|| view! {

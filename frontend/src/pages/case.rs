@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use crate::api::{self, Failure};
 use crate::app::shared;
 use crate::pages::my_work::status_tag;
+use crate::pages::pro_forma::ProFormaLinks;
 use crate::pages::raise::local_instant;
 use crate::session;
 use crate::ui::{
@@ -285,6 +286,7 @@ fn CaseDetail(
         </dl>
 
         <CaseFacts view=view.clone() procedure=procedure.clone() />
+        <ProFormaLinks case=case.id.to_string() procedure=procedure.clone() records=case.forms.clone() />
 
         {(!actions.is_empty() || may_withdraw || form_here.is_some()).then(|| view! {
             <h2 class="govuk-heading-m">"What you can do now"</h2>

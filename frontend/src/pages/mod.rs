@@ -1,5 +1,6 @@
 pub mod all_cases;
 pub mod case;
 pub mod my_work;
+pub mod pro_forma;
 pub mod raise;
 pub mod signin;
