@@ -8,8 +8,8 @@
 use http::StatusCode;
 
 use escalations_app::{
-    ActError, AdminError, DirectoryError, FieldProblem, FormError, ListError, QueueError, RaiseError,
-    ReportError, ViewError,
+    ActError, AdminError, DirectoryError, FieldProblem, FormError, ListError, QueueError,
+    RaiseError, ReportError, ViewError,
 };
 use escalations_core::access::Denied;
 use escalations_core::case::{ContactRefused, Refused};
@@ -358,6 +358,48 @@ impl From<ReportError> for ApiError {
             ReportError::Denied(d) => d.into(),
             ReportError::NotSetUp(e) => forbidden_not_set_up(e),
             ReportError::Store(e) => e.into(),
+            e @ ReportError::NotInUse(_) => ApiError::BadRequest(vec![FieldError {
+                field: "procedure".to_owned(),
+                message: e.to_string(),
+            }]),
+        }
+    }
+}
+
+impl From<AdminError> for ApiError {
+    fn from(e: AdminError) -> Self {
+        match e {
+            AdminError::Denied(d) => d.into(),
+            AdminError::NotSetUp(e) => forbidden_not_set_up(e),
+            e @ AdminError::Conflict { .. } => ApiError::Conflict(e.to_string()),
+            AdminError::Refused(e) => ApiError::Unprocessable(vec![FieldError {
+                field: e.field.to_owned(),
+                message: e.message,
+            }]),
+            // Each problem begins with the part of the set-up at fault: `people: …`.
+            AdminError::Invalid(problems) => ApiError::Unprocessable(
+                problems
+                    .into_iter()
+                    .map(|problem| {
+                        let field = problem
+                            .split_once(':')
+                            .map_or("partnership", |(part, _)| part)
+                            .to_owned();
+                        FieldError {
+                            field,
+                            message: problem,
+                        }
+                    })
+                    .collect(),
+            ),
+            AdminError::Users(e @ escalations_users::UsersError::Refused(_)) => {
+                ApiError::Unprocessable(vec![FieldError {
+                    field: "person.email".to_owned(),
+                    message: e.to_string(),
+                }])
+            }
+            AdminError::Users(e) => ApiError::internal(e),
+            AdminError::Store(e) => e.into(),
         }
     }
 }

@@ -34,6 +34,10 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/cases/{id}/forms/{form}"),
     ("GET", "/api/reports"),
     ("GET", "/api/overview"),
+    // Administration
+    ("GET", "/api/admin"),
+    ("GET", "/api/admin/closure-days/preview"),
+    ("POST", "/api/admin/changes"),
 ];
 
 /// The largest request body accepted.
@@ -60,6 +64,10 @@ enum Resource<'a> {
     CaseAction(&'a str, routes::cases::ActionRoute),
     CaseForm(&'a str, &'a str),
     Reports,
+    // Administration
+    Admin,
+    AdminPreview,
+    AdminChanges,
     Overview,
 }
 
@@ -77,6 +85,9 @@ impl Resource<'_> {
             }
             ["api", "cases", id, "forms", form] => Resource::CaseForm(id, form),
             ["api", "reports"] => Resource::Reports,
+            ["api", "admin"] => Resource::Admin,
+            ["api", "admin", "closure-days", "preview"] => Resource::AdminPreview,
+            ["api", "admin", "changes"] => Resource::AdminChanges,
             ["api", "overview"] => Resource::Overview,
             _ => return None,
         })
@@ -86,7 +97,7 @@ impl Resource<'_> {
     fn allow(&self) -> Vec<&'static str> {
         match self {
             Resource::Cases | Resource::CaseForm(..) => vec!["GET", "POST"],
-            Resource::CaseAction(..) => vec!["POST"],
+            Resource::CaseAction(..) | Resource::AdminChanges => vec!["POST"],
             _ => vec!["GET"],
         }
     }
@@ -104,6 +115,13 @@ impl Api {
     /// ([`App::with_mail`]).
     pub fn with_mail(mut self, mail: escalations_app::MailSettings) -> Self {
         self.app = self.app.with_mail(mail);
+        self
+    }
+
+    /// The same API, creating the sign-ins of people administrators add in `users`
+    /// ([`App::with_users`]).
+    pub fn with_users(mut self, users: Arc<dyn escalations_users::UserDirectory>) -> Self {
+        self.app = self.app.with_users(users);
         self
     }
 
@@ -179,6 +197,13 @@ impl Api {
             }
             (&Method::POST, Resource::CaseForm(id, form)) => {
                 routes::cases::record_form(app, who, id, form, headers, body, now).await
+            }
+            (&Method::GET, Resource::Admin) => routes::admin::read(app, who).await,
+            (&Method::GET, Resource::AdminPreview) => {
+                routes::admin::preview(app, who, &query()).await
+            }
+            (&Method::POST, Resource::AdminChanges) => {
+                routes::admin::change(app, who, headers, body, now).await
             }
             (method, resource) => Err(ApiError::MethodNotAllowed {
                 method: method.to_string(),

@@ -16,6 +16,7 @@ use escalations_core::{Catalogue, Procedure};
 use escalations_store::{PartnershipConfig, Store, StoreError};
 
 mod act;
+mod admin;
 mod directory;
 mod forms;
 mod list;
@@ -27,6 +28,7 @@ mod sweep;
 mod view;
 
 pub use act::{ActError, Action, Stated};
+pub use admin::{AdminError, Administration, ConfigChanged, MovedDeadline, RECENT_CHANGES};
 pub use directory::{DirectoryError, MeDetail};
 pub use forms::{FormAt, FormDetail, FormError};
 pub use list::{ListError, ListQuery, Overview, ScopeChoice, quarter_start};
@@ -46,6 +48,8 @@ pub struct App {
     match_secrets: Arc<Mutex<HashMap<PartnershipId, MatchSecret>>>,
     /// How notices are sent, if this process sends them (`with_mail`).
     mail: Option<Arc<MailSettings>>,
+    /// Where people sign in: an added person's sign-in is created there (`with_users`).
+    users: Arc<dyn escalations_users::UserDirectory>,
 }
 
 /// What sending notices needs besides the store: the mail service, the sender, and where the
@@ -75,7 +79,14 @@ impl App {
             catalogue: Arc::new(catalogue),
             match_secrets: Arc::default(),
             mail: None,
+            users: Arc::new(escalations_users::NoDirectory),
         }
+    }
+
+    /// The same app, creating the sign-ins of people administrators add in `users`.
+    pub fn with_users(mut self, users: Arc<dyn escalations_users::UserDirectory>) -> Self {
+        self.users = users;
+        self
     }
 
     /// The same app, sending notices through `mail`: event notices at once after the action

@@ -240,6 +240,37 @@ impl Store for Counting {
         Ok(found)
     }
 
+    async fn partnership_versioned(
+        &self,
+        id: &PartnershipId,
+    ) -> Result<Option<(PartnershipConfig, escalations_store::ConfigVersion)>, StoreError> {
+        let found = self.inner.partnership_versioned(id).await?;
+        self.read(usize::from(found.is_some()));
+        Ok(found)
+    }
+
+    async fn change_partnership(
+        &self,
+        config: &PartnershipConfig,
+        expected: escalations_store::ConfigVersion,
+        change: &escalations_store::ConfigChange,
+    ) -> Result<(), StoreError> {
+        self.wrote();
+        self.inner
+            .change_partnership(config, expected, change)
+            .await
+    }
+
+    async fn partnership_changes(
+        &self,
+        id: &PartnershipId,
+        page: &PageRequest,
+    ) -> Result<Page<escalations_store::ConfigChange>, StoreError> {
+        let found = self.inner.partnership_changes(id, page).await?;
+        self.read(found.items.len());
+        Ok(found)
+    }
+
     async fn load_case(
         &self,
         partnership: &PartnershipId,

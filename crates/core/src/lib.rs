@@ -8,6 +8,7 @@
 pub mod access;
 pub mod calendar;
 pub mod case;
+pub mod config_edit;
 pub mod forms;
 pub mod ids;
 pub mod notices;

@@ -195,6 +195,17 @@ pub fn event_words(event: &Event, procedure: &Procedure) -> String {
             task(s, clock),
             due_words(*due)
         ),
+        EventKind::ClockRescheduled {
+            stage: s,
+            clock,
+            due,
+            was,
+        } => format!(
+            "Due date moved by a change to the partnership's closure days: {}, due {} (was {})",
+            task(s, clock),
+            due_words(*due),
+            due_words(*was)
+        ),
         EventKind::Submitted { stage: s } => format!("Sent on at {}", stage(s)),
         EventKind::Responded { stage: s, resolved } => {
             if *resolved {

@@ -149,6 +149,9 @@ pub(crate) struct ConfigItem {
     pub pk: String,
     pub sk: String,
     pub config: PartnershipConfig,
+    /// Absent on configurations stored before versions: they read as version 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config_version: Option<u64>,
 }
 
 #[derive(Serialize, Deserialize)]

@@ -13,7 +13,8 @@
 //! | notice pending (the outbox) | `P#{p}#CASE#{case}` | `OUTBOX#{key}` |
 //! | list entry | `P#{p}#VIEW#ALL`, `P#{p}#VIEW#A#{agency}`, `P#{p}#VIEW#U#{person}`, `P#{p}#VIEW#K#{child key}` | `{raised_at}#{case}` |
 //! | idempotency key (scoped to the person who sent it) | `P#{p}#IDEM#{person}#{key}` | `IDEM` |
-//! | partnership configuration | `P#{p}` | `CONFIG` |
+//! | partnership configuration (with its `config_version`) | `P#{p}` | `CONFIG` |
+//! | a change to the configuration (who, when, what) | `P#{p}` | `CHANGE#{version:012}` |
 //! | secret for child keys | `P#{p}` | `MATCH-SECRET` |
 //! | partnership registry | `PARTNERSHIPS` | `{p}` |
 //!
@@ -38,6 +39,8 @@ pub const NOTICE_PREFIX: &str = "NOTICE#";
 pub const OUTBOX_PREFIX: &str = "OUTBOX#";
 pub const IDEMPOTENCY_SK: &str = "IDEM";
 pub const CONFIG_SK: &str = "CONFIG";
+/// Beside the configuration: the record of administrators' changes to it, by version.
+pub const CONFIG_CHANGE_PREFIX: &str = "CHANGE#";
 /// Beside the configuration, in the partnership's own partition: its secret for child keys.
 pub const MATCH_SECRET_SK: &str = "MATCH-SECRET";
 pub const REGISTRY_PK: &str = "PARTNERSHIPS";
@@ -98,6 +101,10 @@ pub fn idempotency_pk(p: &PartnershipId, person: &PersonId, key: &IdempotencyKey
 
 pub fn config_pk(p: &PartnershipId) -> String {
     format!("P#{p}")
+}
+
+pub fn config_change_sk(version: u64) -> String {
+    format!("{CONFIG_CHANGE_PREFIX}{version:012}")
 }
 
 /// FNV-1a: stable across releases and platforms, unlike the standard library's hasher.

@@ -14,6 +14,7 @@
 
 #[cfg(feature = "bench")]
 mod bench;
+mod config;
 mod items;
 pub mod keys;
 mod transactions;
@@ -282,6 +283,30 @@ impl Store for DynamoStore {
             .collect()
     }
 
+    async fn partnership_versioned(
+        &self,
+        id: &PartnershipId,
+    ) -> Result<Option<(PartnershipConfig, escalations_store::ConfigVersion)>, StoreError> {
+        self.config_versioned(id).await
+    }
+
+    async fn change_partnership(
+        &self,
+        config: &PartnershipConfig,
+        expected: escalations_store::ConfigVersion,
+        change: &escalations_store::ConfigChange,
+    ) -> Result<(), StoreError> {
+        self.change_config(config, expected, change).await
+    }
+
+    async fn partnership_changes(
+        &self,
+        id: &PartnershipId,
+        page: &PageRequest,
+    ) -> Result<Page<escalations_store::ConfigChange>, StoreError> {
+        self.config_changes(id, page).await
+    }
+
     async fn create_case_noting(
         &self,
         partnership: &PartnershipId,
@@ -423,6 +448,24 @@ impl Store for DynamoStore {
             conditions.push("due <= :now");
             values.push((":now", s(sortable_instant(now))));
         }
+        // The list entry's sort key starts with the raise instant: a range of raise dates is
+        // a range of keys ("{instant}#{case}" sorts after "{instant}" and before the next).
+        let key_condition = match (filter.raised_from, filter.raised_before) {
+            (None, None) => "pk = :pk",
+            (Some(from), None) => {
+                values.push((":from", s(sortable_instant(from))));
+                "pk = :pk AND sk >= :from"
+            }
+            (None, Some(before)) => {
+                values.push((":before", s(sortable_instant(before))));
+                "pk = :pk AND sk < :before"
+            }
+            (Some(from), Some(before)) => {
+                values.push((":from", s(sortable_instant(from))));
+                values.push((":before", s(sortable_instant(before))));
+                "pk = :pk AND sk BETWEEN :from AND :before"
+            }
+        };
         let limit = page.limit() as usize;
         let mut items: Vec<(String, CaseSummary)> = Vec::new();
         loop {
@@ -448,24 +491,6 @@ impl Store for DynamoStore {
             }
             let out = query.send().await.map_err(StoreError::backend)?;
             for item in out.items.unwrap_or_default() {
-        // The list entry's sort key starts with the raise instant: a range of raise dates is
-        // a range of keys ("{instant}#{case}" sorts after "{instant}" and before the next).
-        let key_condition = match (filter.raised_from, filter.raised_before) {
-            (None, None) => "pk = :pk",
-            (Some(from), None) => {
-                values.push((":from", s(sortable_instant(from))));
-                "pk = :pk AND sk >= :from"
-            }
-            (None, Some(before)) => {
-                values.push((":before", s(sortable_instant(before))));
-                "pk = :pk AND sk < :before"
-            }
-            (Some(from), Some(before)) => {
-                values.push((":from", s(sortable_instant(from))));
-                values.push((":before", s(sortable_instant(before))));
-                "pk = :pk AND sk BETWEEN :from AND :before"
-            }
-        };
                 let view: ViewItem = from_item(item)?;
                 items.push((view.sk, view.summary));
             }

@@ -17,8 +17,7 @@ use escalations_store::{
 };
 
 use crate::items::{
-    ConfigItem, IdempotencyItem, Item, NoticeItem, RegistryItem, case_item, event_item, s, to_item,
-    view_items,
+    IdempotencyItem, Item, NoticeItem, RegistryItem, case_item, event_item, s, to_item, view_items,
 };
 use crate::{DynamoStore, keys};
 
@@ -217,15 +216,8 @@ pub(crate) fn put_partnership(
     config: &PartnershipConfig,
 ) -> Result<Vec<TransactWriteItem>, StoreError> {
     Ok(vec![
-        put(
-            table,
-            to_item(&ConfigItem {
-                pk: keys::config_pk(&config.id),
-                sk: keys::CONFIG_SK.to_owned(),
-                config: config.clone(),
-            })?,
-            None,
-        )?,
+        // An Update, so the version goes up by one (`crate::config`).
+        crate::config::put_config(table, config)?,
         put(
             table,
             to_item(&RegistryItem {

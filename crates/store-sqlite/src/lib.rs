@@ -13,6 +13,7 @@
 
 #[cfg(feature = "bench")]
 mod bench;
+mod config;
 mod rows;
 mod schema;
 
@@ -139,8 +140,9 @@ impl Store for SqliteStore {
         let body = encode(config)?;
         self.with(move |conn| {
             conn.execute(
-                "INSERT INTO partnerships (id, config) VALUES (?1, ?2)
-                 ON CONFLICT (id) DO UPDATE SET config = excluded.config",
+                "INSERT INTO partnerships (id, config, version) VALUES (?1, ?2, 1)
+                 ON CONFLICT (id) DO UPDATE SET config = excluded.config,
+                    version = partnerships.version + 1",
                 params![id, body],
             )
             .map_err(backend)?;
@@ -190,6 +192,30 @@ impl Store for SqliteStore {
                 .collect()
         })
         .await
+    }
+
+    async fn partnership_versioned(
+        &self,
+        id: &PartnershipId,
+    ) -> Result<Option<(PartnershipConfig, escalations_store::ConfigVersion)>, StoreError> {
+        self.config_versioned(id).await
+    }
+
+    async fn change_partnership(
+        &self,
+        config: &PartnershipConfig,
+        expected: escalations_store::ConfigVersion,
+        change: &escalations_store::ConfigChange,
+    ) -> Result<(), StoreError> {
+        self.change_config(config, expected, change).await
+    }
+
+    async fn partnership_changes(
+        &self,
+        id: &PartnershipId,
+        page: &PageRequest,
+    ) -> Result<Page<escalations_store::ConfigChange>, StoreError> {
+        self.config_changes(id, page).await
     }
 
     async fn create_case_noting(
@@ -384,6 +410,13 @@ impl Store for SqliteStore {
             if let Some(now) = filter.overdue_at {
                 arg(&mut sql, " AND due IS NOT NULL AND due <= {}", sortable_instant(now).into());
             }
+            if let Some(from) = filter.raised_from {
+                arg(&mut sql, " AND raised_at >= {}", sortable_instant(from).into());
+            }
+            if let Some(before) = filter.raised_before {
+                arg(&mut sql, " AND raised_at < {}", sortable_instant(before).into());
+            }
+            let (beyond, order) = if filter.oldest_first { (">", "ASC") } else { ("<", "DESC") };
             if let Some(after) = &after {
                 arg(&mut sql, &format!(" AND (raised_at, id) {beyond} ({{}}"), after.raised_at.clone().into());
                 arg(&mut sql, ", {})", after.id.clone().into());
@@ -410,13 +443,6 @@ impl Store for SqliteStore {
             } else {
                 None
             };
-            if let Some(from) = filter.raised_from {
-                arg(&mut sql, " AND raised_at >= {}", sortable_instant(from).into());
-            }
-            if let Some(before) = filter.raised_before {
-                arg(&mut sql, " AND raised_at < {}", sortable_instant(before).into());
-            }
-            let (beyond, order) = if filter.oldest_first { (">", "ASC") } else { ("<", "DESC") };
             Ok(Page { items, next })
         })
         .await

@@ -7,7 +7,7 @@ const SCHEMA: &str = include_str!("schema.sql");
 
 /// The schema's version, kept in `PRAGMA user_version`. Files written before versions were
 /// recorded read 0.
-pub(crate) const SCHEMA_VERSION: i64 = 5;
+pub(crate) const SCHEMA_VERSION: i64 = 7;
 
 /// Brings a file written by an older release up to [`SCHEMA_VERSION`]. Opening a current
 /// file only reads the version; a migration runs in one `IMMEDIATE` transaction, so two
@@ -56,6 +56,25 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<(), rusqlite::Error> {
     // Version 5 adds `pending_notices` (notices a change planned, until sent or dropped),
     // which SCHEMA creates: before it, notices were sent during the change and only recorded
     // in `notices` afterwards, so there is nothing pending to carry over.
+    if schema_version(&tx)? < 7 {
+        // Version 7 versions each partnership's configuration, so administrators' changes are
+        // conditional on the version read; stored configurations start at 1. The record of
+        // changes, `config_changes`, SCHEMA creates: nothing was recorded before it.
+        let has_column = tx
+            .prepare("SELECT 1 FROM pragma_table_info('partnerships') WHERE name = 'version'")?
+            .exists([])?;
+        if !has_column
+            && tx
+                .prepare(
+                    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'partnerships'",
+                )?
+                .exists([])?
+        {
+            tx.execute_batch(
+                "ALTER TABLE partnerships ADD COLUMN version INTEGER NOT NULL DEFAULT 1;",
+            )?;
+        }
+    }
     tx.execute_batch(SCHEMA)?;
     tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
     tx.commit()

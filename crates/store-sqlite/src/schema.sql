@@ -3,7 +3,17 @@
 -- step in schema.rs's `migrate` and a new SCHEMA_VERSION.
 CREATE TABLE IF NOT EXISTS partnerships (
     id TEXT PRIMARY KEY,
-    config TEXT NOT NULL
+    config TEXT NOT NULL,
+    -- The configuration's version (schema version 7): every change is conditional on it.
+    version INTEGER NOT NULL DEFAULT 1
+);
+-- The record of administrators' changes to a configuration (schema version 7), one row per
+-- version a change produced; `body` is the change as JSON (who, when, what).
+CREATE TABLE IF NOT EXISTS config_changes (
+    partnership TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (partnership, version)
 );
 CREATE TABLE IF NOT EXISTS cases (
     partnership TEXT NOT NULL,

@@ -40,6 +40,9 @@ async fn reopened_after_rewind(
     SqliteStore::open(path).await.unwrap()
 }
 
+/// The schema version a file is migrated to on open.
+const CURRENT_SCHEMA: i64 = 7;
+
 /// The file's schema version.
 fn schema_version(path: &std::path::Path) -> i64 {
     rusqlite::Connection::open(path)
@@ -228,7 +231,7 @@ async fn a_file_from_before_action_owners_is_migrated_on_open() {
         .await
         .unwrap();
     assert_eq!(page.items.len(), 1);
-    assert_eq!(schema_version(&path), 5);
+    assert_eq!(schema_version(&path), CURRENT_SCHEMA);
 }
 
 #[tokio::test]
@@ -256,7 +259,11 @@ async fn a_file_from_before_idempotency_keys_had_a_person_is_migrated_on_open() 
              PRAGMA user_version = 0;",
     )
     .await;
-    assert_eq!(schema_version(&path), 5, "migrated to the current version");
+    assert_eq!(
+        schema_version(&path),
+        CURRENT_SCHEMA,
+        "migrated to the current version"
+    );
     // Cases are untouched.
     assert_eq!(store.load_case(&p, &t.case.id).await.unwrap(), Some(t.case));
     // The old row named no person, so it answers nobody: the key now creates a case, and a
@@ -307,7 +314,7 @@ async fn a_file_from_before_child_keys_is_migrated_on_open_and_its_cases_still_l
     assert_eq!(store.load_case(&p, &t.case.id).await.unwrap(), Some(t.case));
     let secret = escalations_core::case::MatchSecret::new(vec![5; 32]).unwrap();
     assert_eq!(store.match_secret(&p, &secret).await.unwrap(), secret);
-    assert_eq!(schema_version(&path), 5);
+    assert_eq!(schema_version(&path), CURRENT_SCHEMA);
 }
 
 #[tokio::test]
@@ -338,7 +345,7 @@ async fn a_file_whose_child_keys_are_only_in_case_documents_gets_them_indexed_on
         "the key was copied out of the case document"
     );
     assert_eq!(about[0].id, t.case.id);
-    assert_eq!(schema_version(&path), 5);
+    assert_eq!(schema_version(&path), CURRENT_SCHEMA);
 }
 
 /// A file from before pending notices (schema version 4) gains the outbox on open: its cases
@@ -359,7 +366,7 @@ async fn a_file_from_before_pending_notices_is_migrated_on_open_and_keeps_new_on
              PRAGMA user_version = 4;",
     )
     .await;
-    assert_eq!(schema_version(&path), 5);
+    assert_eq!(schema_version(&path), CURRENT_SCHEMA);
     assert_eq!(
         store.load_case(&p, &t.case.id).await.unwrap(),
         Some(t.case.clone())
@@ -396,4 +403,48 @@ async fn a_file_from_before_pending_notices_is_migrated_on_open_and_keeps_new_on
         NoticeOutcome::Recorded
     );
     assert_eq!(store.notices(&p, &later.case.id).await.unwrap().len(), 1);
+}
+
+/// A file from before configurations had versions (schema version 6) gains them on open: its
+/// partnership reads as version 1, and an administrator's change is conditional and recorded.
+#[tokio::test]
+async fn a_file_from_before_configuration_versions_is_migrated_on_open() {
+    use escalations_store::{ConfigChange, ConfigVersion, PageRequest};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("escalations.db");
+    let config = escalations_store::conformance::admin_config("sefton-scp");
+    {
+        let store = SqliteStore::open(&path).await.unwrap();
+        store.put_partnership(&config).await.unwrap();
+    }
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch(
+            "DROP TABLE config_changes; ALTER TABLE partnerships DROP COLUMN version;
+             PRAGMA user_version = 6;",
+        )
+        .unwrap();
+    let store = SqliteStore::open(&path).await.unwrap();
+    assert_eq!(schema_version(&path), CURRENT_SCHEMA);
+    assert_eq!(
+        store.partnership_versioned(&config.id).await.unwrap(),
+        Some((config.clone(), ConfigVersion(1)))
+    );
+    let mut changed = config.clone();
+    changed.closure_days.push("2026-12-29".parse().unwrap());
+    let change = ConfigChange {
+        version: ConfigVersion(2),
+        at: at("2026-12-01T10:00:00Z"),
+        by: escalations_core::ids::PersonId::parse("admin").unwrap(),
+        what: "added closure day Tuesday 29 December 2026".into(),
+    };
+    store
+        .change_partnership(&changed, ConfigVersion(1), &change)
+        .await
+        .unwrap();
+    let record = store
+        .partnership_changes(&config.id, &PageRequest::first(10))
+        .await
+        .unwrap();
+    assert_eq!(record.items, [change]);
 }

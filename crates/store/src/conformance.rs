@@ -44,6 +44,10 @@ macro_rules! conformance_suite {
             lists_page_through_scopes_and_filters_without_gaps_or_repeats,
             an_agency_owning_an_agreed_action_lists_the_case_with_its_due_date,
             partnership_configuration_round_trips,
+            // Administration
+            a_configuration_change_is_conditional_on_the_version_read_and_recorded,
+            racing_administrators_get_one_change_per_version_and_lose_none,
+            the_record_of_changes_pages_newest_first_within_one_partnership,
             an_idempotency_key_tells_which_case_it_created,
             the_match_secret_is_stored_once_per_partnership_even_when_raced,
             list_entries_carry_the_child_key_never_the_child,
@@ -945,13 +949,6 @@ pub async fn lists_page_through_scopes_and_filters_without_gaps_or_repeats(store
         collect(&store, &p, Scope::Partnership, by_stage).await,
         expect(&|c| c.status.is_open() && c.stage == "step-1")
     );
-    // A garbled cursor is refused, not misread.
-    let garbled = PageRequest::new(3, Some(crate::Cursor::from_string("not-a-cursor!".into())));
-    let err = store
-        .list_cases(&p, &Scope::Partnership, &CaseFilter::default(), &garbled)
-        .await
-        .unwrap_err();
-    assert!(matches!(err, StoreError::InvalidCursor), "{err:?}");
     // Raised between two instants (from inclusive, before exclusive), in an agency's list,
     // oldest first: each page continues where the last ended, in that order.
     let (from, before) = (base + Duration::hours(3), base + Duration::hours(10));
@@ -997,6 +994,13 @@ pub async fn lists_page_through_scopes_and_filters_without_gaps_or_repeats(store
         collect(&store, &p, Scope::Partnership, only_before).await,
         expect(&|c| c.raised_at < before)
     );
+    // A garbled cursor is refused, not misread.
+    let garbled = PageRequest::new(3, Some(crate::Cursor::from_string("not-a-cursor!".into())));
+    let err = store
+        .list_cases(&p, &Scope::Partnership, &CaseFilter::default(), &garbled)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::InvalidCursor), "{err:?}");
 }
 
 /// An agreed action owned by an agency that is not a party puts the case in that agency's
@@ -1137,6 +1141,229 @@ pub async fn partnership_configuration_round_trips(store: Shared) {
             .await
             .unwrap()
             .is_none()
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Administration: the configuration, versioned, and its record of changes
+
+/// A small configuration that passes the checks' shape: the partnership's own unit, no people.
+pub fn admin_config(id: &str) -> PartnershipConfig {
+    PartnershipConfig {
+        id: partnership(id),
+        name: "Sefton Safeguarding Children Partnership".into(),
+        procedures: vec![escalations_core::ids::ProcedureId::parse("sefton").unwrap()],
+        division: Division::EnglandAndWales,
+        closure_days: vec![],
+        recording_mailbox: None,
+        mailboxes: BTreeMap::new(),
+        notices: Default::default(),
+        agencies: vec![Agency {
+            id: AgencyId::parse("sscp").unwrap(),
+            name: "Sefton SCP".into(),
+            kind: AgencyKind::Partnership,
+            mailbox: None,
+        }],
+        people: vec![],
+    }
+}
+
+fn config_change(version: u64, by: &str, what: &str) -> crate::ConfigChange {
+    crate::ConfigChange {
+        version: crate::ConfigVersion(version),
+        at: at("2026-12-01T10:00:00Z") + Duration::minutes(version as i64),
+        by: PersonId::parse(by).unwrap(),
+        what: what.into(),
+    }
+}
+
+async fn all_changes(store: &Shared, p: &PartnershipId) -> Vec<crate::ConfigChange> {
+    crate::drain_pages(|page| async move { store.partnership_changes(p, &page).await })
+        .await
+        .unwrap()
+}
+
+pub async fn a_configuration_change_is_conditional_on_the_version_read_and_recorded(store: Shared) {
+    use crate::ConfigVersion;
+    let config = admin_config("sefton-scp");
+    store.put_partnership(&config).await.unwrap();
+    let (read, version) = store
+        .partnership_versioned(&config.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((read, version), (config.clone(), ConfigVersion(1)));
+
+    let mut changed = config.clone();
+    changed.closure_days.push("2026-12-29".parse().unwrap());
+    let change = config_change(2, "admin", "added closure day Tuesday 29 December 2026");
+    store
+        .change_partnership(&changed, version, &change)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.partnership_versioned(&config.id).await.unwrap(),
+        Some((changed.clone(), ConfigVersion(2)))
+    );
+    assert_eq!(
+        store.partnership(&config.id).await.unwrap(),
+        Some(changed.clone())
+    );
+    assert_eq!(all_changes(&store, &config.id).await, [change.clone()]);
+
+    // A second administrator who read version 1 is refused, and nothing is written.
+    let mut stale = config.clone();
+    stale.name = "Stale".into();
+    let refused = store
+        .change_partnership(&stale, version, &config_change(2, "other-admin", "renamed"))
+        .await;
+    assert!(
+        matches!(
+            refused,
+            Err(StoreError::ConfigConflict {
+                expected_version: 1,
+                ..
+            })
+        ),
+        "{refused:?}"
+    );
+    assert_eq!(
+        store.partnership(&config.id).await.unwrap(),
+        Some(changed.clone())
+    );
+    assert_eq!(all_changes(&store, &config.id).await, [change.clone()]);
+
+    // A change that does not produce the next version is not a change to store.
+    let skipping = store
+        .change_partnership(&changed, ConfigVersion(2), &config_change(4, "admin", "x"))
+        .await;
+    assert!(
+        matches!(skipping, Err(StoreError::InvalidTransition(_))),
+        "{skipping:?}"
+    );
+
+    // The operator's tool replaces it and moves the version on, so a change read before
+    // conflicts.
+    store.put_partnership(&config).await.unwrap();
+    assert_eq!(
+        store.partnership_versioned(&config.id).await.unwrap(),
+        Some((config.clone(), ConfigVersion(3)))
+    );
+    let after_put = store
+        .change_partnership(&changed, ConfigVersion(2), &config_change(3, "admin", "x"))
+        .await;
+    assert!(
+        matches!(after_put, Err(StoreError::ConfigConflict { .. })),
+        "{after_put:?}"
+    );
+
+    // A partnership that is not set up has nothing to change.
+    let missing = admin_config("nowhere");
+    let refused = store
+        .change_partnership(&missing, ConfigVersion(1), &config_change(2, "admin", "x"))
+        .await;
+    assert!(
+        matches!(refused, Err(StoreError::ConfigConflict { .. })),
+        "{refused:?}"
+    );
+    assert!(store.partnership(&missing.id).await.unwrap().is_none());
+}
+
+pub async fn racing_administrators_get_one_change_per_version_and_lose_none(store: Shared) {
+    use crate::ConfigVersion;
+    let config = admin_config("sefton-scp");
+    store.put_partnership(&config).await.unwrap();
+    let mut version = ConfigVersion(1);
+    for round in 0..3u64 {
+        let tasks: Vec<_> = (0..10u64)
+            .map(|i| {
+                let store = store.clone();
+                let mut changed = config.clone();
+                changed.name = format!("Round {round} by admin {i}");
+                let change = config_change(version.0 + 1, &format!("admin-{i}"), &changed.name);
+                tokio::spawn(async move {
+                    store
+                        .change_partnership(&changed, version, &change)
+                        .await
+                        .map(|()| changed)
+                })
+            })
+            .collect();
+        let mut winners = Vec::new();
+        for task in tasks {
+            match task.await.unwrap() {
+                Ok(changed) => winners.push(changed),
+                Err(StoreError::ConfigConflict { .. }) => {}
+                Err(other) => panic!("{other:?}"),
+            }
+        }
+        assert_eq!(
+            winners.len(),
+            1,
+            "round {round}: exactly one administrator's change"
+        );
+        version = version.next();
+        assert_eq!(
+            store.partnership_versioned(&config.id).await.unwrap(),
+            Some((winners[0].clone(), version))
+        );
+    }
+    let record = all_changes(&store, &config.id).await;
+    let versions: Vec<u64> = record.iter().map(|c| c.version.0).collect();
+    assert_eq!(versions, [4, 3, 2], "one change per version, newest first");
+    assert_eq!(
+        record[0].what,
+        store.partnership(&config.id).await.unwrap().unwrap().name,
+        "the record names the change that was stored"
+    );
+}
+
+pub async fn the_record_of_changes_pages_newest_first_within_one_partnership(store: Shared) {
+    use crate::ConfigVersion;
+    let a = admin_config("sefton-scp");
+    let b = admin_config("medway");
+    store.put_partnership(&a).await.unwrap();
+    store.put_partnership(&b).await.unwrap();
+    for v in 1..=7u64 {
+        store
+            .change_partnership(
+                &a,
+                ConfigVersion(v),
+                &config_change(v + 1, "admin", &format!("a{v}")),
+            )
+            .await
+            .unwrap();
+    }
+    store
+        .change_partnership(&b, ConfigVersion(1), &config_change(2, "admin", "b1"))
+        .await
+        .unwrap();
+    let first = store
+        .partnership_changes(&a.id, &PageRequest::first(3))
+        .await
+        .unwrap();
+    assert_eq!(first.items.len(), 3);
+    assert!(first.next.is_some());
+    let whats: Vec<String> = all_changes(&store, &a.id)
+        .await
+        .into_iter()
+        .map(|c| c.what)
+        .collect();
+    assert_eq!(whats, ["a7", "a6", "a5", "a4", "a3", "a2", "a1"]);
+    let b_whats: Vec<String> = all_changes(&store, &b.id)
+        .await
+        .into_iter()
+        .map(|c| c.what)
+        .collect();
+    assert_eq!(b_whats, ["b1"], "partnership B sees only its own record");
+    // A cursor from A's record does not page B's.
+    let crossed = store
+        .partnership_changes(&b.id, &PageRequest::new(3, first.next.clone()))
+        .await;
+    assert!(
+        matches!(crossed, Err(StoreError::InvalidCursor))
+            || crossed.is_ok_and(|p| p.items.iter().all(|c| c.what.starts_with('b'))),
+        "a cursor never reaches another partnership's record"
     );
 }
 

@@ -22,6 +22,9 @@ pub enum Call {
     PutPartnership,
     Partnership,
     Partnerships,
+    PartnershipVersioned,
+    ChangePartnership,
+    PartnershipChanges,
     CreateCaseNoting,
     LoadCase,
     Chronology,
@@ -84,6 +87,40 @@ impl<P: Probe> Store for Instrumented<P> {
         self.probe.before(Call::Partnerships)?;
         let found = self.inner.partnerships().await?;
         self.probe.read(Call::Partnerships, found.len());
+        Ok(found)
+    }
+
+    async fn partnership_versioned(
+        &self,
+        id: &PartnershipId,
+    ) -> Result<Option<(PartnershipConfig, crate::ConfigVersion)>, StoreError> {
+        self.probe.before(Call::PartnershipVersioned)?;
+        let found = self.inner.partnership_versioned(id).await?;
+        self.probe
+            .read(Call::PartnershipVersioned, usize::from(found.is_some()));
+        Ok(found)
+    }
+
+    async fn change_partnership(
+        &self,
+        config: &PartnershipConfig,
+        expected: crate::ConfigVersion,
+        change: &crate::ConfigChange,
+    ) -> Result<(), StoreError> {
+        self.probe.before(Call::ChangePartnership)?;
+        self.inner
+            .change_partnership(config, expected, change)
+            .await
+    }
+
+    async fn partnership_changes(
+        &self,
+        id: &PartnershipId,
+        page: &PageRequest,
+    ) -> Result<Page<crate::ConfigChange>, StoreError> {
+        self.probe.before(Call::PartnershipChanges)?;
+        let found = self.inner.partnership_changes(id, page).await?;
+        self.probe.read(Call::PartnershipChanges, found.items.len());
         Ok(found)
     }
 

@@ -31,6 +31,37 @@ pub mod instrumented;
 // is re-exported here because the port stores it.
 pub use escalations_core::partnership::{Agency, EmailAddress, PartnershipConfig, Person};
 
+/// The version of a partnership's stored configuration: 1 when first stored, one more with
+/// every change. An administrator's change is conditional on the version they read, so two
+/// administrators never overwrite each other silently.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ConfigVersion(pub u64);
+
+impl ConfigVersion {
+    pub fn next(self) -> ConfigVersion {
+        ConfigVersion(self.0 + 1)
+    }
+}
+
+impl fmt::Display for ConfigVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// One change to a partnership's configuration, as recorded: who made it, when, and what it
+/// was in words built from the configuration's own ids, names and dates (never free text
+/// about a case or a child).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfigChange {
+    /// The version the change produced.
+    pub version: ConfigVersion,
+    pub at: DateTime<Utc>,
+    pub by: PersonId,
+    pub what: String,
+}
+
 // ---------------------------------------------------------------------------------------
 // Lists and queries
 
@@ -51,6 +82,12 @@ pub struct CaseFilter {
     pub procedure: Option<ProcedureId>,
     /// Only open cases whose running clock is breached at this instant.
     pub overdue_at: Option<DateTime<Utc>>,
+    /// Only cases raised at or after this instant.
+    pub raised_from: Option<DateTime<Utc>>,
+    /// Only cases raised before this instant.
+    pub raised_before: Option<DateTime<Utc>>,
+    /// Oldest raised first, rather than newest first.
+    pub oldest_first: bool,
 }
 
 impl CaseFilter {
@@ -61,6 +98,8 @@ impl CaseFilter {
             && self
                 .overdue_at
                 .is_none_or(|now| case.running.as_ref().is_some_and(|r| r.due <= now))
+            && self.raised_from.is_none_or(|from| case.raised_at >= from)
+            && self.raised_before.is_none_or(|before| case.raised_at < before)
     }
 }
 
@@ -82,12 +121,6 @@ impl Cursor {
         serde_json::from_slice(&bytes).map_err(|_| StoreError::InvalidCursor)
     }
 
-    /// Only cases raised at or after this instant.
-    pub raised_from: Option<DateTime<Utc>>,
-    /// Only cases raised before this instant.
-    pub raised_before: Option<DateTime<Utc>>,
-    /// Oldest raised first, rather than newest first.
-    pub oldest_first: bool,
     pub fn from_string(s: String) -> Cursor {
         Cursor(s)
     }
@@ -98,8 +131,6 @@ impl Cursor {
 }
 
 /// The largest page any list returns.
-            && self.raised_from.is_none_or(|from| case.raised_at >= from)
-            && self.raised_before.is_none_or(|before| case.raised_at < before)
 pub const MAX_PAGE: u32 = 200;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -293,6 +324,13 @@ pub enum NoticeEnd {
 pub enum StoreError {
     #[error("case {case} changed since version {expected_version} was read: reload and try again")]
     Conflict { case: CaseId, expected_version: u64 },
+    #[error(
+        "the configuration of {partnership} changed since version {expected_version} was read: reload it and try again"
+    )]
+    ConfigConflict {
+        partnership: PartnershipId,
+        expected_version: u64,
+    },
     #[error("case {case} already exists")]
     AlreadyExists { case: CaseId },
     #[error("case {case} does not exist")]
@@ -339,6 +377,22 @@ pub fn check_transition(transition: &Transition) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Checks a configuration change before any adapter stores it: it produces the version after
+/// the one expected, for the configuration's own partnership.
+pub fn check_config_change(
+    expected: ConfigVersion,
+    change: &ConfigChange,
+) -> Result<(), StoreError> {
+    if change.version != expected.next() {
+        return Err(StoreError::InvalidTransition(format!(
+            "a change to configuration version {expected} produces version {}, not {}",
+            expected.next(),
+            change.version
+        )));
+    }
+    Ok(())
+}
+
 /// Checks a newly raised case's transition: consistent, and at version 1.
 pub fn check_new_case(raised: &Transition) -> Result<(), StoreError> {
     check_transition(raised)?;
@@ -355,13 +409,41 @@ pub fn check_new_case(raised: &Transition) -> Result<(), StoreError> {
 
 #[async_trait]
 pub trait Store: Send + Sync {
-    /// Creates or replaces a partnership's configuration.
+    /// Creates or replaces a partnership's configuration (the operator's tool, the local
+    /// stack's seeding): its version goes up by one, so an administrator's change read before
+    /// it conflicts. Not recorded as an administrator's change.
     async fn put_partnership(&self, config: &PartnershipConfig) -> Result<(), StoreError>;
     async fn partnership(
         &self,
         id: &PartnershipId,
     ) -> Result<Option<PartnershipConfig>, StoreError>;
     async fn partnerships(&self) -> Result<Vec<PartnershipId>, StoreError>;
+
+    // --- Administration: the configuration, versioned, and its record of changes ---------
+
+    /// The partnership's configuration and its version (configurations stored before versions
+    /// read version 1).
+    async fn partnership_versioned(
+        &self,
+        id: &PartnershipId,
+    ) -> Result<Option<(PartnershipConfig, ConfigVersion)>, StoreError>;
+
+    /// Replaces the configuration and appends `change` to its record, atomically, if and only
+    /// if the stored configuration is still at `expected` (`change.version` is
+    /// `expected.next()`); otherwise `ConfigConflict`, and nothing is written.
+    async fn change_partnership(
+        &self,
+        config: &PartnershipConfig,
+        expected: ConfigVersion,
+        change: &ConfigChange,
+    ) -> Result<(), StoreError>;
+
+    /// The record of changes to a partnership's configuration, newest first.
+    async fn partnership_changes(
+        &self,
+        id: &PartnershipId,
+        page: &PageRequest,
+    ) -> Result<Page<ConfigChange>, StoreError>;
 
     /// Stores a newly raised case (version 1) with its events. With an idempotency key, a
     /// retry returns the case the first call created and never creates a second one.

@@ -606,3 +606,156 @@ pub enum SiteConfig {
         domain: String,
     },
 }
+
+// ---------------------------------------------------------------------------------------
+// Calendar feeds
+
+/// `POST /api/me/calendar-feed`: the caller's new calendar feed. `url` is shown this once
+/// (the server keeps only a hash of its secret); any feed before it has stopped working.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CalendarFeedLink {
+    /// The feed's address: absolute where the server knows the site's address, otherwise a
+    /// path on the page's own origin (`/api/calendar/….ics`).
+    pub url: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// `GET /api/me/calendar-feed`: whether the caller has a calendar feed, and since when —
+/// never its address.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CalendarFeedState {
+    pub active: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<DateTime<Utc>>,
+}
+
+// ---------------------------------------------------------------------------------------
+// Administration (the partnership's set-up, for its administrators)
+
+/// `GET /api/admin`: the partnership's configuration as its administrators change it, the
+/// version a change must name, and the latest changes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminView {
+    /// Send it back with a change: a change to an older version is refused (409).
+    pub version: u64,
+    pub partnership: escalations_core::partnership::PartnershipConfig,
+    /// The latest changes, newest first.
+    pub changes: Vec<ConfigChangeView>,
+}
+
+/// One recorded change: who made it, when, and what it was.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfigChangeView {
+    /// The version it produced.
+    pub version: u64,
+    pub at: DateTime<Utc>,
+    pub by: PersonId,
+    pub what: String,
+}
+
+/// A running deadline a change to the calendar moves.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MovedDeadlineView {
+    pub case: CaseId,
+    pub procedure: ProcedureId,
+    pub stage: StageId,
+    pub clock: escalations_core::ids::ClockId,
+    pub was: DateTime<Utc>,
+    pub due: DateTime<Utc>,
+}
+
+/// `GET /api/admin/closure-days/preview?date=…[&remove=true]`: the deadlines adding (or
+/// removing) a closure day would move, before anything is saved.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClosureDayPreview {
+    pub date: NaiveDate,
+    pub remove: bool,
+    pub moves: Vec<MovedDeadlineView>,
+}
+
+/// `POST /api/admin/changes`: what a saved change did.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfigChanged {
+    pub admin: AdminView,
+    pub change: ConfigChangeView,
+    /// The deadlines it moved (a change to closure days or the division).
+    pub moved: Vec<MovedDeadlineView>,
+}
+
+/// `POST /api/admin/changes`: one change to the set-up, made to the version read. `change`
+/// says which, and which other fields it takes:
+/// `add-closure-day` / `remove-closure-day` (`date`), `add-agency` / `edit-agency`
+/// (`agency`), `remove-agency` / `remove-person` (`id`), `add-person` / `edit-person`
+/// (`person`), `set-mailbox` (`mailbox`, `address`; no address removes it), `set-division`
+/// (`division`), `set-notices` (`notices`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigChangeBody {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agency: Option<AgencyBody>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub person: Option<PersonBody>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mailbox: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub division: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notices: Option<NoticesBody>,
+}
+
+/// An agency as an administrator adds or changes it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgencyBody {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// The agency's own inbox, if it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mailbox: Option<String>,
+}
+
+/// A person as an administrator adds or changes them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PersonBody {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agency: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// A manager's (or the chair's) level of management.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<String>,
+}
+
+/// When notices go: working hours (`"08:00-18:00"`), the reminder percentage for hour
+/// clocks, and working days before an unanswered breach goes up a line.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoticesBody {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub working_hours: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reminder_percent: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unanswered_after_working_days: Option<u32>,
+}

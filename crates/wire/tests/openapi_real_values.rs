@@ -11,7 +11,9 @@ use contract::examples::{Journey, T0, at, chair, journeys, raiser};
 use contract::{Contract, WIRE_TYPES};
 use escalations_core::calendar::Division;
 use escalations_core::case::{Case, Event, EventKind, Level, Role};
-use escalations_core::ids::{AgencyId, CaseId, PartnershipId, PersonId, ProcedureId, StageId};
+use escalations_core::ids::{
+    AgencyId, CaseId, ClockId, PartnershipId, PersonId, ProcedureId, StageId,
+};
 use escalations_core::procedure::AgencyKind;
 use escalations_core::{Calendar, Catalogue};
 use escalations_wire::{
@@ -330,13 +332,28 @@ fn real_values_of_every_wire_type_match_their_schema() {
             stage: StageId::parse("level-2").unwrap(),
         },
     };
+    // An administrator's change to the closure days moves a running clock.
+    let rescheduled = Event {
+        case: CaseId::parse("case-a").unwrap(),
+        version: 10,
+        seq: 0,
+        at: now,
+        by: Some(PersonId::parse("admin").unwrap()),
+        kind: EventKind::ClockRescheduled {
+            stage: StageId::parse("level-2").unwrap(),
+            clock: ClockId::parse("response").unwrap(),
+            due: now + Duration::days(3),
+            was: now + Duration::days(2),
+        },
+    };
     assert_eq!(
-        kinds.len() + 1,
-        12,
-        "the journeys show every kind of event but `submitted`: {kinds:?}"
+        kinds.len() + 2,
+        13,
+        "the journeys show every kind of event but `submitted` and `clock-rescheduled`: {kinds:?}"
     );
     let mut with_submission = journeys[0].view(&chair(), now);
     with_submission.chronology.push(submitted);
+    with_submission.chronology.push(rescheduled);
     contract.accepts("CaseView", &with_submission);
     for journey in &journeys {
         for clock in &journey.view(&raiser(), now).clocks {
@@ -408,21 +425,6 @@ fn real_values_of_every_wire_type_match_their_schema() {
     assert!(!report.contacts_by_method.is_empty() && !report.running_totals.is_empty());
     assert_eq!(report.agreed_actions["sefton"].done_on_time, 1);
     contract.accepts("Report", &report);
-    let empty = escalations_core::report::report(
-        &[],
-        &catalogue,
-        &Calendar::new(Division::EnglandAndWales),
-        "2026-11-01".parse().unwrap(),
-        "2026-11-30".parse().unwrap(),
-        now,
-    );
-    contract.accepts("Report", &empty);
-
-    // Problems.
-    let errors = vec![FieldError {
-        field: "concern.summary".into(),
-        message: "is empty: write something here".into(),
-    }];
     let mut one_procedure = report.clone();
     one_procedure.procedure = Some(escalations_core::ids::ProcedureId::parse("sefton").unwrap());
     // 2 days falls in the first week's band, 9 in the second week's.
@@ -438,6 +440,21 @@ fn real_values_of_every_wire_type_match_their_schema() {
             quarter_from: "2026-10-01".parse().unwrap(),
         },
     );
+    let empty = escalations_core::report::report(
+        &[],
+        &catalogue,
+        &Calendar::new(Division::EnglandAndWales),
+        "2026-11-01".parse().unwrap(),
+        "2026-11-30".parse().unwrap(),
+        now,
+    );
+    contract.accepts("Report", &empty);
+
+    // Problems.
+    let errors = vec![FieldError {
+        field: "concern.summary".into(),
+        message: "is empty: write something here".into(),
+    }];
     contract.accepts("FieldError", &errors[0]);
     contract.accepts(
         "Problem",
@@ -517,6 +534,36 @@ fn real_values_of_every_wire_type_match_their_schema() {
         },
     );
 
+    // Calendar feeds: the link as given on the local stack and behind CloudFront.
+    for url in [
+        "http://127.0.0.1:8080/api/calendar/sefton.pat.q3X0lS3kYy7C3Pk1I8a8fXwzq9d9oYb0J-4_uW2mVZQ.ics",
+        "/api/calendar/sefton.pat.q3X0lS3kYy7C3Pk1I8a8fXwzq9d9oYb0J-4_uW2mVZQ.ics",
+    ] {
+        contract.accepts(
+            "CalendarFeedLink",
+            &escalations_wire::CalendarFeedLink {
+                url: url.into(),
+                created_at: now,
+            },
+        );
+    }
+    contract.accepts(
+        "CalendarFeedState",
+        &escalations_wire::CalendarFeedState {
+            active: true,
+            created_at: Some(now),
+        },
+    );
+    contract.accepts(
+        "CalendarFeedState",
+        &escalations_wire::CalendarFeedState {
+            active: false,
+            created_at: None,
+        },
+    );
+
+    administration(&contract, &catalogue, now);
+
     let checked = contract.checked.borrow();
     let missing: Vec<&&str> = WIRE_TYPES
         .iter()
@@ -532,6 +579,7 @@ fn event_kind(kind: &EventKind) -> &'static str {
         EventKind::ClockMet { .. } => "clock-met",
         EventKind::ClockStopped { .. } => "clock-stopped",
         EventKind::ClockBreached { .. } => "clock-breached",
+        EventKind::ClockRescheduled { .. } => "clock-rescheduled",
         EventKind::Submitted { .. } => "submitted",
         EventKind::Responded { .. } => "responded",
         EventKind::Escalated { .. } => "escalated",
@@ -539,5 +587,137 @@ fn event_kind(kind: &EventKind) -> &'static str {
         EventKind::Withdrawn { .. } => "withdrawn",
         EventKind::FormRecorded { .. } => "form-recorded",
         EventKind::ActionDone { .. } => "action-done",
+    }
+}
+
+/// Administration: every demo partnership's configuration as an administrator reads it (one
+/// with notice settings changed), a change, a preview and the bodies the page sends.
+fn administration(contract: &Contract, catalogue: &Catalogue, now: chrono::DateTime<chrono::Utc>) {
+    use escalations_wire::{
+        AdminView, AgencyBody, ClosureDayPreview, ConfigChangeBody, ConfigChangeView,
+        ConfigChanged, MovedDeadlineView, NoticesBody, PersonBody,
+    };
+    let files = [
+        (
+            "sefton.toml",
+            include_str!("../../../infra/demo/sefton.toml"),
+        ),
+        (
+            "medway.toml",
+            include_str!("../../../infra/demo/medway.toml"),
+        ),
+        ("moray.toml", include_str!("../../../infra/demo/moray.toml")),
+        ("sscp.toml", include_str!("../../../infra/demo/sscp.toml")),
+    ];
+    let change = ConfigChangeView {
+        version: 2,
+        at: now,
+        by: PersonId::parse("admin").unwrap(),
+        what: "added closure day Tuesday 29 December 2026".into(),
+    };
+    contract.accepts("ConfigChangeView", &change);
+    let moved = MovedDeadlineView {
+        case: CaseId::parse("case-a").unwrap(),
+        procedure: ProcedureId::parse("sefton").unwrap(),
+        stage: StageId::parse("step-1").unwrap(),
+        clock: ClockId::parse("response").unwrap(),
+        was: now,
+        due: now + Duration::days(1),
+    };
+    contract.accepts("MovedDeadlineView", &moved);
+    for (name, text) in files {
+        let mut config = escalations_core::partnership::load(name, text, catalogue).unwrap();
+        config
+            .closure_days
+            .push(NaiveDate::from_ymd_opt(2026, 12, 29).unwrap());
+        if name == "moray.toml" {
+            config.notices.reminder_percent = 50;
+        }
+        let view = AdminView {
+            version: 2,
+            partnership: config,
+            changes: vec![change.clone()],
+        };
+        contract.accepts("PartnershipConfig", &view.partnership);
+        contract.accepts("AdminView", &view);
+        contract.accepts(
+            "ConfigChanged",
+            &ConfigChanged {
+                admin: view,
+                change: change.clone(),
+                moved: vec![moved.clone()],
+            },
+        );
+    }
+    contract.accepts(
+        "ClosureDayPreview",
+        &ClosureDayPreview {
+            date: NaiveDate::from_ymd_opt(2026, 12, 29).unwrap(),
+            remove: false,
+            moves: vec![moved.clone()],
+        },
+    );
+    let agency = AgencyBody {
+        id: Some("youth-justice".into()),
+        name: Some("Sefton Youth Justice Service".into()),
+        kind: Some("youth-justice".into()),
+        mailbox: Some("yjs@sefton.example.org".into()),
+    };
+    let person = PersonBody {
+        id: Some("sam-newcomer".into()),
+        name: Some("Sam Newcomer".into()),
+        email: Some("sam@sefton.example.org".into()),
+        agency: Some("police".into()),
+        role: Some("manager".into()),
+        level: Some("second-line".into()),
+    };
+    let notices = NoticesBody {
+        working_hours: Some("09:00-17:00".into()),
+        reminder_percent: Some(50),
+        unanswered_after_working_days: Some(2),
+    };
+    contract.accepts("AgencyBody", &agency);
+    contract.accepts("PersonBody", &person);
+    contract.accepts("NoticesBody", &notices);
+    for body in [
+        ConfigChangeBody {
+            version: Some(1),
+            change: Some("add-closure-day".into()),
+            date: Some("2026-12-29".into()),
+            ..Default::default()
+        },
+        ConfigChangeBody {
+            version: Some(2),
+            change: Some("add-person".into()),
+            person: Some(person),
+            ..Default::default()
+        },
+        ConfigChangeBody {
+            version: Some(3),
+            change: Some("add-agency".into()),
+            agency: Some(agency),
+            ..Default::default()
+        },
+        ConfigChangeBody {
+            version: Some(4),
+            change: Some("set-mailbox".into()),
+            mailbox: Some("recording".into()),
+            address: Some("recording@sefton.example.org".into()),
+            ..Default::default()
+        },
+        ConfigChangeBody {
+            version: Some(5),
+            change: Some("set-notices".into()),
+            notices: Some(notices),
+            ..Default::default()
+        },
+        ConfigChangeBody {
+            version: Some(6),
+            change: Some("remove-person".into()),
+            id: Some("sam-newcomer".into()),
+            ..Default::default()
+        },
+    ] {
+        contract.accepts("ConfigChangeBody", &body);
     }
 }

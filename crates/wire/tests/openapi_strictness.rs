@@ -30,6 +30,7 @@ fn serde_takes_body(name: &str, json: &Value) -> bool {
         "ResolutionBody" => serde_takes::<ResolutionBody>(json),
         "WithdrawalBody" => serde_takes::<WithdrawalBody>(json),
         "ActionCompletionBody" => serde_takes::<ActionCompletionBody>(json),
+        "ConfigChangeBody" => serde_takes::<escalations_wire::ConfigChangeBody>(json),
         other => panic!("{other} is not a request body"),
     }
 }

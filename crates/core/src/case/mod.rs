@@ -447,6 +447,14 @@ pub enum EventKind {
         clock: ClockId,
         due: DateTime<Utc>,
     },
+    /// The running clock's due instant counted again because the partnership's calendar
+    /// changed (an administrator added or removed a closure day).
+    ClockRescheduled {
+        stage: StageId,
+        clock: ClockId,
+        due: DateTime<Utc>,
+        was: DateTime<Utc>,
+    },
     Submitted {
         stage: StageId,
     },

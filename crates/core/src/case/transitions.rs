@@ -1023,6 +1023,65 @@ impl Case {
         Some(b.done())
     }
 
+    /// The running clock's due instant counted again on `calendar`, from the instant it
+    /// started, with its timescale (the shorter one if set): `Some((before, after))` when a
+    /// change to the partnership's closure days moves it. A closed case, a clock whose breach
+    /// is recorded, or one counted in hours never moves.
+    pub fn rescheduled_due(
+        &self,
+        procedure: &Procedure,
+        calendar: &Calendar,
+    ) -> Result<Option<(DateTime<Utc>, DateTime<Utc>)>, YearOutOfRange> {
+        let Some(run) = self.running_clock() else {
+            return Ok(None);
+        };
+        if !self.status.is_open() || run.breach_recorded {
+            return Ok(None);
+        }
+        let Some(clock) = procedure
+            .stage(run.stage.as_str())
+            .and_then(|s| s.clock(run.clock.as_str()))
+        else {
+            return Ok(None);
+        };
+        let due = run
+            .shortened_to
+            .unwrap_or(clock.timescale)
+            .due(run.started_at, calendar)?;
+        Ok((due != run.due).then_some((run.due, due)))
+    }
+
+    /// Moves the running clock's due instant to where `calendar` puts it
+    /// ([`Case::rescheduled_due`]), recording `clock-rescheduled` by the administrator who
+    /// changed the calendar. `None` when it does not move.
+    pub fn reschedule(
+        &self,
+        procedure: &Procedure,
+        calendar: &Calendar,
+        by: &PersonId,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Transition>, YearOutOfRange> {
+        let Some((was, due)) = self.rescheduled_due(procedure, calendar)? else {
+            return Ok(None);
+        };
+        let mut b = Builder::new(self.clone(), Some(by.clone()), self.effective_now(now));
+        let run = b
+            .case
+            .clocks
+            .iter_mut()
+            .find(|c| c.is_running())
+            .expect("rescheduled_due found a running clock");
+        run.due = due;
+        let (stage, clock) = (run.stage.clone(), run.clock.clone());
+        b.event(EventKind::ClockRescheduled {
+            stage,
+            clock,
+            due,
+            was,
+        });
+        Ok(Some(b.done()))
+    }
+
     /// [`Case::record_breaches`], and where the breached clock is followed by one that runs
     /// "if not resolved (or no response)", stops the breached clock and starts that one from
     /// the breach (its due instant): MSET's 24 hours to escalate after a missed response.

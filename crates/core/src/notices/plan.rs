@@ -334,6 +334,36 @@ pub fn plan_notices(
                     *due,
                 ));
             }
+            // The owner was told of the clock when it started; a new due instant needs its
+            // reminder, overdue and unanswered notices again (the old ones no longer apply).
+            EventKind::ClockRescheduled {
+                stage, clock, due, ..
+            } => {
+                let Some(stage_def) = context.procedure.stage(stage.as_str()) else {
+                    continue;
+                };
+                let Some(clock_def) = stage_def.clock(clock.as_str()) else {
+                    continue;
+                };
+                let Some(run) = case
+                    .clocks
+                    .iter()
+                    .rev()
+                    .find(|run| &run.stage == stage && &run.clock == clock && &run.due == due)
+                else {
+                    continue;
+                };
+                let owner = planner.side(stage_def, clock_def.owner);
+                plans.extend(planner.clock_notices(
+                    stage_def,
+                    clock,
+                    clock_def.owner,
+                    owner,
+                    run.shortened_to.unwrap_or(clock_def.timescale),
+                    run.started_at,
+                    *due,
+                ));
+            }
             EventKind::Submitted { stage } => {
                 if let Some(stage_def) = context.procedure.stage(stage.as_str()) {
                     let kind = NoticeKind::Submitted {
@@ -818,6 +848,7 @@ fn event_label(kind: &EventKind) -> String {
         EventKind::FormRecorded { stage, .. } => ("form-recorded", Some(stage)),
         EventKind::Resolved { stage } => ("resolved", Some(stage)),
         EventKind::Withdrawn { stage } => ("withdrawn", Some(stage)),
+        EventKind::ClockRescheduled { stage, .. } => ("clock-rescheduled", Some(stage)),
         EventKind::ClockMet { stage, .. }
         | EventKind::ClockStopped { stage, .. }
         | EventKind::ClockBreached { stage, .. } => ("clock", Some(stage)),

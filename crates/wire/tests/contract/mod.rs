@@ -53,6 +53,19 @@ pub const WIRE_TYPES: &[&str] = &[
     "Report",
     "FormBody",
     "FormView",
+    "CalendarFeedLink",
+    "CalendarFeedState",
+    // Administration
+    "AdminView",
+    "PartnershipConfig",
+    "ConfigChangeView",
+    "MovedDeadlineView",
+    "ClosureDayPreview",
+    "ConfigChanged",
+    "ConfigChangeBody",
+    "AgencyBody",
+    "PersonBody",
+    "NoticesBody",
 ];
 
 pub fn document() -> Value {
@@ -160,5 +173,9 @@ pub fn minimal_bodies() -> Vec<(&'static str, Value)> {
             json!({ "version": 0, "outcome": "x", "lessons_learned": "y" }),
         ),
         ("WithdrawalBody", json!({ "version": 0, "reason": "x" })),
+        (
+            "ConfigChangeBody",
+            json!({ "version": 1, "change": "add-closure-day", "date": "2026-12-29" }),
+        ),
     ]
 }
