@@ -100,7 +100,10 @@ impl App {
             }
             Err(refused @ Refused::FormNotAtStage { .. }) if at == FormAt::Latest => {
                 let found = procedure.form(form).ok_or(refused)?;
-                let using = procedure.stages.iter().find(|s| s.form.as_ref() == Some(form));
+                let using = procedure
+                    .stages
+                    .iter()
+                    .find(|s| s.form.as_ref() == Some(form));
                 let stage = match (latest, using) {
                     (Some(r), _) => r.stage.clone(),
                     (None, Some(s)) => s.id.clone(),

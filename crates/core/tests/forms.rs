@@ -900,7 +900,13 @@ fn msets_pro_formas_are_marked_restricted_as_the_document_is_and_no_other_form_i
         for form in &procedure.forms {
             let mset = procedure.id.as_str().starts_with("sscp-mset");
             let expected = mset.then_some("RESTRICTED");
-            assert_eq!(form.marking.as_deref(), expected, "{}/{}", procedure.id, form.id);
+            assert_eq!(
+                form.marking.as_deref(),
+                expected,
+                "{}/{}",
+                procedure.id,
+                form.id
+            );
             marked += usize::from(mset);
         }
     }
@@ -912,7 +918,10 @@ fn msets_pro_formas_are_marked_restricted_as_the_document_is_and_no_other_form_i
     )
     .unwrap_err()
     .to_string();
-    assert!(e.starts_with("sscp-mset.toml:") && e.contains("a marking is one short line"), "{e}");
+    assert!(
+        e.starts_with("sscp-mset.toml:") && e.contains("a marking is one short line"),
+        "{e}"
+    );
 }
 
 #[test]

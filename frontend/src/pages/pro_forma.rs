@@ -102,7 +102,11 @@ pub fn BlankProForma() -> impl IntoView {
         });
         async move {
             let procedure = shared.procedure(&id).await?;
-            let found = procedure.forms.iter().find(|f| f.id.as_str() == form).cloned();
+            let found = procedure
+                .forms
+                .iter()
+                .find(|f| f.id.as_str() == form)
+                .cloned();
             Ok::<_, Failure>((procedure, found))
         }
     });
@@ -113,9 +117,9 @@ pub fn BlankProForma() -> impl IntoView {
                 Ok((procedure, Some(form))) => {
                     view! { <Sheet procedure=procedure form=form filled=None /> }.into_any()
                 }
-                Ok((_, None)) => {
-                    failed(Failure::Unreachable("no such form in this procedure".to_owned()))
-                }
+                Ok((_, None)) => failed(Failure::Unreachable(
+                    "no such form in this procedure".to_owned(),
+                )),
                 Err(e) => failed(e),
             })
             .unwrap_or_else(loading)
@@ -172,7 +176,11 @@ pub fn BlankForms() -> impl IntoView {
 
 /// The case page's list of its pro-formas, each to print filled from the case.
 #[component]
-pub fn ProFormaLinks(case: String, procedure: Procedure, records: Vec<FormRecord>) -> impl IntoView {
+pub fn ProFormaLinks(
+    case: String,
+    procedure: Procedure,
+    records: Vec<FormRecord>,
+) -> impl IntoView {
     (!procedure.forms.is_empty()).then(move || {
         view! {
             <h2 class="govuk-heading-m">"Pro-formas"</h2>
@@ -315,7 +323,9 @@ fn sections(fields: &[Field]) -> Vec<(Option<Party>, Vec<&Field>)> {
 }
 
 fn field_row(field: &Field, values: Option<&BTreeMap<String, Plain>>) -> AnyView {
-    let value = values.and_then(|v| v.get(field.id.as_str())).filter(|v| !v.is_empty());
+    let value = values
+        .and_then(|v| v.get(field.id.as_str()))
+        .filter(|v| !v.is_empty());
     let label = field.label.clone();
     if field.kind == FieldKind::Rows {
         let rows: Vec<BTreeMap<String, Plain>> = match value {
@@ -361,7 +371,10 @@ fn field_row(field: &Field, values: Option<&BTreeMap<String, Plain>>) -> AnyView
     let shown = if field.kind.has_options() || field.kind == FieldKind::YesNo {
         ticks(field, value).into_any()
     } else {
-        value.map(|v| words(field, v)).unwrap_or_default().into_any()
+        value
+            .map(|v| words(field, v))
+            .unwrap_or_default()
+            .into_any()
     };
     view! {
         <tr class="app-proforma__row">
@@ -383,7 +396,9 @@ fn ticks(field: &Field, value: Option<&Plain>) -> impl IntoView + use<> {
     let ticked = |option: &str| match value {
         Some(Plain::Bool(b)) => (option == "Yes") == *b,
         Some(Plain::Text(t)) => t == option,
-        Some(Plain::List(items)) => items.iter().any(|i| matches!(i, Plain::Text(t) if t == option)),
+        Some(Plain::List(items)) => items
+            .iter()
+            .any(|i| matches!(i, Plain::Text(t) if t == option)),
         _ => false,
     };
     view! {

@@ -213,7 +213,10 @@ pub(crate) async fn form(
         None | Some("current") => FormAt::Current,
         Some("latest") => FormAt::Latest,
         Some(other) => {
-            f.problem("record", format!("`{other}` is not a record: use current or latest"));
+            f.problem(
+                "record",
+                format!("`{other}` is not a record: use current or latest"),
+            );
             FormAt::Current
         }
     };
