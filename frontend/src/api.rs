@@ -68,6 +68,51 @@ pub async fn post<B: Serialize, T: DeserializeOwned>(
     read(response).await
 }
 
+/// GET of a file the API makes (a CSV, a calendar entry) with the person's token, saved by
+/// the browser as `file_name`: a link cannot carry the bearer token, so the page fetches the
+/// bytes and hands them to the browser as a download.
+pub async fn download(path: &str, file_name: &str) -> Result<(), Failure> {
+    let response = authorised(Request::get(path))
+        .send()
+        .await
+        .map_err(|e| Failure::Unreachable(e.to_string()))?;
+    let status = response.status();
+    if !(200..300).contains(&status) {
+        return read::<()>(response).await;
+    }
+    let mime = response.headers().get("Content-Type").unwrap_or_default();
+    let bytes = response
+        .binary()
+        .await
+        .map_err(|e| Failure::Unreachable(e.to_string()))?;
+    save_file(&bytes, &mime, file_name)
+        .map_err(|_| Failure::Unreachable("the browser would not save the file".to_owned()))
+}
+
+fn save_file(bytes: &[u8], mime: &str, file_name: &str) -> Result<(), wasm_bindgen::JsValue> {
+    use wasm_bindgen::JsCast;
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or_else(|| wasm_bindgen::JsValue::from_str("no document"))?;
+    let link: web_sys::HtmlAnchorElement = document.create_element("a")?.dyn_into()?;
+    link.set_href(&url);
+    link.set_download(file_name);
+    link.click();
+    // Revoked a little later: some browsers read the file after `click` returns.
+    let revoke = wasm_bindgen::closure::Closure::once_into_js(move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    });
+    web_sys::window()
+        .ok_or_else(|| wasm_bindgen::JsValue::from_str("no window"))?
+        .set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 10_000)?;
+    Ok(())
+}
+
 /// GET of a file of the page itself (no token).
 pub async fn get_public<T: DeserializeOwned>(path: &str) -> Result<T, Failure> {
     let response = Request::get(path)

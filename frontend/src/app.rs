@@ -20,6 +20,7 @@ use crate::pages::{
     case::CasePage,
     my_work::MyWork,
     pro_forma::{BlankForms, BlankProForma, FilledProForma},
+    report::ReportPage,
     raise::Raise,
     signin::{SignIn, SignInCallback},
 };
@@ -129,6 +130,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/") view=|| view! { <SignedIn><MyWork /></SignedIn> } />
                         <Route path=path!("/raise") view=|| view! { <SignedIn><Raise /></SignedIn> } />
                         <Route path=path!("/cases") view=|| view! { <SignedIn><AllCases /></SignedIn> } />
+                        <Route path=path!("/reports") view=|| view! { <SignedIn><ReportPage /></SignedIn> } />
                         <Route path=path!("/cases/:id") view=|| view! { <SignedIn><CasePage /></SignedIn> } />
                         <Route path=path!("/cases/:id/forms/:form") view=|| view! { <SignedIn><FilledProForma /></SignedIn> } />
                         <Route path=path!("/procedures/:id/forms/:form") view=|| view! { <SignedIn><BlankProForma /></SignedIn> } />
@@ -236,6 +238,11 @@ fn Header() -> impl IntoView {
                                                 <li class=move || item_class("/cases")>
                                                     <A href="/cases" attr:class="govuk-service-navigation__link" attr:aria-current=move || current("/cases")>
                                                         "All cases"
+                                                    </A>
+                                                </li>
+                                                <li class=move || item_class("/reports")>
+                                                    <A href="/reports" attr:class="govuk-service-navigation__link" attr:aria-current=move || current("/reports")>
+                                                        "Report"
                                                     </A>
                                                 </li>
                                             })}

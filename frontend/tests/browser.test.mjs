@@ -286,6 +286,20 @@ test("the chair finds the overdue Moray cases from All cases, and the filtered v
   const chair = await signIn("moray", "chair");
   await chair.getByRole("link", { name: "All cases" }).click();
   await chair.getByRole("heading", { level: 1, name: "All cases" }).waitFor();
+  // Two clicks: All cases, then the overdue count.
+  const counts = chair.getByRole("list", { name: "Counts" });
+  await counts.getByText(/resolved since 1 (January|April|July|October) \d{4}/).waitFor();
+  await counts.getByRole("link", { name: /^\d+ overdue$/ }).click();
+  await chair.waitForURL(/overdue=true/);
+  await chair.getByRole("table", { name: "Cases" }).getByRole("link", { name: `Case ${id}` }).waitFor();
+  await check(chair, "all-cases-counts");
+  // Narrowed to the agency asked, oldest first, raised from today: the same case.
+  await chair.getByLabel("Agency raising or asked").selectOption({ label: "Moray Children and Families Social Work" });
+  await chair.getByLabel("Sort by").selectOption({ label: "Oldest raised first" });
+  await chair.getByRole("button", { name: "Show cases" }).click();
+  await chair.waitForURL(/order=oldest/);
+  assert.match(chair.url(), /agency=/);
+  await chair.getByRole("table", { name: "Cases" }).getByRole("link", { name: `Case ${id}` }).waitFor();
   await chair.getByLabel("Procedure").selectOption({ label: procedure.name });
   await chair.getByLabel("Overdue only").check();
   await chair.getByRole("button", { name: "Show cases" }).click();

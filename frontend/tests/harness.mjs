@@ -36,7 +36,7 @@ before(async () => {
   const dir = mkdtempSync(`${tmpdir()}/escalations-web-`);
   stack = spawn(
     binary,
-    ["--port", "0", "--data", `${dir}/escalations.db`, "--sweep-every", "0", "--site", `${root}frontend/dist`],
+    ["--port", "0", "--data", `${dir}/escalations.db`, "--sweep-every", "0", "--site", process.env.SITE ?? `${root}frontend/dist`],
     { stdio: ["ignore", "pipe", "inherit"] },
   );
   base = await new Promise((resolve, reject) => {

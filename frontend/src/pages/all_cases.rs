@@ -1,8 +1,10 @@
-//! All cases (chair and business unit): every case of the partnership, filtered by procedure,
-//! stage, status and overdue, a page at a time through the API's cursor. The filters live in
-//! the address, so a view can be bookmarked and shared.
+//! All cases (chair and business unit): the counts at the top (open, overdue — a link to them —
+//! resolved this quarter), then every case of the partnership filtered by procedure, stage,
+//! status, the agency raising or asked, overdue and the dates raised, newest or oldest first,
+//! a page at a time through the API's cursor. The filters live in the address, so a view can
+//! be bookmarked and shared.
 
-use escalations_wire::{CasePage, ProcedureList};
+use escalations_wire::{CasePage, Overview, ProcedureList};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -12,7 +14,16 @@ use crate::app::shared;
 use crate::pages::my_work::{procedure_name, stage_name, status_tag};
 use crate::ui::{PageHeading, Tag, set_title};
 
-const FILTERS: [&str; 4] = ["procedure", "stage", "status", "overdue"];
+const FILTERS: [&str; 8] = [
+    "procedure",
+    "stage",
+    "status",
+    "agency",
+    "overdue",
+    "from",
+    "to",
+    "order",
+];
 
 fn encode(value: &str) -> String {
     js_sys::encode_uri_component(value).into()
@@ -26,6 +37,7 @@ pub fn AllCases() -> impl IntoView {
     let navigate = use_navigate();
     let filter = move |key: &str| query.with(|q| q.get(key).unwrap_or_default());
     let procedures = LocalResource::new(|| api::get::<ProcedureList>("/api/procedures"));
+    let overview = LocalResource::new(|| api::get::<Overview>("/api/overview"));
     let page = LocalResource::new(move || {
         let mut path = "/api/cases?scope=partnership&limit=50".to_owned();
         for key in FILTERS.iter().chain(std::iter::once(&"cursor")) {
@@ -50,6 +62,10 @@ pub fn AllCases() -> impl IntoView {
     let stage = RwSignal::new(filter("stage"));
     let status = RwSignal::new(filter("status"));
     let overdue = RwSignal::new(filter("overdue") == "true");
+    let agency = RwSignal::new(filter("agency"));
+    let from = RwSignal::new(filter("from"));
+    let to = RwSignal::new(filter("to"));
+    let order = RwSignal::new(filter("order"));
     let apply = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let mut parts = Vec::new();
@@ -57,6 +73,10 @@ pub fn AllCases() -> impl IntoView {
             ("procedure", procedure.get_untracked()),
             ("stage", stage.get_untracked()),
             ("status", status.get_untracked()),
+            ("agency", agency.get_untracked()),
+            ("from", from.get_untracked()),
+            ("to", to.get_untracked()),
+            ("order", order.get_untracked()),
             (
                 "overdue",
                 if overdue.get_untracked() {
@@ -94,6 +114,24 @@ pub fn AllCases() -> impl IntoView {
     });
     view! {
         <PageHeading text="All cases" caption=shared.me.get_untracked().map(|m| m.partnership.name).unwrap_or_default() />
+        {move || overview.get().and_then(Result::ok).map(|o| view! {
+            <ul class="govuk-list app-counts" aria-label="Counts">
+                <li class="app-count">
+                    <A href="/cases?status=open" attr:class="govuk-link app-count__link">
+                        <span class="app-count__figure">{o.open.to_string()}</span>" open"
+                    </A>
+                </li>
+                <li class="app-count">
+                    <A href="/cases?overdue=true" attr:class="govuk-link app-count__link">
+                        <span class="app-count__figure">{o.overdue.to_string()}</span>" overdue"
+                    </A>
+                </li>
+                <li class="app-count">
+                    <span class="app-count__figure">{o.resolved_this_quarter.to_string()}</span>
+                    {format!(" resolved since {}", o.quarter_from.format("%-d %B %Y"))}
+                </li>
+            </ul>
+        })}
         <form novalidate on:submit=apply class="govuk-!-margin-bottom-6">
             <div class="govuk-form-group">
                 <label class="govuk-label govuk-label--s" for="filter-procedure">"Procedure"</label>
@@ -124,6 +162,37 @@ pub fn AllCases() -> impl IntoView {
                     <option value="open" selected=move || status.get() == "open">"Open"</option>
                     <option value="resolved" selected=move || status.get() == "resolved">"Resolved"</option>
                     <option value="withdrawn" selected=move || status.get() == "withdrawn">"Withdrawn"</option>
+                </select>
+            </div>
+            <div class="govuk-form-group">
+                <label class="govuk-label govuk-label--s" for="filter-agency">"Agency raising or asked"</label>
+                <select class="govuk-select" id="filter-agency" prop:value=move || agency.get() on:change=move |ev| agency.set(event_target_value(&ev))>
+                    <option value="">"Any agency"</option>
+                    {move || shared.me.get().map(|me| me.partnership.agencies.into_iter().map(|a| {
+                        let id = a.id.to_string();
+                        let selected = id == agency.get_untracked();
+                        view! { <option value=id selected=selected>{a.name}</option> }
+                    }).collect_view())}
+                </select>
+            </div>
+            <fieldset class="govuk-fieldset govuk-!-margin-bottom-4">
+                <legend class="govuk-fieldset__legend govuk-fieldset__legend--s">"Raised between"</legend>
+                <div class="app-report-filters">
+                    <div class="govuk-form-group">
+                        <label class="govuk-label" for="filter-from">"From"</label>
+                        <input class="govuk-input govuk-input--width-10" id="filter-from" type="date" prop:value=move || from.get() on:input=move |ev| from.set(event_target_value(&ev)) />
+                    </div>
+                    <div class="govuk-form-group">
+                        <label class="govuk-label" for="filter-to">"To"</label>
+                        <input class="govuk-input govuk-input--width-10" id="filter-to" type="date" prop:value=move || to.get() on:input=move |ev| to.set(event_target_value(&ev)) />
+                    </div>
+                </div>
+            </fieldset>
+            <div class="govuk-form-group">
+                <label class="govuk-label govuk-label--s" for="filter-order">"Sort by"</label>
+                <select class="govuk-select" id="filter-order" prop:value=move || order.get() on:change=move |ev| order.set(event_target_value(&ev))>
+                    <option value="" selected=move || order.get() != "oldest">"Newest raised first"</option>
+                    <option value="oldest" selected=move || order.get() == "oldest">"Oldest raised first"</option>
                 </select>
             </div>
             <div class="govuk-form-group">
@@ -163,6 +232,7 @@ pub fn AllCases() -> impl IntoView {
                             <thead class="govuk-table__head">
                                 <tr class="govuk-table__row">
                                     <th scope="col" class="govuk-table__header">"Case"</th>
+                                    <th scope="col" class="govuk-table__header">"Raised"</th>
                                     <th scope="col" class="govuk-table__header">"Procedure and stage"</th>
                                     <th scope="col" class="govuk-table__header">"Raised by, about"</th>
                                     <th scope="col" class="govuk-table__header">"Status"</th>
@@ -175,6 +245,7 @@ pub fn AllCases() -> impl IntoView {
                                     view! {
                                         <tr class="govuk-table__row">
                                             <td class="govuk-table__cell"><A href=format!("/cases/{}", c.id) attr:class="govuk-link">{format!("Case {}", c.id)}</A></td>
+                                            <td class="govuk-table__cell">{escalations_core::timescale::local_date(c.raised_at).format("%-d %b %Y").to_string()}</td>
                                             <td class="govuk-table__cell">{format!("{}: {}", procedure_name(&shared, c.procedure.as_str()), stage_name(&shared, c.procedure.as_str(), c.stage.as_str()))}</td>
                                             <td class="govuk-table__cell">{format!("{}, about {about}", shared.agency_name(c.raising_agency.as_str()))}</td>
                                             <td class="govuk-table__cell">{status_tag(c.status)}{late.then(|| view! { " " <Tag text="Overdue" colour="red" /> })}</td>
