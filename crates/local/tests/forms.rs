@@ -233,11 +233,38 @@ async fn seftons_report_takes_rows_and_the_sscp_fills_its_monitoring_box_after_c
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{case}");
-    for _ in 0..2 {
+    for round in 0..2 {
         case = social_care.act(&case, "responses", not_resolved()).await;
         case = manager.act(&case, "escalations", escalation()).await;
+        if round == 0 {
+            let log = json!({ "date-of-discussion": "2026-01-05", "managers-involved": "Two team managers" });
+            let (status, view) =
+                record(&manager, &case, "agency-escalation-summary-log", log).await;
+            assert_eq!(status, StatusCode::OK, "{view}");
+            case = view;
+        }
     }
     assert_eq!(stage(&case), "step-3");
+    // The case has moved on from step 2: its log is refused to record here, but still reads
+    // as recorded there, to print.
+    let log_path = format!(
+        "/api/cases/{}/forms/agency-escalation-summary-log",
+        case["case"]["id"].as_str().unwrap()
+    );
+    let (status, _) = chair.get(&log_path).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, log) = chair.get(&format!("{log_path}?record=latest")).await;
+    assert_eq!(status, StatusCode::OK, "{log}");
+    assert_eq!(log["stage"], "step-2");
+    assert_eq!(log["recorded"]["by"], "school-manager");
+    assert_eq!(
+        value(&log, "managers-involved").unwrap()["value"],
+        "Two team managers"
+    );
+    assert_eq!(
+        value(&log, "managers-involved").unwrap()["prefilled"],
+        false
+    );
     let report = |monitoring: bool| {
         let mut values = json!({
             "child-name": "Test Child",
@@ -297,7 +324,7 @@ async fn seftons_report_takes_rows_and_the_sscp_fills_its_monitoring_box_after_c
     let (status, view) = record(&manager, &case, "report-to-sscp", good.clone()).await;
     assert_eq!(status, StatusCode::OK, "{view}");
     assert_eq!(
-        view["case"]["forms"][0]["values"]["agency-actions"]["rows"][0]["date-completed"]["date"],
+        view["case"]["forms"][1]["values"]["agency-actions"]["rows"][0]["date-completed"]["date"],
         "2026-01-20"
     );
     case = view;
