@@ -49,6 +49,9 @@ cargo clippy --quiet --locked -p escalations-web --target wasm32-unknown-unknown
 cargo build --quiet --locked -p escalations-local
 ESCALATIONS_LOCAL="$target/debug/escalations-local" node --test frontend/tests/
 
+step "the HTTP API fuzzed from its OpenAPI document by Schemathesis on a fresh local stack (bounded: a fixed seed, 25 examples an operation, as the chair, an administrator and a practitioner)"
+./scripts/schemathesis.sh "$target/debug/escalations-local"
+
 step "the README's walkthrough: one case through Sefton's whole procedure with curl, on the local stack"
 cargo build --quiet --locked -p escalations-local
 walk_dir=$(mktemp -d)

@@ -52,6 +52,8 @@ venv_tool moto "moto[server]==5.2.5" 5.2.5 moto_server --help
 venv_tool cfnlint "cfn-lint==1.58.0" 1.58.0 cfn-lint --version
 # AWS SAM CLI (its own venv: it would change moto's dependencies).
 venv_tool sam "aws-sam-cli==1.170.0" 1.170.0 sam --version
+# Schemathesis: fuzzes the HTTP API from its OpenAPI document.
+venv_tool schemathesis "schemathesis==4.32.5" 4.32.5 schemathesis --version
 # cargo-lambda: builds and runs the functions as Lambda does (prebuilt).
 venv_tool cargo-lambda "cargo-lambda==1.9.2" 1.9.2 cargo-lambda lambda --version
 
@@ -68,3 +70,4 @@ echo "export SAM='$TOOLS/sam/bin/sam'"
 echo "export CFN_LINT='$TOOLS/cfnlint/bin/cfn-lint'"
 echo "export MOTO_SERVER='$TOOLS/moto/bin/moto_server'"
 echo "export MOTO_PYTHON='$TOOLS/moto/bin/python'"
+echo "export SCHEMATHESIS='$TOOLS/schemathesis/bin/schemathesis'"

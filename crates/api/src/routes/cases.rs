@@ -456,15 +456,12 @@ pub(crate) async fn list(
     };
     let agency = query
         .get("agency")
-        .filter(|a| !a.is_empty())
         .and_then(|a| f.id("agency", a, AgencyId::parse));
     let raised_from = query
         .get("from")
-        .filter(|d| !d.is_empty())
         .and_then(|d| f.date("from", d));
     let raised_to = query
         .get("to")
-        .filter(|d| !d.is_empty())
         .and_then(|d| f.date("to", d));
     if let (Some(from), Some(to)) = (raised_from, raised_to)
         && to < from

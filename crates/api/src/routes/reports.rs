@@ -37,7 +37,6 @@ pub(crate) async fn report(
     };
     let procedure = query
         .get("procedure")
-        .filter(|p| !p.is_empty())
         .and_then(|p| f.id("procedure", p, ProcedureId::parse));
     let (from, to) = f.finish(from.zip(to))?;
     let report = app.report(who, from, to, procedure.as_ref(), now).await?;
