@@ -424,3 +424,23 @@ impl From<FormError> for ApiError {
         }
     }
 }
+
+// --- Calendar feeds ---------------------------------------------------------------------
+
+impl From<escalations_app::CalendarError> for ApiError {
+    fn from(e: escalations_app::CalendarError) -> Self {
+        use escalations_app::CalendarError;
+        match e {
+            // Unknown, replaced and revoked feeds answer alike.
+            CalendarError::NoSuchFeed => ApiError::NotFound("calendar feed"),
+            CalendarError::NoDeadline => {
+                ApiError::NotFound("deadline: nothing in this case falls due now")
+            }
+            CalendarError::View(e) => e.into(),
+            CalendarError::NotSetUp(e) => forbidden_not_set_up(e),
+            CalendarError::ProcedureMissing(e) => ApiError::internal(e),
+            CalendarError::Store(e) => e.into(),
+            CalendarError::Queue(e) => e.into(),
+        }
+    }
+}

@@ -15,6 +15,13 @@ pub(crate) enum Reply {
     Json(StatusCode, Bytes),
     /// The report as a spreadsheet download.
     Csv(String),
+    /// Done, nothing to say (204).
+    NoContent,
+    /// An iCalendar file (RFC 5545): a subscribed feed, or a download named `filename`.
+    Calendar {
+        ics: String,
+        filename: Option<String>,
+    },
 }
 
 impl Reply {
@@ -37,6 +44,29 @@ impl Reply {
                     header::CONTENT_DISPOSITION,
                     HeaderValue::from_static("attachment; filename=\"escalations-report.csv\""),
                 );
+                response
+            }
+            Reply::NoContent => {
+                let mut response = http::Response::new(Bytes::new());
+                *response.status_mut() = StatusCode::NO_CONTENT;
+                response
+                    .headers_mut()
+                    .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+                response
+            }
+            Reply::Calendar { ics, filename } => {
+                let mut response = respond(
+                    StatusCode::OK,
+                    "text/calendar; charset=utf-8",
+                    Bytes::from(ics),
+                );
+                if let Some(disposition) = filename.and_then(|name| {
+                    HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")).ok()
+                }) {
+                    response
+                        .headers_mut()
+                        .insert(header::CONTENT_DISPOSITION, disposition);
+                }
                 response
             }
         }

@@ -38,6 +38,12 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/admin"),
     ("GET", "/api/admin/closure-days/preview"),
     ("POST", "/api/admin/changes"),
+    // Calendar feeds. The feed itself is `{token}.ics`, answered without a bearer token.
+    ("GET", "/api/me/calendar-feed"),
+    ("POST", "/api/me/calendar-feed"),
+    ("DELETE", "/api/me/calendar-feed"),
+    ("GET", "/api/calendar/{token}"),
+    ("GET", "/api/cases/{id}/deadline.ics"),
 ];
 
 /// The largest request body accepted.
@@ -51,6 +57,9 @@ pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 pub struct Api {
     app: App,
     clock: Clock,
+    /// The web page's address (`https://escalations.example.org`), where it is known: calendar
+    /// feeds link to case pages and are given as absolute URLs.
+    site: Option<String>,
 }
 
 /// What a path names, before the method is considered.
@@ -69,6 +78,9 @@ enum Resource<'a> {
     AdminPreview,
     AdminChanges,
     Overview,
+    // Calendar feeds
+    CalendarFeed,
+    CaseDeadline(&'a str),
 }
 
 impl Resource<'_> {
@@ -80,6 +92,8 @@ impl Resource<'_> {
             ["api", "queue"] => Resource::Queue,
             ["api", "cases"] => Resource::Cases,
             ["api", "cases", id] => Resource::Case(id),
+            ["api", "me", "calendar-feed"] => Resource::CalendarFeed,
+            ["api", "cases", id, "deadline.ics"] => Resource::CaseDeadline(id),
             ["api", "cases", id, action] => {
                 Resource::CaseAction(id, routes::cases::ActionRoute::parse(action)?)
             }
@@ -98,6 +112,7 @@ impl Resource<'_> {
         match self {
             Resource::Cases | Resource::CaseForm(..) => vec!["GET", "POST"],
             Resource::CaseAction(..) | Resource::AdminChanges => vec!["POST"],
+            Resource::CalendarFeed => vec!["GET", "POST", "DELETE"],
             _ => vec!["GET"],
         }
     }
@@ -108,7 +123,14 @@ impl Api {
         Api {
             app: App::new(store, catalogue),
             clock,
+            site: None,
         }
+    }
+
+    /// The same API, knowing the web page's address (no trailing slash needed).
+    pub fn with_site(mut self, site: impl Into<String>) -> Self {
+        self.site = Some(site.into().trim_end_matches('/').to_owned());
+        self
     }
 
     /// The same API, its application layer sending notices through `mail`
@@ -141,9 +163,14 @@ impl Api {
         principal: Result<Principal, ApiError>,
     ) -> Response {
         let method = request.method().clone();
-        let path = request.uri().path().to_owned();
         // One instant per request: a change and the view of its result agree.
         let now = self.now();
+        // A calendar feed is asked for by calendar apps, which send no bearer token: the
+        // token in its path is the credential, so that path is never logged.
+        if let Some(file) = feed_file(request.uri().path()) {
+            return self.feed(&method, file, now).await;
+        }
+        let path = request.uri().path().to_owned();
         let result = match principal {
             Err(e) => Err(e),
             Ok(principal) => self.route(&principal, &request, now).await.inspect(|_| {
@@ -154,6 +181,30 @@ impl Api {
             Ok(reply) => reply.into_response(),
             Err(error) => {
                 tracing::info!(%method, %path, status = error.status().as_u16(), "refused");
+                problem(&error)
+            }
+        }
+    }
+
+    /// `GET /api/calendar/{token}.ics`, before and without authentication.
+    async fn feed(&self, method: &Method, file: &str, now: DateTime<Utc>) -> Response {
+        let path = routes::calendar::FEED_PATH_REDACTED;
+        let result = if method == Method::GET {
+            routes::calendar::feed(&self.app, file, self.site.as_deref(), now).await
+        } else {
+            Err(ApiError::MethodNotAllowed {
+                method: method.to_string(),
+                path: path.to_owned(),
+                allow: vec!["GET"],
+            })
+        };
+        match result {
+            Ok(reply) => {
+                tracing::info!(%method, path, "request");
+                reply.into_response()
+            }
+            Err(error) => {
+                tracing::info!(%method, path, status = error.status().as_u16(), "refused");
                 problem(&error)
             }
         }
@@ -198,6 +249,14 @@ impl Api {
             (&Method::POST, Resource::CaseForm(id, form)) => {
                 routes::cases::record_form(app, who, id, form, headers, body, now).await
             }
+            (&Method::GET, Resource::CalendarFeed) => routes::calendar::state(app, who).await,
+            (&Method::POST, Resource::CalendarFeed) => {
+                routes::calendar::create(app, who, self.site.as_deref(), now).await
+            }
+            (&Method::DELETE, Resource::CalendarFeed) => routes::calendar::revoke(app, who).await,
+            (&Method::GET, Resource::CaseDeadline(id)) => {
+                routes::calendar::case_deadline(app, who, id, self.site.as_deref(), now).await
+            }
             (&Method::GET, Resource::Admin) => routes::admin::read(app, who).await,
             (&Method::GET, Resource::AdminPreview) => {
                 routes::admin::preview(app, who, &query()).await
@@ -212,4 +271,10 @@ impl Api {
             }),
         }
     }
+}
+
+/// The file of a calendar feed's path (`/api/calendar/{token}.ics` → `{token}.ics`).
+fn feed_file(path: &str) -> Option<&str> {
+    let file = path.strip_prefix("/api/calendar/")?;
+    (!file.is_empty() && !file.contains('/')).then_some(file)
 }

@@ -5,7 +5,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use escalations_core::access::Principal;
 use escalations_core::case::{NextMove, Role};
-use escalations_core::ids::{CaseId, ProcedureId, StageId};
+use escalations_core::ids::{CaseId, ClockId, ProcedureId, StageId};
 use escalations_core::procedure::Action;
 use escalations_core::timescale::local_date;
 use escalations_store::{CaseFilter, PageRequest, Scope, StatusKind, StoreError, drain_pages};
@@ -22,6 +22,8 @@ pub struct WorkItem {
     /// Who on the caller's side, in the procedure's words.
     pub who: String,
     pub task: String,
+    /// The running clock the move meets, if one runs.
+    pub clock: Option<ClockId>,
     pub due: Option<DateTime<Utc>>,
     pub overdue: bool,
     pub version: u64,
@@ -138,6 +140,7 @@ impl App {
                     actions: next.actions,
                     who: next.who,
                     task: next.task,
+                    clock: next.clock,
                     overdue: next.due.is_some_and(|d| now >= d),
                     due: next.due,
                     version: summary.version,

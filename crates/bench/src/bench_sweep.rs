@@ -451,6 +451,39 @@ impl Store for Counting {
         self.read(1);
         Ok(found)
     }
+
+    // --- Calendar feeds -----------------------------------------------------------------
+
+    async fn put_calendar_feed(
+        &self,
+        partnership: &PartnershipId,
+        person: &escalations_core::ids::PersonId,
+        feed: &escalations_store::CalendarFeed,
+    ) -> Result<(), StoreError> {
+        self.wrote();
+        self.inner
+            .put_calendar_feed(partnership, person, feed)
+            .await
+    }
+
+    async fn calendar_feed(
+        &self,
+        partnership: &PartnershipId,
+        person: &escalations_core::ids::PersonId,
+    ) -> Result<Option<escalations_store::CalendarFeed>, StoreError> {
+        let found = self.inner.calendar_feed(partnership, person).await?;
+        self.read(usize::from(found.is_some()));
+        Ok(found)
+    }
+
+    async fn delete_calendar_feed(
+        &self,
+        partnership: &PartnershipId,
+        person: &escalations_core::ids::PersonId,
+    ) -> Result<(), StoreError> {
+        self.wrote();
+        self.inner.delete_calendar_feed(partnership, person).await
+    }
 }
 
 // ---------------------------------------------------------------------------------------

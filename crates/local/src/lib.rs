@@ -94,11 +94,13 @@ pub async fn stack_with(
         Arc::new(move || Utc::now() + chrono::Duration::seconds(offset.load(Ordering::SeqCst)));
     let store: Arc<dyn Store> = store;
     let outbox = Arc::new(Outbox::new(outbox_dir));
-    let api_handler = Api::new(store, Catalogue::builtin()?, clock).with_mail(MailSettings {
-        mailer: outbox.clone(),
-        from: EmailAddress::parse(FROM)?,
-        base_url,
-    });
+    let api_handler = Api::new(store, Catalogue::builtin()?, clock)
+        .with_site(base_url.clone())
+        .with_mail(MailSettings {
+            mailer: outbox.clone(),
+            from: EmailAddress::parse(FROM)?,
+            base_url,
+        });
     let local = Local {
         api: api_handler,
         // A fresh key per start: tokens never outlive the process that signed them.

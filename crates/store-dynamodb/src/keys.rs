@@ -17,6 +17,7 @@
 //! | a change to the configuration (who, when, what) | `P#{p}` | `CHANGE#{version:012}` |
 //! | secret for child keys | `P#{p}` | `MATCH-SECRET` |
 //! | partnership registry | `PARTNERSHIPS` | `{p}` |
+//! | calendar feed (the hash of a person's feed secret) | `P#{p}` | `CALENDAR-FEED#{person}` |
 //!
 //! Index `open-clocks` (sparse: only case items with a running clock carry its keys):
 //! `due_pk = P#{p}#DUE#{shard}`, `due_sk = {due}#{case}`, shard = FNV-1a(case id) mod
@@ -152,4 +153,14 @@ pub fn due_sk_upper(instant: DateTime<Utc>) -> String {
 /// every character they have.
 pub fn after(sk: &str) -> String {
     format!("{sk} ")
+}
+
+// --- Calendar feeds ---------------------------------------------------------------------
+
+pub const CALENDAR_FEED_PREFIX: &str = "CALENDAR-FEED#";
+
+/// A person's calendar feed, in the partnership's own partition beside its configuration
+/// (pk [`config_pk`]).
+pub fn calendar_feed_sk(person: &PersonId) -> String {
+    format!("{CALENDAR_FEED_PREFIX}{person}")
 }

@@ -26,10 +26,10 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use chrono::{DateTime, Utc};
 use escalations_core::case::{Case, ChildKey, Event, MatchSecret, Transition};
-use escalations_core::ids::{CaseId, PartnershipId};
+use escalations_core::ids::{CaseId, PartnershipId, PersonId};
 use escalations_store::{
-    CaseFilter, CaseSummary, ClaimedNotice, Created, Cursor, DueClock, DueNotice, Idempotency,
-    Notice, NoticeEnd, NoticeKey, NoticeOutcome, Page, PageRequest, PartnershipConfig,
+    CalendarFeed, CaseFilter, CaseSummary, ClaimedNotice, Created, Cursor, DueClock, DueNotice,
+    Idempotency, Notice, NoticeEnd, NoticeKey, NoticeOutcome, Page, PageRequest, PartnershipConfig,
     PendingNotice, Scope, StatusKind, Store, StoreError, check_new_case, check_transition,
     sortable_instant,
 };
@@ -900,5 +900,76 @@ impl Store for DynamoStore {
             }
             _ => Err(corrupt("missing or not binary".into())),
         }
+    }
+
+    // --- Calendar feeds -----------------------------------------------------------------
+
+    async fn put_calendar_feed(
+        &self,
+        partnership: &PartnershipId,
+        person: &PersonId,
+        feed: &CalendarFeed,
+    ) -> Result<(), StoreError> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .item("pk", s(keys::config_pk(partnership)))
+            .item("sk", s(keys::calendar_feed_sk(person)))
+            .item(
+                "secret_hash",
+                AttributeValue::B(feed.secret_hash.to_vec().into()),
+            )
+            .item("created_at", s(sortable_instant(feed.created_at)))
+            .send()
+            .await
+            .map_err(StoreError::backend)?;
+        Ok(())
+    }
+
+    async fn calendar_feed(
+        &self,
+        partnership: &PartnershipId,
+        person: &PersonId,
+    ) -> Result<Option<CalendarFeed>, StoreError> {
+        let (pk, sk) = (keys::config_pk(partnership), keys::calendar_feed_sk(person));
+        let Some(item) = self.get(pk.clone(), &sk).await? else {
+            return Ok(None);
+        };
+        let corrupt = |field: &str, message: String| StoreError::Corrupt {
+            key: format!("{pk} / {sk}"),
+            field: field.into(),
+            message,
+        };
+        let secret_hash = match item.get("secret_hash") {
+            Some(AttributeValue::B(bytes)) => <[u8; 32]>::try_from(bytes.as_ref())
+                .map_err(|_| corrupt("secret_hash", "not 32 bytes".into()))?,
+            _ => return Err(corrupt("secret_hash", "missing or not binary".into())),
+        };
+        let created_at = match item.get("created_at") {
+            Some(AttributeValue::S(at)) => DateTime::parse_from_rfc3339(at)
+                .map_err(|e| corrupt("created_at", e.to_string()))?
+                .with_timezone(&Utc),
+            _ => return Err(corrupt("created_at", "missing or not a string".into())),
+        };
+        Ok(Some(CalendarFeed {
+            secret_hash,
+            created_at,
+        }))
+    }
+
+    async fn delete_calendar_feed(
+        &self,
+        partnership: &PartnershipId,
+        person: &PersonId,
+    ) -> Result<(), StoreError> {
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .key("pk", s(keys::config_pk(partnership)))
+            .key("sk", s(keys::calendar_feed_sk(person)))
+            .send()
+            .await
+            .map_err(StoreError::backend)?;
+        Ok(())
     }
 }

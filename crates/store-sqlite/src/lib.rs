@@ -23,10 +23,10 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use escalations_core::case::{Case, ChildKey, Event, MatchSecret, Transition};
-use escalations_core::ids::{CaseId, PartnershipId};
+use escalations_core::ids::{CaseId, PartnershipId, PersonId};
 use escalations_store::{
-    CaseFilter, CaseSummary, ClaimedNotice, Created, Cursor, DueClock, DueNotice, Idempotency,
-    Notice, NoticeEnd, NoticeKey, NoticeOutcome, Page, PageRequest, PartnershipConfig,
+    CalendarFeed, CaseFilter, CaseSummary, ClaimedNotice, Created, Cursor, DueClock, DueNotice,
+    Idempotency, Notice, NoticeEnd, NoticeKey, NoticeOutcome, Page, PageRequest, PartnershipConfig,
     PendingNotice, Scope, Store, StoreError, check_new_case, check_transition, sortable_instant,
 };
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
@@ -759,6 +759,84 @@ impl Store for SqliteStore {
                 field: "secret".into(),
                 message: e.to_string(),
             })
+        })
+        .await
+    }
+
+    // --- Calendar feeds -----------------------------------------------------------------
+
+    async fn put_calendar_feed(
+        &self,
+        partnership: &PartnershipId,
+        person: &PersonId,
+        feed: &CalendarFeed,
+    ) -> Result<(), StoreError> {
+        let (p, person) = (partnership.to_string(), person.to_string());
+        let (hash, created_at) = (feed.secret_hash.to_vec(), sortable_instant(feed.created_at));
+        self.with(move |conn| {
+            conn.execute(
+                "INSERT INTO calendar_feeds (partnership, person, secret_hash, created_at)
+                 VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (partnership, person)
+                 DO UPDATE SET secret_hash = excluded.secret_hash, created_at = excluded.created_at",
+                params![p, person, hash, created_at],
+            )
+            .map_err(backend)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn calendar_feed(
+        &self,
+        partnership: &PartnershipId,
+        person: &PersonId,
+    ) -> Result<Option<CalendarFeed>, StoreError> {
+        let (p, person) = (partnership.to_string(), person.to_string());
+        self.with(move |conn| {
+            let row: Option<(Vec<u8>, String)> = conn
+                .query_row(
+                    "SELECT secret_hash, created_at FROM calendar_feeds
+                     WHERE partnership = ?1 AND person = ?2",
+                    params![p, person],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()
+                .map_err(backend)?;
+            let Some((hash, created_at)) = row else {
+                return Ok(None);
+            };
+            let corrupt = |field: &str, message: String| StoreError::Corrupt {
+                key: format!("calendar_feeds/{p}/{person}"),
+                field: field.into(),
+                message,
+            };
+            let secret_hash = <[u8; 32]>::try_from(hash.as_slice())
+                .map_err(|_| corrupt("secret_hash", format!("{} bytes, not 32", hash.len())))?;
+            let created_at = DateTime::parse_from_rfc3339(&created_at)
+                .map_err(|e| corrupt("created_at", e.to_string()))?
+                .with_timezone(&Utc);
+            Ok(Some(CalendarFeed {
+                secret_hash,
+                created_at,
+            }))
+        })
+        .await
+    }
+
+    async fn delete_calendar_feed(
+        &self,
+        partnership: &PartnershipId,
+        person: &PersonId,
+    ) -> Result<(), StoreError> {
+        let (p, person) = (partnership.to_string(), person.to_string());
+        self.with(move |conn| {
+            conn.execute(
+                "DELETE FROM calendar_feeds WHERE partnership = ?1 AND person = ?2",
+                params![p, person],
+            )
+            .map_err(backend)?;
+            Ok(())
         })
         .await
     }

@@ -91,3 +91,11 @@ CREATE TABLE IF NOT EXISTS pending_notices (
     PRIMARY KEY (partnership, case_id, key)
 );
 CREATE INDEX IF NOT EXISTS pending_notices_by_due ON pending_notices (partnership, not_before, case_id, key);
+-- Each person's calendar feed (schema version 8): only the SHA-256 hash of its secret.
+CREATE TABLE IF NOT EXISTS calendar_feeds (
+    partnership TEXT NOT NULL,
+    person TEXT NOT NULL,
+    secret_hash BLOB NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (partnership, person)
+);

@@ -59,6 +59,9 @@ macro_rules! conformance_suite {
             a_finished_notice_leaves_the_due_query_and_racing_finishes_record_it_once,
             a_sent_notice_is_listed_and_a_dropped_one_is_not,
             partnership_b_cannot_claim_release_or_finish_partnership_a_notices,
+            // Calendar feeds
+            a_calendar_feed_is_stored_replaced_and_revoked,
+            calendar_feeds_belong_to_one_person_of_one_partnership,
         );
     };
     (@tests $fresh:path; $($check:ident),* $(,)?) => {
@@ -2165,4 +2168,59 @@ pub async fn partnership_b_cannot_claim_release_or_finish_partnership_a_notices(
             .unwrap(),
         NoticeOutcome::Recorded
     );
+}
+
+// ---------------------------------------------------------------------------------------
+// Calendar feeds
+
+fn feed(byte: u8, created_at: &str) -> crate::CalendarFeed {
+    crate::CalendarFeed {
+        secret_hash: [byte; 32],
+        created_at: at(created_at),
+    }
+}
+
+pub async fn a_calendar_feed_is_stored_replaced_and_revoked(store: Shared) {
+    let p = partnership("sefton-scp");
+    let pat = PersonId::parse("pat").unwrap();
+    assert_eq!(store.calendar_feed(&p, &pat).await.unwrap(), None);
+    // Revoking a feed nobody made is not an error.
+    store.delete_calendar_feed(&p, &pat).await.unwrap();
+
+    let first = feed(1, "2026-12-01T09:00:00Z");
+    store.put_calendar_feed(&p, &pat, &first).await.unwrap();
+    assert_eq!(store.calendar_feed(&p, &pat).await.unwrap(), Some(first));
+
+    let second = feed(2, "2026-12-02T09:00:00.123456789Z");
+    store.put_calendar_feed(&p, &pat, &second).await.unwrap();
+    assert_eq!(
+        store.calendar_feed(&p, &pat).await.unwrap(),
+        Some(second),
+        "a replaced feed is gone: only the new hash is kept"
+    );
+
+    store.delete_calendar_feed(&p, &pat).await.unwrap();
+    assert_eq!(store.calendar_feed(&p, &pat).await.unwrap(), None);
+    store.delete_calendar_feed(&p, &pat).await.unwrap();
+}
+
+pub async fn calendar_feeds_belong_to_one_person_of_one_partnership(store: Shared) {
+    let (a, b) = (partnership("sefton-scp"), partnership("medway-scp"));
+    let (pat, sol) = (
+        PersonId::parse("pat").unwrap(),
+        PersonId::parse("sol").unwrap(),
+    );
+    let pats = feed(7, "2026-12-01T09:00:00Z");
+    store.put_calendar_feed(&a, &pat, &pats).await.unwrap();
+    assert_eq!(store.calendar_feed(&a, &sol).await.unwrap(), None);
+    assert_eq!(store.calendar_feed(&b, &pat).await.unwrap(), None);
+
+    // The same person id in partnership B is someone else: their feed and its revocation
+    // leave A's alone.
+    let other = feed(8, "2026-12-01T10:00:00Z");
+    store.put_calendar_feed(&b, &pat, &other).await.unwrap();
+    store.delete_calendar_feed(&b, &pat).await.unwrap();
+    store.delete_calendar_feed(&a, &sol).await.unwrap();
+    assert_eq!(store.calendar_feed(&a, &pat).await.unwrap(), Some(pats));
+    assert_eq!(store.calendar_feed(&b, &pat).await.unwrap(), None);
 }

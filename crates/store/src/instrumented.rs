@@ -8,12 +8,12 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use escalations_core::case::{Case, ChildKey, Event, MatchSecret, Transition};
-use escalations_core::ids::{CaseId, PartnershipId};
+use escalations_core::ids::{CaseId, PartnershipId, PersonId};
 
 use crate::{
-    CaseFilter, CaseSummary, ClaimedNotice, Created, DueClock, DueNotice, Idempotency, Notice,
-    NoticeEnd, NoticeKey, NoticeOutcome, Page, PageRequest, PartnershipConfig, PendingNotice,
-    Scope, Store, StoreError,
+    CalendarFeed, CaseFilter, CaseSummary, ClaimedNotice, Created, DueClock, DueNotice,
+    Idempotency, Notice, NoticeEnd, NoticeKey, NoticeOutcome, Page, PageRequest, PartnershipConfig,
+    PendingNotice, Scope, Store, StoreError,
 };
 
 /// One method of the port.
@@ -40,6 +40,10 @@ pub enum Call {
     IdempotentCase,
     OpenCasesAbout,
     MatchSecret,
+    // Calendar feeds
+    PutCalendarFeed,
+    CalendarFeed,
+    DeleteCalendarFeed,
 }
 
 /// Watches the calls of an [`Instrumented`] store.
@@ -311,5 +315,40 @@ impl<P: Probe> Store for Instrumented<P> {
         let found = self.inner.match_secret(partnership, candidate).await?;
         self.probe.read(Call::MatchSecret, 1);
         Ok(found)
+    }
+
+    // --- Calendar feeds -----------------------------------------------------------------
+
+    async fn put_calendar_feed(
+        &self,
+        partnership: &PartnershipId,
+        person: &PersonId,
+        feed: &CalendarFeed,
+    ) -> Result<(), StoreError> {
+        self.probe.before(Call::PutCalendarFeed)?;
+        self.inner
+            .put_calendar_feed(partnership, person, feed)
+            .await
+    }
+
+    async fn calendar_feed(
+        &self,
+        partnership: &PartnershipId,
+        person: &PersonId,
+    ) -> Result<Option<CalendarFeed>, StoreError> {
+        self.probe.before(Call::CalendarFeed)?;
+        let found = self.inner.calendar_feed(partnership, person).await?;
+        self.probe
+            .read(Call::CalendarFeed, usize::from(found.is_some()));
+        Ok(found)
+    }
+
+    async fn delete_calendar_feed(
+        &self,
+        partnership: &PartnershipId,
+        person: &PersonId,
+    ) -> Result<(), StoreError> {
+        self.probe.before(Call::DeleteCalendarFeed)?;
+        self.inner.delete_calendar_feed(partnership, person).await
     }
 }

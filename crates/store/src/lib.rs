@@ -318,6 +318,18 @@ pub enum NoticeEnd {
 }
 
 // ---------------------------------------------------------------------------------------
+// Calendar feeds
+
+/// A person's calendar feed: what the store keeps of its secret URL. Only a SHA-256 hash of
+/// the secret is stored, so a copy of the store cannot be turned into working feed URLs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CalendarFeed {
+    /// SHA-256 of the secret part of the feed's URL.
+    pub secret_hash: [u8; 32],
+    pub created_at: DateTime<Utc>,
+}
+
+// ---------------------------------------------------------------------------------------
 // Errors
 
 #[derive(Debug, thiserror::Error)]
@@ -602,6 +614,32 @@ pub trait Store: Send + Sync {
         partnership: &PartnershipId,
         candidate: &MatchSecret,
     ) -> Result<MatchSecret, StoreError>;
+
+    // --- Calendar feeds -----------------------------------------------------------------
+
+    /// Creates or replaces the person's calendar feed: a replaced feed's URL stops working at
+    /// once.
+    async fn put_calendar_feed(
+        &self,
+        partnership: &PartnershipId,
+        person: &PersonId,
+        feed: &CalendarFeed,
+    ) -> Result<(), StoreError>;
+
+    /// The person's calendar feed; `None` when they have none or revoked it.
+    async fn calendar_feed(
+        &self,
+        partnership: &PartnershipId,
+        person: &PersonId,
+    ) -> Result<Option<CalendarFeed>, StoreError>;
+
+    /// Revokes the person's calendar feed. Revoking a feed that does not exist is not an
+    /// error.
+    async fn delete_calendar_feed(
+        &self,
+        partnership: &PartnershipId,
+        person: &PersonId,
+    ) -> Result<(), StoreError>;
 }
 
 /// Every item of a paged listing, in order, reading page after page of MAX_PAGE.

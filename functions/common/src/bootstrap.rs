@@ -2,7 +2,8 @@
 //!
 //! Configuration (set by template.yaml): `TABLE_NAME`; for functions that send notices,
 //! `MAIL_FROM` (the sender, an address of the SES identity the function may send from) and
-//! `BASE_URL` (the web page, which a notice links to). The AWS SDK reads its own
+//! `BASE_URL` (the web page, which a notice links to); for HTTP functions, `SITE_URL` (the web
+//! page, which calendar feeds link to; empty until known). The AWS SDK reads its own
 //! (`AWS_REGION`, credentials, `AWS_ENDPOINT_URL` in tests).
 
 use std::sync::Arc;
@@ -68,22 +69,37 @@ pub fn mail_settings_from(
     let from = EmailAddress::parse(from.trim())
         .map_err(|e| format!("MAIL_FROM is not an email address: {e}"))?;
     let base_url = var("BASE_URL").ok_or("BASE_URL is not set: the web page notices link to")?;
-    let base_url = base_url.trim().trim_end_matches('/');
-    let scheme_and_host = base_url
-        .strip_prefix("https://")
-        .or_else(|| base_url.strip_prefix("http://"));
-    if !scheme_and_host.is_some_and(|host| !host.is_empty() && !host.contains(char::is_whitespace))
-    {
-        return Err(format!(
-            "BASE_URL is not an http(s) URL such as https://escalations.example.org: {base_url:?}"
-        )
-        .into());
-    }
     Ok(MailSettings {
         mailer,
         from,
-        base_url: base_url.to_owned(),
+        base_url: http_url("BASE_URL", &base_url)?,
     })
+}
+
+/// The web page's address from `SITE_URL`, which calendar feeds link to and are given under;
+/// `None` when unset or empty (the first deploy, before the distribution's address is known:
+/// feeds are then given as paths on the page's own origin, without links to cases).
+pub fn site_url_from(var: impl Fn(&str) -> Option<String>) -> Result<Option<String>, Error> {
+    match var("SITE_URL") {
+        Some(site) if !site.trim().is_empty() => Ok(Some(http_url("SITE_URL", &site)?)),
+        _ => Ok(None),
+    }
+}
+
+/// `value` as an http(s) URL without a trailing slash, or an error naming the variable.
+fn http_url(name: &str, value: &str) -> Result<String, Error> {
+    let url = value.trim().trim_end_matches('/');
+    let scheme_and_host = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    if !scheme_and_host.is_some_and(|host| !host.is_empty() && !host.contains(char::is_whitespace))
+    {
+        return Err(format!(
+            "{name} is not an http(s) URL such as https://escalations.example.org: {url:?}"
+        )
+        .into());
+    }
+    Ok(url.to_owned())
 }
 
 #[cfg(test)]
@@ -136,5 +152,27 @@ mod tests {
             let error = settings(&vars).err().expect("an error");
             assert!(error.starts_with(named), "{vars:?}: {error}");
         }
+    }
+
+    #[test]
+    fn the_site_url_is_optional_but_never_malformed() {
+        let site = |value: Option<&str>| {
+            site_url_from(|name| {
+                assert_eq!(name, "SITE_URL");
+                value.map(str::to_owned)
+            })
+            .map_err(|e| e.to_string())
+        };
+        assert_eq!(site(None), Ok(None));
+        assert_eq!(site(Some("")), Ok(None));
+        assert_eq!(
+            site(Some("https://escalations.example.org/")),
+            Ok(Some("https://escalations.example.org".into()))
+        );
+        assert!(
+            site(Some("escalations.example.org"))
+                .unwrap_err()
+                .starts_with("SITE_URL")
+        );
     }
 }

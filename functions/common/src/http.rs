@@ -22,6 +22,10 @@ pub async fn run() -> Result<(), Error> {
         Catalogue::builtin()?,
         Arc::new(chrono::Utc::now),
     );
+    // Calendar feeds link to case pages once the deployment knows the page's address.
+    if let Some(site) = bootstrap::site_url_from(|name| std::env::var(name).ok())? {
+        app = app.with_site(site);
+    }
     // Notices of an action go out with it once the deployment configures a sender.
     if bootstrap::mail_configured() {
         app = app.with_mail(bootstrap::mail_settings(&config)?);

@@ -2,6 +2,7 @@
 //! input, calls the use case and answers with a wire type.
 
 pub(crate) mod admin;
+pub(crate) mod calendar;
 pub(crate) mod cases;
 pub(crate) mod me;
 pub(crate) mod queue;
