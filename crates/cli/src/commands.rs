@@ -260,6 +260,12 @@ fn show_procedure(id: &str) -> Result<String, String> {
     }
     for form in &p.forms {
         let _ = writeln!(out, "\nForm {}: {}", form.id, form.title);
+        if let Some(marking) = &form.marking {
+            let _ = writeln!(
+                out,
+                "  marked {marking} at the top and bottom of every page"
+            );
+        }
         for field in &form.fields {
             let _ = writeln!(out, "  {}", describe_field(field));
             for column in &field.columns {
