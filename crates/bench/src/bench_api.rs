@@ -1,12 +1,18 @@
 //! Local-stack load benchmark (not a timed test): a mixed read/write load on loopback against
 //! the local stack (the same handler code as the Lambda functions, on the embedded store).
 //!
-//! usage: bench-api [--requests 4000] [--concurrency 16]
-//! Starts its own stack on a free port with a fresh store. Prints a Markdown table.
+//! usage: bench-api [--requests 4000] [--concurrency 16] [--writes grouped|one-by-one|both]
+//!                  [--rounds 1]
+//! Starts its own stack on a free port with a fresh store for every run. With `--writes both`
+//! (the default) each round runs the embedded store's two write paths one after the other —
+//! concurrent changes committed together (group commit), and one transaction per change — so
+//! they are compared side by side on the same machine at the same time. Prints a Markdown
+//! table: every request, and the raises (the writes) alone.
 
 use std::time::Instant;
 
 use escalations_bench::percentile;
+use escalations_store_sqlite::Writes;
 
 use serde_json::{Value, json};
 
@@ -37,8 +43,32 @@ async fn main() {
     let args: Vec<String> = std::env::args().collect();
     let requests = arg(&args, "--requests", 4000);
     let concurrency = arg(&args, "--concurrency", 16).max(1);
+    let rounds = arg(&args, "--rounds", 1).max(1);
+    let modes: Vec<Writes> = match args
+        .iter()
+        .position(|a| a == "--writes")
+        .and_then(|i| args.get(i + 1))
+        .map(String::as_str)
+    {
+        Some("grouped") => vec![Writes::Grouped],
+        Some("one-by-one") => vec![Writes::OneByOne],
+        None | Some("both") => vec![Writes::Grouped, Writes::OneByOne],
+        Some(other) => panic!("--writes {other}: use grouped, one-by-one or both"),
+    };
+    println!(
+        "| writes | requests | concurrency | throughput (req/s) | p50 ms | p99 ms | max ms | raises | raise p50 ms | raise p99 ms |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|");
+    for _ in 0..rounds {
+        for writes in &modes {
+            run(requests, concurrency, *writes).await;
+        }
+    }
+}
+
+async fn run(requests: usize, concurrency: usize, writes: Writes) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let router = escalations_local::stack(dir.path().join("bench.db"))
+    let router = escalations_local::stack_writing(dir.path().join("bench.db"), writes)
         .await
         .expect("stack");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -75,6 +105,7 @@ async fn main() {
             let mut last_case = String::new();
             for i in 0..share {
                 let t = Instant::now();
+                let is_raise = (i + w) % 4 == 0;
                 let response = match (i + w) % 4 {
                     0 => {
                         http.post(format!("{url}/api/cases"))
@@ -109,25 +140,34 @@ async fn main() {
                 if let Some(id) = body["case"]["id"].as_str() {
                     last_case = id.to_owned();
                 }
-                times.push(t.elapsed());
+                times.push((is_raise, t.elapsed()));
             }
             times
         });
     }
-    let mut times = Vec::new();
+    let mut timed = Vec::new();
     while let Some(done) = workers.join_next().await {
-        times.extend(done.expect("worker"));
+        timed.extend(done.expect("worker"));
     }
     let elapsed = started.elapsed();
+    let mut times: Vec<_> = timed.iter().map(|(_, t)| *t).collect();
+    let mut raises: Vec<_> = timed.iter().filter(|(r, _)| *r).map(|(_, t)| *t).collect();
     times.sort();
-    println!("| requests | concurrency | throughput (req/s) | p50 ms | p99 ms | max ms |");
-    println!("|---|---|---|---|---|---|");
+    raises.sort();
+    let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
     println!(
-        "| {} | {concurrency} | {:.0} | {:.2} | {:.2} | {:.2} |",
+        "| {} | {} | {concurrency} | {:.0} | {:.2} | {:.2} | {:.2} | {} | {:.2} | {:.2} |",
+        match writes {
+            Writes::Grouped => "grouped",
+            Writes::OneByOne => "one by one",
+        },
         times.len(),
         times.len() as f64 / elapsed.as_secs_f64(),
-        percentile(&times, 0.50).as_secs_f64() * 1000.0,
-        percentile(&times, 0.99).as_secs_f64() * 1000.0,
-        times.last().map_or(0.0, |t| t.as_secs_f64() * 1000.0),
+        ms(percentile(&times, 0.50)),
+        ms(percentile(&times, 0.99)),
+        times.last().map_or(0.0, |t| ms(*t)),
+        raises.len(),
+        ms(percentile(&raises, 0.50)),
+        ms(percentile(&raises, 0.99)),
     );
 }

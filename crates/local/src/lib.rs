@@ -25,7 +25,7 @@ use escalations_core::Catalogue;
 use escalations_mail::EmailAddress;
 use escalations_mail_outbox::Outbox;
 use escalations_store::{PartnershipConfig, Store};
-use escalations_store_sqlite::SqliteStore;
+use escalations_store_sqlite::{SqliteStore, Writes};
 use escalations_wire::{DemoToken, DevClock, DevMessage, DevOutbox};
 
 /// Where the local stack keeps its data and how it starts.
@@ -58,6 +58,15 @@ struct Local {
 /// Builds the stack over a store at `data_file`, seeding the demo partnerships; notices go to
 /// `outbox` beside the data file; the page is the repository's built one, if any.
 pub async fn stack(data_file: PathBuf) -> Result<Router, Box<dyn std::error::Error + Send + Sync>> {
+    stack_writing(data_file, Writes::Grouped).await
+}
+
+/// The same stack, its store writing as `writes` says (the write-path benchmark compares the
+/// two ways side by side).
+pub async fn stack_writing(
+    data_file: PathBuf,
+    writes: Writes,
+) -> Result<Router, Box<dyn std::error::Error + Send + Sync>> {
     let outbox = data_file
         .parent()
         .map_or_else(|| PathBuf::from("outbox"), |dir| dir.join("outbox"));
@@ -66,24 +75,27 @@ pub async fn stack(data_file: PathBuf) -> Result<Router, Box<dyn std::error::Err
         outbox,
         "http://127.0.0.1:8080".to_owned(),
         site::default_dir(),
+        writes,
     )
     .await?
     .0)
 }
 
 /// The stack, and the app its sweeps run on: notices written to `outbox`, linking to pages
-/// under `base_url`; the web page served from the folder `site`.
+/// under `base_url`; the web page served from the folder `site`; changes written as `writes`
+/// says.
 pub async fn stack_with(
     data_file: PathBuf,
     outbox_dir: PathBuf,
     base_url: String,
     site: PathBuf,
+    writes: Writes,
 ) -> Result<(Router, Sweeper), Box<dyn std::error::Error + Send + Sync>> {
     if let Some(dir) = data_file.parent() {
         std::fs::create_dir_all(dir)?;
     }
     std::fs::create_dir_all(&outbox_dir)?;
-    let store = Arc::new(SqliteStore::open(data_file).await?);
+    let store = Arc::new(SqliteStore::open_with(data_file, writes).await?);
     let partnerships = escalations_demo::partnerships();
     for config in &partnerships {
         store.put_partnership(config).await?;
@@ -161,6 +173,7 @@ pub async fn serve(options: Options) -> Result<(), Box<dyn std::error::Error + S
         options.outbox.clone(),
         url.clone(),
         options.site.clone(),
+        Writes::default(),
     )
     .await?;
     if let Some(every) = options.sweep_every {

@@ -16,6 +16,7 @@ mod bench;
 mod config;
 mod rows;
 mod schema;
+mod writer;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -29,19 +30,23 @@ use escalations_store::{
     Idempotency, Notice, NoticeEnd, NoticeKey, NoticeOutcome, Page, PageRequest, PartnershipConfig,
     PendingNotice, Scope, Store, StoreError, check_new_case, check_transition, sortable_instant,
 };
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 use rows::{
     case_columns, claimed_notice, decode, due_clock, due_notice, encode, insert_agencies,
     insert_case, insert_events, insert_pending, insert_people, load, notice,
 };
+pub use writer::Writes;
 
-/// A store in one SQLite file. Cheap to clone; connections are pooled.
+/// A store in one SQLite file. Cheap to clone; connections are pooled for reads, and changes
+/// go through one writer thread that commits concurrent changes together (`writer.rs`).
 #[derive(Clone)]
 pub struct SqliteStore {
     path: PathBuf,
     pool: Arc<Mutex<Vec<Connection>>>,
+    /// `None` when every change takes its own transaction (`Writes::OneByOne`).
+    writer: Option<Arc<writer::Writer>>,
 }
 
 pub(crate) fn backend(e: rusqlite::Error) -> StoreError {
@@ -59,12 +64,25 @@ fn open_connection(path: &Path) -> Result<Connection, rusqlite::Error> {
 }
 
 impl SqliteStore {
-    /// Opens (creating if needed) the store at `path`.
+    /// Opens (creating if needed) the store at `path`, its changes committed in groups.
     pub async fn open(path: impl Into<PathBuf>) -> Result<SqliteStore, StoreError> {
+        Self::open_with(path, Writes::Grouped).await
+    }
+
+    /// Opens the store at `path`, writing as `writes` says.
+    pub async fn open_with(
+        path: impl Into<PathBuf>,
+        writes: Writes,
+    ) -> Result<SqliteStore, StoreError> {
         let path = path.into();
+        let writer = match writes {
+            Writes::Grouped => Some(Arc::new(writer::Writer::start(path.clone())?)),
+            Writes::OneByOne => None,
+        };
         let store = SqliteStore {
             path,
             pool: Arc::new(Mutex::new(Vec::new())),
+            writer,
         };
         store
             .with(|conn| schema::migrate(conn).map_err(backend))
@@ -74,6 +92,19 @@ impl SqliteStore {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Runs `work` as one change: in the writer's next group, or in a transaction of its own.
+    /// Answers once the change is committed (or refused, with nothing of it written).
+    async fn write<T, F>(&self, work: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&rusqlite::Transaction<'_>) -> Result<T, StoreError> + Send + 'static,
+    {
+        match &self.writer {
+            Some(writer) => writer.write(work).await,
+            None => self.with(move |conn| writer::write_alone(conn, work)).await,
+        }
     }
 
     /// Runs `f` on a pooled connection on the blocking thread pool.
@@ -230,12 +261,9 @@ impl Store for SqliteStore {
         let t = raised.clone();
         let idempotency = idempotency.cloned();
         let notices = notices.to_vec();
-        self.with(move |conn| {
-            let tx = conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)
-                .map_err(backend)?;
+        self.write(move |tx| {
             if let Some(idem) = &idempotency {
-                if let Some(case) = replay(&tx, &p, idem)? {
+                if let Some(case) = replay(tx, &p, idem)? {
                     return Ok(Created::Replayed(case));
                 }
                 tx.execute(
@@ -251,9 +279,8 @@ impl Store for SqliteStore {
                 )
                 .map_err(backend)?;
             }
-            insert_case(&tx, &p, &t)?;
-            insert_pending(&tx, &p, &notices)?;
-            tx.commit().map_err(backend)?;
+            insert_case(tx, &p, &t)?;
+            insert_pending(tx, &p, &notices)?;
             Ok(Created::New(t.case))
         })
         .await
@@ -306,12 +333,9 @@ impl Store for SqliteStore {
         let p = partnership.to_string();
         let t = transition.clone();
         let notices = notices.to_vec();
-        self.with(move |conn| {
+        self.write(move |tx| {
             let case = &t.case;
             let expected = case.version - 1;
-            let tx = conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)
-                .map_err(backend)?;
             let stored: Option<i64> = tx
                 .query_row(
                     "SELECT version FROM cases WHERE partnership = ?1 AND id = ?2",
@@ -358,11 +382,10 @@ impl Store for SqliteStore {
                     expected_version: expected,
                 });
             }
-            insert_events(&tx, &p, &t.events)?;
-            insert_people(&tx, &p, case)?;
-            insert_agencies(&tx, &p, case)?;
-            insert_pending(&tx, &p, &notices)?;
-            tx.commit().map_err(backend)
+            insert_events(tx, &p, &t.events)?;
+            insert_people(tx, &p, case)?;
+            insert_agencies(tx, &p, case)?;
+            insert_pending(tx, &p, &notices)
         })
         .await
     }
@@ -605,7 +628,7 @@ impl Store for SqliteStore {
             case.to_string(),
             key.as_str().to_owned(),
         );
-        self.with(move |conn| {
+        self.write(move |conn| {
             // One statement: the check and the lease are taken under the one write lock.
             let mut stmt = conn
                 .prepare_cached(
@@ -645,7 +668,7 @@ impl Store for SqliteStore {
             case.to_string(),
             key.as_str().to_owned(),
         );
-        self.with(move |conn| {
+        self.write(move |conn| {
             conn.execute(
                 "UPDATE pending_notices SET lease_until = NULL, not_before = ?4
                  WHERE partnership = ?1 AND case_id = ?2 AND key = ?3",
@@ -670,10 +693,7 @@ impl Store for SqliteStore {
             case.to_string(),
             key.as_str().to_owned(),
         );
-        self.with(move |conn| {
-            let tx = conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)
-                .map_err(backend)?;
+        self.write(move |tx| {
             let deleted = tx
                 .execute(
                     "DELETE FROM pending_notices WHERE partnership = ?1 AND case_id = ?2 AND key = ?3",
@@ -690,7 +710,6 @@ impl Store for SqliteStore {
                 )
                 .map_err(backend)?;
             }
-            tx.commit().map_err(backend)?;
             Ok(NoticeOutcome::Recorded)
         })
         .await

@@ -448,3 +448,97 @@ async fn a_file_from_before_configuration_versions_is_migrated_on_open() {
         .unwrap();
     assert_eq!(record.items, [change]);
 }
+
+/// The same contract with every change in its own transaction (`Writes::OneByOne`, the mode
+/// the group-commit benchmark compares against).
+mod one_by_one {
+    use std::sync::Arc;
+
+    use escalations_store::conformance::Shared;
+    use escalations_store_sqlite::{SqliteStore, Writes};
+
+    async fn fresh() -> Shared {
+        let dir = tempfile::tempdir().unwrap().keep();
+        Arc::new(
+            SqliteStore::open_with(dir.join("escalations.db"), Writes::OneByOne)
+                .await
+                .unwrap(),
+        )
+    }
+
+    escalations_store::conformance_suite!(fresh);
+}
+
+/// Group commit: many changes at once share transactions, and each caller's answer means its
+/// change is on disk — every one is there after the store is opened afresh from the file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn changes_committed_together_are_each_on_disk_when_answered() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("escalations.db");
+    let p = partnership("sefton-scp");
+    let store = Arc::new(SqliteStore::open(&path).await.unwrap());
+    let raiser = actor("pat", "school", Role::Practitioner);
+    let mut writers = Vec::new();
+    for n in 0..200 {
+        let (store, p, raiser) = (store.clone(), p.clone(), raiser.clone());
+        writers.push(tokio::spawn(async move {
+            let t = raised(
+                &format!("case-{n:03}"),
+                &raiser,
+                "social-care",
+                at("2026-11-23T10:00:00Z"),
+            );
+            store.create_case(&p, &t, None).await.unwrap();
+            t
+        }));
+    }
+    let mut written = Vec::new();
+    for w in writers {
+        written.push(w.await.unwrap());
+    }
+    // Another process's view of the file: a new store, its own connections.
+    let reopened = SqliteStore::open(&path).await.unwrap();
+    for t in &written {
+        assert_eq!(
+            reopened.load_case(&p, &t.case.id).await.unwrap().as_ref(),
+            Some(&t.case)
+        );
+    }
+    // A second create of the same id, sent among fresh creates, is refused alone.
+    let mut writers = Vec::new();
+    for n in 200..240 {
+        let (store, p, raiser) = (store.clone(), p.clone(), raiser.clone());
+        writers.push(tokio::spawn(async move {
+            let id = if n % 10 == 0 {
+                "case-000".to_owned()
+            } else {
+                format!("case-{n:03}")
+            };
+            let t = raised(&id, &raiser, "social-care", at("2026-11-24T10:00:00Z"));
+            (n, store.create_case(&p, &t, None).await)
+        }));
+    }
+    for w in writers {
+        let (n, result) = w.await.unwrap();
+        if n % 10 == 0 {
+            assert!(
+                matches!(result, Err(StoreError::AlreadyExists { .. })),
+                "{n}: {result:?}"
+            );
+        } else {
+            assert!(matches!(result, Ok(Created::New(_))), "{n}: {result:?}");
+        }
+    }
+    assert_eq!(
+        reopened
+            .load_case(
+                &p,
+                &escalations_core::ids::CaseId::parse("case-000").unwrap()
+            )
+            .await
+            .unwrap()
+            .map(|c| c.raised_at),
+        Some(at("2026-11-23T10:00:00Z")),
+        "the refused duplicate changed nothing"
+    );
+}

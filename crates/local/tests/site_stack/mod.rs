@@ -35,6 +35,7 @@ async fn start_with(built: bool) -> SiteStack {
         dir.path().join("outbox"),
         "http://127.0.0.1:8080".to_owned(),
         site,
+        escalations_store_sqlite::Writes::default(),
     )
     .await
     .unwrap();
