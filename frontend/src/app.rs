@@ -16,6 +16,7 @@ use leptos_router::path;
 
 use crate::api::{self, Failure};
 use crate::pages::{
+    admin::Administration,
     all_cases::AllCases,
     case::CasePage,
     my_work::MyWork,
@@ -135,6 +136,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/cases/:id/forms/:form") view=|| view! { <SignedIn><FilledProForma /></SignedIn> } />
                         <Route path=path!("/procedures/:id/forms/:form") view=|| view! { <SignedIn><BlankProForma /></SignedIn> } />
                         <Route path=path!("/forms") view=|| view! { <SignedIn><BlankForms /></SignedIn> } />
+                        <Route path=path!("/admin") view=|| view! { <SignedIn><Administration /></SignedIn> } />
                         <Route path=path!("/signin") view=SignIn />
                         <Route path=path!("/signin/callback") view=SignInCallback />
                     </Routes>
@@ -243,6 +245,13 @@ fn Header() -> impl IntoView {
                                                 <li class=move || item_class("/reports")>
                                                     <A href="/reports" attr:class="govuk-service-navigation__link" attr:aria-current=move || current("/reports")>
                                                         "Report"
+                                                    </A>
+                                                </li>
+                                            })}
+                                            {(me.role == escalations_core::case::Role::Administrator).then(|| view! {
+                                                <li class=move || item_class("/admin")>
+                                                    <A href="/admin" attr:class="govuk-service-navigation__link" attr:aria-current=move || current("/admin")>
+                                                        "Administration"
                                                     </A>
                                                 </li>
                                             })}

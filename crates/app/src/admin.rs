@@ -8,7 +8,7 @@
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use escalations_core::access::{Denied, Principal};
-use escalations_core::case::{Case, Transition};
+use escalations_core::case::{Case, DueMoved, Transition};
 use escalations_core::config_edit::{ConfigEdit, EditRefused};
 use escalations_core::ids::{CaseId, ClockId, PartnershipId, ProcedureId, StageId};
 use escalations_core::notices::Trigger;
@@ -240,7 +240,7 @@ impl App {
             let Some(procedure) = self.catalogue.get(case.procedure.as_str()) else {
                 continue;
             };
-            let Ok(Some((was, due))) = case.rescheduled_due(procedure, &calendar) else {
+            let Ok(Some(DueMoved { was, due })) = case.rescheduled_due(procedure, &calendar) else {
                 continue;
             };
             moves.push((

@@ -229,7 +229,20 @@ fn reply(response: escalations_api::Response) -> Response {
 
 /// `GET /dev/people`: the demo users, by partnership, for the page's sign-in.
 async fn people(State(local): State<Local>) -> Response {
-    axum::Json(site::people(&local.partnerships)).into_response()
+    axum::Json(site::people(&stored_partnerships(&local).await)).into_response()
+}
+
+/// The demo partnerships as stored now: people an administrator added sign in at once, as a
+/// Cognito user created with them would.
+async fn stored_partnerships(local: &Local) -> Vec<PartnershipConfig> {
+    let mut stored = Vec::new();
+    for seeded in local.partnerships.iter() {
+        match local.api.app().store().partnership(&seeded.id).await {
+            Ok(Some(config)) => stored.push(config),
+            _ => stored.push(seeded.clone()),
+        }
+    }
+    stored
 }
 
 fn escape(s: &str) -> String {
@@ -242,9 +255,10 @@ async fn token(
     State(local): State<Local>,
     Query(q): Query<std::collections::HashMap<String, String>>,
 ) -> Response {
+    let partnerships = stored_partnerships(&local).await;
     let found = q
         .get("partnership")
-        .and_then(|p| local.partnerships.iter().find(|c| c.id.as_str() == p))
+        .and_then(|p| partnerships.iter().find(|c| c.id.as_str() == p))
         .and_then(|p| {
             q.get("person")
                 .and_then(|u| p.people.iter().find(|x| x.id.as_str() == u))

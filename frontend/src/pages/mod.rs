@@ -1,3 +1,4 @@
+pub mod admin;
 pub mod all_cases;
 pub mod case;
 pub mod my_work;

@@ -47,7 +47,7 @@ pub use next_move::{NextMove, describe_move, local_time, lowercase_first};
 pub use refusals::{ClockRefused, RaiseError, Refused};
 pub use summary::{CaseSummary, OpenActions, RunningClock};
 pub use targets::{RunningTotal, TotalState};
-pub use transitions::DecisionAsked;
+pub use transitions::{DecisionAsked, DueMoved};
 
 /// The child a case is about. Never appears in events, logs or emails.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -18,6 +18,13 @@ use crate::procedure::{
     Action, ClockStart, OTHER_REASON, Party, Procedure, RaiserRole, Stage, Subject,
 };
 
+/// A running clock's due instant before and after a change to the partnership's calendar.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DueMoved {
+    pub was: DateTime<Utc>,
+    pub due: DateTime<Utc>,
+}
+
 pub(super) struct Builder {
     pub(super) case: Case,
     events: Vec<Event>,
@@ -1024,14 +1031,14 @@ impl Case {
     }
 
     /// The running clock's due instant counted again on `calendar`, from the instant it
-    /// started, with its timescale (the shorter one if set): `Some((before, after))` when a
+    /// started, with its timescale (the shorter one if set): `Some` when a
     /// change to the partnership's closure days moves it. A closed case, a clock whose breach
     /// is recorded, or one counted in hours never moves.
     pub fn rescheduled_due(
         &self,
         procedure: &Procedure,
         calendar: &Calendar,
-    ) -> Result<Option<(DateTime<Utc>, DateTime<Utc>)>, YearOutOfRange> {
+    ) -> Result<Option<DueMoved>, YearOutOfRange> {
         let Some(run) = self.running_clock() else {
             return Ok(None);
         };
@@ -1048,7 +1055,7 @@ impl Case {
             .shortened_to
             .unwrap_or(clock.timescale)
             .due(run.started_at, calendar)?;
-        Ok((due != run.due).then_some((run.due, due)))
+        Ok((due != run.due).then_some(DueMoved { was: run.due, due }))
     }
 
     /// Moves the running clock's due instant to where `calendar` puts it
@@ -1061,7 +1068,7 @@ impl Case {
         by: &PersonId,
         now: DateTime<Utc>,
     ) -> Result<Option<Transition>, YearOutOfRange> {
-        let Some((was, due)) = self.rescheduled_due(procedure, calendar)? else {
+        let Some(DueMoved { was, due }) = self.rescheduled_due(procedure, calendar)? else {
             return Ok(None);
         };
         let mut b = Builder::new(self.clone(), Some(by.clone()), self.effective_now(now));

@@ -1,0 +1,547 @@
+//! Administration (administrators only): the partnership's set-up — closure days, people,
+//! agencies, mailboxes, division and working hours — and the record of changes. Adding a
+//! closure day shows first which open deadlines it moves ("Adding Tuesday 29 December 2026
+//! moves 3 open deadlines"), then saves; adding a person creates their sign-in. Every change
+//! names the version read: if another administrator changed the set-up first, the page says so
+//! and reloads it, keeping what was typed.
+
+use chrono::NaiveDate;
+use escalations_core::words::due_words;
+use escalations_wire::{
+    AdminView, ClosureDayPreview, ConfigChangeBody, ConfigChanged, FieldError, PersonBody,
+};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api::{self, Failure};
+use crate::app::{role_words, shared};
+use crate::ui::{
+    Banner, ErrorSummary, PageHeading, Problem, Select, TextInput, error_for, set_title,
+};
+
+fn date_words(date: NaiveDate) -> String {
+    date.format("%A %-d %B %Y").to_string()
+}
+
+fn deadlines(n: usize) -> String {
+    match n {
+        0 => "no open deadlines".to_owned(),
+        1 => "1 open deadline".to_owned(),
+        n => format!("{n} open deadlines"),
+    }
+}
+
+fn opt(s: &str) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_owned())
+}
+
+/// A change's refusal by field, its refusal in words, and whether it is being sent.
+#[derive(Clone, Copy)]
+struct Sending {
+    errors: RwSignal<Vec<FieldError>>,
+    problem: RwSignal<Option<String>>,
+    pending: RwSignal<bool>,
+}
+
+impl Sending {
+    fn new() -> Self {
+        Sending {
+            errors: RwSignal::new(Vec::new()),
+            problem: RwSignal::new(None),
+            pending: RwSignal::new(false),
+        }
+    }
+
+    fn clear(&self) {
+        self.errors.set(Vec::new());
+        self.problem.set(None);
+    }
+
+    /// Shows a refusal: by field where the server names fields; a 409 (another administrator
+    /// changed the set-up first) in words, reloading the set-up.
+    fn refused(&self, failure: Failure, reload: RwSignal<u32>) {
+        match failure {
+            Failure::Refused(p) if p.status == 409 => {
+                self.problem.set(Some(p.detail));
+                reload.update(|n| *n += 1);
+            }
+            Failure::Refused(p) if !p.errors.is_empty() => self.errors.set(p.errors),
+            other => self.problem.set(Some(other.message())),
+        }
+    }
+}
+
+/// Sends one change to the version read; on success reloads the set-up and says what was done.
+fn send_change(
+    body: ConfigChangeBody,
+    sending: Sending,
+    reload: RwSignal<u32>,
+    flash: RwSignal<Option<String>>,
+    done: impl FnOnce(&ConfigChanged) + 'static,
+) {
+    if sending.pending.get_untracked() {
+        return;
+    }
+    sending.pending.set(true);
+    sending.clear();
+    flash.set(None);
+    spawn_local(async move {
+        let answer = api::post::<_, ConfigChanged>("/api/admin/changes", &body, None).await;
+        sending.pending.set(false);
+        match answer {
+            Ok(changed) => {
+                let moved = if changed.moved.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {} moved", deadlines(changed.moved.len()))
+                };
+                flash.set(Some(format!("Saved — {}{moved}", changed.change.what)));
+                done(&changed);
+                reload.update(|n| *n += 1);
+            }
+            Err(failure) => sending.refused(failure, reload),
+        }
+    });
+}
+
+#[component]
+pub fn Administration() -> impl IntoView {
+    set_title("Administration");
+    let shared = shared();
+    let reload = RwSignal::new(0u32);
+    let flash = RwSignal::new(None::<String>);
+    let admin = LocalResource::new(move || {
+        reload.track();
+        api::get::<AdminView>("/api/admin")
+    });
+    let version = move || {
+        admin
+            .get()
+            .and_then(Result::ok)
+            .map(|a| a.version)
+            .unwrap_or_default()
+    };
+    view! {
+        <PageHeading
+            text="Administration"
+            caption=shared.me.get_untracked().map(|m| m.partnership.name).unwrap_or_default()
+        />
+        {move || flash.get().map(|text| view! { <Banner title="Success" text=text success=true /> })}
+        {move || {
+            admin
+                .get()
+                .map(|answer| match answer {
+                    Err(e) => view! { <Problem message=Some(e.message()) /> }.into_any(),
+                    Ok(view) => view! { <SetUp view=view /> }.into_any(),
+                })
+        }}
+        <ClosureDayForm version=Signal::derive(version) reload=reload flash=flash />
+        <PersonForm version=Signal::derive(version) reload=reload flash=flash admin=admin />
+    }
+}
+
+/// The set-up as it stands and its latest changes.
+#[component]
+fn SetUp(view: AdminView) -> impl IntoView {
+    let config = view.partnership;
+    let agency_name = {
+        let agencies = config.agencies.clone();
+        move |id: &str| {
+            agencies
+                .iter()
+                .find(|a| a.id.as_str() == id)
+                .map_or_else(|| id.to_owned(), |a| a.name.clone())
+        }
+    };
+    let closure_days = config.closure_days.clone();
+    let people = config.people.clone();
+    let agencies = config.agencies.clone();
+    let mailboxes: Vec<(String, String)> = config
+        .mailboxes
+        .iter()
+        .map(|(id, address)| (id.to_string(), address.to_string()))
+        .chain(
+            config
+                .recording_mailbox
+                .clone()
+                .filter(|_| !config.mailboxes.keys().any(|k| k.as_str() == "recording"))
+                .map(|a| ("recording".to_owned(), a)),
+        )
+        .collect();
+    let notices = config.notices.clone();
+    view! {
+        <h2 class="govuk-heading-m" id="closure-days">"Closure days"</h2>
+        <p class="govuk-body">
+            "Days the partnership is closed, on top of "{config.division.name()}
+            "'s bank holidays: no working-day deadline counts them."
+        </p>
+        {if closure_days.is_empty() {
+            view! { <p class="govuk-body" id="closure-days-list">"No closure days."</p> }.into_any()
+        } else {
+            view! {
+                <ul class="govuk-list govuk-list--bullet" id="closure-days-list">
+                    {closure_days.into_iter().map(|d| view! { <li>{date_words(d)}</li> }).collect_view()}
+                </ul>
+            }
+                .into_any()
+        }}
+
+        <h2 class="govuk-heading-m">"People"</h2>
+        <table class="govuk-table" id="people">
+            <caption class="govuk-table__caption govuk-visually-hidden">"People"</caption>
+            <thead class="govuk-table__head">
+                <tr class="govuk-table__row">
+                    <th scope="col" class="govuk-table__header">"Name"</th>
+                    <th scope="col" class="govuk-table__header">"Agency"</th>
+                    <th scope="col" class="govuk-table__header">"Role"</th>
+                    <th scope="col" class="govuk-table__header">"Level of management"</th>
+                    <th scope="col" class="govuk-table__header">"Email"</th>
+                </tr>
+            </thead>
+            <tbody class="govuk-table__body">
+                {people
+                    .into_iter()
+                    .map(|p| {
+                        view! {
+                            <tr class="govuk-table__row">
+                                <th scope="row" class="govuk-table__header">{p.name.clone()}</th>
+                                <td class="govuk-table__cell">{agency_name(p.agency.as_str())}</td>
+                                <td class="govuk-table__cell">{role_words(p.role)}</td>
+                                <td class="govuk-table__cell">
+                                    {p.level.map(|l| l.label().to_owned()).unwrap_or_default()}
+                                </td>
+                                <td class="govuk-table__cell">{p.email.to_string()}</td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+
+        <h2 class="govuk-heading-m">"Agencies"</h2>
+        <table class="govuk-table" id="agencies">
+            <caption class="govuk-table__caption govuk-visually-hidden">"Agencies"</caption>
+            <thead class="govuk-table__head">
+                <tr class="govuk-table__row">
+                    <th scope="col" class="govuk-table__header">"Agency"</th>
+                    <th scope="col" class="govuk-table__header">"Kind"</th>
+                    <th scope="col" class="govuk-table__header">"Inbox"</th>
+                </tr>
+            </thead>
+            <tbody class="govuk-table__body">
+                {agencies
+                    .into_iter()
+                    .map(|a| {
+                        view! {
+                            <tr class="govuk-table__row">
+                                <th scope="row" class="govuk-table__header">{a.name}</th>
+                                <td class="govuk-table__cell">{a.kind.label()}</td>
+                                <td class="govuk-table__cell">
+                                    {a.mailbox.map(|m| m.to_string()).unwrap_or_default()}
+                                </td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+
+        <h2 class="govuk-heading-m">"Mailboxes, division and working hours"</h2>
+        <dl class="govuk-summary-list">
+            {mailboxes
+                .into_iter()
+                .map(|(id, address)| {
+                    view! {
+                        <div class="govuk-summary-list__row">
+                            <dt class="govuk-summary-list__key">{format!("Mailbox: {id}")}</dt>
+                            <dd class="govuk-summary-list__value">{address}</dd>
+                        </div>
+                    }
+                })
+                .collect_view()}
+            <div class="govuk-summary-list__row">
+                <dt class="govuk-summary-list__key">"Bank holidays of"</dt>
+                <dd class="govuk-summary-list__value">{config.division.name()}</dd>
+            </div>
+            <div class="govuk-summary-list__row">
+                <dt class="govuk-summary-list__key">"Working hours"</dt>
+                <dd class="govuk-summary-list__value">{notices.working_hours.to_string()}</dd>
+            </div>
+            <div class="govuk-summary-list__row">
+                <dt class="govuk-summary-list__key">"Reminder for a clock in hours"</dt>
+                <dd class="govuk-summary-list__value">
+                    {format!("at {}% of its time", notices.reminder_percent)}
+                </dd>
+            </div>
+            <div class="govuk-summary-list__row">
+                <dt class="govuk-summary-list__key">"An unanswered breach goes up a line after"</dt>
+                <dd class="govuk-summary-list__value">
+                    {format!("{} working day(s)", notices.unanswered_after_working_days)}
+                </dd>
+            </div>
+        </dl>
+
+        <h2 class="govuk-heading-m">"Changes"</h2>
+        {if view.changes.is_empty() {
+            view! { <p class="govuk-body" id="changes">"No changes made here yet."</p> }.into_any()
+        } else {
+            view! {
+                <table class="govuk-table" id="changes">
+                    <caption class="govuk-table__caption govuk-visually-hidden">"Changes"</caption>
+                    <thead class="govuk-table__head">
+                        <tr class="govuk-table__row">
+                            <th scope="col" class="govuk-table__header">"When"</th>
+                            <th scope="col" class="govuk-table__header">"Who"</th>
+                            <th scope="col" class="govuk-table__header">"What"</th>
+                        </tr>
+                    </thead>
+                    <tbody class="govuk-table__body">
+                        {view
+                            .changes
+                            .into_iter()
+                            .map(|c| {
+                                let who = config
+                                    .people
+                                    .iter()
+                                    .find(|p| p.id == c.by)
+                                    .map_or_else(|| c.by.to_string(), |p| p.name.clone());
+                                view! {
+                                    <tr class="govuk-table__row">
+                                        <td class="govuk-table__cell">
+                                            {escalations_core::case::local_time(c.at)}
+                                        </td>
+                                        <td class="govuk-table__cell">{who}</td>
+                                        <td class="govuk-table__cell">{c.what}</td>
+                                    </tr>
+                                }
+                            })
+                            .collect_view()}
+                    </tbody>
+                </table>
+            }
+                .into_any()
+        }}
+    }
+}
+
+/// Add a closure day: check its effect first, then save.
+#[component]
+fn ClosureDayForm(
+    version: Signal<u64>,
+    reload: RwSignal<u32>,
+    flash: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let date = RwSignal::new(String::new());
+    let preview = RwSignal::new(None::<ClosureDayPreview>);
+    let sending = Sending::new();
+    let check = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if sending.pending.get_untracked() {
+            return;
+        }
+        sending.clear();
+        preview.set(None);
+        let day = date.get_untracked();
+        if day.is_empty() {
+            sending.errors.set(vec![FieldError {
+                field: "date".to_owned(),
+                message: "Enter the date of the closure day".to_owned(),
+            }]);
+            return;
+        }
+        sending.pending.set(true);
+        spawn_local(async move {
+            let path = format!("/api/admin/closure-days/preview?date={day}");
+            let answer = api::get::<ClosureDayPreview>(&path).await;
+            sending.pending.set(false);
+            match answer {
+                Ok(found) => preview.set(Some(found)),
+                Err(failure) => sending.refused(failure, reload),
+            }
+        });
+    };
+    let save = move |_| {
+        let Some(found) = preview.get_untracked() else {
+            return;
+        };
+        let body = ConfigChangeBody {
+            version: Some(version.get_untracked()),
+            change: Some("add-closure-day".to_owned()),
+            date: Some(found.date.to_string()),
+            ..Default::default()
+        };
+        send_change(body, sending, reload, flash, move |_| {
+            preview.set(None);
+            date.set(String::new());
+        });
+    };
+    view! {
+        <h2 class="govuk-heading-m">"Add a closure day"</h2>
+        <ErrorSummary errors=sending.errors />
+        <Problem message=sending.problem />
+        <form novalidate on:submit=check>
+            <TextInput
+                id="date"
+                label="Date"
+                hint="A day the partnership is closed, like 29 December"
+                kind="date"
+                value=date
+                on_input=move |v| {
+                    date.set(v);
+                    preview.set(None);
+                }
+                error=error_for(sending.errors, "date")
+            />
+            <button type="submit" class="govuk-button govuk-button--secondary" disabled=move || sending.pending.get()>
+                "Check which deadlines it moves"
+            </button>
+        </form>
+        {move || {
+            preview
+                .get()
+                .map(|found| {
+                    let heading = format!(
+                        "Adding {} moves {}",
+                        date_words(found.date),
+                        deadlines(found.moves.len()),
+                    );
+                    view! {
+                        <div class="govuk-inset-text" id="closure-day-preview" role="status">
+                            <h3 class="govuk-heading-s">{heading}</h3>
+                            {(!found.moves.is_empty())
+                                .then(|| {
+                                    view! {
+                                        <table class="govuk-table">
+                                            <caption class="govuk-table__caption govuk-visually-hidden">
+                                                "Deadlines it moves"
+                                            </caption>
+                                            <thead class="govuk-table__head">
+                                                <tr class="govuk-table__row">
+                                                    <th scope="col" class="govuk-table__header">"Case"</th>
+                                                    <th scope="col" class="govuk-table__header">"Due now"</th>
+                                                    <th scope="col" class="govuk-table__header">"Due after"</th>
+                                                </tr>
+                                            </thead>
+                                            <tbody class="govuk-table__body">
+                                                {found
+                                                    .moves
+                                                    .iter()
+                                                    .map(|m| {
+                                                        view! {
+                                                            <tr class="govuk-table__row">
+                                                                <th scope="row" class="govuk-table__header">{m.case.to_string()}</th>
+                                                                <td class="govuk-table__cell">{due_words(m.was)}</td>
+                                                                <td class="govuk-table__cell">{due_words(m.due)}</td>
+                                                            </tr>
+                                                        }
+                                                    })
+                                                    .collect_view()}
+                                            </tbody>
+                                        </table>
+                                    }
+                                })}
+                            <button type="button" class="govuk-button" on:click=save disabled=move || sending.pending.get()>
+                                "Save closure day"
+                            </button>
+                        </div>
+                    }
+                })
+        }}
+    }
+}
+
+/// Add a person: their sign-in is created with them.
+#[component]
+fn PersonForm(
+    version: Signal<u64>,
+    reload: RwSignal<u32>,
+    flash: RwSignal<Option<String>>,
+    admin: LocalResource<Result<AdminView, Failure>>,
+) -> impl IntoView {
+    let id = RwSignal::new(String::new());
+    let name = RwSignal::new(String::new());
+    let email = RwSignal::new(String::new());
+    let agency = RwSignal::new(String::new());
+    let role = RwSignal::new(String::new());
+    let level = RwSignal::new(String::new());
+    let sending = Sending::new();
+    let agencies = move || {
+        admin
+            .get()
+            .and_then(Result::ok)
+            .map(|a| {
+                a.partnership
+                    .agencies
+                    .into_iter()
+                    .map(|a| (a.id.to_string(), a.name))
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let body = ConfigChangeBody {
+            version: Some(version.get_untracked()),
+            change: Some("add-person".to_owned()),
+            person: Some(PersonBody {
+                id: opt(&id.get_untracked()),
+                name: opt(&name.get_untracked()),
+                email: opt(&email.get_untracked()),
+                agency: opt(&agency.get_untracked()),
+                role: opt(&role.get_untracked()),
+                level: opt(&level.get_untracked()),
+            }),
+            ..Default::default()
+        };
+        send_change(body, sending, reload, flash, move |_| {
+            for field in [id, name, email, agency, role, level] {
+                field.set(String::new());
+            }
+        });
+    };
+    let roles = [
+        ("practitioner", "Practitioner"),
+        ("manager", "Manager"),
+        ("chair", "Chair or business unit"),
+        ("administrator", "Administrator"),
+    ]
+    .map(|(v, t)| (v.to_owned(), t.to_owned()))
+    .to_vec();
+    let levels = escalations_core::case::Level::ALL
+        .iter()
+        .map(|l| (l.name().to_owned(), l.label().to_owned()))
+        .collect::<Vec<_>>();
+    view! {
+        <h2 class="govuk-heading-m">"Add a person"</h2>
+        <ErrorSummary errors=sending.errors />
+        <Problem message=sending.problem />
+        <form novalidate on:submit=submit>
+            <TextInput id="person.name" label="Full name" value=name on_input=move |v| name.set(v)
+                error=error_for(sending.errors, "person.name") />
+            <TextInput id="person.id" label="Person id" hint="Lower case letters, digits and hyphens, like sam-jones"
+                value=id on_input=move |v| id.set(v) error=error_for(sending.errors, "person.id") />
+            <TextInput id="person.email" label="Email address" kind="email" hint="Their sign-in invitation goes here"
+                value=email on_input=move |v| email.set(v) error=error_for(sending.errors, "person.email") />
+            {move || {
+                view! {
+                    <Select id="person.agency" label="Agency" options=agencies() value=agency
+                        on_change=move |v| agency.set(v) error=error_for(sending.errors, "person.agency") />
+                }
+            }}
+            <Select id="person.role" label="Role" options=roles value=role on_change=move |v| role.set(v)
+                error=error_for(sending.errors, "person.role") />
+            <Select id="person.level" label="Level of management" hint="Managers and the chair only"
+                options=levels value=level on_change=move |v| level.set(v)
+                error=error_for(sending.errors, "person.level") />
+            {move || {
+                let people_problems: Vec<String> = sending
+                    .errors
+                    .with(|e| e.iter().filter(|e| e.field == "people").map(|e| e.message.clone()).collect());
+                (!people_problems.is_empty())
+                    .then(|| view! { <p class="govuk-error-message" id="people-problems">{people_problems.join(" ")}</p> })
+            }}
+            <button type="submit" class="govuk-button" disabled=move || sending.pending.get()>"Add person"</button>
+        </form>
+    }
+}
