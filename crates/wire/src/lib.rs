@@ -22,7 +22,42 @@ use escalations_core::ids::{
     AgencyId, CaseId, FieldId, PartnershipId, PersonId, ProcedureId, StageId,
 };
 use escalations_core::procedure::{Action, AgencyKind, Form, Inform, Party, Subject};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// A whole number as JSON may write it: `3`, or `3.0` (JSON Schema's `integer` admits both, and
+/// some clients send every number as a float). Anything else is refused as before.
+fn whole_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    struct Whole;
+    impl serde::de::Visitor<'_> for Whole {
+        type Value = Option<u64>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a whole number, 0 or more")
+        }
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(Some(v))
+        }
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            u64::try_from(v)
+                .map(Some)
+                .map_err(|_| E::invalid_value(serde::de::Unexpected::Signed(v), &self))
+        }
+        fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Self::Value, E> {
+            // Exactly representable whole numbers only (up to 2^53).
+            if v.fract() == 0.0 && (0.0..=9_007_199_254_740_992.0).contains(&v) {
+                Ok(Some(v as u64))
+            } else {
+                Err(E::invalid_value(serde::de::Unexpected::Float(v), &self))
+            }
+        }
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+    }
+    d.deserialize_any(Whole)
+}
 
 pub use escalations_core::case::{CaseSummary, RunningClock, StatusKind};
 pub use escalations_core::report::Report;
@@ -141,7 +176,11 @@ pub struct ConcernBody {
 #[serde(deny_unknown_fields)]
 pub struct ResponseBody {
     /// The case version you read; a stale one is refused with 409.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "whole_number"
+    )]
     pub version: Option<u64>,
     /// `resolved` or `not-resolved`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -207,7 +246,11 @@ pub struct AgreedActionBody {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ActionCompletionBody {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "whole_number"
+    )]
     pub version: Option<u64>,
     /// The action's id in the case, such as `a1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -219,7 +262,11 @@ pub struct ActionCompletionBody {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FormBody {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "whole_number"
+    )]
     pub version: Option<u64>,
     /// Field id → value: text for text, long-text, email and choice fields, `YYYY-MM-DD` for
     /// dates, `true`/`false` for yes/no, a list of options for choices, a list of objects
@@ -232,7 +279,11 @@ pub struct FormBody {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SubmissionBody {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "whole_number"
+    )]
     pub version: Option<u64>,
     /// When the meeting, discussion or notification the clock this action starts runs from
     /// took place (RFC 3339), where the procedure times it so ("within 72 hours of the
@@ -251,7 +302,11 @@ pub struct SubmissionBody {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EscalationBody {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "whole_number"
+    )]
     pub version: Option<u64>,
     /// The stage to move to; the next stage when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -275,7 +330,11 @@ pub struct EscalationBody {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ResolutionBody {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "whole_number"
+    )]
     pub version: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outcome: Option<String>,
@@ -294,7 +353,11 @@ pub struct ResolutionBody {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WithdrawalBody {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "whole_number"
+    )]
     pub version: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
@@ -691,7 +754,11 @@ pub struct ConfigChanged {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConfigChangeBody {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "whole_number"
+    )]
     pub version: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub change: Option<String>,
@@ -758,4 +825,27 @@ pub struct NoticesBody {
     pub reminder_percent: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unanswered_after_working_days: Option<u32>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ResponseBody;
+
+    fn version(json: &str) -> Result<Option<u64>, String> {
+        serde_json::from_str::<ResponseBody>(json)
+            .map(|b| b.version)
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_version_is_a_whole_number_however_json_writes_it() {
+        assert_eq!(version(r#"{"version": 3}"#), Ok(Some(3)));
+        assert_eq!(version(r#"{"version": 3.0}"#), Ok(Some(3)));
+        assert_eq!(version(r#"{"version": null}"#), Ok(None));
+        assert_eq!(version("{}"), Ok(None));
+        for bad in [r#""3""#, "3.5", "-1", "1e300", "true"] {
+            let refused = version(&format!(r#"{{"version": {bad}}}"#));
+            assert!(refused.is_err(), "{bad}: {refused:?}");
+        }
+    }
 }
