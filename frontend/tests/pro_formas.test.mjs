@@ -159,6 +159,8 @@ test("Moray's Appendix 2 record prints filled from the case: the child, the reco
     assertHas(pages, text, "Moray's record");
   }
   assertMarking(pages, form, "Moray's record");
+  assert.ok(pages.length > 1, "Moray's record runs over pages");
+  pages.forEach((text, i) => assert.ok(squash(text).includes(squash(`Case ${id}`)), `page ${i + 1} names the case`));
   await pictureOf("pro-forma-moray-filled");
   // A look at the paper: the print stylesheet at A4's width.
   await page.setViewportSize({ width: 794, height: 1123 });

@@ -279,7 +279,12 @@ fn Sheet(procedure: Procedure, form: Form, filled: Option<Filled>) -> impl IntoV
         </div>
         <table class="app-proforma__page" role="presentation">
             <thead>{marked("top")}</thead>
-            <tfoot>{marked("bottom")}</tfoot>
+            <tfoot>
+                {marked("bottom")}
+                {(form.marking.is_none() && filled.is_some()).then(|| view! {
+                    <tr><td class="app-proforma__spacer">"\u{a0}"</td></tr>
+                })}
+            </tfoot>
             <tbody>
                 <tr>
                     <td>
@@ -301,6 +306,8 @@ fn Sheet(procedure: Procedure, form: Form, filled: Option<Filled>) -> impl IntoV
             </tbody>
         </table>
         {form.marking.clone().map(|m| view! { <p class="app-marking app-marking--fixed" aria-hidden="true">{m}</p> })}
+        // Each printed page of a filled form names its case, should the pages part.
+        {filled.as_ref().map(|f| view! { <p class="app-proforma__running" aria-hidden="true">{format!("Case {}", f.case)}</p> })}
         <div class="app-no-print">
             <button type="button" class="govuk-button" id="print" on:click=move |_| print()>
                 "Print or save as PDF"
