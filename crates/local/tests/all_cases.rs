@@ -70,34 +70,34 @@ async fn the_chair_filters_every_case_by_agency_and_dates_sorts_them_and_sees_th
     let resolved = id(&resolved);
 
     // The agency raising or asked.
-    assert_eq!(ids(&chair, "agency=health").await, [february.clone()]);
+    assert_eq!(ids(&chair, "agency=health").await, [february.as_str()]);
     assert_eq!(
         ids(&chair, "agency=police").await,
-        [resolved.clone(), february.clone()],
+        [resolved.as_str(), february.as_str()],
         "raised by the police, or asked of them"
     );
     assert_eq!(
         ids(&chair, "agency=school").await,
-        [resolved.clone(), january.clone()]
+        [resolved.as_str(), january.as_str()]
     );
     // Raised between two UK dates, both days included.
     assert_eq!(
         ids(&chair, "from=2027-02-13").await,
-        [resolved.clone(), february.clone()]
+        [resolved.as_str(), february.as_str()]
     );
-    assert_eq!(ids(&chair, "to=2027-02-12").await, [january.clone()]);
+    assert_eq!(ids(&chair, "to=2027-02-12").await, [january.as_str()]);
     assert_eq!(
         ids(&chair, "from=2027-01-04&to=2027-01-04").await,
-        [january.clone()]
+        [january.as_str()]
     );
     // Newest first unless asked for the oldest; pages continue in the order asked.
     assert_eq!(
         ids(&chair, "").await,
-        [resolved.clone(), february.clone(), january.clone()]
+        [resolved.as_str(), february.as_str(), january.as_str()]
     );
     assert_eq!(
         ids(&chair, "order=oldest").await,
-        [january.clone(), february.clone(), resolved.clone()]
+        [january.as_str(), february.as_str(), resolved.as_str()]
     );
     let (_, first) = chair
         .get("/api/cases?scope=partnership&order=oldest&limit=2")
@@ -105,7 +105,7 @@ async fn the_chair_filters_every_case_by_agency_and_dates_sorts_them_and_sees_th
     let cursor = first["next"].as_str().unwrap();
     assert_eq!(
         ids(&chair, &format!("order=oldest&limit=2&cursor={cursor}")).await,
-        [resolved.clone()]
+        [resolved.as_str()]
     );
 
     // The counts: two open, January's unanswered for six weeks is overdue, one resolved
@@ -116,7 +116,7 @@ async fn the_chair_filters_every_case_by_agency_and_dates_sorts_them_and_sees_th
         overview,
         json!({ "open": 2, "overdue": 1, "resolved_this_quarter": 1, "quarter_from": "2027-01-01" })
     );
-    assert_eq!(ids(&chair, "overdue=true").await, [january.clone()]);
+    assert_eq!(ids(&chair, "overdue=true").await, [january.as_str()]);
     // A new quarter: the resolution was last quarter's.
     stack.set_clock("2027-04-01T09:00:00Z").await;
     let (_, overview) = chair.get("/api/overview").await;
