@@ -113,6 +113,19 @@ fn save_file(bytes: &[u8], mime: &str, file_name: &str) -> Result<(), wasm_bindg
     Ok(())
 }
 
+/// A DELETE; the answer has no body (204).
+pub async fn delete(path: &str) -> Result<(), Failure> {
+    let response = authorised(Request::delete(path))
+        .header("Accept", "application/json")
+        .send()
+        .await
+        .map_err(|e| Failure::Unreachable(e.to_string()))?;
+    if (200..300).contains(&response.status()) {
+        return Ok(());
+    }
+    read::<()>(response).await
+}
+
 /// GET of a file of the page itself (no token).
 pub async fn get_public<T: DeserializeOwned>(path: &str) -> Result<T, Failure> {
     let response = Request::get(path)

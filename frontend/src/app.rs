@@ -18,6 +18,7 @@ use crate::api::{self, Failure};
 use crate::pages::{
     admin::Administration,
     all_cases::AllCases,
+    calendar::CalendarFeedPage,
     case::CasePage,
     my_work::MyWork,
     pro_forma::{BlankForms, BlankProForma, FilledProForma},
@@ -130,6 +131,7 @@ pub fn App() -> impl IntoView {
                     <Routes fallback=|| view! { <NotFound /> }>
                         <Route path=path!("/") view=|| view! { <SignedIn><MyWork /></SignedIn> } />
                         <Route path=path!("/raise") view=|| view! { <SignedIn><Raise /></SignedIn> } />
+                        <Route path=path!("/calendar") view=|| view! { <SignedIn><CalendarFeedPage /></SignedIn> } />
                         <Route path=path!("/cases") view=|| view! { <SignedIn><AllCases /></SignedIn> } />
                         <Route path=path!("/reports") view=|| view! { <SignedIn><ReportPage /></SignedIn> } />
                         <Route path=path!("/cases/:id") view=|| view! { <SignedIn><CasePage /></SignedIn> } />

@@ -281,6 +281,9 @@ fn CaseDetail(
                 <div class="govuk-summary-list__row">
                     <dt class="govuk-summary-list__key">"By when"</dt>
                     <dd class="govuk-summary-list__value" id="by-when">{w}</dd>
+                    <dd class="govuk-summary-list__actions">
+                        <AddToCalendar case=case.id.to_string() />
+                    </dd>
                 </div>
             })}
         </dl>
@@ -1305,5 +1308,31 @@ fn FormFields(
             }).collect_view()}
             <button type="submit" class="govuk-button govuk-button--secondary" prop:disabled=move || pending.get()>"Record the form"</button>
         </form>
+    }
+}
+
+/// "Add to calendar (.ics)": the case's deadline as a calendar file. A link cannot carry the
+/// bearer token, so the page fetches the file with it and hands it to the browser.
+#[component]
+fn AddToCalendar(case: String) -> impl IntoView {
+    let failure = RwSignal::new(None::<String>);
+    let path = format!("/api/cases/{case}/deadline.ics");
+    let file = format!("case-{case}-deadline.ics");
+    let href = path.clone();
+    view! {
+        <a
+            class="govuk-link"
+            href=href
+            on:click=move |ev| {
+                ev.prevent_default();
+                let (path, file) = (path.clone(), file.clone());
+                leptos::task::spawn_local(async move {
+                    failure.set(crate::api::download(&path, &file).await.err().map(|e| e.message()));
+                });
+            }
+        >
+            "Add to calendar (.ics)"
+        </a>
+        {move || failure.get().map(|m| view! { <p class="govuk-error-message">{m}</p> })}
     }
 }

@@ -1,5 +1,6 @@
 pub mod admin;
 pub mod all_cases;
+pub mod calendar;
 pub mod case;
 pub mod my_work;
 pub mod pro_forma;

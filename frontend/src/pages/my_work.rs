@@ -55,6 +55,9 @@ pub fn MyWork() -> impl IntoView {
     view! {
         <PageHeading text="My work" />
         <A href="/raise" attr:class="govuk-button" attr:role="button">"Raise an escalation"</A>
+        <p class="govuk-body">
+            <A href="/calendar" attr:class="govuk-link">"Subscribe to your deadlines in Outlook or Google Calendar"</A>
+        </p>
         {move || {
             work.get()
                 .map(|answer| match answer {
