@@ -5,7 +5,7 @@
 mod common;
 
 use chrono::{DateTime, NaiveTime, Utc};
-use common::{Stack, User, raise_body, start};
+use common::{Stack, User, not_resolved, raise_body, start};
 use escalations_core::timescale::ZONE;
 use escalations_core::words::due_day;
 use reqwest::StatusCode;
@@ -205,7 +205,10 @@ async fn a_replaced_or_stopped_feed_answers_404_like_one_never_made() {
     // Unknown and malformed tokens, and another person's ids with this secret, answer alike.
     let secret = second.rsplit('.').nth(1).unwrap();
     for path in [
-        format!("/api/calendar/sefton.social-care-manager.{}.ics", "A".repeat(43)),
+        format!(
+            "/api/calendar/sefton.social-care-manager.{}.ics",
+            "A".repeat(43)
+        ),
         format!("/api/calendar/sefton.police-manager.{secret}.ics"),
         "/api/calendar/nonsense.ics".to_owned(),
         "/api/calendar/sefton.social-care-manager".to_owned(),
@@ -214,7 +217,7 @@ async fn a_replaced_or_stopped_feed_answers_404_like_one_never_made() {
         assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
         assert_eq!(body, stopped, "{path}");
     }
-    assert_eq!(body_of_replaced(&replaced), body_of_replaced(&stopped));
+    assert_eq!(problem_of(&replaced), problem_of(&stopped));
 
     // The feed needs no sign-in, but only GET reaches it.
     let response = stack
@@ -234,7 +237,7 @@ async fn a_replaced_or_stopped_feed_answers_404_like_one_never_made() {
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
 }
 
-fn body_of_replaced(body: &str) -> Value {
+fn problem_of(body: &str) -> Value {
     serde_json::from_str(body).unwrap()
 }
 
@@ -277,7 +280,11 @@ async fn one_cases_deadline_downloads_as_an_ics_for_those_who_may_see_the_case()
     assert!(!ics.contains(CHILD_NAME) && !ics.contains(CONCERN));
 
     let (status, _) = police.get(&path).await;
-    assert_eq!(status, StatusCode::NOT_FOUND, "another agency's case is no case");
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "another agency's case is no case"
+    );
     let response = stack
         .http
         .get(format!("{}{path}", stack.url))
@@ -285,4 +292,40 @@ async fn one_cases_deadline_downloads_as_an_ics_for_those_who_may_see_the_case()
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn agreed_actions_an_agency_owns_are_in_its_feeds_without_their_words() {
+    let stack = start().await;
+    let raiser = stack.sign_in("sefton", "school-practitioner").await;
+    let manager = stack.sign_in("sefton", "social-care-manager").await;
+    let view = raise(&raiser).await;
+    let case = view["case"]["id"].as_str().unwrap().to_owned();
+    // Not resolved, with an agreed action the school owns ("Share chronology", by 31 December).
+    manager.act(&view, "responses", not_resolved()).await;
+
+    let path = create_feed(&raiser).await;
+    let (status, ics) = fetch(&stack, &path).await;
+    assert_eq!(status, StatusCode::OK);
+    let uid = format!(":{case}.actions@sefton.escalations");
+    assert!(event_values(&ics, "UID").contains(&uid), "{ics}");
+    assert!(
+        event_values(&ics, "SUMMARY")
+            .iter()
+            .any(|s| s.starts_with(&format!(":Case {case}: agreed actions due"))),
+        "{ics}"
+    );
+    assert!(
+        event_values(&ics, "DTSTART").contains(&";VALUE=DATE:20261231".to_owned()),
+        "{ics}"
+    );
+    let text = lines(&ics).join("\n");
+    for typed in [
+        "Share chronology",
+        "Health visitor",
+        "Threshold not agreed",
+        CHILD_NAME,
+    ] {
+        assert!(!text.contains(typed), "the feed holds {typed:?}: {ics}");
+    }
 }
