@@ -49,6 +49,19 @@ pub fn dynamo_store_with(config: &SdkConfig) -> Result<DynamoStore, Error> {
     ))
 }
 
+/// Where an administrator's added people get their sign-in: the Cognito pool `USER_POOL_ID`
+/// names (set for the admin function only), through `config`; `None` without it.
+pub fn user_directory(
+    config: &SdkConfig,
+    var: impl Fn(&str) -> Option<String>,
+) -> Option<escalations_users_cognito::CognitoDirectory> {
+    let pool = var("USER_POOL_ID").filter(|p| !p.trim().is_empty())?;
+    Some(escalations_users_cognito::CognitoDirectory::new(
+        aws_sdk_cognitoidentityprovider::Client::new(config),
+        pool,
+    ))
+}
+
 /// Whether this deployment configured sending notices (`MAIL_FROM` is set).
 pub fn mail_configured() -> bool {
     std::env::var_os("MAIL_FROM").is_some()
@@ -125,6 +138,17 @@ mod tests {
                 .map(|(_, v)| (*v).to_owned())
         })
         .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn people_get_cognito_users_only_where_the_pool_is_named() {
+        let config = SdkConfig::builder()
+            .behavior_version(aws_config::BehaviorVersion::latest())
+            .build();
+        assert!(user_directory(&config, |_| None).is_none());
+        assert!(user_directory(&config, |_| Some(" ".to_owned())).is_none());
+        let pool = |name: &str| (name == "USER_POOL_ID").then(|| "eu-west-2_AbC123".to_owned());
+        assert!(user_directory(&config, pool).is_some());
     }
 
     #[test]

@@ -26,6 +26,10 @@ pub async fn run() -> Result<(), Error> {
     if let Some(site) = bootstrap::site_url_from(|name| std::env::var(name).ok())? {
         app = app.with_site(site);
     }
+    // People an administrator adds get their Cognito user (the admin function has the pool).
+    if let Some(users) = bootstrap::user_directory(&config, |name| std::env::var(name).ok()) {
+        app = app.with_users(Arc::new(users));
+    }
     // Notices of an action go out with it once the deployment configures a sender.
     if bootstrap::mail_configured() {
         app = app.with_mail(bootstrap::mail_settings(&config)?);

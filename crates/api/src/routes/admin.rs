@@ -5,6 +5,7 @@ use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use escalations_app::{Administration, App, MovedDeadline};
 use escalations_core::access::Principal;
+use escalations_core::calendar::Division;
 use escalations_core::config_edit::ConfigEdit;
 use escalations_core::ids::{AgencyId, MailboxId, PersonId};
 use escalations_core::notices::NoticeSettings;
@@ -12,7 +13,7 @@ use escalations_core::partnership::{Agency, EmailAddress, Person};
 use escalations_store::{ConfigChange, ConfigVersion};
 use escalations_wire::{
     AdminView, AgencyBody, ClosureDayPreview, ConfigChangeBody, ConfigChangeView, ConfigChanged,
-    MovedDeadlineView, PersonBody,
+    MovedDeadlineView, NoticesBody, PersonBody,
 };
 use http::HeaderMap;
 use serde::de::DeserializeOwned;
@@ -92,65 +93,90 @@ const CHANGES: &str = "add-closure-day, remove-closure-day, add-agency, edit-age
     remove-agency, add-person, edit-person, remove-person, set-mailbox, set-division or \
     set-notices";
 
-/// The typed edit a body names, every bad field recorded in `f`.
+/// The typed edit a body names, every bad field recorded in `f`. Every part sent is checked,
+/// whether or not the change uses it, so the API is as strict as its document.
 fn edit(f: &mut Fields, raw: &ConfigChangeBody) -> Option<ConfigEdit> {
+    let date = raw.date.as_deref().and_then(|d| f.date("date", d));
+    let id = raw.id.as_deref();
+    let agency = raw.agency.as_ref().and_then(|a| agency(f, a));
+    let person = raw.person.as_ref().and_then(|p| person(f, p));
+    let mailbox = raw
+        .mailbox
+        .as_deref()
+        .and_then(|m| f.id("mailbox", m, MailboxId::parse));
+    let address = raw.address.as_deref().and_then(|a| email(f, "address", a));
+    let division = raw.division.as_deref().and_then(|d| {
+        choice::<Division>(
+            f,
+            "division",
+            Some(d),
+            "england-and-wales, scotland or northern-ireland",
+        )
+    });
+    let notices = raw.notices.as_ref().and_then(|n| notices(f, n));
+    // A part sent but refused above fails the whole change.
+    let refused = (raw.date.is_some() && date.is_none())
+        || (raw.agency.is_some() && agency.is_none())
+        || (raw.person.is_some() && person.is_none())
+        || (raw.mailbox.is_some() && mailbox.is_none())
+        || (raw.address.is_some() && address.is_none())
+        || (raw.division.is_some() && division.is_none())
+        || (raw.notices.is_some() && notices.is_none())
+        || (!matches!(
+            raw.change.as_deref(),
+            Some("remove-agency" | "remove-person")
+        ) && id.is_some_and(|i| f.id("id", i, AgencyId::parse).is_none()));
     let Some(change) = raw.change.as_deref() else {
         f.problem("change", format!("is required: one of {CHANGES}"));
         return None;
     };
-    Some(match change {
-        "add-closure-day" => {
-            ConfigEdit::AddClosureDay(f.required_date("date", raw.date.as_deref())?)
+    let edit = match change {
+        "add-closure-day" | "remove-closure-day" => {
+            required(f, change, "date", raw.date.is_some());
+            let date = date?;
+            if change == "add-closure-day" {
+                ConfigEdit::AddClosureDay(date)
+            } else {
+                ConfigEdit::RemoveClosureDay(date)
+            }
         }
-        "remove-closure-day" => {
-            ConfigEdit::RemoveClosureDay(f.required_date("date", raw.date.as_deref())?)
+        "add-agency" | "edit-agency" => {
+            required(f, change, "agency", raw.agency.is_some());
+            let agency = agency?;
+            if change == "add-agency" {
+                ConfigEdit::AddAgency(agency)
+            } else {
+                ConfigEdit::EditAgency(agency)
+            }
         }
-        "add-agency" => ConfigEdit::AddAgency(agency(f, raw.agency.as_ref())?),
-        "edit-agency" => ConfigEdit::EditAgency(agency(f, raw.agency.as_ref())?),
-        "remove-agency" => {
-            ConfigEdit::RemoveAgency(f.required_id("id", raw.id.as_deref(), AgencyId::parse)?)
+        "add-person" | "edit-person" => {
+            required(f, change, "person", raw.person.is_some());
+            let person = person?;
+            if change == "add-person" {
+                ConfigEdit::AddPerson(person)
+            } else {
+                ConfigEdit::EditPerson(person)
+            }
         }
-        "add-person" => ConfigEdit::AddPerson(person(f, raw.person.as_ref())?),
-        "edit-person" => ConfigEdit::EditPerson(person(f, raw.person.as_ref())?),
-        "remove-person" => {
-            ConfigEdit::RemovePerson(f.required_id("id", raw.id.as_deref(), PersonId::parse)?)
-        }
+        "remove-agency" => ConfigEdit::RemoveAgency(f.required_id("id", id, AgencyId::parse)?),
+        "remove-person" => ConfigEdit::RemovePerson(f.required_id("id", id, PersonId::parse)?),
         "set-mailbox" => {
-            let mailbox = f.required_id("mailbox", raw.mailbox.as_deref(), MailboxId::parse);
-            let address = match raw.address.as_deref() {
-                None => Some(None),
-                Some(a) => email(f, "address", a).map(Some),
-            };
+            required(f, change, "mailbox", raw.mailbox.is_some());
+            if raw.address.is_some() && address.is_none() {
+                return None;
+            }
             ConfigEdit::SetMailbox {
                 mailbox: mailbox?,
-                address: address?,
+                address,
             }
         }
-        "set-division" => ConfigEdit::SetDivision(choice(
-            f,
-            "division",
-            raw.division.as_deref(),
-            "england-and-wales, scotland or northern-ireland",
-        )?),
+        "set-division" => {
+            required(f, change, "division", raw.division.is_some());
+            ConfigEdit::SetDivision(division?)
+        }
         "set-notices" => {
-            let Some(notices) = &raw.notices else {
-                f.problem("notices", "is required");
-                return None;
-            };
-            let d = NoticeSettings::default();
-            // The core's own checks of the settings, by the same path a file takes.
-            let json = serde_json::json!({
-                "working_hours": notices.working_hours.clone().unwrap_or_else(|| d.working_hours.to_string()),
-                "reminder_percent": notices.reminder_percent.unwrap_or(u32::from(d.reminder_percent)),
-                "unanswered_after_working_days": notices.unanswered_after_working_days.unwrap_or(d.unanswered_after_working_days),
-            });
-            match serde_json::from_value::<NoticeSettings>(json) {
-                Ok(settings) => ConfigEdit::SetNotices(settings),
-                Err(e) => {
-                    f.problem("notices", e.to_string());
-                    return None;
-                }
-            }
+            required(f, change, "notices", raw.notices.is_some());
+            ConfigEdit::SetNotices(notices?)
         }
         other => {
             f.problem(
@@ -159,7 +185,34 @@ fn edit(f: &mut Fields, raw: &ConfigChangeBody) -> Option<ConfigEdit> {
             );
             return None;
         }
-    })
+    };
+    (!refused).then_some(edit)
+}
+
+fn required(f: &mut Fields, change: &str, field: &str, present: bool) {
+    if !present {
+        f.problem(field, format!("is required to {change}"));
+    }
+}
+
+/// Notice settings, every absent part its default, checked by the core's own rules (the path
+/// a configuration file takes).
+fn notices(f: &mut Fields, raw: &NoticesBody) -> Option<NoticeSettings> {
+    let d = NoticeSettings::default();
+    let json = serde_json::json!({
+        "working_hours": raw.working_hours.clone().unwrap_or_else(|| d.working_hours.to_string()),
+        "reminder_percent": raw.reminder_percent.unwrap_or(u32::from(d.reminder_percent)),
+        "unanswered_after_working_days": raw
+            .unanswered_after_working_days
+            .unwrap_or(d.unanswered_after_working_days),
+    });
+    match serde_json::from_value::<NoticeSettings>(json) {
+        Ok(settings) => Some(settings),
+        Err(e) => {
+            f.problem("notices", e.to_string());
+            None
+        }
+    }
 }
 
 fn email(f: &mut Fields, field: &str, value: &str) -> Option<EmailAddress> {
@@ -192,11 +245,7 @@ fn choice<T: DeserializeOwned>(
     }
 }
 
-fn agency(f: &mut Fields, raw: Option<&AgencyBody>) -> Option<Agency> {
-    let Some(raw) = raw else {
-        f.problem("agency", "is required");
-        return None;
-    };
+fn agency(f: &mut Fields, raw: &AgencyBody) -> Option<Agency> {
     let id = f.required_id("agency.id", raw.id.as_deref(), AgencyId::parse);
     let name = f.text("agency.name", raw.name.as_deref());
     let kind = choice(
@@ -217,11 +266,7 @@ fn agency(f: &mut Fields, raw: Option<&AgencyBody>) -> Option<Agency> {
     })
 }
 
-fn person(f: &mut Fields, raw: Option<&PersonBody>) -> Option<Person> {
-    let Some(raw) = raw else {
-        f.problem("person", "is required");
-        return None;
-    };
+fn person(f: &mut Fields, raw: &PersonBody) -> Option<Person> {
     let id = f.required_id("person.id", raw.id.as_deref(), PersonId::parse);
     let name = f.text("person.name", raw.name.as_deref());
     let address = match raw.email.as_deref() {
