@@ -62,6 +62,10 @@ pub enum ApiError {
         path: String,
         allow: Vec<&'static str>,
     },
+    /// Storage is busy (throttled, timed out): nothing was changed; send the same request
+    /// again after `Retry-After` seconds (with the same Idempotency-Key for a raise).
+    #[error("the service is busy: nothing was changed; try again in a few seconds")]
+    Busy(#[source] Box<dyn std::error::Error + Send + Sync>),
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
@@ -92,6 +96,7 @@ impl ApiError {
             | ApiError::ImmediateRisk(_)
             | ApiError::InvalidValues(_)
             | ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -110,6 +115,7 @@ impl ApiError {
             ApiError::InvalidValues(_) => "invalid-form-values",
             ApiError::ImmediateRisk(_) => "immediate-risk",
             ApiError::PossibleDuplicate(_) => "possible-duplicate",
+            ApiError::Busy(_) => "busy",
             ApiError::Internal(_) => "internal-error",
         }
     }
@@ -165,6 +171,7 @@ impl From<StoreError> for ApiError {
             StoreError::InvalidCursor => {
                 ApiError::field("cursor", "not valid here: start the list again")
             }
+            StoreError::Busy(cause) => ApiError::Busy(cause),
             other => ApiError::internal(other),
         }
     }

@@ -84,8 +84,14 @@ fn respond(status: StatusCode, content_type: &'static str, body: Bytes) -> Respo
     response
 }
 
+/// How long a busy answer asks the caller to wait, in seconds.
+pub const RETRY_AFTER_SECONDS: &str = "2";
+
 /// Maps an error to its problem-details response, logging the cause chain of a 500.
 pub fn problem(error: &ApiError) -> Response {
+    if let ApiError::Busy(cause) = error {
+        tracing::warn!(cause = %cause, "storage busy: answered 503");
+    }
     if let ApiError::Internal(cause) = error {
         let mut chain = vec![cause.to_string()];
         let mut source = cause.source();
@@ -111,6 +117,13 @@ pub fn problem(error: &ApiError) -> Response {
             if let Ok(allow) = HeaderValue::from_str(&allow.join(", ")) {
                 headers.insert(header::ALLOW, allow);
             }
+        }
+        // RFC 9110: when to try again. Throttling clears within seconds.
+        ApiError::Busy(_) => {
+            headers.insert(
+                header::RETRY_AFTER,
+                HeaderValue::from_static(RETRY_AFTER_SECONDS),
+            );
         }
         _ => {}
     }

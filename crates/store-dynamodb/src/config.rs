@@ -135,7 +135,7 @@ impl DynamoStore {
                     backoff(attempt).await;
                 }
                 Err(Cancelled::Reasons(r)) => {
-                    return Err(StoreError::backend(std::io::Error::other(format!("{r:?}"))));
+                    return Err(crate::errors::cancelled(&r));
                 }
                 Err(Cancelled::Other(e)) => return Err(e),
             }
@@ -175,7 +175,7 @@ impl DynamoStore {
             .set_exclusive_start_key(start)
             .send()
             .await
-            .map_err(StoreError::backend)?;
+            .map_err(crate::errors::sdk)?;
         let mut items = Vec::new();
         let mut last = None;
         for item in out.items.unwrap_or_default() {

@@ -15,6 +15,7 @@
 #[cfg(feature = "bench")]
 mod bench;
 mod config;
+mod errors;
 mod items;
 pub mod keys;
 mod transactions;
@@ -97,7 +98,7 @@ impl DynamoStore {
             .consistent_read(true)
             .send()
             .await
-            .map_err(StoreError::backend)?;
+            .map_err(crate::errors::sdk)?;
         Ok(out.item)
     }
 
@@ -120,7 +121,7 @@ impl DynamoStore {
                     .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
                     .expression_attribute_values(":prefix", s(prefix))
             };
-            let out = query.send().await.map_err(StoreError::backend)?;
+            let out = query.send().await.map_err(crate::errors::sdk)?;
             items.extend(out.items.unwrap_or_default());
             match out.last_evaluated_key {
                 Some(key) if !key.is_empty() => start = Some(key),
@@ -171,7 +172,7 @@ impl DynamoStore {
             .set_exclusive_start_key(start)
             .send()
             .await
-            .map_err(StoreError::backend)
+            .map_err(crate::errors::sdk)
     }
 
     /// Ends a pending notice without recording it: `Recorded` if this call removed it.
@@ -198,7 +199,7 @@ impl DynamoStore {
             {
                 Ok(NoticeOutcome::AlreadyRecorded)
             }
-            Err(e) => Err(StoreError::backend(e)),
+            Err(e) => Err(crate::errors::sdk(e)),
         }
     }
 
@@ -246,14 +247,12 @@ impl Store for DynamoStore {
                     backoff(attempt).await;
                 }
                 Err(Cancelled::Reasons(r)) => {
-                    return Err(StoreError::backend(std::io::Error::other(format!("{r:?}"))));
+                    return Err(crate::errors::cancelled(&r));
                 }
                 Err(Cancelled::Other(e)) => return Err(e),
             }
         }
-        Err(StoreError::backend(std::io::Error::other(
-            "partnership write kept conflicting",
-        )))
+        Err(crate::errors::kept_conflicting("partnership write"))
     }
 
     async fn partnership(
@@ -343,15 +342,11 @@ impl Store for DynamoStore {
                         backoff(attempt).await;
                         continue;
                     }
-                    return Err(StoreError::backend(std::io::Error::other(format!(
-                        "transaction cancelled: {reasons:?}"
-                    ))));
+                    return Err(crate::errors::cancelled(&reasons));
                 }
             }
         }
-        Err(StoreError::backend(std::io::Error::other(
-            "raise kept conflicting",
-        )))
+        Err(crate::errors::kept_conflicting("raise"))
     }
 
     async fn load_case(
@@ -393,6 +388,9 @@ impl Store for DynamoStore {
         match self.transact(items).await {
             Ok(()) => Ok(()),
             Err(Cancelled::Other(e)) => Err(e),
+            Err(Cancelled::Reasons(r)) if crate::errors::throttled(&r) => {
+                Err(crate::errors::cancelled(&r))
+            }
             // A failed version condition, or another transaction on the same case in flight:
             // either way this writer did not win, and nothing was written.
             Err(Cancelled::Reasons(_)) => {
@@ -489,7 +487,7 @@ impl Store for DynamoStore {
             for (name, value) in &values {
                 query = query.expression_attribute_values(*name, value.clone());
             }
-            let out = query.send().await.map_err(StoreError::backend)?;
+            let out = query.send().await.map_err(crate::errors::sdk)?;
             for item in out.items.unwrap_or_default() {
                 let view: ViewItem = from_item(item)?;
                 items.push((view.sk, view.summary));
@@ -623,7 +621,7 @@ impl Store for DynamoStore {
             {
                 Ok(NoticeOutcome::AlreadyRecorded)
             }
-            Err(e) => Err(StoreError::backend(e)),
+            Err(e) => Err(crate::errors::sdk(e)),
         }
     }
 
@@ -751,7 +749,7 @@ impl Store for DynamoStore {
             {
                 Ok(None)
             }
-            Err(e) => Err(StoreError::backend(e)),
+            Err(e) => Err(crate::errors::sdk(e)),
         }
     }
 
@@ -782,7 +780,7 @@ impl Store for DynamoStore {
             {
                 Ok(())
             }
-            Err(e) => Err(StoreError::backend(e)),
+            Err(e) => Err(crate::errors::sdk(e)),
         }
     }
 
@@ -816,16 +814,10 @@ impl Store for DynamoStore {
                 {
                     backoff(attempt).await;
                 }
-                Err(Cancelled::Reasons(r)) => {
-                    return Err(StoreError::backend(std::io::Error::other(format!(
-                        "transaction cancelled: {r:?}"
-                    ))));
-                }
+                Err(Cancelled::Reasons(r)) => return Err(crate::errors::cancelled(&r)),
             }
         }
-        Err(StoreError::backend(std::io::Error::other(
-            "finishing a notice kept conflicting",
-        )))
+        Err(crate::errors::kept_conflicting("finishing a notice"))
     }
 
     async fn idempotent_case(
@@ -882,7 +874,7 @@ impl Store for DynamoStore {
             Err(e)
                 if e.as_service_error()
                     .is_some_and(|e| e.is_conditional_check_failed_exception()) => {}
-            Err(e) => return Err(StoreError::backend(e)),
+            Err(e) => return Err(crate::errors::sdk(e)),
         }
         let key = format!("{pk} / {}", keys::MATCH_SECRET_SK);
         let corrupt = |message: String| StoreError::Corrupt {
@@ -922,7 +914,7 @@ impl Store for DynamoStore {
             .item("created_at", s(sortable_instant(feed.created_at)))
             .send()
             .await
-            .map_err(StoreError::backend)?;
+            .map_err(crate::errors::sdk)?;
         Ok(())
     }
 
@@ -969,7 +961,7 @@ impl Store for DynamoStore {
             .key("sk", s(keys::calendar_feed_sk(person)))
             .send()
             .await
-            .map_err(StoreError::backend)?;
+            .map_err(crate::errors::sdk)?;
         Ok(())
     }
 }

@@ -265,11 +265,11 @@ impl DynamoStore {
 fn cancelled<E>(error: aws_sdk_dynamodb::error::SdkError<E>) -> Cancelled
 where
     E: std::error::Error + Send + Sync + 'static,
-    E: AsTransactionCanceled,
+    E: AsTransactionCanceled + aws_sdk_dynamodb::error::ProvideErrorMetadata,
 {
     match error.as_service_error().and_then(|e| e.reasons()) {
         Some(reasons) => Cancelled::Reasons(reasons),
-        None => Cancelled::Other(StoreError::backend(error)),
+        None => Cancelled::Other(crate::errors::sdk(error)),
     }
 }
 

@@ -49,8 +49,21 @@ pub struct SqliteStore {
     writer: Option<Arc<writer::Writer>>,
 }
 
+/// SQLite's failure, classified: the file's write lock still held by another process after
+/// the busy timeout is busy (try again shortly); anything else is not.
 pub(crate) fn backend(e: rusqlite::Error) -> StoreError {
-    StoreError::backend(e)
+    if is_busy(&e) {
+        StoreError::busy(e)
+    } else {
+        StoreError::backend(e)
+    }
+}
+
+pub(crate) fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
 }
 
 fn open_connection(path: &Path) -> Result<Connection, rusqlite::Error> {

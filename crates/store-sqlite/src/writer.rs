@@ -15,7 +15,7 @@ use std::sync::mpsc;
 use escalations_store::StoreError;
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
-use crate::{backend, open_connection};
+use crate::{backend, is_busy, open_connection};
 
 /// The most changes committed together: enough to absorb a burst, few enough that one
 /// transaction stays short.
@@ -44,7 +44,7 @@ trait Job: Send {
 trait Ran: Send {
     fn succeeded(&self) -> bool;
     /// Replies: the change's own result if the transaction committed, else the commit's error.
-    fn reply(self: Box<Self>, committed: Result<(), String>);
+    fn reply(self: Box<Self>, committed: Result<(), Failure>);
 }
 
 struct Pending<T, F> {
@@ -80,13 +80,37 @@ impl<T: Send + 'static> Ran for Done<T> {
         self.result.is_ok()
     }
 
-    fn reply(self: Box<Self>, committed: Result<(), String>) {
+    fn reply(self: Box<Self>, committed: Result<(), Failure>) {
         let answer = match (self.result, committed) {
             (Ok(value), Ok(())) => Ok(value),
-            (Ok(_), Err(why)) => Err(StoreError::backend(WriteFailed(why))),
+            (Ok(_), Err(failure)) => Err(failure.error()),
             (Err(e), _) => Err(e),
         };
         let _ = self.reply.send(answer);
+    }
+}
+
+/// Why a group was not written, for each change in it: whether it is worth trying again.
+#[derive(Clone, Debug)]
+struct Failure {
+    why: String,
+    busy: bool,
+}
+
+impl Failure {
+    fn of(e: &rusqlite::Error) -> Failure {
+        Failure {
+            why: e.to_string(),
+            busy: is_busy(e),
+        }
+    }
+
+    fn error(self) -> StoreError {
+        if self.busy {
+            StoreError::busy(WriteFailed(self.why))
+        } else {
+            StoreError::backend(WriteFailed(self.why))
+        }
     }
 }
 
@@ -150,9 +174,9 @@ fn run(path: PathBuf, queue: mpsc::Receiver<Box<dyn Job>>) {
         let mut connection = match connection {
             Ok(c) => c,
             Err(e) => {
-                let why = e.to_string();
+                let failure = Failure::of(&e);
                 for job in batch {
-                    job.fail(StoreError::backend(WriteFailed(why.clone())));
+                    job.fail(failure.clone().error());
                 }
                 continue;
             }
@@ -166,29 +190,32 @@ fn commit_batch(conn: &mut Connection, batch: Vec<Box<dyn Job>>) {
     let tx = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
         Ok(tx) => tx,
         Err(e) => {
-            let why = e.to_string();
+            let failure = Failure::of(&e);
             for job in batch {
-                job.fail(StoreError::backend(WriteFailed(why.clone())));
+                job.fail(failure.clone().error());
             }
             return;
         }
     };
     let mut ran: Vec<Box<dyn Ran>> = Vec::with_capacity(batch.len());
-    let mut broken: Option<String> = None;
+    let mut broken: Option<Failure> = None;
     for job in batch {
-        if let Some(why) = &broken {
-            job.fail(StoreError::backend(WriteFailed(why.clone())));
+        if let Some(failure) = &broken {
+            job.fail(failure.clone().error());
             continue;
         }
         if let Err(e) = tx.execute_batch("SAVEPOINT change") {
-            broken = Some(e.to_string());
+            broken = Some(Failure::of(&e));
             job.fail(backend(e));
             continue;
         }
         // A change that panics is a bug: its reply is dropped (the caller is told the writer
         // stopped during it) and nothing of the batch is committed.
         let Ok(done) = catch_unwind(AssertUnwindSafe(|| job.run(&tx))) else {
-            broken = Some("a change failed unexpectedly".to_owned());
+            broken = Some(Failure {
+                why: "a change failed unexpectedly".to_owned(),
+                busy: false,
+            });
             continue;
         };
         let undo = if done.succeeded() {
@@ -197,16 +224,16 @@ fn commit_batch(conn: &mut Connection, batch: Vec<Box<dyn Job>>) {
             tx.execute_batch("ROLLBACK TO change; RELEASE change")
         };
         if let Err(e) = undo {
-            broken = Some(e.to_string());
+            broken = Some(Failure::of(&e));
         }
         ran.push(done);
     }
     let committed = match broken {
-        Some(why) => {
+        Some(failure) => {
             drop(tx); // rolls back
-            Err(why)
+            Err(failure)
         }
-        None => tx.commit().map_err(|e| e.to_string()),
+        None => tx.commit().map_err(|e| Failure::of(&e)),
     };
     for done in ran {
         done.reply(committed.clone());

@@ -168,7 +168,8 @@ fn bump(case: &Case, writer: &str, now: DateTime<Utc>) -> Transition {
     }
 }
 
-fn respond(case: &Case, now: DateTime<Utc>) -> Transition {
+/// The asked agency's "not resolved" response to `case` at `now`.
+pub fn respond(case: &Case, now: DateTime<Utc>) -> Transition {
     case.respond(
         &sefton(),
         &Calendar::new(Division::EnglandAndWales),

@@ -99,7 +99,9 @@ impl CaseFilter {
                 .overdue_at
                 .is_none_or(|now| case.running.as_ref().is_some_and(|r| r.due <= now))
             && self.raised_from.is_none_or(|from| case.raised_at >= from)
-            && self.raised_before.is_none_or(|before| case.raised_at < before)
+            && self
+                .raised_before
+                .is_none_or(|before| case.raised_at < before)
     }
 }
 
@@ -359,6 +361,10 @@ pub enum StoreError {
     InvalidCursor,
     #[error("not a valid transition to store: {0}")]
     InvalidTransition(String),
+    /// The storage service is busy or briefly unreachable (throttled, timed out, a server
+    /// error): nothing was changed, and the same request may be sent again shortly.
+    #[error("storage is busy: try again shortly")]
+    Busy(#[source] Box<dyn std::error::Error + Send + Sync>),
     #[error("storage is unavailable")]
     Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
@@ -366,6 +372,11 @@ pub enum StoreError {
 impl StoreError {
     pub fn backend(error: impl std::error::Error + Send + Sync + 'static) -> Self {
         StoreError::Backend(Box::new(error))
+    }
+
+    /// A transient failure: the storage service throttled or could not answer in time.
+    pub fn busy(error: impl std::error::Error + Send + Sync + 'static) -> Self {
+        StoreError::Busy(Box::new(error))
     }
 }
 
