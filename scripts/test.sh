@@ -27,6 +27,9 @@ step "the SAM template lints clean"
 "$CFN_LINT" template.yaml
 SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-eu-west-2}" "$SAM" validate --lint
 
+step "checkov: every security finding on the template is fixed or accepted with its reason in tests/checkov/accepted.yaml"
+"$(dirname "$CHECKOV")/python" tests/checkov/check.py "$CHECKOV" template.yaml tests/checkov/accepted.yaml
+
 step "format"
 cargo fmt --all -- --check
 

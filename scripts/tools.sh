@@ -52,6 +52,8 @@ venv_tool moto "moto[server]==5.2.5" 5.2.5 moto_server --help
 venv_tool cfnlint "cfn-lint==1.58.0" 1.58.0 cfn-lint --version
 # AWS SAM CLI (its own venv: it would change moto's dependencies).
 venv_tool sam "aws-sam-cli==1.170.0" 1.170.0 sam --version
+# checkov: the deployment's security checks on template.yaml (tests/checkov/).
+venv_tool checkov "checkov==3.3.0" 3.3.0 checkov --version
 # Schemathesis: fuzzes the HTTP API from its OpenAPI document.
 venv_tool schemathesis "schemathesis==4.32.5" 4.32.5 schemathesis --version
 # cargo-lambda: builds and runs the functions as Lambda does (prebuilt).
@@ -71,3 +73,4 @@ echo "export CFN_LINT='$TOOLS/cfnlint/bin/cfn-lint'"
 echo "export MOTO_SERVER='$TOOLS/moto/bin/moto_server'"
 echo "export MOTO_PYTHON='$TOOLS/moto/bin/python'"
 echo "export SCHEMATHESIS='$TOOLS/schemathesis/bin/schemathesis'"
+echo "export CHECKOV='$TOOLS/checkov/bin/checkov'"
