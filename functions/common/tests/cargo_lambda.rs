@@ -1,8 +1,9 @@
 //! The Lambda packaging, tested as Lambda runs it: `cargo lambda watch` builds and runs each
 //! function binary, and the test invokes it with API Gateway HTTP API events (the Cognito
 //! authorizer's claims included) against moto-backed DynamoDB. A journey goes through every
-//! function: raise → cases → respond → escalate → report, then the scheduled `sweep` with
-//! the schedule's input, a month later.
+//! function: raise → cases → respond → escalate → report → admin (adding a person creates
+//! their user in moto's Cognito), then the scheduled `sweep` with the schedule's input, a
+//! month later.
 //!
 //! Needs `CARGO_LAMBDA` (set by `eval "$(./scripts/tools.sh)"`).
 
@@ -75,6 +76,42 @@ async fn invoke(http: &reqwest::Client, port: u16, function: &str, event: Value)
     (status, body)
 }
 
+fn cognito_client() -> aws_sdk_cognitoidentityprovider::Client {
+    use aws_sdk_cognitoidentityprovider::config::{BehaviorVersion, Credentials, Region};
+    let config = aws_sdk_cognitoidentityprovider::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .endpoint_url(moto::endpoint())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("test", "test", None, None, "moto"))
+        .build();
+    aws_sdk_cognitoidentityprovider::Client::from_conf(config)
+}
+
+/// A pool like template.yaml's: email as the username, the four custom attributes.
+async fn user_pool(client: &aws_sdk_cognitoidentityprovider::Client) -> String {
+    use aws_sdk_cognitoidentityprovider::types::{
+        AttributeDataType, SchemaAttributeType, UsernameAttributeType,
+    };
+    let custom = |name: &str| {
+        SchemaAttributeType::builder()
+            .name(name)
+            .attribute_data_type(AttributeDataType::String)
+            .build()
+    };
+    let created = client
+        .create_user_pool()
+        .pool_name("escalations-lambda-test")
+        .username_attributes(UsernameAttributeType::Email)
+        .schema(custom("person"))
+        .schema(custom("partnership"))
+        .schema(custom("agency"))
+        .schema(custom("role"))
+        .send()
+        .await
+        .unwrap();
+    created.user_pool().unwrap().id().unwrap().to_owned()
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn every_function_runs_under_cargo_lambda_against_dynamodb() {
     let cargo_lambda = std::env::var("CARGO_LAMBDA").expect(
@@ -87,10 +124,14 @@ async fn every_function_runs_under_cargo_lambda_against_dynamodb() {
         store.put_partnership(&config).await.unwrap();
     }
 
+    // The deployment's user pool, for the admin function (template.yaml's USER_POOL_ID).
+    let cognito = cognito_client();
+    let pool = user_pool(&cognito).await;
+
     let port = escalations_testkit::free_port();
     let workspace = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
     let env = format!(
-        "TABLE_NAME={table},AWS_ENDPOINT_URL={},AWS_REGION=us-east-1,AWS_ACCESS_KEY_ID=test,AWS_SECRET_ACCESS_KEY=test,RUST_LOG=info,MAIL_FROM=escalations@lambda.scp.test,BASE_URL=https://escalations.scp.test",
+        "TABLE_NAME={table},AWS_ENDPOINT_URL={},AWS_REGION=us-east-1,AWS_ACCESS_KEY_ID=test,AWS_SECRET_ACCESS_KEY=test,RUST_LOG=info,MAIL_FROM=escalations@lambda.scp.test,BASE_URL=https://escalations.scp.test,USER_POOL_ID={pool}",
         moto::endpoint()
     );
     let child = Command::new(&cargo_lambda)
@@ -246,6 +287,56 @@ async fn every_function_runs_under_cargo_lambda_against_dynamodb() {
     assert_eq!(status, 200, "{report}");
     assert_eq!(report["cases"], 1);
     assert_eq!(report["by_stage_reached"]["sefton/step-2"], 1);
+
+    // An administrator adds a person through the admin function: their Cognito user is created.
+    let (status, admin) = invoke(
+        &http,
+        port,
+        "admin",
+        event(
+            "GET",
+            "/api/admin",
+            "",
+            "admin",
+            "sscp",
+            "administrator",
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(status, 200, "{admin}");
+    let person = json!({
+        "id": "sam-newcomer", "name": "Sam Newcomer", "email": "sam.newcomer@sefton.example.org",
+        "agency": "police", "role": "manager", "level": "second-line"
+    });
+    let (status, added) = invoke(
+        &http,
+        port,
+        "admin",
+        event(
+            "POST",
+            "/api/admin/changes",
+            "",
+            "admin",
+            "sscp",
+            "administrator",
+            Some(json!({ "version": admin["version"], "change": "add-person", "person": person })),
+        ),
+    )
+    .await;
+    assert_eq!(status, 200, "{added}");
+    let user = cognito
+        .admin_get_user()
+        .user_pool_id(&pool)
+        .username("sam.newcomer@sefton.example.org")
+        .send()
+        .await
+        .expect("the person's Cognito user");
+    assert!(
+        user.user_attributes()
+            .iter()
+            .any(|a| a.name() == "custom:person" && a.value() == Some("sam-newcomer"))
+    );
 
     // The sweeper, as Scheduler invokes it: its answer is the summary, for the event's time.
     let time = (chrono::Utc::now() + chrono::Duration::days(30))
