@@ -22,8 +22,8 @@ use crate::pages::{
     case::CasePage,
     my_work::MyWork,
     pro_forma::{BlankForms, BlankProForma, FilledProForma},
-    report::ReportPage,
     raise::Raise,
+    report::ReportPage,
     signin::{SignIn, SignInCallback},
 };
 use crate::{auth, session};

@@ -428,7 +428,12 @@ fn real_values_of_every_wire_type_match_their_schema() {
     let mut one_procedure = report.clone();
     one_procedure.procedure = Some(escalations_core::ids::ProcedureId::parse("sefton").unwrap());
     // 2 days falls in the first week's band, 9 in the second week's.
-    let bands: Vec<usize> = report.resolution_times.distribution.iter().map(|b| b.cases).collect();
+    let bands: Vec<usize> = report
+        .resolution_times
+        .distribution
+        .iter()
+        .map(|b| b.cases)
+        .collect();
     assert_eq!(bands, [1, 1, 0, 0, 0]);
     contract.accepts("Report", &one_procedure);
     contract.accepts(

@@ -15,8 +15,8 @@ use escalations_core::ids::{
 };
 use escalations_store::{Cursor, IdempotencyKey, MAX_PAGE, StatusKind};
 use escalations_wire::{
-    ActionCompletionBody, AgreedActionBody, CasePage, EscalationBody, FormBody, Overview, RaiseBody,
-    ResolutionBody, ResponseBody, SubmissionBody, WithdrawalBody,
+    ActionCompletionBody, AgreedActionBody, CasePage, EscalationBody, FormBody, Overview,
+    RaiseBody, ResolutionBody, ResponseBody, SubmissionBody, WithdrawalBody,
 };
 use http::{HeaderMap, StatusCode};
 use sha2::Digest;
@@ -457,12 +457,8 @@ pub(crate) async fn list(
     let agency = query
         .get("agency")
         .and_then(|a| f.id("agency", a, AgencyId::parse));
-    let raised_from = query
-        .get("from")
-        .and_then(|d| f.date("from", d));
-    let raised_to = query
-        .get("to")
-        .and_then(|d| f.date("to", d));
+    let raised_from = query.get("from").and_then(|d| f.date("from", d));
+    let raised_to = query.get("to").and_then(|d| f.date("to", d));
     if let (Some(from), Some(to)) = (raised_from, raised_to)
         && to < from
     {
@@ -472,7 +468,10 @@ pub(crate) async fn list(
         None | Some("newest") => false,
         Some("oldest") => true,
         Some(other) => {
-            f.problem("order", format!("`{other}` is not an order: use newest or oldest"));
+            f.problem(
+                "order",
+                format!("`{other}` is not an order: use newest or oldest"),
+            );
             false
         }
     };
