@@ -171,7 +171,10 @@ async fn a_closure_day_is_previewed_then_saved_and_moves_the_open_deadline_after
         "added closure day Tuesday 24 November 2026"
     );
     assert_eq!(changed.change.by.as_str(), "admin");
-    assert_eq!(changed.administration.changes, [changed.change.clone()]);
+    assert_eq!(
+        changed.administration.changes,
+        std::slice::from_ref(&changed.change)
+    );
 
     let after = store.load_case(&p, &id).await.unwrap().unwrap();
     assert_eq!(after.running_clock().unwrap().due, preview[0].due);
