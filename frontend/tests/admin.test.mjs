@@ -128,6 +128,28 @@ test("an administrator adds a closure day that moves an open deadline, and adds 
   const after = await api("sefton", "admin", "/api/admin");
   assert.equal(after.version, before.version + 2);
   assert.equal(after.partnership.closure_days.length, 3);
+
+  // Removing the first closure day moves the deadline back, once confirmed.
+  await admin.getByRole("button", { name: /^Remove \w+day / }).first().click();
+  await preview.getByRole("heading", { name: /^Removing \w+day \d+ \w+ \d{4} moves 1 open deadline$/ }).waitFor();
+  await check(admin, "admin-closure-day-removal");
+  await admin.getByRole("button", { name: "Remove closure day" }).click();
+  await admin.getByRole("region", { name: "Success" }).getByText(/removed closure day .*: 1 open deadline moved/).waitFor();
+  assert.equal(await due(id), was);
+
+  // Working hours, and an agency.
+  await admin.getByLabel("Working hours").fill("09:00-17:00");
+  await admin.getByRole("button", { name: "Save working hours" }).click();
+  await admin.getByRole("region", { name: "Success" }).getByText(/set working hours to 09:00-17:00/).waitFor();
+  await admin.getByLabel("Agency name").fill("Sefton Youth Justice Service");
+  await admin.getByLabel("Agency id").fill("youth-justice");
+  await admin.getByLabel("Kind of agency").selectOption({ label: "Youth justice" });
+  await admin.getByRole("button", { name: "Add agency" }).click();
+  await admin.getByRole("region", { name: "Success" }).getByText(/added agency Sefton Youth Justice Service/).waitFor();
+  await admin.getByRole("table", { name: "Agencies" }).getByRole("rowheader", { name: "Sefton Youth Justice Service" }).waitFor();
+  await check(admin, "admin-agency-added");
+  const last = await api("sefton", "admin", "/api/admin");
+  assert.equal(last.partnership.notices.working_hours, "09:00-17:00");
   await admin.context().close();
 
   // The new person signs in at once: the sign-in page lists them.

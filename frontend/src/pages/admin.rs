@@ -6,9 +6,11 @@
 //! and reloads it, keeping what was typed.
 
 use chrono::NaiveDate;
+use escalations_core::procedure::AgencyKind;
 use escalations_core::words::due_words;
 use escalations_wire::{
-    AdminView, ClosureDayPreview, ConfigChangeBody, ConfigChanged, FieldError, PersonBody,
+    AdminView, AgencyBody, ClosureDayPreview, ConfigChangeBody, ConfigChanged, FieldError,
+    NoticesBody, PersonBody,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -136,8 +138,11 @@ pub fn Administration() -> impl IntoView {
                     Ok(view) => view! { <SetUp view=view /> }.into_any(),
                 })
         }}
-        <ClosureDayForm version=Signal::derive(version) reload=reload flash=flash />
+        <ClosureDayForm version=Signal::derive(version) reload=reload flash=flash admin=admin />
         <PersonForm version=Signal::derive(version) reload=reload flash=flash admin=admin />
+        <AgencyForm version=Signal::derive(version) reload=reload flash=flash />
+        <MailboxForm version=Signal::derive(version) reload=reload flash=flash />
+        <NoticesForm version=Signal::derive(version) reload=reload flash=flash admin=admin />
     }
 }
 
@@ -331,18 +336,17 @@ fn ClosureDayForm(
     version: Signal<u64>,
     reload: RwSignal<u32>,
     flash: RwSignal<Option<String>>,
+    admin: LocalResource<Result<AdminView, Failure>>,
 ) -> impl IntoView {
     let date = RwSignal::new(String::new());
     let preview = RwSignal::new(None::<ClosureDayPreview>);
     let sending = Sending::new();
-    let check = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    let ask = move |day: String, remove: bool| {
         if sending.pending.get_untracked() {
             return;
         }
         sending.clear();
         preview.set(None);
-        let day = date.get_untracked();
         if day.is_empty() {
             sending.errors.set(vec![FieldError {
                 field: "date".to_owned(),
@@ -352,7 +356,7 @@ fn ClosureDayForm(
         }
         sending.pending.set(true);
         spawn_local(async move {
-            let path = format!("/api/admin/closure-days/preview?date={day}");
+            let path = format!("/api/admin/closure-days/preview?date={day}&remove={remove}");
             let answer = api::get::<ClosureDayPreview>(&path).await;
             sending.pending.set(false);
             match answer {
@@ -361,13 +365,29 @@ fn ClosureDayForm(
             }
         });
     };
+    let check = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        ask(date.get_untracked(), false);
+    };
+    let days = move || {
+        admin
+            .get()
+            .and_then(Result::ok)
+            .map(|a| a.partnership.closure_days)
+            .unwrap_or_default()
+    };
     let save = move |_| {
         let Some(found) = preview.get_untracked() else {
             return;
         };
+        let change = if found.remove {
+            "remove-closure-day"
+        } else {
+            "add-closure-day"
+        };
         let body = ConfigChangeBody {
             version: Some(version.get_untracked()),
-            change: Some("add-closure-day".to_owned()),
+            change: Some(change.to_owned()),
             date: Some(found.date.to_string()),
             ..Default::default()
         };
@@ -398,14 +418,44 @@ fn ClosureDayForm(
             </button>
         </form>
         {move || {
+            let days = days();
+            (!days.is_empty())
+                .then(|| {
+                    view! {
+                        <h3 class="govuk-heading-s">"Remove a closure day"</h3>
+                        <ul class="govuk-list">
+                            {days
+                                .into_iter()
+                                .map(|d| {
+                                    let words = date_words(d);
+                                    view! {
+                                        <li>
+                                            <button
+                                                type="button"
+                                                class="govuk-button govuk-button--warning govuk-!-margin-bottom-2"
+                                                on:click=move |_| ask(d.to_string(), true)
+                                            >
+                                                {format!("Remove {words}")}
+                                            </button>
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
+                        </ul>
+                    }
+                })
+        }}
+        {move || {
             preview
                 .get()
                 .map(|found| {
                     let heading = format!(
-                        "Adding {} moves {}",
+                        "{} {} moves {}",
+                        if found.remove { "Removing" } else { "Adding" },
                         date_words(found.date),
                         deadlines(found.moves.len()),
                     );
+                    let action = if found.remove { "Remove closure day" } else { "Save closure day" };
                     view! {
                         <div class="govuk-inset-text" id="closure-day-preview" role="status">
                             <h3 class="govuk-heading-s">{heading}</h3>
@@ -442,7 +492,7 @@ fn ClosureDayForm(
                                     }
                                 })}
                             <button type="button" class="govuk-button" on:click=save disabled=move || sending.pending.get()>
-                                "Save closure day"
+                                {action}
                             </button>
                         </div>
                     }
@@ -542,6 +592,165 @@ fn PersonForm(
                     .then(|| view! { <p class="govuk-error-message" id="people-problems">{people_problems.join(" ")}</p> })
             }}
             <button type="submit" class="govuk-button" disabled=move || sending.pending.get()>"Add person"</button>
+        </form>
+    }
+}
+
+/// Add an agency, with its own inbox if it has one.
+#[component]
+fn AgencyForm(
+    version: Signal<u64>,
+    reload: RwSignal<u32>,
+    flash: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let id = RwSignal::new(String::new());
+    let name = RwSignal::new(String::new());
+    let kind = RwSignal::new(String::new());
+    let inbox = RwSignal::new(String::new());
+    let sending = Sending::new();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let body = ConfigChangeBody {
+            version: Some(version.get_untracked()),
+            change: Some("add-agency".to_owned()),
+            agency: Some(AgencyBody {
+                id: opt(&id.get_untracked()),
+                name: opt(&name.get_untracked()),
+                kind: opt(&kind.get_untracked()),
+                mailbox: opt(&inbox.get_untracked()),
+            }),
+            ..Default::default()
+        };
+        send_change(body, sending, reload, flash, move |_| {
+            for field in [id, name, kind, inbox] {
+                field.set(String::new());
+            }
+        });
+    };
+    let kinds = [
+        AgencyKind::SocialWork,
+        AgencyKind::Health,
+        AgencyKind::Education,
+        AgencyKind::Police,
+        AgencyKind::EarlyYears,
+        AgencyKind::YouthJustice,
+        AgencyKind::Partnership,
+        AgencyKind::Other,
+    ]
+    .iter()
+    .map(|k| {
+        let value = serde_json::to_value(k)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        (value, k.label().to_owned())
+    })
+    .collect::<Vec<_>>();
+    view! {
+        <h2 class="govuk-heading-m">"Add an agency"</h2>
+        <ErrorSummary errors=sending.errors />
+        <Problem message=sending.problem />
+        <form novalidate on:submit=submit>
+            <TextInput id="agency.name" label="Agency name" value=name on_input=move |v| name.set(v)
+                error=error_for(sending.errors, "agency.name") />
+            <TextInput id="agency.id" label="Agency id" hint="Lower case letters, digits and hyphens, like youth-justice"
+                value=id on_input=move |v| id.set(v) error=error_for(sending.errors, "agency.id") />
+            <Select id="agency.kind" label="Kind of agency" options=kinds value=kind on_change=move |v| kind.set(v)
+                error=error_for(sending.errors, "agency.kind") />
+            <TextInput id="agency.mailbox" label="Inbox (optional)" kind="email"
+                hint="Told when the agency is asked at a stage that names no level of management"
+                value=inbox on_input=move |v| inbox.set(v) error=error_for(sending.errors, "agency.mailbox") />
+            <button type="submit" class="govuk-button" disabled=move || sending.pending.get()>"Add agency"</button>
+        </form>
+    }
+}
+
+/// Give one of the procedures' mailboxes an address.
+#[component]
+fn MailboxForm(
+    version: Signal<u64>,
+    reload: RwSignal<u32>,
+    flash: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let mailbox = RwSignal::new(String::new());
+    let address = RwSignal::new(String::new());
+    let sending = Sending::new();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let body = ConfigChangeBody {
+            version: Some(version.get_untracked()),
+            change: Some("set-mailbox".to_owned()),
+            mailbox: opt(&mailbox.get_untracked()),
+            address: opt(&address.get_untracked()),
+            ..Default::default()
+        };
+        send_change(body, sending, reload, flash, move |_| {
+            mailbox.set(String::new());
+            address.set(String::new());
+        });
+    };
+    view! {
+        <h2 class="govuk-heading-m">"Set a mailbox's address"</h2>
+        <ErrorSummary errors=sending.errors />
+        <Problem message=sending.problem />
+        <form novalidate on:submit=submit>
+            <TextInput id="mailbox" label="Mailbox" hint="The procedure's name for it, like recording or quality-assurance"
+                value=mailbox on_input=move |v| mailbox.set(v) error=error_for(sending.errors, "mailbox") />
+            <TextInput id="address" label="Address" kind="email" hint="Leave it empty to remove the address"
+                value=address on_input=move |v| address.set(v) error=error_for(sending.errors, "address") />
+            <button type="submit" class="govuk-button" disabled=move || sending.pending.get()>"Set address"</button>
+        </form>
+    }
+}
+
+/// Working hours, the reminder of a clock in hours, and when an unanswered breach goes up a line.
+#[component]
+fn NoticesForm(
+    version: Signal<u64>,
+    reload: RwSignal<u32>,
+    flash: RwSignal<Option<String>>,
+    admin: LocalResource<Result<AdminView, Failure>>,
+) -> impl IntoView {
+    let hours = RwSignal::new(String::new());
+    let percent = RwSignal::new(String::new());
+    let days = RwSignal::new(String::new());
+    // Filled from the set-up as read, until the person types.
+    Effect::new(move |_| {
+        if let Some(Ok(view)) = admin.get() {
+            let n = view.partnership.notices;
+            hours.set(n.working_hours.to_string());
+            percent.set(n.reminder_percent.to_string());
+            days.set(n.unanswered_after_working_days.to_string());
+        }
+    });
+    let sending = Sending::new();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let number = |s: String| s.trim().parse::<u32>().ok();
+        let body = ConfigChangeBody {
+            version: Some(version.get_untracked()),
+            change: Some("set-notices".to_owned()),
+            notices: Some(NoticesBody {
+                working_hours: opt(&hours.get_untracked()),
+                reminder_percent: number(percent.get_untracked()),
+                unanswered_after_working_days: number(days.get_untracked()),
+            }),
+            ..Default::default()
+        };
+        send_change(body, sending, reload, flash, |_| {});
+    };
+    view! {
+        <h2 class="govuk-heading-m">"Working hours and reminders"</h2>
+        <ErrorSummary errors=sending.errors />
+        <Problem message=sending.problem />
+        <form novalidate on:submit=submit>
+            <TextInput id="notices" label="Working hours" hint="Notices go only within them, like 08:00-18:00"
+                value=hours on_input=move |v| hours.set(v) error=error_for(sending.errors, "notices") />
+            <TextInput id="notices.reminder_percent" label="Reminder for a clock in hours, at this percentage of its time"
+                value=percent on_input=move |v| percent.set(v) />
+            <TextInput id="notices.unanswered_after_working_days" label="Working days before an unanswered breach goes up a line"
+                value=days on_input=move |v| days.set(v) />
+            <button type="submit" class="govuk-button" disabled=move || sending.pending.get()>"Save working hours"</button>
         </form>
     }
 }
