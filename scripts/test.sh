@@ -24,7 +24,7 @@ step "tools: moto (DynamoDB emulator), cfn-lint, SAM CLI, cargo-lambda, in a cac
 eval "$(./scripts/tools.sh)"
 
 step "the SAM template lints clean"
-"$CFN_LINT" template.yaml
+"$CFN_LINT" template.yaml infra/waf.yaml
 SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-eu-west-2}" "$SAM" validate --lint
 
 step "checkov: every security finding on the template is fixed or accepted with its reason in tests/checkov/accepted.yaml"
