@@ -34,11 +34,88 @@ pub async fn run() -> Result<(), Error> {
     if bootstrap::mail_configured() {
         app = app.with_mail(bootstrap::mail_settings(&config)?);
     }
-    lambda_http::run(service_fn(move |request| {
-        let app = app.clone();
-        async move { handle(&app, request).await }
+    let origin = OriginCheck::new(std::env::var("ORIGIN_SECRET").ok());
+    lambda_http::run(service_fn(move |request: Request| {
+        let (app, origin) = (app.clone(), origin.clone());
+        async move {
+            if !origin.admits(request.headers()) {
+                return Ok(not_through_the_page());
+            }
+            handle(&app, request).await
+        }
     }))
     .await
+}
+
+/// The header CloudFront adds to every request it sends the API (template.yaml).
+pub const ORIGIN_HEADER: &str = "x-origin-verify";
+
+/// When the deployment sets `ORIGIN_SECRET`, only requests that came through the page's
+/// CloudFront distribution (which adds it as `x-origin-verify`) are served: one client calling
+/// the execute-api address directly cannot exhaust the API's throttle for everyone, or pass
+/// around the web ACL in front of CloudFront.
+#[derive(Clone, Debug, Default)]
+pub struct OriginCheck(Option<String>);
+
+impl OriginCheck {
+    pub fn new(secret: Option<String>) -> Self {
+        OriginCheck(secret.filter(|s| !s.is_empty()))
+    }
+
+    pub fn admits(&self, headers: &::http::HeaderMap) -> bool {
+        use subtle::ConstantTimeEq;
+        match &self.0 {
+            None => true,
+            Some(secret) => headers
+                .get(ORIGIN_HEADER)
+                .is_some_and(|sent| bool::from(sent.as_bytes().ct_eq(secret.as_bytes()))),
+        }
+    }
+}
+
+fn not_through_the_page() -> Response<Body> {
+    let error = ApiError::Forbidden(
+        "use the service through its web address, not the API's own address".to_owned(),
+    );
+    escalations_api::problem(&error).map(|b| Body::Text(String::from_utf8_lossy(&b).into_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{ORIGIN_HEADER, OriginCheck};
+
+    fn headers(value: Option<&str>) -> ::http::HeaderMap {
+        let mut headers = ::http::HeaderMap::new();
+        if let Some(v) = value {
+            headers.insert(ORIGIN_HEADER, v.parse().unwrap());
+        }
+        headers
+    }
+
+    #[test]
+    fn with_a_secret_only_requests_carrying_it_are_admitted() {
+        let check = OriginCheck::new(Some("s3cr3t-from-cloudfront-0123456789abcdef".into()));
+        assert!(check.admits(&headers(Some("s3cr3t-from-cloudfront-0123456789abcdef"))));
+        assert!(!check.admits(&headers(None)));
+        assert!(!check.admits(&headers(Some("s3cr3t-from-cloudfront-0123456789abcdeF"))));
+        assert!(!check.admits(&headers(Some(""))));
+    }
+
+    #[test]
+    fn without_a_secret_every_request_is_admitted() {
+        assert!(OriginCheck::new(None).admits(&headers(None)));
+        assert!(OriginCheck::new(Some(String::new())).admits(&headers(None)));
+    }
+
+    #[test]
+    fn a_refused_request_is_a_403_problem_saying_what_to_do() {
+        let response = super::not_through_the_page();
+        assert_eq!(response.status(), 403);
+        let lambda_http::Body::Text(body) = response.body() else {
+            panic!("a text body")
+        };
+        assert!(body.contains("through its web address"), "{body}");
+    }
 }
 
 /// The caller, from the claims API Gateway's JWT authorizer verified. Requests that reach a
