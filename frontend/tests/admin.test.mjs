@@ -169,6 +169,7 @@ test("nobody but an administrator sees Administration", async () => {
     await page.goto(`${base}/admin`);
     await page.getByRole("heading", { level: 1, name: "Administration" }).waitFor();
     await page.getByText("only the partnership's administrators can change the partnership's set-up").first().waitFor();
+    assert.equal(await page.getByRole("heading", { name: "Add a person" }).count(), 0, `${person} sees no forms`);
     if (person === "chair") await check(page, "admin-refused");
     await page.context().close();
   }

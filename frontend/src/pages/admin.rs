@@ -117,6 +117,12 @@ pub fn Administration() -> impl IntoView {
         reload.track();
         api::get::<AdminView>("/api/admin")
     });
+    let allowed = RwSignal::new(false);
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = admin.get() {
+            allowed.set(true);
+        }
+    });
     let version = move || {
         admin
             .get()
@@ -138,11 +144,15 @@ pub fn Administration() -> impl IntoView {
                     Ok(view) => view! { <SetUp view=view /> }.into_any(),
                 })
         }}
-        <ClosureDayForm version=Signal::derive(version) reload=reload flash=flash admin=admin />
-        <PersonForm version=Signal::derive(version) reload=reload flash=flash admin=admin />
-        <AgencyForm version=Signal::derive(version) reload=reload flash=flash />
-        <MailboxForm version=Signal::derive(version) reload=reload flash=flash />
-        <NoticesForm version=Signal::derive(version) reload=reload flash=flash admin=admin />
+        // The forms once the set-up could be read (an administrator's), kept across reloads so
+        // what was typed survives a change made meanwhile.
+        <Show when=move || allowed.get()>
+            <ClosureDayForm version=Signal::derive(version) reload=reload flash=flash admin=admin />
+            <PersonForm version=Signal::derive(version) reload=reload flash=flash admin=admin />
+            <AgencyForm version=Signal::derive(version) reload=reload flash=flash />
+            <MailboxForm version=Signal::derive(version) reload=reload flash=flash />
+            <NoticesForm version=Signal::derive(version) reload=reload flash=flash admin=admin />
+        </Show>
     }
 }
 
