@@ -57,6 +57,17 @@ fn event(
 }
 
 async fn invoke(http: &reqwest::Client, port: u16, function: &str, event: Value) -> (u16, Value) {
+    let (status, body) = invoke_text(http, port, function, event).await;
+    (status, serde_json::from_str(&body).unwrap_or(Value::Null))
+}
+
+/// An invocation's status and body as text (a calendar feed is no JSON).
+async fn invoke_text(
+    http: &reqwest::Client,
+    port: u16,
+    function: &str,
+    event: Value,
+) -> (u16, String) {
     let response: Value = http
         .post(format!(
             "http://127.0.0.1:{port}/2015-03-31/functions/{function}/invocations"
@@ -71,9 +82,10 @@ async fn invoke(http: &reqwest::Client, port: u16, function: &str, event: Value)
     let status = response["statusCode"]
         .as_u64()
         .unwrap_or_else(|| panic!("{function}: {response}")) as u16;
-    let body =
-        serde_json::from_str(response["body"].as_str().unwrap_or("null")).unwrap_or(Value::Null);
-    (status, body)
+    (
+        status,
+        response["body"].as_str().unwrap_or("null").to_owned(),
+    )
 }
 
 fn cognito_client() -> aws_sdk_cognitoidentityprovider::Client {
@@ -204,6 +216,40 @@ async fn every_function_runs_under_cargo_lambda_against_dynamodb() {
     .await;
     assert_eq!(status, 200, "{queue}");
     assert_eq!(queue["items"][0]["case"], id.as_str());
+
+    // The manager's calendar feed: made through a function with write access, read through
+    // `cases` by a calendar app — a request with no authorizer claims, as template.yaml's
+    // route without the authorizer sends it.
+    let (status, link) = invoke(
+        &http,
+        port,
+        "respond",
+        event(
+            "POST",
+            "/api/me/calendar-feed",
+            "",
+            "social-care-manager",
+            "social-care",
+            "manager",
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(status, 201, "{link}");
+    let feed_path = link["url"].as_str().unwrap().to_owned();
+    let mut anonymous = event("GET", &feed_path, "", "nobody", "nobody", "nobody", None);
+    anonymous["requestContext"]
+        .as_object_mut()
+        .unwrap()
+        .remove("authorizer");
+    anonymous["routeKey"] = json!("GET /api/calendar/{token}");
+    let (status, ics) = invoke_text(&http, port, "cases", anonymous).await;
+    assert_eq!(status, 200, "{ics}");
+    assert!(
+        ics.replace("\r\n ", "")
+            .contains(&format!("SUMMARY:Case {id}: response due")),
+        "{ics}"
+    );
 
     let response =
         json!({ "version": 1, "outcome": "not-resolved", "reasons": "Threshold not met" });
