@@ -105,6 +105,15 @@ test("an administrator adds a closure day that moves an open deadline, and adds 
   const people = admin.getByRole("table", { name: "People" });
   await people.getByRole("rowheader", { name: "Sam Newcomer" }).waitFor();
   await check(admin, "admin-person-added");
+  // Their email changed: the form is filled from the set-up.
+  await admin.getByLabel("Person", { exact: true }).selectOption({ label: "Sam Newcomer" });
+  const changedEmail = admin.locator("#change-person\\.email");
+  assert.equal(await changedEmail.inputValue(), "sam.newcomer@sefton.example.org");
+  await check(admin, "admin-person-change");
+  await changedEmail.fill("sam.n@sefton.example.org");
+  await admin.getByRole("button", { name: "Save changes" }).click();
+  await admin.getByRole("region", { name: "Success" }).getByText(/changed person Sam Newcomer \(sam-newcomer\).*sam\.n@sefton\.example\.org/).waitFor();
+  await people.getByRole("cell", { name: "sam.n@sefton.example.org" }).waitFor();
 
   // Another administrator changes the set-up meanwhile: this one is told, and sees it.
   const before = await api("sefton", "admin", "/api/admin");

@@ -44,14 +44,21 @@ struct Sending {
     errors: RwSignal<Vec<FieldError>>,
     problem: RwSignal<Option<String>>,
     pending: RwSignal<bool>,
+    /// Put before the server's field names, where this form's inputs have ids of their own.
+    prefix: &'static str,
 }
 
 impl Sending {
     fn new() -> Self {
+        Sending::with_prefix("")
+    }
+
+    fn with_prefix(prefix: &'static str) -> Self {
         Sending {
             errors: RwSignal::new(Vec::new()),
             problem: RwSignal::new(None),
             pending: RwSignal::new(false),
+            prefix,
         }
     }
 
@@ -68,7 +75,18 @@ impl Sending {
                 self.problem.set(Some(p.detail));
                 reload.update(|n| *n += 1);
             }
-            Failure::Refused(p) if !p.errors.is_empty() => self.errors.set(p.errors),
+            Failure::Refused(p) if !p.errors.is_empty() => {
+                let prefix = self.prefix;
+                self.errors.set(
+                    p.errors
+                        .into_iter()
+                        .map(|e| FieldError {
+                            field: format!("{prefix}{}", e.field),
+                            message: e.message,
+                        })
+                        .collect(),
+                );
+            }
             other => self.problem.set(Some(other.message())),
         }
     }
@@ -149,6 +167,7 @@ pub fn Administration() -> impl IntoView {
         <Show when=move || allowed.get()>
             <ClosureDayForm version=Signal::derive(version) reload=reload flash=flash admin=admin />
             <PersonForm version=Signal::derive(version) reload=reload flash=flash admin=admin />
+            <ChangePersonForm version=Signal::derive(version) reload=reload flash=flash admin=admin />
             <AgencyForm version=Signal::derive(version) reload=reload flash=flash />
             <MailboxForm version=Signal::derive(version) reload=reload flash=flash />
             <NoticesForm version=Signal::derive(version) reload=reload flash=flash admin=admin />
@@ -761,6 +780,169 @@ fn NoticesForm(
             <TextInput id="notices.unanswered_after_working_days" label="Working days before an unanswered breach goes up a line"
                 value=days on_input=move |v| days.set(v) />
             <button type="submit" class="govuk-button" disabled=move || sending.pending.get()>"Save working hours"</button>
+        </form>
+    }
+}
+
+/// Change or remove someone: their name, email, agency, role and level.
+#[component]
+fn ChangePersonForm(
+    version: Signal<u64>,
+    reload: RwSignal<u32>,
+    flash: RwSignal<Option<String>>,
+    admin: LocalResource<Result<AdminView, Failure>>,
+) -> impl IntoView {
+    let id = RwSignal::new(String::new());
+    let name = RwSignal::new(String::new());
+    let email = RwSignal::new(String::new());
+    let agency = RwSignal::new(String::new());
+    let role = RwSignal::new(String::new());
+    let level = RwSignal::new(String::new());
+    let sending = Sending::with_prefix("change-");
+    let config = move || admin.get().and_then(Result::ok).map(|a| a.partnership);
+    let people = move || {
+        config()
+            .map(|c| {
+                c.people
+                    .into_iter()
+                    .map(|p| (p.id.to_string(), p.name))
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+    };
+    let agencies = move || {
+        config()
+            .map(|c| {
+                c.agencies
+                    .into_iter()
+                    .map(|a| (a.id.to_string(), a.name))
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+    };
+    let choose = move |chosen: String| {
+        sending.clear();
+        id.set(chosen.clone());
+        let found = config().and_then(|c| c.people.into_iter().find(|p| p.id.as_str() == chosen));
+        let word = |v: serde_json::Value| v.as_str().map(str::to_owned).unwrap_or_default();
+        name.set(found.as_ref().map(|p| p.name.clone()).unwrap_or_default());
+        email.set(
+            found
+                .as_ref()
+                .map(|p| p.email.to_string())
+                .unwrap_or_default(),
+        );
+        agency.set(
+            found
+                .as_ref()
+                .map(|p| p.agency.to_string())
+                .unwrap_or_default(),
+        );
+        role.set(
+            found
+                .as_ref()
+                .and_then(|p| serde_json::to_value(p.role).ok())
+                .map(word)
+                .unwrap_or_default(),
+        );
+        level.set(
+            found
+                .as_ref()
+                .and_then(|p| p.level)
+                .map(|l| l.name().to_owned())
+                .unwrap_or_default(),
+        );
+    };
+    let clear = move || {
+        for field in [id, name, email, agency, role, level] {
+            field.set(String::new());
+        }
+    };
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let body = ConfigChangeBody {
+            version: Some(version.get_untracked()),
+            change: Some("edit-person".to_owned()),
+            person: Some(PersonBody {
+                id: opt(&id.get_untracked()),
+                name: opt(&name.get_untracked()),
+                email: opt(&email.get_untracked()),
+                agency: opt(&agency.get_untracked()),
+                role: opt(&role.get_untracked()),
+                level: opt(&level.get_untracked()),
+            }),
+            ..Default::default()
+        };
+        send_change(body, sending, reload, flash, move |_| clear());
+    };
+    let remove = move |_| {
+        let body = ConfigChangeBody {
+            version: Some(version.get_untracked()),
+            change: Some("remove-person".to_owned()),
+            id: opt(&id.get_untracked()),
+            ..Default::default()
+        };
+        send_change(body, sending, reload, flash, move |_| clear());
+    };
+    let roles = [
+        ("practitioner", "Practitioner"),
+        ("manager", "Manager"),
+        ("chair", "Chair or business unit"),
+        ("administrator", "Administrator"),
+    ]
+    .map(|(v, t)| (v.to_owned(), t.to_owned()))
+    .to_vec();
+    let levels = escalations_core::case::Level::ALL
+        .iter()
+        .map(|l| (l.name().to_owned(), l.label().to_owned()))
+        .collect::<Vec<_>>();
+    view! {
+        <h2 class="govuk-heading-m">"Change or remove a person"</h2>
+        <ErrorSummary errors=sending.errors />
+        <Problem message=sending.problem />
+        <form novalidate on:submit=save>
+            {move || {
+                view! {
+                    <Select id="change-person.id" label="Person" options=people() value=id
+                        on_change=move |v| choose(v) error=error_for(sending.errors, "change-person.id") />
+                }
+            }}
+            <Show when=move || !id.get().is_empty()>
+                <TextInput id="change-person.name" label="Full name" value=name on_input=move |v| name.set(v)
+                    error=error_for(sending.errors, "change-person.name") />
+                <TextInput id="change-person.email" label="Email address" kind="email" value=email
+                    on_input=move |v| email.set(v) error=error_for(sending.errors, "change-person.email") />
+                {move || {
+                    view! {
+                        <Select id="change-person.agency" label="Agency" options=agencies() value=agency
+                            on_change=move |v| agency.set(v) error=error_for(sending.errors, "change-person.agency") />
+                    }
+                }}
+                <Select id="change-person.role" label="Role" options=roles.clone() value=role
+                    on_change=move |v| role.set(v) error=error_for(sending.errors, "change-person.role") />
+                <Select id="change-person.level" label="Level of management" hint="Managers and the chair only"
+                    options=levels.clone() value=level on_change=move |v| level.set(v)
+                    error=error_for(sending.errors, "change-person.level") />
+                {move || {
+                    let problems: Vec<String> = sending.errors.with(|e| {
+                        e.iter()
+                            .filter(|e| e.field == "change-people")
+                            .map(|e| e.message.clone())
+                            .collect()
+                    });
+                    (!problems.is_empty())
+                        .then(|| view! { <p class="govuk-error-message">{problems.join(" ")}</p> })
+                }}
+                <div class="govuk-button-group">
+                    <button type="submit" class="govuk-button" disabled=move || sending.pending.get()>
+                        "Save changes"
+                    </button>
+                    <button type="button" class="govuk-button govuk-button--warning" on:click=remove
+                        disabled=move || sending.pending.get()>
+                        "Remove person"
+                    </button>
+                </div>
+            </Show>
         </form>
     }
 }
