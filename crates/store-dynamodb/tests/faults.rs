@@ -11,85 +11,31 @@ use escalations_core::case::Role;
 use escalations_store::conformance::{actor, partnership, raised, respond};
 use escalations_store::{Store, StoreError};
 use escalations_store_dynamodb::DynamoStore;
-use escalations_testkit::moto;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use escalations_testkit::{moto, wire};
+use serde_json::Value;
 
-/// What the proxy does to DynamoDB's write operations.
+/// Throttles DynamoDB's write operations while switched on.
 #[derive(Default)]
 struct Faults {
     throttle_writes: AtomicBool,
     throttled: AtomicUsize,
 }
 
-const WRITES: [&str; 4] = [
-    "DynamoDB_20120810.TransactWriteItems",
-    "DynamoDB_20120810.PutItem",
-    "DynamoDB_20120810.UpdateItem",
-    "DynamoDB_20120810.DeleteItem",
-];
+const WRITES: [&str; 4] = ["TransactWriteItems", "PutItem", "UpdateItem", "DeleteItem"];
 
-/// One HTTP/1.1 message (head and Content-Length body) from `stream`, or `None` at its end.
-async fn read_message(stream: &mut TcpStream) -> Option<Vec<u8>> {
-    let mut message = Vec::new();
-    let mut byte = [0u8; 1];
-    while !message.ends_with(b"\r\n\r\n") {
-        if stream.read(&mut byte).await.ok()? == 0 {
-            return None;
+impl wire::Tap for Faults {
+    fn answer(&self, op: &str, _request: &Value) -> Option<Vec<u8>> {
+        if WRITES.contains(&op) && self.throttle_writes.load(Ordering::SeqCst) {
+            self.throttled.fetch_add(1, Ordering::SeqCst);
+            return Some(wire::throttling_response());
         }
-        message.push(byte[0]);
+        None
     }
-    let head = String::from_utf8_lossy(&message).to_ascii_lowercase();
-    let length = head
-        .lines()
-        .find_map(|l| l.strip_prefix("content-length:"))
-        .and_then(|v| v.trim().parse::<usize>().ok())
-        .unwrap_or(0);
-    let mut body = vec![0u8; length];
-    stream.read_exact(&mut body).await.ok()?;
-    message.extend(body);
-    Some(message)
-}
-
-async fn proxy(faults: Arc<Faults>) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let upstream = moto::endpoint().trim_start_matches("http://").to_owned();
-    tokio::spawn(async move {
-        while let Ok((mut client, _)) = listener.accept().await {
-            let (faults, upstream) = (faults.clone(), upstream.clone());
-            tokio::spawn(async move {
-                while let Some(request) = read_message(&mut client).await {
-                    let head = String::from_utf8_lossy(&request).to_ascii_lowercase();
-                    let target = WRITES
-                        .iter()
-                        .any(|w| head.contains(&format!("x-amz-target: {}", w.to_lowercase())));
-                    let response = if target && faults.throttle_writes.load(Ordering::SeqCst) {
-                        faults.throttled.fetch_add(1, Ordering::SeqCst);
-                        let body = r#"{"__type":"com.amazonaws.dynamodb.v20120810#ThrottlingException","message":"Rate of requests exceeds the allowed throughput."}"#;
-                        format!(
-                            "HTTP/1.1 400 Bad Request\r\ncontent-type: application/x-amz-json-1.0\r\nx-amzn-errortype: ThrottlingException\r\ncontent-length: {}\r\n\r\n{body}",
-                            body.len()
-                        )
-                        .into_bytes()
-                    } else {
-                        let mut moto = TcpStream::connect(&upstream).await.unwrap();
-                        moto.write_all(&request).await.unwrap();
-                        read_message(&mut moto).await.unwrap()
-                    };
-                    if client.write_all(&response).await.is_err() {
-                        return;
-                    }
-                }
-            });
-        }
-    });
-    url
 }
 
 async fn throttled_store() -> (DynamoStore, Arc<Faults>) {
     let faults = Arc::new(Faults::default());
-    let url = proxy(faults.clone()).await;
+    let url = wire::tap(faults.clone()).await;
     let table = moto::fresh_table(&moto::client()).await;
     let config = aws_sdk_dynamodb::Config::builder()
         .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())

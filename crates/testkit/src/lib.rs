@@ -1,6 +1,7 @@
 //! Test support shared by the adapters' tests and the benchmarks.
 
 pub mod moto;
+pub mod wire;
 
 /// A loopback port free at the time of asking, for a server a test or benchmark starts.
 pub fn free_port() -> u16 {
