@@ -2,7 +2,7 @@
 """Checks what `sam build` produced: every function in template.yaml has a `bootstrap` that
 is a Linux ELF for the architecture the template names (arm64 = aarch64), and prints sizes.
 Also checks the template packages exactly the binaries under functions/ (each directory with
-a src/main.rs: raise, respond, escalate, report, cases, sweep), so none is left out, and that
+a src/main.rs: raise, respond, escalate, report, cases, admin, sweep), so none is left out, and that
 no package carries the local stack's dev routes (the movable clock, demo tokens, the sweep and
 outbox pages): they are the local stack's alone.
 
