@@ -73,6 +73,7 @@ cargo build --quiet --locked -p escalations-bench -p cases
 "$target/debug/bench-sweep" --embedded 50,200 --moto 50
 "$target/debug/bench-api" --requests 200 --concurrency 4
 "$target/debug/bench-cost"
+"$target/debug/bench-soak" --users 8 --seconds 5
 "$target/debug/bench-coldstart" --runs 2 hello-lambda="$target/debug/hello-lambda" cases="$target/debug/cases"
 node frontend/bench/paint.mjs --loads 2 --stack "$target/debug/escalations-local"
 

@@ -1,0 +1,225 @@
+//! A soak of the local stack (not a timed test): many people raising, answering and
+//! escalating at once for a while, the sweeper running every second beside them, on loopback.
+//! Then every change the API acknowledged (2xx) is looked for in its case's chronology, the
+//! notices sent are checked for duplicates, and a last sweep must find nothing due left unsent.
+//!
+//! usage: bench-soak [--users 50] [--seconds 600]
+//! Exits non-zero on a lost change, a duplicate notice, a notice due but unsent, or a 5xx.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, Instant};
+
+use escalations_bench::percentile;
+use escalations_store_sqlite::Writes;
+use serde_json::{Value, json};
+
+fn arg(args: &[String], flag: &str, default: u64) -> u64 {
+    args.iter()
+        .position(|a| a == flag)
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+async fn token(http: &reqwest::Client, url: &str, person: &str) -> String {
+    let body: Value = http
+        .get(format!(
+            "{url}/dev/token?partnership=sefton&person={person}"
+        ))
+        .send()
+        .await
+        .expect("token")
+        .json()
+        .await
+        .expect("json");
+    body["token"].as_str().expect("a token").to_owned()
+}
+
+/// What one person's session saw.
+#[derive(Default)]
+struct Seen {
+    /// case id → the versions the API answered 2xx for.
+    acknowledged: BTreeMap<String, Vec<u64>>,
+    times: Vec<Duration>,
+    server_errors: usize,
+    refused: usize,
+}
+
+#[tokio::main]
+async fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let users = arg(&args, "--users", 50) as usize;
+    let seconds = arg(&args, "--seconds", 600);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let outbox = dir.path().join("outbox");
+    let (router, sweeper) = escalations_local::stack_with(
+        dir.path().join("soak.db"),
+        outbox.clone(),
+        "http://127.0.0.1".to_owned(),
+        dir.path().join("no-site"),
+        Writes::Grouped,
+    )
+    .await
+    .expect("stack");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(listener, router).await.expect("serve") });
+    tokio::spawn(sweeper.run_every(Duration::from_secs(1)));
+    let http = reqwest::Client::new();
+    let raiser = token(&http, &url, "school-practitioner").await;
+    let answerer = token(&http, &url, "social-care-manager").await;
+    let escalator = token(&http, &url, "school-manager").await;
+    let until = Instant::now() + Duration::from_secs(seconds);
+
+    let mut sessions = tokio::task::JoinSet::new();
+    for user in 0..users {
+        let (http, url) = (http.clone(), url.clone());
+        let (raiser, answerer, escalator) = (raiser.clone(), answerer.clone(), escalator.clone());
+        sessions.spawn(async move {
+            let mut seen = Seen::default();
+            let mut n = 0u64;
+            while Instant::now() < until {
+                n += 1;
+                // Each raise is about another child: no duplicate warning.
+                let born = chrono::NaiveDate::from_ymd_opt(2008, 1, 1).expect("date")
+                    + chrono::Days::new(user as u64 * 10_000 + n);
+                let steps: [(&str, &str, Value); 3] = [
+                    ("POST", "raise", json!({
+                        "procedure": "sefton", "receiving_agency": "social-care",
+                        "immediate_risk": false,
+                        "child": { "name": "Soak Child", "date_of_birth": born.to_string() },
+                        "concern": { "summary": "Closed without assessment", "reasons": ["other"],
+                                     "other_reason": "Threshold", "tried": "Phoned" }
+                    })),
+                    ("POST", "responses", json!({ "outcome": "not-resolved", "reasons": "Not agreed" })),
+                    ("POST", "escalations", json!({ "reasons": "Still not agreed", "tried": "Discussed" })),
+                ];
+                let mut case: Option<(String, u64)> = None;
+                for (_, step, mut body) in steps {
+                    let (path, who) = match (step, &case) {
+                        ("raise", _) => (format!("{url}/api/cases"), &raiser),
+                        ("responses", Some((id, _))) => {
+                            (format!("{url}/api/cases/{id}/responses"), &answerer)
+                        }
+                        (_, Some((id, _))) => (format!("{url}/api/cases/{id}/escalations"), &escalator),
+                        _ => break,
+                    };
+                    if let Some((_, version)) = &case {
+                        body["version"] = json!(version);
+                    }
+                    let t = Instant::now();
+                    let answer = http
+                        .post(path)
+                        .bearer_auth(who)
+                        .header("content-type", "application/json")
+                        .body(body.to_string())
+                        .send()
+                        .await;
+                    seen.times.push(t.elapsed());
+                    let Ok(answer) = answer else {
+                        seen.server_errors += 1;
+                        break;
+                    };
+                    let status = answer.status();
+                    if status.is_server_error() {
+                        seen.server_errors += 1;
+                        break;
+                    }
+                    if !status.is_success() {
+                        seen.refused += 1;
+                        break;
+                    }
+                    let view: Value = answer.json().await.expect("json");
+                    let id = view["case"]["id"].as_str().expect("id").to_owned();
+                    let version = view["case"]["version"].as_u64().expect("version");
+                    seen.acknowledged.entry(id.clone()).or_default().push(version);
+                    case = Some((id, version));
+                }
+            }
+            seen
+        });
+    }
+    let mut all = Seen::default();
+    while let Some(done) = sessions.join_next().await {
+        let seen = done.expect("session");
+        all.acknowledged.extend(seen.acknowledged);
+        all.times.extend(seen.times);
+        all.server_errors += seen.server_errors;
+        all.refused += seen.refused;
+    }
+
+    // Every acknowledged change is in its case's chronology.
+    let chair = token(&http, &url, "chair").await;
+    let mut lost = 0;
+    let mut changes = 0;
+    for (id, versions) in &all.acknowledged {
+        let view: Value = http
+            .get(format!("{url}/api/cases/{id}"))
+            .bearer_auth(&chair)
+            .send()
+            .await
+            .expect("case")
+            .json()
+            .await
+            .expect("json");
+        let recorded: BTreeSet<u64> = view["chronology"]
+            .as_array()
+            .expect("chronology")
+            .iter()
+            .filter_map(|e| e["version"].as_u64())
+            .collect();
+        for v in versions {
+            changes += 1;
+            if !recorded.contains(v) {
+                lost += 1;
+            }
+        }
+    }
+    // One last sweep: nothing due is left unsent; no notice was sent twice.
+    let last: Value = http
+        .post(format!("{url}/dev/sweep"))
+        .send()
+        .await
+        .expect("sweep")
+        .json()
+        .await
+        .expect("json");
+    let unsent =
+        last["failed"].as_u64().unwrap_or(0) + last["leased_elsewhere"].as_u64().unwrap_or(0);
+    let mut keys = BTreeMap::<String, usize>::new();
+    for entry in std::fs::read_dir(&outbox).expect("outbox") {
+        let name = entry
+            .expect("entry")
+            .file_name()
+            .to_string_lossy()
+            .into_owned();
+        if let Some(key) = name
+            .strip_suffix(".eml")
+            .and_then(|n| n.split_once('-'))
+            .map(|(_, k)| k)
+        {
+            *keys.entry(key.to_owned()).or_default() += 1;
+        }
+    }
+    let duplicates = keys.values().filter(|n| **n > 1).count();
+    all.times.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    println!(
+        "| users | seconds | cases | changes acknowledged | lost | 5xx | refused | notices sent | duplicates | due but unsent after the last sweep | p50 ms | p99 ms |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
+    println!(
+        "| {users} | {seconds} | {} | {changes} | {lost} | {} | {} | {} | {duplicates} | {unsent} | {:.1} | {:.1} |",
+        all.acknowledged.len(),
+        all.server_errors,
+        all.refused,
+        keys.values().sum::<usize>(),
+        ms(percentile(&all.times, 0.50)),
+        ms(percentile(&all.times, 0.99)),
+    );
+    if lost > 0 || duplicates > 0 || unsent > 0 || all.server_errors > 0 {
+        std::process::exit(1);
+    }
+}
