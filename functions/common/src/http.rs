@@ -80,6 +80,37 @@ fn not_through_the_page() -> Response<Body> {
     escalations_api::problem(&error).map(|b| Body::Text(String::from_utf8_lossy(&b).into_owned()))
 }
 
+/// The caller, from the claims API Gateway's JWT authorizer verified. Requests that reach a
+/// function without them (a misconfigured route) are refused, never trusted.
+pub fn caller(request: &Request) -> Result<Principal, ApiError> {
+    let claims = match request.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(context)) => context
+            .authorizer
+            .as_ref()
+            .and_then(|a| a.jwt.as_ref())
+            .map(|jwt| jwt.claims.clone()),
+        _ => None,
+    }
+    .ok_or(ApiError::Unauthenticated)?;
+    Claims::from_authorizer(&claims)?.principal()
+}
+
+/// Converts the Lambda request, calls the shared handler, converts the response back.
+pub async fn handle(app: &Api, request: Request) -> Result<Response<Body>, Error> {
+    let principal = caller(&request);
+    let (parts, body) = request.into_parts();
+    let bytes = match body {
+        Body::Empty => Bytes::new(),
+        Body::Text(text) => Bytes::from(text),
+        Body::Binary(binary) => Bytes::from(binary),
+        _ => Bytes::new(),
+    };
+    let response = app
+        .handle(::http::Request::from_parts(parts, bytes), principal)
+        .await;
+    Ok(response.map(|b| Body::Text(String::from_utf8_lossy(&b).into_owned())))
+}
+
 #[cfg(test)]
 mod tests {
     use super::{ORIGIN_HEADER, OriginCheck};
@@ -116,35 +147,4 @@ mod tests {
         };
         assert!(body.contains("through its web address"), "{body}");
     }
-}
-
-/// The caller, from the claims API Gateway's JWT authorizer verified. Requests that reach a
-/// function without them (a misconfigured route) are refused, never trusted.
-pub fn caller(request: &Request) -> Result<Principal, ApiError> {
-    let claims = match request.request_context_ref() {
-        Some(RequestContext::ApiGatewayV2(context)) => context
-            .authorizer
-            .as_ref()
-            .and_then(|a| a.jwt.as_ref())
-            .map(|jwt| jwt.claims.clone()),
-        _ => None,
-    }
-    .ok_or(ApiError::Unauthenticated)?;
-    Claims::from_authorizer(&claims)?.principal()
-}
-
-/// Converts the Lambda request, calls the shared handler, converts the response back.
-pub async fn handle(app: &Api, request: Request) -> Result<Response<Body>, Error> {
-    let principal = caller(&request);
-    let (parts, body) = request.into_parts();
-    let bytes = match body {
-        Body::Empty => Bytes::new(),
-        Body::Text(text) => Bytes::from(text),
-        Body::Binary(binary) => Bytes::from(binary),
-        _ => Bytes::new(),
-    };
-    let response = app
-        .handle(::http::Request::from_parts(parts, bytes), principal)
-        .await;
-    Ok(response.map(|b| Body::Text(String::from_utf8_lossy(&b).into_owned())))
 }
