@@ -11,39 +11,17 @@
 
 use std::time::Instant;
 
-use escalations_bench::percentile;
+use escalations_bench::{flag, percentile, sefton_token};
 use escalations_store_sqlite::Writes;
 
 use serde_json::{Value, json};
 
-fn arg(args: &[String], flag: &str, default: usize) -> usize {
-    args.iter()
-        .position(|a| a == flag)
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-async fn token(http: &reqwest::Client, url: &str, person: &str) -> String {
-    let body: Value = http
-        .get(format!(
-            "{url}/dev/token?partnership=sefton&person={person}"
-        ))
-        .send()
-        .await
-        .expect("token")
-        .json()
-        .await
-        .expect("json");
-    body["token"].as_str().expect("a token").to_owned()
-}
-
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let requests = arg(&args, "--requests", 4000);
-    let concurrency = arg(&args, "--concurrency", 16).max(1);
-    let rounds = arg(&args, "--rounds", 1).max(1);
+    let requests = flag(&args, "--requests", 4000);
+    let concurrency = flag(&args, "--concurrency", 16).max(1);
+    let rounds = flag(&args, "--rounds", 1).max(1);
     let modes: Vec<Writes> = match args
         .iter()
         .position(|a| a == "--writes")
@@ -77,8 +55,8 @@ async fn run(requests: usize, concurrency: usize, writes: Writes) {
     let url = format!("http://{}", listener.local_addr().expect("addr"));
     tokio::spawn(async move { axum::serve(listener, router).await.expect("serve") });
     let http = reqwest::Client::new();
-    let raiser = token(&http, &url, "school-practitioner").await;
-    let reader = token(&http, &url, "social-care-manager").await;
+    let raiser = sefton_token(&http, &url, "school-practitioner").await;
+    let reader = sefton_token(&http, &url, "social-care-manager").await;
     // Each raise is about another child (a distinct date of birth), so every raise is keyed and
     // checked against the receiving agency's open cases for a duplicate, as a real one is.
     let raise = |child: usize| {

@@ -11,7 +11,6 @@
 
 use std::sync::{Arc, Mutex};
 
-use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
 use bytes::Bytes;
 use escalations_api::Api;
 use escalations_core::Catalogue;
@@ -214,16 +213,7 @@ async fn main() {
     let meter = Arc::new(Meter::default());
     let url = wire::tap(meter.clone()).await;
     let table = moto::fresh_table(&moto::client()).await;
-    let config = aws_sdk_dynamodb::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .endpoint_url(url)
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new("test", "test", None, None, "moto"))
-        .build();
-    let store = Arc::new(DynamoStore::new(
-        aws_sdk_dynamodb::Client::from_conf(config),
-        table,
-    ));
+    let store = Arc::new(DynamoStore::new(moto::client_at(&url), table));
     for partnership in escalations_demo::partnerships() {
         store
             .put_partnership(&partnership)

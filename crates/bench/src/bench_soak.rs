@@ -9,31 +9,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
-use escalations_bench::percentile;
+use escalations_bench::{flag, percentile, sefton_token};
 use escalations_store_sqlite::Writes;
 use serde_json::{Value, json};
-
-fn arg(args: &[String], flag: &str, default: u64) -> u64 {
-    args.iter()
-        .position(|a| a == flag)
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-async fn token(http: &reqwest::Client, url: &str, person: &str) -> String {
-    let body: Value = http
-        .get(format!(
-            "{url}/dev/token?partnership=sefton&person={person}"
-        ))
-        .send()
-        .await
-        .expect("token")
-        .json()
-        .await
-        .expect("json");
-    body["token"].as_str().expect("a token").to_owned()
-}
 
 /// What one person's session saw.
 #[derive(Default)]
@@ -48,8 +26,8 @@ struct Seen {
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let users = arg(&args, "--users", 50) as usize;
-    let seconds = arg(&args, "--seconds", 600);
+    let users = flag(&args, "--users", 50) as usize;
+    let seconds = flag(&args, "--seconds", 600);
     let dir = tempfile::tempdir().expect("temp dir");
     let outbox = dir.path().join("outbox");
     let (router, sweeper) = escalations_local::stack_with(
@@ -68,9 +46,9 @@ async fn main() {
     tokio::spawn(async move { axum::serve(listener, router).await.expect("serve") });
     tokio::spawn(sweeper.run_every(Duration::from_secs(1)));
     let http = reqwest::Client::new();
-    let raiser = token(&http, &url, "school-practitioner").await;
-    let answerer = token(&http, &url, "social-care-manager").await;
-    let escalator = token(&http, &url, "school-manager").await;
+    let raiser = sefton_token(&http, &url, "school-practitioner").await;
+    let answerer = sefton_token(&http, &url, "social-care-manager").await;
+    let escalator = sefton_token(&http, &url, "school-manager").await;
     let until = Instant::now() + Duration::from_secs(seconds);
 
     let mut sessions = tokio::task::JoinSet::new();
@@ -151,7 +129,7 @@ async fn main() {
     }
 
     // Every acknowledged change is in its case's chronology.
-    let chair = token(&http, &url, "chair").await;
+    let chair = sefton_token(&http, &url, "chair").await;
     let mut lost = 0;
     let mut changes = 0;
     for (id, versions) in &all.acknowledged {

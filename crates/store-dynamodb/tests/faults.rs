@@ -6,7 +6,6 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-use aws_sdk_dynamodb::config::{Credentials, Region};
 use escalations_core::case::Role;
 use escalations_store::conformance::{actor, partnership, raised, respond};
 use escalations_store::{Store, StoreError};
@@ -37,16 +36,7 @@ async fn throttled_store() -> (DynamoStore, Arc<Faults>) {
     let faults = Arc::new(Faults::default());
     let url = wire::tap(faults.clone()).await;
     let table = moto::fresh_table(&moto::client()).await;
-    let config = aws_sdk_dynamodb::Config::builder()
-        .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
-        .endpoint_url(url)
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new("test", "test", None, None, "moto"))
-        .build();
-    (
-        DynamoStore::new(aws_sdk_dynamodb::Client::from_conf(config), table),
-        faults,
-    )
+    (DynamoStore::new(moto::client_at(&url), table), faults)
 }
 
 fn at(s: &str) -> chrono::DateTime<chrono::Utc> {

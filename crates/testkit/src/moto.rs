@@ -57,9 +57,15 @@ pub fn endpoint() -> &'static str {
 }
 
 pub fn client() -> Client {
+    client_at(endpoint())
+}
+
+/// A client of moto's test account reaching it at `url` (moto itself, or a tap in front of
+/// it: `wire::tap`).
+pub fn client_at(url: &str) -> Client {
     let config = aws_sdk_dynamodb::Config::builder()
         .behavior_version(BehaviorVersion::latest())
-        .endpoint_url(endpoint())
+        .endpoint_url(url)
         .region(Region::new("us-east-1"))
         .credentials_provider(Credentials::new("test", "test", None, None, "moto"))
         .build();
