@@ -8,8 +8,8 @@
 use http::StatusCode;
 
 use escalations_app::{
-    ActError, AdminError, DirectoryError, FieldProblem, FormError, ListError, QueueError,
-    RaiseError, ReportError, ViewError,
+    ActError, AdminError, AuditError, DirectoryError, FieldProblem, FormError, ListError,
+    QueueError, RaiseError, ReportError, ViewError,
 };
 use escalations_core::access::Denied;
 use escalations_core::case::{ContactRefused, Refused};
@@ -329,6 +329,15 @@ impl From<ViewError> for ApiError {
             ViewError::ProcedureMissing(e) => ApiError::internal(e),
             ViewError::Calendar(e) => ApiError::internal(e),
             ViewError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<AuditError> for ApiError {
+    fn from(e: AuditError) -> Self {
+        match e {
+            AuditError::Denied(d) => d.into(),
+            AuditError::View(e) => e.into(),
         }
     }
 }

@@ -13,6 +13,8 @@ pub type Response = http::Response<Bytes>;
 pub(crate) enum Reply {
     /// A wire type, serialised.
     Json(StatusCode, Bytes),
+    /// A wire type to save as a file named `filename` (a case's exported record).
+    JsonFile { body: Bytes, filename: String },
     /// The report as a spreadsheet download.
     Csv(String),
     /// Done, nothing to say (204).
@@ -37,6 +39,17 @@ impl Reply {
     pub(crate) fn into_response(self) -> Response {
         match self {
             Reply::Json(status, body) => respond(status, "application/json", body),
+            Reply::JsonFile { body, filename } => {
+                let mut response = respond(StatusCode::OK, "application/json", body);
+                if let Ok(disposition) =
+                    HeaderValue::from_str(&format!("attachment; filename=\"{filename}\""))
+                {
+                    response
+                        .headers_mut()
+                        .insert(header::CONTENT_DISPOSITION, disposition);
+                }
+                response
+            }
             Reply::Csv(csv) => {
                 let mut response =
                     respond(StatusCode::OK, "text/csv; charset=utf-8", Bytes::from(csv));

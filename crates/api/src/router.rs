@@ -44,6 +44,9 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("DELETE", "/api/me/calendar-feed"),
     ("GET", "/api/calendar/{token}"),
     ("GET", "/api/cases/{id}/deadline.ics"),
+    // Audit: who has read a case, and its full record for a subject access request
+    ("GET", "/api/cases/{id}/access"),
+    ("GET", "/api/cases/{id}/export"),
 ];
 
 /// The largest request body accepted.
@@ -72,6 +75,8 @@ enum Resource<'a> {
     Case(&'a str),
     CaseAction(&'a str, routes::cases::ActionRoute),
     CaseForm(&'a str, &'a str),
+    CaseAccess(&'a str),
+    CaseExport(&'a str),
     Reports,
     // Administration
     Admin,
@@ -94,6 +99,8 @@ impl Resource<'_> {
             ["api", "cases", id] => Resource::Case(id),
             ["api", "me", "calendar-feed"] => Resource::CalendarFeed,
             ["api", "cases", id, "deadline.ics"] => Resource::CaseDeadline(id),
+            ["api", "cases", id, "access"] => Resource::CaseAccess(id),
+            ["api", "cases", id, "export"] => Resource::CaseExport(id),
             ["api", "cases", id, action] => {
                 Resource::CaseAction(id, routes::cases::ActionRoute::parse(action)?)
             }
@@ -240,6 +247,10 @@ impl Api {
                 routes::cases::raise(app, who, headers, body, now).await
             }
             (&Method::GET, Resource::Case(id)) => routes::cases::view(app, who, id, now).await,
+            (&Method::GET, Resource::CaseAccess(id)) => routes::cases::access(app, who, id).await,
+            (&Method::GET, Resource::CaseExport(id)) => {
+                routes::cases::export(app, who, id, now).await
+            }
             (&Method::POST, Resource::CaseAction(id, action)) => {
                 routes::cases::act(app, who, id, *action, headers, body, now).await
             }

@@ -1,6 +1,6 @@
 //! The application layer's results as the wire types the page reads.
 
-use escalations_app::{CaseDetail, FormDetail, MeDetail};
+use escalations_app::{CaseDetail, CaseRecord, FormDetail, MeDetail, Read};
 use escalations_core::access::Principal;
 use escalations_wire as wire;
 
@@ -78,5 +78,38 @@ pub(crate) fn form_view(detail: FormDetail) -> wire::FormView {
                 prefilled,
             })
             .collect(),
+    }
+}
+
+/// Reads as the access history shows them.
+pub(crate) fn access_entries(reads: Vec<Read>) -> Vec<wire::AccessEntry> {
+    reads
+        .into_iter()
+        .map(|Read { access, name }| wire::AccessEntry {
+            name,
+            at: access.at,
+            by: access.by,
+            agency: access.agency,
+            role: access.role,
+            part: access.part,
+        })
+        .collect()
+}
+
+pub(crate) fn case_record(who: &Principal, record: CaseRecord) -> wire::CaseRecordView {
+    wire::CaseRecordView {
+        partnership: who.partnership.clone(),
+        exported_at: record.exported_at,
+        exported_by: record.exported_by,
+        record: case_view(record.detail),
+        notices_sent: record
+            .notices
+            .into_iter()
+            .map(|n| wire::NoticeSent {
+                key: n.key.as_str().to_owned(),
+                recorded_at: n.recorded_at,
+            })
+            .collect(),
+        access: access_entries(record.access),
     }
 }

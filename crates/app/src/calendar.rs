@@ -14,7 +14,7 @@
 
 use base64::Engine as _;
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
-use escalations_core::access::Principal;
+use escalations_core::access::{CasePart, Principal};
 use escalations_core::case::Actor;
 use escalations_core::ids::{CaseId, ClockId, PartnershipId, PersonId, StageId};
 use escalations_core::procedure::Action;
@@ -417,7 +417,7 @@ impl App {
         now: DateTime<Utc>,
         site: Option<&str>,
     ) -> Result<String, CalendarError> {
-        let case = self.load_viewable(who, id).await?;
+        let case = self.read_case(who, id, CasePart::Deadline, now).await?;
         let procedure = self.procedure_of(&case.procedure)?;
         let next = case.next_move(procedure).ok_or(CalendarError::NoDeadline)?;
         let due = next.due.ok_or(CalendarError::NoDeadline)?;

@@ -2,7 +2,7 @@
 //! blank what the case already knows (pre-filled, and marked so).
 
 use chrono::{DateTime, Utc};
-use escalations_core::access::Principal;
+use escalations_core::access::{CasePart, Principal};
 use escalations_core::case::{FormRecord, Refused};
 use escalations_core::forms::FieldValue;
 use escalations_core::ids::{CaseId, FieldId, FormId, StageId};
@@ -83,8 +83,9 @@ impl App {
         at: FormAt,
         now: DateTime<Utc>,
     ) -> Result<FormDetail, FormError> {
-        let case = self.load_viewable(who, id).await?;
-        tracing::info!(case = %case.id, person = %who.actor.person, form = %form, "form read");
+        let case = self
+            .read_case(who, id, CasePart::Form(form.clone()), now)
+            .await?;
         let procedure = self.procedure_of(&case.procedure)?;
         // The latest record of this form at any stage carries forward (Moray's record runs
         // "from Stage 1 onwards"); what is still blank is pre-filled from the case.

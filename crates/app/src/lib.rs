@@ -17,6 +17,7 @@ use escalations_store::{PartnershipConfig, Store, StoreError};
 
 mod act;
 mod admin;
+mod audit;
 mod calendar;
 mod directory;
 mod forms;
@@ -30,6 +31,7 @@ mod view;
 
 pub use act::{ActError, Action, Stated};
 pub use admin::{AdminError, Administration, ConfigChanged, MovedDeadline, RECENT_CHANGES};
+pub use audit::{AuditError, CaseRecord, Read};
 pub use calendar::{CalendarError, Deadline, FeedToken, MoveFacts, When, ics};
 pub use directory::{DirectoryError, MeDetail};
 pub use forms::{FormAt, FormDetail, FormError};

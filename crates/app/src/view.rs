@@ -1,7 +1,7 @@
 //! Viewing a case: what the caller sees of it at an instant.
 
 use chrono::{DateTime, Utc};
-use escalations_core::access::{Denied, Principal};
+use escalations_core::access::{CaseAccess, CasePart, Denied, Principal};
 use escalations_core::calendar::{Calendar, YearOutOfRange};
 use escalations_core::case::{Case, ClockRun, ClockState, Event, NextMove, RunningTotal};
 use escalations_core::ids::CaseId;
@@ -50,17 +50,34 @@ impl From<Denied> for ViewError {
 }
 
 impl App {
-    /// One case, if the caller may see it. Every read is logged with its reader.
+    /// One case, if the caller may see it. Every read is kept in the case's access history.
     pub async fn view_case(
         &self,
         who: &Principal,
         id: &CaseId,
         now: DateTime<Utc>,
     ) -> Result<CaseDetail, ViewError> {
-        let case = self.load_viewable(who, id).await?;
-        tracing::info!(case = %case.id, person = %who.actor.person, "case read");
+        let case = self.read_case(who, id, CasePart::Case, now).await?;
         let calendar = self.config::<ViewError>(who).await?.calendar();
         self.detail(who, case, &calendar, now).await
+    }
+
+    /// Loads a case the caller may view and keeps the read in its access history before
+    /// anything of it is shown: a read that cannot be recorded is not served.
+    pub(crate) async fn read_case(
+        &self,
+        who: &Principal,
+        id: &CaseId,
+        part: CasePart,
+        now: DateTime<Utc>,
+    ) -> Result<Case, ViewError> {
+        let case = self.load_viewable(who, id).await?;
+        let access = CaseAccess::by(who, part, now);
+        self.store
+            .record_access(&who.partnership, &case.id, &access)
+            .await?;
+        tracing::info!(case = %case.id, person = %who.actor.person, part = %access.part, "case read");
+        Ok(case)
     }
 
     /// Loads a case the caller may view; anything else is "no such case".

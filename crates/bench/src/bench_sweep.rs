@@ -484,6 +484,26 @@ impl Store for Counting {
         self.wrote();
         self.inner.delete_calendar_feed(partnership, person).await
     }
+
+    async fn record_access(
+        &self,
+        partnership: &PartnershipId,
+        case: &CaseId,
+        access: &escalations_store::CaseAccess,
+    ) -> Result<(), StoreError> {
+        self.wrote();
+        self.inner.record_access(partnership, case, access).await
+    }
+
+    async fn access_history(
+        &self,
+        partnership: &PartnershipId,
+        case: &CaseId,
+    ) -> Result<Vec<escalations_store::CaseAccess>, StoreError> {
+        let found = self.inner.access_history(partnership, case).await?;
+        self.read(found.len());
+        Ok(found)
+    }
 }
 
 // ---------------------------------------------------------------------------------------

@@ -8,8 +8,14 @@
 //! partnership's data. A case the principal may not view is answered exactly like a case that
 //! does not exist, so its existence is not revealed.
 
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
 use crate::case::{Actor, Case, Role};
-use crate::ids::{AgencyId, PartnershipId, PersonId};
+use crate::ids::{AgencyId, FormId, PartnershipId, PersonId};
 
 /// An authenticated person: which partnership they belong to, and who they are in it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -96,6 +102,16 @@ impl Principal {
         }
     }
 
+    /// Who has read a case, and a case's full record for a subject access request: the
+    /// partnership, as controller, answers for both — its chair and business unit.
+    pub fn may_audit(&self, what: &'static str) -> Result<(), Denied> {
+        if self.actor.role == Role::Chair {
+            Ok(())
+        } else {
+            Err(Denied::ChairOnly(what))
+        }
+    }
+
     /// Agencies, people, procedures and the calendar.
     pub fn may_administer(&self) -> Result<(), Denied> {
         if self.actor.role == Role::Administrator {
@@ -104,6 +120,88 @@ impl Principal {
             Err(Denied::AdministratorsOnly(
                 "change the partnership's set-up",
             ))
+        }
+    }
+}
+
+/// Which part of a case a person read: what a case's access history records.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CasePart {
+    /// The case page: the child, the concern, every response and the chronology.
+    Case,
+    /// One of the procedure's forms, on screen or to print.
+    Form(FormId),
+    /// The running deadline, as a calendar file.
+    Deadline,
+    /// The full record, exported for a subject access request.
+    Export,
+}
+
+impl fmt::Display for CasePart {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CasePart::Case => f.write_str("case"),
+            CasePart::Form(form) => write!(f, "form:{form}"),
+            CasePart::Deadline => f.write_str("deadline"),
+            CasePart::Export => f.write_str("export"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not a part of a case: case, form:<form id>, deadline or export")]
+pub struct UnknownCasePart(pub String);
+
+impl FromStr for CasePart {
+    type Err = UnknownCasePart;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "case" => Ok(CasePart::Case),
+            "deadline" => Ok(CasePart::Deadline),
+            "export" => Ok(CasePart::Export),
+            _ => s
+                .strip_prefix("form:")
+                .and_then(|form| FormId::parse(form).ok())
+                .map(CasePart::Form)
+                .ok_or_else(|| UnknownCasePart(s.to_owned())),
+        }
+    }
+}
+
+impl Serialize for CasePart {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for CasePart {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// One read of a case, as its access history keeps it: who (their person, agency and role at
+/// the time), when, and which part. Ids only: never what they read.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseAccess {
+    pub at: DateTime<Utc>,
+    pub by: PersonId,
+    pub agency: AgencyId,
+    pub role: Role,
+    pub part: CasePart,
+}
+
+impl CaseAccess {
+    /// `who` reading `part` at `at`.
+    pub fn by(who: &Principal, part: CasePart, at: DateTime<Utc>) -> Self {
+        CaseAccess {
+            at,
+            by: who.actor.person.clone(),
+            agency: who.actor.agency.clone(),
+            role: who.actor.role,
+            part,
         }
     }
 }

@@ -82,6 +82,14 @@ pub(crate) struct NoticeItem {
     pub notice: Notice,
 }
 
+/// One read of a case, in the case's partition: `ACCESS#<instant>#<person>#<part>`.
+#[derive(Serialize, Deserialize)]
+pub(crate) struct AccessItem {
+    pub pk: String,
+    pub sk: String,
+    pub access: escalations_store::CaseAccess,
+}
+
 /// A pending notice (the outbox), as a claim reads it back. Written attribute by attribute
 /// (`transactions::pending`, `DynamoStore::claim_notice`), so instants are sortable text.
 #[derive(Deserialize)]

@@ -39,6 +39,7 @@ pub const EVENT_PREFIX: &str = "EV#";
 pub const NOTICE_PREFIX: &str = "NOTICE#";
 pub const OUTBOX_PREFIX: &str = "OUTBOX#";
 pub const IDEMPOTENCY_SK: &str = "IDEM";
+pub const ACCESS_PREFIX: &str = "ACCESS#";
 pub const CONFIG_SK: &str = "CONFIG";
 /// Beside the configuration: the record of administrators' changes to it, by version.
 pub const CONFIG_CHANGE_PREFIX: &str = "CHANGE#";
@@ -61,6 +62,15 @@ pub fn event_sk(version: u64, seq: u32) -> String {
 
 pub fn notice_sk(key: &NoticeKey) -> String {
     format!("{NOTICE_PREFIX}{}", key.as_str())
+}
+
+pub fn access_sk(access: &escalations_store::CaseAccess) -> String {
+    format!(
+        "{ACCESS_PREFIX}{}#{}#{}",
+        sortable_instant(access.at),
+        access.by,
+        access.part
+    )
 }
 
 pub fn outbox_sk(key: &NoticeKey) -> String {

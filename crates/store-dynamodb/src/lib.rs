@@ -896,6 +896,53 @@ impl Store for DynamoStore {
 
     // --- Calendar feeds -----------------------------------------------------------------
 
+    async fn record_access(
+        &self,
+        partnership: &PartnershipId,
+        case: &CaseId,
+        access: &escalations_store::CaseAccess,
+    ) -> Result<(), StoreError> {
+        let item = to_item(&items::AccessItem {
+            pk: keys::case_pk(partnership, case),
+            sk: keys::access_sk(access),
+            access: access.clone(),
+        })?;
+        // Append-only: an existing read is never overwritten (the very same read sent twice
+        // is already there).
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(pk)")
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Ok(())
+            }
+            Err(e) => Err(crate::errors::sdk(e)),
+        }
+    }
+
+    async fn access_history(
+        &self,
+        partnership: &PartnershipId,
+        case: &CaseId,
+    ) -> Result<Vec<escalations_store::CaseAccess>, StoreError> {
+        let items = self
+            .query_prefix(keys::case_pk(partnership, case), keys::ACCESS_PREFIX)
+            .await?;
+        items
+            .into_iter()
+            .map(|item| from_item::<items::AccessItem>(item).map(|a| a.access))
+            .collect()
+    }
+
     async fn put_calendar_feed(
         &self,
         partnership: &PartnershipId,

@@ -26,9 +26,10 @@ use chrono::{DateTime, Utc};
 use escalations_core::case::{Case, ChildKey, Event, MatchSecret, Transition};
 use escalations_core::ids::{CaseId, PartnershipId, PersonId};
 use escalations_store::{
-    CalendarFeed, CaseFilter, CaseSummary, ClaimedNotice, Created, Cursor, DueClock, DueNotice,
-    Idempotency, Notice, NoticeEnd, NoticeKey, NoticeOutcome, Page, PageRequest, PartnershipConfig,
-    PendingNotice, Scope, Store, StoreError, check_new_case, check_transition, sortable_instant,
+    CalendarFeed, CaseAccess, CaseFilter, CaseSummary, ClaimedNotice, Created, Cursor, DueClock,
+    DueNotice, Idempotency, Notice, NoticeEnd, NoticeKey, NoticeOutcome, Page, PageRequest,
+    PartnershipConfig, PendingNotice, Scope, Store, StoreError, check_new_case, check_transition,
+    sortable_instant,
 };
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
@@ -791,6 +792,51 @@ impl Store for SqliteStore {
                 field: "secret".into(),
                 message: e.to_string(),
             })
+        })
+        .await
+    }
+
+    // --- Access history -------------------------------------------------------------------
+
+    async fn record_access(
+        &self,
+        partnership: &PartnershipId,
+        case: &CaseId,
+        access: &CaseAccess,
+    ) -> Result<(), StoreError> {
+        let (p, case) = (partnership.to_string(), case.to_string());
+        let [at, person, part, agency, role] = rows::access_columns(access);
+        self.write(move |tx| {
+            tx.execute(
+                "INSERT OR IGNORE INTO case_access (partnership, case_id, at, person, part, agency, role)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![p, case, at, person, part, agency, role],
+            )
+            .map_err(backend)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn access_history(
+        &self,
+        partnership: &PartnershipId,
+        case: &CaseId,
+    ) -> Result<Vec<CaseAccess>, StoreError> {
+        let (p, case) = (partnership.to_string(), case.to_string());
+        self.with(move |conn| {
+            let mut stmt = conn
+                .prepare_cached(
+                    "SELECT at, person, part, agency, role FROM case_access
+                     WHERE partnership = ?1 AND case_id = ?2 ORDER BY at, person, part",
+                )
+                .map_err(backend)?;
+            let mut rows = stmt.query(params![p, case]).map_err(backend)?;
+            let mut history = Vec::new();
+            while let Some(row) = rows.next().map_err(backend)? {
+                history.push(rows::case_access(&p, &case, row)?);
+            }
+            Ok(history)
         })
         .await
     }

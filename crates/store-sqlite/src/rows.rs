@@ -3,7 +3,7 @@
 
 use escalations_core::case::{Case, Event, Transition};
 use escalations_store::{
-    CaseSummary, ClaimedNotice, DueClock, DueNotice, Notice, PendingNotice, StoreError,
+    CaseAccess, CaseSummary, ClaimedNotice, DueClock, DueNotice, Notice, PendingNotice, StoreError,
     sortable_instant,
 };
 use rusqlite::{Connection, OptionalExtension, Row, params};
@@ -272,4 +272,34 @@ pub(crate) fn claimed_notice(p: &str, row: &Row<'_>) -> Result<ClaimedNotice, St
         attempts,
         lease_until,
     })
+}
+
+/// A read's columns (`at, person, part, agency, role`) as stored in `case_access`.
+pub(crate) fn access_columns(access: &CaseAccess) -> [String; 5] {
+    let role = serde_json::to_value(access.role)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    [
+        sortable_instant(access.at),
+        access.by.to_string(),
+        access.part.to_string(),
+        access.agency.to_string(),
+        role,
+    ]
+}
+
+/// A row of `case_access` (`at, person, part, agency, role`) of case `case`.
+pub(crate) fn case_access(p: &str, case: &str, row: &Row<'_>) -> Result<CaseAccess, StoreError> {
+    let mut columns: [String; 5] = Default::default();
+    for (i, column) in columns.iter_mut().enumerate() {
+        *column = row.get(i).map_err(backend)?;
+    }
+    let [at, by, part, agency, role] = columns;
+    let json =
+        serde_json::json!({ "at": at, "by": by, "part": part, "agency": agency, "role": role });
+    decode(
+        &format!("case_access/{p}/{case}/{at}/{by}"),
+        &json.to_string(),
+    )
 }

@@ -99,3 +99,24 @@ CREATE TABLE IF NOT EXISTS calendar_feeds (
     created_at TEXT NOT NULL,
     PRIMARY KEY (partnership, person)
 );
+-- Each read of a case (schema version 9): who, when, which part. Ids only.
+CREATE TABLE IF NOT EXISTS case_access (
+    partnership TEXT NOT NULL,
+    case_id TEXT NOT NULL,
+    at TEXT NOT NULL,
+    person TEXT NOT NULL,
+    part TEXT NOT NULL,
+    agency TEXT NOT NULL,
+    role TEXT NOT NULL,
+    PRIMARY KEY (partnership, case_id, at, person, part)
+);
+-- The chronology and the access history are append-only (schema version 9): the file itself
+-- refuses to change or remove a row, whatever code runs against it.
+CREATE TRIGGER IF NOT EXISTS events_not_updated BEFORE UPDATE ON events
+BEGIN SELECT RAISE(ABORT, 'the chronology is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS events_not_deleted BEFORE DELETE ON events
+BEGIN SELECT RAISE(ABORT, 'the chronology is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS case_access_not_updated BEFORE UPDATE ON case_access
+BEGIN SELECT RAISE(ABORT, 'the access history is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS case_access_not_deleted BEFORE DELETE ON case_access
+BEGIN SELECT RAISE(ABORT, 'the access history is append-only'); END;

@@ -41,7 +41,7 @@ async fn reopened_after_rewind(
 }
 
 /// The schema version a file is migrated to on open.
-const CURRENT_SCHEMA: i64 = 8;
+const CURRENT_SCHEMA: i64 = 9;
 
 /// The file's schema version.
 fn schema_version(path: &std::path::Path) -> i64 {
@@ -77,6 +77,55 @@ async fn data_written_survives_a_restart() {
     );
     assert_eq!(reopened.chronology(&p, &t.case.id).await.unwrap(), t.events);
     assert_eq!(reopened.partnerships().await.unwrap(), [p]);
+}
+
+#[tokio::test]
+async fn the_file_itself_refuses_to_change_or_remove_the_chronology_or_the_access_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("escalations.db");
+    let store = SqliteStore::open(&path).await.unwrap();
+    let p = partnership("sefton-scp");
+    let t = raised(
+        "case-1",
+        &actor("pat", "school", Role::Practitioner),
+        "social-care",
+        at("2026-11-23T10:00:00Z"),
+    );
+    store.create_case(&p, &t, None).await.unwrap();
+    let read = escalations_store::CaseAccess {
+        at: at("2026-11-23T11:00:00Z"),
+        by: escalations_core::ids::PersonId::parse("pat").unwrap(),
+        agency: escalations_core::ids::AgencyId::parse("school").unwrap(),
+        role: Role::Practitioner,
+        part: escalations_store::CasePart::Case,
+    };
+    store.record_access(&p, &t.case.id, &read).await.unwrap();
+
+    // Whatever code runs against the file — a script, a console, a bug — is refused.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    for (sql, says) in [
+        ("DELETE FROM events", "the chronology is append-only"),
+        (
+            "UPDATE events SET body = '{}'",
+            "the chronology is append-only",
+        ),
+        (
+            "DELETE FROM case_access",
+            "the access history is append-only",
+        ),
+        (
+            "UPDATE case_access SET person = 'someone-else'",
+            "the access history is append-only",
+        ),
+    ] {
+        let err = conn.execute(sql, []).unwrap_err();
+        assert!(err.to_string().contains(says), "{sql}: {err}");
+    }
+    assert_eq!(store.chronology(&p, &t.case.id).await.unwrap(), t.events);
+    assert_eq!(
+        store.access_history(&p, &t.case.id).await.unwrap(),
+        vec![read]
+    );
 }
 
 #[tokio::test]

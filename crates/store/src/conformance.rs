@@ -59,6 +59,9 @@ macro_rules! conformance_suite {
             a_finished_notice_leaves_the_due_query_and_racing_finishes_record_it_once,
             a_sent_notice_is_listed_and_a_dropped_one_is_not,
             partnership_b_cannot_claim_release_or_finish_partnership_a_notices,
+            // Access history
+            reads_are_kept_in_order_and_only_ever_added,
+            a_case_access_history_belongs_to_that_case_of_that_partnership,
             // Calendar feeds
             a_calendar_feed_is_stored_replaced_and_revoked,
             calendar_feeds_belong_to_one_person_of_one_partnership,
@@ -2230,4 +2233,171 @@ pub async fn calendar_feeds_belong_to_one_person_of_one_partnership(store: Share
     store.delete_calendar_feed(&a, &sol).await.unwrap();
     assert_eq!(store.calendar_feed(&a, &pat).await.unwrap(), Some(pats));
     assert_eq!(store.calendar_feed(&b, &pat).await.unwrap(), None);
+}
+
+// ---------------------------------------------------------------------------------------
+// Access history
+
+fn read_by(person: &str, agency: &str, role: Role, part: &str, when: &str) -> crate::CaseAccess {
+    crate::CaseAccess {
+        at: at(when),
+        by: PersonId::parse(person).unwrap(),
+        agency: AgencyId::parse(agency).unwrap(),
+        role,
+        part: part.parse().unwrap(),
+    }
+}
+
+pub async fn reads_are_kept_in_order_and_only_ever_added(store: Shared) {
+    let p = partnership("sefton-scp");
+    let pat = actor("pat", "school", Role::Practitioner);
+    let case = raised(
+        "c-read",
+        &pat,
+        "childrens-social-care",
+        at("2026-12-01T09:00:00Z"),
+    );
+    store.create_case(&p, &case, None).await.unwrap();
+    assert_eq!(
+        store.access_history(&p, &case.case.id).await.unwrap(),
+        vec![]
+    );
+
+    let reads = [
+        read_by(
+            "pat",
+            "school",
+            Role::Practitioner,
+            "case",
+            "2026-12-01T09:05:00Z",
+        ),
+        read_by(
+            "sol",
+            "childrens-social-care",
+            Role::Manager,
+            "form:report-to-sscp",
+            "2026-12-01T10:00:00.000000001Z",
+        ),
+        read_by(
+            "chair",
+            "sscp",
+            Role::Chair,
+            "export",
+            "2026-12-02T11:00:00Z",
+        ),
+        read_by(
+            "pat",
+            "school",
+            Role::Practitioner,
+            "deadline",
+            "2026-12-02T11:00:00Z",
+        ),
+        read_by(
+            "pat",
+            "school",
+            Role::Practitioner,
+            "case",
+            "2026-12-02T11:00:00Z",
+        ),
+    ];
+    // Recorded out of order, concurrently: the history is in the order they happened.
+    let mut racing = Vec::new();
+    for read in reads.iter().rev() {
+        let (store, p, id, read) = (store.clone(), p.clone(), case.case.id.clone(), read.clone());
+        racing.push(tokio::spawn(async move {
+            store.record_access(&p, &id, &read).await
+        }));
+    }
+    for task in racing {
+        task.await.unwrap().unwrap();
+    }
+    let mut expected = reads.to_vec();
+    expected.sort_by(|a, b| {
+        (a.at, a.by.as_str(), a.part.to_string()).cmp(&(b.at, b.by.as_str(), b.part.to_string()))
+    });
+    let history = store.access_history(&p, &case.case.id).await.unwrap();
+    assert_eq!(history, expected);
+
+    // The very same read sent again (a retried request) is not a second read, and changes
+    // nothing already kept.
+    store
+        .record_access(&p, &case.case.id, &reads[0])
+        .await
+        .unwrap();
+    assert_eq!(
+        store.access_history(&p, &case.case.id).await.unwrap(),
+        expected
+    );
+
+    // A later read is added after them; every earlier entry stays exactly as it was.
+    let later = read_by(
+        "pat",
+        "school",
+        Role::Practitioner,
+        "case",
+        "2026-12-03T08:00:00Z",
+    );
+    store
+        .record_access(&p, &case.case.id, &later)
+        .await
+        .unwrap();
+    let grown = store.access_history(&p, &case.case.id).await.unwrap();
+    assert_eq!(&grown[..expected.len()], &expected[..]);
+    assert_eq!(grown.last(), Some(&later));
+    // The case and its chronology are untouched by reads.
+    assert_eq!(
+        store.load_case(&p, &case.case.id).await.unwrap(),
+        Some(case.case.clone())
+    );
+    assert_eq!(
+        store.chronology(&p, &case.case.id).await.unwrap(),
+        case.events
+    );
+}
+
+pub async fn a_case_access_history_belongs_to_that_case_of_that_partnership(store: Shared) {
+    let (a, b) = (partnership("sefton-scp"), partnership("medway-scp"));
+    let pat = actor("pat", "school", Role::Practitioner);
+    let first = raised(
+        "c-one",
+        &pat,
+        "childrens-social-care",
+        at("2026-12-01T09:00:00Z"),
+    );
+    let second = raised(
+        "c-two",
+        &pat,
+        "childrens-social-care",
+        at("2026-12-01T09:00:00Z"),
+    );
+    store.create_case(&a, &first, None).await.unwrap();
+    store.create_case(&a, &second, None).await.unwrap();
+    store.create_case(&b, &first, None).await.unwrap();
+
+    let read = read_by(
+        "pat",
+        "school",
+        Role::Practitioner,
+        "case",
+        "2026-12-01T09:05:00Z",
+    );
+    store
+        .record_access(&a, &first.case.id, &read)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.access_history(&a, &first.case.id).await.unwrap(),
+        vec![read]
+    );
+    assert_eq!(
+        store.access_history(&a, &second.case.id).await.unwrap(),
+        vec![]
+    );
+    assert_eq!(
+        store.access_history(&b, &first.case.id).await.unwrap(),
+        vec![],
+        "the same case id in partnership B is another case with its own history"
+    );
+    let unknown = CaseId::parse("c-unknown").unwrap();
+    assert_eq!(store.access_history(&a, &unknown).await.unwrap(), vec![]);
 }

@@ -11,7 +11,7 @@ use escalations_core::case::{Case, ChildKey, Event, MatchSecret, Transition};
 use escalations_core::ids::{CaseId, PartnershipId, PersonId};
 
 use crate::{
-    CalendarFeed, CaseFilter, CaseSummary, ClaimedNotice, Created, DueClock, DueNotice,
+    CalendarFeed, CaseAccess, CaseFilter, CaseSummary, ClaimedNotice, Created, DueClock, DueNotice,
     Idempotency, Notice, NoticeEnd, NoticeKey, NoticeOutcome, Page, PageRequest, PartnershipConfig,
     PendingNotice, Scope, Store, StoreError,
 };
@@ -40,6 +40,9 @@ pub enum Call {
     IdempotentCase,
     OpenCasesAbout,
     MatchSecret,
+    // Access history
+    RecordAccess,
+    AccessHistory,
     // Calendar feeds
     PutCalendarFeed,
     CalendarFeed,
@@ -314,6 +317,29 @@ impl<P: Probe> Store for Instrumented<P> {
         self.probe.before(Call::MatchSecret)?;
         let found = self.inner.match_secret(partnership, candidate).await?;
         self.probe.read(Call::MatchSecret, 1);
+        Ok(found)
+    }
+
+    // --- Access history -------------------------------------------------------------------
+
+    async fn record_access(
+        &self,
+        partnership: &PartnershipId,
+        case: &CaseId,
+        access: &CaseAccess,
+    ) -> Result<(), StoreError> {
+        self.probe.before(Call::RecordAccess)?;
+        self.inner.record_access(partnership, case, access).await
+    }
+
+    async fn access_history(
+        &self,
+        partnership: &PartnershipId,
+        case: &CaseId,
+    ) -> Result<Vec<CaseAccess>, StoreError> {
+        self.probe.before(Call::AccessHistory)?;
+        let found = self.inner.access_history(partnership, case).await?;
+        self.probe.read(Call::AccessHistory, found.len());
         Ok(found)
     }
 

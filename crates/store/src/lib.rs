@@ -75,6 +75,9 @@ pub use escalations_core::case::StatusKind;
 /// scopes.
 pub use escalations_core::access::Scope;
 
+/// One read of a case (who, when, which part), kept with the case in its access history.
+pub use escalations_core::access::{CaseAccess, CasePart};
+
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CaseFilter {
     pub status: Option<StatusKind>,
@@ -625,6 +628,25 @@ pub trait Store: Send + Sync {
         partnership: &PartnershipId,
         candidate: &MatchSecret,
     ) -> Result<MatchSecret, StoreError>;
+
+    // --- Access history -------------------------------------------------------------------
+
+    /// Appends one read to the case's access history. Append-only: nothing changes or removes
+    /// a recorded read (recording the very same read twice keeps one).
+    async fn record_access(
+        &self,
+        partnership: &PartnershipId,
+        case: &CaseId,
+        access: &CaseAccess,
+    ) -> Result<(), StoreError>;
+
+    /// The case's access history, oldest first. Empty for unknown cases and other
+    /// partnerships' cases.
+    async fn access_history(
+        &self,
+        partnership: &PartnershipId,
+        case: &CaseId,
+    ) -> Result<Vec<CaseAccess>, StoreError>;
 
     // --- Calendar feeds -----------------------------------------------------------------
 

@@ -13,6 +13,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use escalations_core::access::CasePart;
 use escalations_core::calendar::Division;
 use escalations_core::case::{
     Case, ClockRun, ClockState, Event, Level, NextMove, Role, RunningTotal,
@@ -449,6 +450,47 @@ pub struct CaseView {
     pub chronology: Vec<Event>,
     /// The instant the view was computed at (the same instant as any change it reports).
     pub now: DateTime<Utc>,
+}
+
+/// One read of a case, as its access history shows it: who (their name when the partnership
+/// still knows them), their agency and role then, when, and which part.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessEntry {
+    pub at: DateTime<Utc>,
+    pub by: PersonId,
+    pub name: Option<String>,
+    pub agency: AgencyId,
+    pub role: Role,
+    /// `case`, `form:<form id>`, `deadline` or `export`.
+    pub part: CasePart,
+}
+
+/// `GET /api/cases/{id}/access`: who has read the case, oldest first (the chair's and business
+/// unit's).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessHistory {
+    pub case: CaseId,
+    pub entries: Vec<AccessEntry>,
+}
+
+/// A notice sent about a case: which (its key) and when it was recorded as sent.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoticeSent {
+    pub key: String,
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// `GET /api/cases/{id}/export`: everything the partnership holds about one case, for a subject
+/// access request — the case with its forms and chronology, the notices sent about it and who
+/// has read it (this export included).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseRecordView {
+    pub partnership: PartnershipId,
+    pub exported_at: DateTime<Utc>,
+    pub exported_by: PersonId,
+    pub record: CaseView,
+    pub notices_sent: Vec<NoticeSent>,
+    pub access: Vec<AccessEntry>,
 }
 
 /// `GET /api/cases/{id}/forms/{form}`: a form of the case at its current stage, with the

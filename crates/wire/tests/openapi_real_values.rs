@@ -355,6 +355,7 @@ fn real_values_of_every_wire_type_match_their_schema() {
     with_submission.chronology.push(submitted);
     with_submission.chronology.push(rescheduled);
     contract.accepts("CaseView", &with_submission);
+    audit(&contract, &with_submission, now);
     for journey in &journeys {
         for clock in &journey.view(&raiser(), now).clocks {
             contract.accepts("ClockView", clock);
@@ -575,6 +576,67 @@ fn real_values_of_every_wire_type_match_their_schema() {
         .filter(|t| !checked.contains(**t))
         .collect();
     assert!(missing.is_empty(), "no example checked for {missing:?}");
+}
+
+/// The access history and a subject access export of a real case, with a reader the
+/// partnership no longer knows (no name).
+fn audit(
+    contract: &Contract,
+    view: &escalations_wire::CaseView,
+    now: chrono::DateTime<chrono::Utc>,
+) {
+    let entries = vec![
+        escalations_wire::AccessEntry {
+            at: now,
+            by: PersonId::parse("pat").unwrap(),
+            name: Some("Pat Practitioner".into()),
+            agency: AgencyId::parse("school").unwrap(),
+            role: Role::Practitioner,
+            part: "case".parse().unwrap(),
+        },
+        escalations_wire::AccessEntry {
+            at: now,
+            by: PersonId::parse("sol").unwrap(),
+            name: None,
+            agency: AgencyId::parse("social-care").unwrap(),
+            role: Role::Manager,
+            part: "form:report-to-sscp".parse().unwrap(),
+        },
+        escalations_wire::AccessEntry {
+            at: now,
+            by: PersonId::parse("chair").unwrap(),
+            name: Some("Chris Chair".into()),
+            agency: AgencyId::parse("sscp").unwrap(),
+            role: Role::Chair,
+            part: "export".parse().unwrap(),
+        },
+    ];
+    for entry in &entries {
+        contract.accepts("AccessEntry", entry);
+    }
+    contract.accepts(
+        "AccessHistory",
+        &escalations_wire::AccessHistory {
+            case: view.case.id.clone(),
+            entries: entries.clone(),
+        },
+    );
+    let sent = escalations_wire::NoticeSent {
+        key: "raised/v1/asked".into(),
+        recorded_at: now,
+    };
+    contract.accepts("NoticeSent", &sent);
+    contract.accepts(
+        "CaseRecordView",
+        &escalations_wire::CaseRecordView {
+            partnership: PartnershipId::parse("sefton-scp").unwrap(),
+            exported_at: now,
+            exported_by: PersonId::parse("chair").unwrap(),
+            record: view.clone(),
+            notices_sent: vec![sent],
+            access: entries,
+        },
+    );
 }
 
 fn event_kind(kind: &EventKind) -> &'static str {

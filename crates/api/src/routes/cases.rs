@@ -177,6 +177,33 @@ pub(crate) async fn view(
     Reply::ok(&crate::wire::case_view(detail))
 }
 
+/// Who has read the case (the chair's and business unit's).
+pub(crate) async fn access(app: &App, who: &Principal, id: &str) -> Result<Reply, ApiError> {
+    let id = case_id(id)?;
+    let reads = app.access_history(who, &id).await?;
+    Reply::ok(&escalations_wire::AccessHistory {
+        case: id,
+        entries: crate::wire::access_entries(reads),
+    })
+}
+
+/// The case's full record for a subject access request, as a file to keep.
+pub(crate) async fn export(
+    app: &App,
+    who: &Principal,
+    id: &str,
+    now: DateTime<Utc>,
+) -> Result<Reply, ApiError> {
+    let id = case_id(id)?;
+    let record = app.export_case(who, &id, now).await?;
+    let body = serde_json::to_vec_pretty(&crate::wire::case_record(who, record))
+        .map_err(|e| ApiError::Internal(Box::new(e)))?;
+    Ok(Reply::JsonFile {
+        body: body.into(),
+        filename: format!("case-{id}-record.json"),
+    })
+}
+
 pub(crate) async fn act(
     app: &App,
     who: &Principal,

@@ -55,6 +55,11 @@ pub const WIRE_TYPES: &[&str] = &[
     "FormView",
     "CalendarFeedLink",
     "CalendarFeedState",
+    // Audit
+    "AccessEntry",
+    "AccessHistory",
+    "NoticeSent",
+    "CaseRecordView",
     // Administration
     "AdminView",
     "PartnershipConfig",
