@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::ops::Range;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, Months, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
@@ -41,6 +41,61 @@ pub struct PartnershipConfig {
     pub notices: NoticeSettings,
     pub agencies: Vec<Agency>,
     pub people: Vec<Person>,
+    /// How long a closed case is kept before the child's details and every word written
+    /// about it are erased; `None` keeps closed cases until the partnership decides.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention: Option<Retention>,
+}
+
+/// How long the partnership keeps a closed case whole: `closed_cases_kept_for_years` after
+/// its last change (its closing, or the last agreed action marked done), the sweeper erases
+/// the child's details and the case's free text (`Case::erase`). 1 to 100 years.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "RawRetention", deny_unknown_fields)]
+pub struct Retention {
+    closed_cases_kept_for_years: u32,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRetention {
+    closed_cases_kept_for_years: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("closed_cases_kept_for_years is {0}: a closed case is kept for 1 to 100 years")]
+pub struct RetentionOutOfRange(pub u32);
+
+impl TryFrom<RawRetention> for Retention {
+    type Error = RetentionOutOfRange;
+
+    fn try_from(raw: RawRetention) -> Result<Self, Self::Error> {
+        Retention::years(raw.closed_cases_kept_for_years)
+    }
+}
+
+impl Retention {
+    pub fn years(years: u32) -> Result<Retention, RetentionOutOfRange> {
+        if (1..=100).contains(&years) {
+            Ok(Retention {
+                closed_cases_kept_for_years: years,
+            })
+        } else {
+            Err(RetentionOutOfRange(years))
+        }
+    }
+
+    pub fn closed_cases_kept_for_years(&self) -> u32 {
+        self.closed_cases_kept_for_years
+    }
+
+    /// The latest last change a closed case may have had for its period to have ended at
+    /// `now`: the same instant, `years` calendar years before (29 February counts back to
+    /// 28 February).
+    pub fn closed_on_or_before(&self, now: DateTime<Utc>) -> DateTime<Utc> {
+        now.checked_sub_months(Months::new(12 * self.closed_cases_kept_for_years))
+            .unwrap_or(DateTime::<Utc>::MIN_UTC)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -366,6 +421,8 @@ struct RawConfig {
     notices: NoticeSettings,
     agencies: Vec<RawAgency>,
     people: Vec<RawPerson>,
+    #[serde(default)]
+    retention: Option<Retention>,
 }
 
 #[derive(Deserialize)]
@@ -543,5 +600,6 @@ pub fn load(
         notices: raw.notices,
         agencies,
         people,
+        retention: raw.retention,
     })
 }

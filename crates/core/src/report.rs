@@ -199,10 +199,11 @@ pub fn report(
         // Alerts not about a child (Practice Alerts, MSET partners' non-attendance) are listed
         // apart from the escalations about children.
         let practice = procedure.is_some_and(|p| p.subject != Subject::Child);
+        // An erased case's words are gone: it is counted, its lesson no longer quoted.
         let lessons = match &case.status {
             Status::Resolved {
                 lessons_learned, ..
-            } => Some(lessons_learned.to_string()),
+            } if case.erased_at.is_none() => Some(lessons_learned.to_string()),
             _ => None,
         };
         if practice {
@@ -302,6 +303,9 @@ pub fn report(
             } => {
                 r.outcomes.resolved += 1;
                 days_to_resolve.push((local_date(*at) - raised_on).num_days());
+                if case.erased_at.is_some() {
+                    continue;
+                }
                 r.lessons_learned.push(Lesson {
                     case: case.id.clone(),
                     procedure: case.procedure.to_string(),

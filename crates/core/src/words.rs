@@ -232,6 +232,10 @@ pub fn event_words(event: &Event, procedure: &Procedure) -> String {
                 due.format("%A %-d %B %Y")
             )
         }
+        EventKind::Erased { kept_for_years } => format!(
+            "The child's details and everything written about the case were erased: the \
+             partnership keeps a closed case for {kept_for_years} years"
+        ),
     }
 }
 

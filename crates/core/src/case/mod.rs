@@ -22,6 +22,7 @@ mod actor;
 mod child_key;
 mod contact;
 mod forms;
+mod erasure;
 mod next_move;
 mod refusals;
 mod summary;
@@ -398,6 +399,10 @@ pub struct Case {
     /// in events, list entries or reports).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub forms: Vec<FormRecord>,
+    /// When the child's details and everything written about the case were erased, at the
+    /// end of the partnership's retention period (`Case::erase`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub erased_at: Option<DateTime<Utc>>,
 }
 
 /// A chronology entry. Carries ids and instants only: never the child's details or free
@@ -482,6 +487,13 @@ pub enum EventKind {
         action: ActionId,
         due: NaiveDate,
         late: bool,
+    },
+    /// The partnership's retention period for closed cases ended: the child's details and
+    /// every word written about the case were erased; its ids, dates and choices remain for
+    /// the partnership's figures.
+    Erased {
+        /// The period, in years after the closed case's last change.
+        kept_for_years: u32,
     },
 }
 

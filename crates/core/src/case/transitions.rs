@@ -464,6 +464,7 @@ impl Case {
             updated_at: now,
             child_key: None,
             agencies_asked: request.agencies_asked,
+            erased_at: None,
         };
         let mut b = Builder::new(case, Some(actor.person.clone()), now);
         b.event(EventKind::Raised {

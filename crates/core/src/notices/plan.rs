@@ -432,7 +432,8 @@ pub fn plan_notices(
             EventKind::ClockMet { .. }
             | EventKind::ClockStopped { .. }
             | EventKind::ClockBreached { .. }
-            | EventKind::ActionDone { .. } => {}
+            | EventKind::ActionDone { .. }
+            | EventKind::Erased { .. } => {}
         }
     }
     plans.extend(planner.action_reminders(before));
@@ -853,6 +854,7 @@ fn event_label(kind: &EventKind) -> String {
         | EventKind::ClockStopped { stage, .. }
         | EventKind::ClockBreached { stage, .. } => ("clock", Some(stage)),
         EventKind::ActionDone { .. } => ("action-done", None),
+        EventKind::Erased { .. } => ("erased", None),
     };
     match stage {
         Some(stage) => format!("{name}/{stage}"),
