@@ -29,6 +29,7 @@ SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-eu-west-2}" "$SAM"
 
 step "checkov: every security finding on the template is fixed or accepted with its reason in tests/checkov/accepted.yaml"
 "$(dirname "$CHECKOV")/python" tests/checkov/check.py "$CHECKOV" template.yaml tests/checkov/accepted.yaml
+"$(dirname "$CHECKOV")/python" tests/template_policies.py template.yaml  # each function's exact DynamoDB actions, the table's and key's policies, MFA
 
 step "format"
 cargo fmt --all -- --check

@@ -7,6 +7,7 @@ use escalations_store::{DueClock, StoreError, due_everywhere};
 
 use std::collections::HashMap;
 
+use escalations_core::partnership::Retention;
 use escalations_store::PartnershipConfig;
 
 use crate::App;
@@ -38,6 +39,9 @@ pub struct SweepSummary {
     pub leased_elsewhere: usize,
     /// Left for the next sweep because the time budget ran out.
     pub left_for_next_run: usize,
+    /// Closed cases whose retention period had ended, erased.
+    #[serde(default)]
+    pub erased: usize,
     pub duration_ms: u64,
 }
 
@@ -66,6 +70,7 @@ impl SweepSummary {
             failed,
             leased_elsewhere,
             left_for_next_run,
+            erased,
             duration_ms,
         } = self;
         tracing::info!(
@@ -80,6 +85,7 @@ impl SweepSummary {
             failed,
             leased_elsewhere,
             left_for_next_run,
+            erased,
             duration_ms,
             "sweep finished"
         );
@@ -238,8 +244,68 @@ impl App {
                 }
             }
         }
+        // Last, so deadlines and notices never wait behind it: closed cases whose
+        // partnership's retention period has ended.
+        for partnership in &partnerships {
+            let Some(Some(config)) = configs.get(partnership) else {
+                continue;
+            };
+            let Some(retention) = config.retention else {
+                continue;
+            };
+            let ended = retention.closed_on_or_before(now);
+            let mut page = PageRequest::first(MAX_PAGE);
+            loop {
+                let found = self.store.closed_by(partnership, ended, &page).await?;
+                for closed in &found.items {
+                    if out_of_time() {
+                        summary.left_for_next_run += 1;
+                        continue;
+                    }
+                    if self
+                        .erase(partnership, &closed.case, &retention, now)
+                        .await?
+                    {
+                        summary.erased += 1;
+                    }
+                }
+                match found.next {
+                    Some(next) if !out_of_time() => page = PageRequest::new(MAX_PAGE, Some(next)),
+                    _ => break,
+                }
+            }
+        }
         summary.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         summary.log();
         Ok(summary)
+    }
+
+    /// Erases the case if its retention period has ended at `now`; whether it did. A case
+    /// changed meanwhile (an agreed action marked done) is left for the sweep after.
+    pub async fn erase(
+        &self,
+        partnership: &PartnershipId,
+        id: &CaseId,
+        retention: &Retention,
+        now: DateTime<Utc>,
+    ) -> Result<bool, SweepError> {
+        let Some(case) = self.store.load_case(partnership, id).await? else {
+            return Ok(false);
+        };
+        let Some(erasure) = case.erase(retention, now) else {
+            return Ok(false);
+        };
+        match self
+            .store
+            .apply_erasure(partnership, &erasure, case.child_key.as_ref())
+            .await
+        {
+            Ok(()) => {
+                tracing::info!(%partnership, case = %id, "closed case erased");
+                Ok(true)
+            }
+            Err(StoreError::Conflict { .. }) => Ok(false),
+            Err(other) => Err(other.into()),
+        }
     }
 }

@@ -485,6 +485,29 @@ impl Store for Counting {
         self.inner.delete_calendar_feed(partnership, person).await
     }
 
+    async fn closed_by(
+        &self,
+        partnership: &PartnershipId,
+        instant: DateTime<Utc>,
+        page: &PageRequest,
+    ) -> Result<Page<escalations_store::ClosedCase>, StoreError> {
+        let found = self.inner.closed_by(partnership, instant, page).await?;
+        self.read(found.items.len());
+        Ok(found)
+    }
+
+    async fn apply_erasure(
+        &self,
+        partnership: &PartnershipId,
+        transition: &Transition,
+        forget: Option<&escalations_core::case::ChildKey>,
+    ) -> Result<(), StoreError> {
+        self.wrote();
+        self.inner
+            .apply_erasure(partnership, transition, forget)
+            .await
+    }
+
     async fn record_access(
         &self,
         partnership: &PartnershipId,

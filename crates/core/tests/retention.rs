@@ -6,8 +6,8 @@ mod common;
 
 use chrono::Duration;
 use common::{
-    at, catalogue, chair, escalation, not_resolved, practitioner, raise, resolution, school_manager,
-    social_worker, text,
+    at, catalogue, chair, escalation, not_resolved, practitioner, raise, resolution,
+    school_manager, social_worker, text,
 };
 use escalations_core::Calendar;
 use escalations_core::case::{Case, Contact, ContactMethod, EventKind, Outcome};
@@ -66,7 +66,13 @@ fn closed_case() -> Case {
         other => other,
     };
     let case = case
-        .respond(p, &cal, &social_worker(), outcome, at("2026-12-02T10:00:00Z"))
+        .respond(
+            p,
+            &cal,
+            &social_worker(),
+            outcome,
+            at("2026-12-02T10:00:00Z"),
+        )
         .unwrap()
         .with_contact(Contact {
             method: ContactMethod::Telephone,
@@ -80,20 +86,38 @@ fn closed_case() -> Case {
     request.reasons = text(TYPED[10]);
     request.tried = Some(text(TYPED[11]));
     let case = case
-        .escalate(p, &cal, &school_manager(), request, at("2026-12-02T11:00:00Z"))
+        .escalate(
+            p,
+            &cal,
+            &school_manager(),
+            request,
+            at("2026-12-02T11:00:00Z"),
+        )
         .unwrap()
         .case;
     // Step 2's log, naming the managers — words that may identify people, erased too.
     let plain = |s: &str| escalations_core::forms::Plain::Text(s.to_owned());
     let values = [
         ("date-of-discussion".to_owned(), plain("2026-12-02")),
-        ("managers-involved".to_owned(), plain("Gannet and Shearwater, heads of service")),
-        ("agreed-plan".to_owned(), plain("Meet again about the gannet")),
+        (
+            "managers-involved".to_owned(),
+            plain("Gannet and Shearwater, heads of service"),
+        ),
+        (
+            "agreed-plan".to_owned(),
+            plain("Meet again about the gannet"),
+        ),
     ]
     .into();
     let form = escalations_core::ids::FormId::parse("agency-escalation-summary-log").unwrap();
     let case = case
-        .record_form(p, &school_manager(), &form, &values, at("2026-12-03T09:00:00Z"))
+        .record_form(
+            p,
+            &school_manager(),
+            &form,
+            &values,
+            at("2026-12-03T09:00:00Z"),
+        )
         .unwrap()
         .case;
     let mut resolve = resolution();
@@ -136,7 +160,10 @@ fn a_closed_case_past_its_period_keeps_its_figures_and_loses_the_child_and_every
     let closed_at = case.updated_at;
 
     // Not a moment before the period ends ...
-    assert!(case.erase(&six, closed_at + Duration::days(365 * 6)).is_none());
+    assert!(
+        case.erase(&six, closed_at + Duration::days(365 * 6))
+            .is_none()
+    );
     // ... and on the day, six calendar years after its last change.
     let now = at("2032-12-03T10:00:00Z");
     let t = case.erase(&six, now).expect("the period has ended");
@@ -217,7 +244,10 @@ fn an_open_case_or_one_changed_within_the_period_is_kept() {
     let catalogue = catalogue();
     let p = catalogue.get("sefton").unwrap();
     let open = raise(p, &practitioner(), "2020-01-06T10:00:00Z").case;
-    assert!(open.erase(&years(1), at("2026-01-06T10:00:00Z")).is_none(), "open cases are never erased");
+    assert!(
+        open.erase(&years(1), at("2026-01-06T10:00:00Z")).is_none(),
+        "open cases are never erased"
+    );
 
     // The period runs from the closed case's last change: an agreed action marked done a
     // year after the resolution starts it again.
@@ -258,7 +288,10 @@ fn the_period_is_1_to_100_years_and_a_file_saying_otherwise_is_refused_with_its_
     )
     .unwrap_err()
     .join("\n");
-    assert!(refused.contains("p.toml:") && refused.contains("1 to 100 years"), "{refused}");
+    assert!(
+        refused.contains("p.toml:") && refused.contains("1 to 100 years"),
+        "{refused}"
+    );
     let refused = escalations_core::partnership::load(
         "p.toml",
         &with("closed_cases_kept_for_year = 6"),
@@ -277,12 +310,17 @@ fn regex_lite(pattern: &'static str) -> impl Fn(&str) -> bool {
                 && !s.starts_with('-')
                 && !s.ends_with('-')
                 && !s.contains("--")
-                && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                && s.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         }
         _ => {
             s.len() >= 10
                 && s[..10].bytes().enumerate().all(|(i, b)| {
-                    if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() }
+                    if i == 4 || i == 7 {
+                        b == b'-'
+                    } else {
+                        b.is_ascii_digit()
+                    }
                 })
                 && (s.len() == 10 || (s.as_bytes()[10] == b'T' && s.ends_with('Z')))
         }

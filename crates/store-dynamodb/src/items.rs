@@ -9,8 +9,8 @@ use chrono::{DateTime, Utc};
 use escalations_core::case::{Case, Event};
 use escalations_core::ids::{CaseId, ClockId, PartnershipId, ProcedureId, StageId};
 use escalations_store::{
-    CaseSummary, ClaimedNotice, DueClock, DueNotice, Notice, NoticeKey, PartnershipConfig,
-    PendingNotice, Scope, StoreError, sortable_instant,
+    CaseSummary, ClaimedNotice, ClosedCase, DueClock, DueNotice, Notice, NoticeKey,
+    PartnershipConfig, PendingNotice, Scope, StoreError, sortable_instant,
 };
 use serde::{Deserialize, Serialize};
 
@@ -118,6 +118,27 @@ impl PendingItem {
 }
 
 /// A pending notice as the open-clocks index holds it: keys only, read back from `due_sk`.
+/// A closed case as the open-clocks index holds it under `CLOSED#`: read back from `due_sk`
+/// (`{last change}#{case}`).
+pub(crate) fn closed_case(item: &Item) -> Result<(String, ClosedCase), StoreError> {
+    let corrupt = |message: String| StoreError::Corrupt {
+        key: item_key(item),
+        field: "due_sk".into(),
+        message,
+    };
+    let Some(AttributeValue::S(due_sk)) = item.get("due_sk") else {
+        return Err(corrupt("missing or not a string".into()));
+    };
+    let (instant, case) = due_sk
+        .split_once('#')
+        .ok_or_else(|| corrupt(format!("`{due_sk}` is not instant#case")))?;
+    let last_change = DateTime::parse_from_rfc3339(instant)
+        .map_err(|e| corrupt(format!("instant `{instant}`: {e}")))?
+        .with_timezone(&Utc);
+    let case = CaseId::parse(case).map_err(|e| corrupt(format!("case `{case}`: {e}")))?;
+    Ok((due_sk.clone(), ClosedCase { case, last_change }))
+}
+
 pub(crate) fn due_notice(item: &Item) -> Result<(String, DueNotice), StoreError> {
     let corrupt = |message: String| StoreError::Corrupt {
         key: item_key(item),
@@ -200,6 +221,7 @@ pub(crate) fn s(value: impl Into<String>) -> AttributeValue {
 
 pub(crate) fn case_item(p: &PartnershipId, case: &Case) -> CaseItem {
     let running = case.running_clock();
+    let closed = (!case.status.is_open() && case.erased_at.is_none()).then_some(case.updated_at);
     CaseItem {
         pk: keys::case_pk(p, &case.id),
         sk: keys::CASE_SK.to_owned(),
@@ -208,8 +230,16 @@ pub(crate) fn case_item(p: &PartnershipId, case: &Case) -> CaseItem {
         version: case.version,
         procedure: case.procedure.to_string(),
         case: case.clone(),
-        due_pk: running.map(|_| keys::due_pk(p, keys::shard(&case.id))),
-        due_sk: running.map(|r| keys::due_sk(r.due, &case.id)),
+        // One sparse index, two queries: a running clock by its due instant, or a closed case
+        // not yet erased by its last change (the retention query).
+        due_pk: match running {
+            Some(_) => Some(keys::due_pk(p, keys::shard(&case.id))),
+            None => closed.map(|_| keys::closed_pk(p, keys::shard(&case.id))),
+        },
+        due_sk: match running {
+            Some(r) => Some(keys::due_sk(r.due, &case.id)),
+            None => closed.map(|at| keys::due_sk(at, &case.id)),
+        },
         due: running.map(|r| r.due),
         due_stage: running.map(|r| r.stage.to_string()),
         due_clock: running.map(|r| r.clock.to_string()),

@@ -137,6 +137,11 @@ pub fn due_sk(due: DateTime<Utc>, case: &CaseId) -> String {
 }
 
 /// A partition of a partnership's pending notices in the open-clocks index.
+/// The retention query's partition of a shard: closed cases not yet erased, by last change.
+pub fn closed_pk(p: &PartnershipId, shard: u32) -> String {
+    format!("P#{p}#CLOSED#{shard}")
+}
+
 pub fn notices_due_pk(p: &PartnershipId, shard: u32) -> String {
     format!("P#{p}#NOTICES#{shard}")
 }

@@ -72,6 +72,12 @@ struct DueNoticesCursor {
     notices_after: String,
 }
 
+#[derive(Serialize, Deserialize)]
+struct ClosedCursor {
+    partnership: String,
+    closed_after: String,
+}
+
 impl DynamoStore {
     pub fn new(client: Client, table: impl Into<String>) -> Self {
         DynamoStore {
@@ -147,6 +153,91 @@ impl DynamoStore {
             start,
         )
         .await
+    }
+
+    /// Writes a transition's items in one transaction: a conflict or a missing case named as
+    /// such, throttling as busy, and nothing written in any of those cases.
+    async fn store_transition(
+        &self,
+        p: &PartnershipId,
+        transition: &Transition,
+        items: Vec<aws_sdk_dynamodb::types::TransactWriteItem>,
+    ) -> Result<(), StoreError> {
+        let case = &transition.case;
+        let expected = case.version - 1;
+        match self.transact(items).await {
+            Ok(()) => Ok(()),
+            Err(Cancelled::Other(e)) => Err(e),
+            Err(Cancelled::Reasons(r)) if crate::errors::throttled(&r) => {
+                Err(crate::errors::cancelled(&r))
+            }
+            // A failed version condition, or another transaction on the same case in flight:
+            // either way this writer did not win, and nothing was written.
+            Err(Cancelled::Reasons(_)) => {
+                match self.get(keys::case_pk(p, &case.id), keys::CASE_SK).await? {
+                    None => Err(StoreError::NotFound {
+                        case: case.id.clone(),
+                    }),
+                    Some(_) => Err(StoreError::Conflict {
+                        case: case.id.clone(),
+                        expected_version: expected,
+                    }),
+                }
+            }
+        }
+    }
+
+    /// Up to `limit` entries of the open-clocks index's sharded partitions named by `pk`, due
+    /// by `instant` after `after`, in key order: up to limit + 1 from each sorted shard,
+    /// merged. With the key of the last one returned when there may be more.
+    async fn merged_shards<T>(
+        &self,
+        pk: impl Fn(u32) -> String,
+        after: Option<&str>,
+        instant: DateTime<Utc>,
+        limit: usize,
+        parse: impl Fn(&Item) -> Result<(String, T), StoreError>,
+    ) -> Result<(Vec<T>, Option<String>), StoreError> {
+        let mut merged: Vec<(String, T)> = Vec::new();
+        let mut more = false;
+        for shard in 0..keys::SHARDS {
+            let mut start = None;
+            let mut from_shard = 0;
+            loop {
+                let out = self
+                    .due_partition(
+                        pk(shard),
+                        after,
+                        instant,
+                        Some(i32::try_from(limit + 1 - from_shard).unwrap_or(i32::MAX)),
+                        start,
+                    )
+                    .await?;
+                for item in out.items.unwrap_or_default() {
+                    from_shard += 1;
+                    merged.push(parse(&item)?);
+                }
+                match out.last_evaluated_key {
+                    Some(key) if !key.is_empty() && from_shard <= limit => start = Some(key),
+                    Some(key) if !key.is_empty() => {
+                        more = true;
+                        break;
+                    }
+                    _ => break,
+                }
+            }
+        }
+        merged.sort_by(|a, b| a.0.cmp(&b.0));
+        if merged.len() > limit {
+            more = true;
+            merged.truncate(limit);
+        }
+        let next = if more {
+            merged.last().map(|(sk, _)| sk.clone())
+        } else {
+            None
+        };
+        Ok((merged.into_iter().map(|(_, item)| item).collect(), next))
     }
 
     /// One partition of the open-clocks index (a shard of clocks or of notices), from after
@@ -381,30 +472,8 @@ impl Store for DynamoStore {
         notices: &[PendingNotice],
     ) -> Result<(), StoreError> {
         check_transition(transition)?;
-        let p = partnership;
-        let case = &transition.case;
-        let expected = case.version - 1;
-        let items = transactions::apply(&self.table, p, transition, notices)?;
-        match self.transact(items).await {
-            Ok(()) => Ok(()),
-            Err(Cancelled::Other(e)) => Err(e),
-            Err(Cancelled::Reasons(r)) if crate::errors::throttled(&r) => {
-                Err(crate::errors::cancelled(&r))
-            }
-            // A failed version condition, or another transaction on the same case in flight:
-            // either way this writer did not win, and nothing was written.
-            Err(Cancelled::Reasons(_)) => {
-                match self.get(keys::case_pk(p, &case.id), keys::CASE_SK).await? {
-                    None => Err(StoreError::NotFound {
-                        case: case.id.clone(),
-                    }),
-                    Some(_) => Err(StoreError::Conflict {
-                        case: case.id.clone(),
-                        expected_version: expected,
-                    }),
-                }
-            }
-        }
+        let items = transactions::apply(&self.table, partnership, transition, notices)?;
+        self.store_transition(partnership, transition, items).await
     }
 
     async fn list_cases(
@@ -661,56 +730,22 @@ impl Store for DynamoStore {
                 Some(position.notices_after)
             }
         };
-        let limit = page.limit() as usize;
-        // As `due_by`: up to limit + 1 from each sorted shard, merged.
-        let mut merged: Vec<(String, DueNotice)> = Vec::new();
-        let mut more = false;
-        for shard in 0..keys::SHARDS {
-            let mut start = None;
-            let mut from_shard = 0;
-            loop {
-                let out = self
-                    .due_partition(
-                        keys::notices_due_pk(partnership, shard),
-                        after.as_deref(),
-                        instant,
-                        Some(i32::try_from(limit + 1 - from_shard).unwrap_or(i32::MAX)),
-                        start,
-                    )
-                    .await?;
-                for item in out.items.unwrap_or_default() {
-                    from_shard += 1;
-                    merged.push(items::due_notice(&item)?);
-                }
-                match out.last_evaluated_key {
-                    Some(key) if !key.is_empty() && from_shard <= limit => start = Some(key),
-                    Some(key) if !key.is_empty() => {
-                        more = true;
-                        break;
-                    }
-                    _ => break,
-                }
-            }
-        }
-        merged.sort_by(|a, b| a.0.cmp(&b.0));
-        if merged.len() > limit {
-            more = true;
-            merged.truncate(limit);
-        }
-        let next = if more {
-            merged.last().map(|(sk, _)| {
-                Cursor::encode(&DueNoticesCursor {
-                    partnership: partnership.to_string(),
-                    notices_after: sk.clone(),
-                })
+        let (items, next) = self
+            .merged_shards(
+                |shard| keys::notices_due_pk(partnership, shard),
+                after.as_deref(),
+                instant,
+                page.limit() as usize,
+                items::due_notice,
+            )
+            .await?;
+        let next = next.map(|sk| {
+            Cursor::encode(&DueNoticesCursor {
+                partnership: partnership.to_string(),
+                notices_after: sk,
             })
-        } else {
-            None
-        };
-        Ok(Page {
-            items: merged.into_iter().map(|(_, d)| d).collect(),
-            next,
-        })
+        });
+        Ok(Page { items, next })
     }
 
     async fn claim_notice(
@@ -895,6 +930,58 @@ impl Store for DynamoStore {
     }
 
     // --- Calendar feeds -----------------------------------------------------------------
+
+    async fn closed_by(
+        &self,
+        partnership: &PartnershipId,
+        instant: DateTime<Utc>,
+        page: &PageRequest,
+    ) -> Result<Page<escalations_store::ClosedCase>, StoreError> {
+        let after: Option<String> = match &page.cursor {
+            None => None,
+            Some(cursor) => {
+                let position: ClosedCursor = cursor.decode()?;
+                if position.partnership != partnership.as_str() {
+                    return Err(StoreError::InvalidCursor);
+                }
+                Some(position.closed_after)
+            }
+        };
+        let (items, next) = self
+            .merged_shards(
+                |shard| keys::closed_pk(partnership, shard),
+                after.as_deref(),
+                instant,
+                page.limit() as usize,
+                items::closed_case,
+            )
+            .await?;
+        let next = next.map(|sk| {
+            Cursor::encode(&ClosedCursor {
+                partnership: partnership.to_string(),
+                closed_after: sk,
+            })
+        });
+        Ok(Page { items, next })
+    }
+
+    async fn apply_erasure(
+        &self,
+        partnership: &PartnershipId,
+        transition: &Transition,
+        forget: Option<&ChildKey>,
+    ) -> Result<(), StoreError> {
+        check_transition(transition)?;
+        let mut writes = transactions::apply(&self.table, partnership, transition, &[])?;
+        if let Some(key) = forget {
+            writes.push(transactions::delete(
+                &self.table,
+                keys::child_view_pk(partnership, key),
+                keys::view_sk(transition.case.raised_at, &transition.case.id),
+            )?);
+        }
+        self.store_transition(partnership, transition, writes).await
+    }
 
     async fn record_access(
         &self,

@@ -229,6 +229,17 @@ pub(crate) fn put_partnership(
     ])
 }
 
+/// Removes one item, whether or not it is there.
+pub(crate) fn delete(table: &str, pk: String, sk: String) -> Result<TransactWriteItem, StoreError> {
+    let delete = Delete::builder()
+        .table_name(table)
+        .key("pk", s(pk))
+        .key("sk", s(sk))
+        .build()
+        .map_err(StoreError::backend)?;
+    Ok(TransactWriteItem::builder().delete(delete).build())
+}
+
 fn put(table: &str, item: Item, condition: Option<&str>) -> Result<TransactWriteItem, StoreError> {
     let put = Put::builder()
         .table_name(table)

@@ -113,7 +113,7 @@ async fn index_keys_are_strings_as_the_table_declares() {
 }
 
 #[tokio::test]
-async fn a_case_with_no_running_clock_leaves_the_sparse_index() {
+async fn a_closed_case_moves_from_the_due_partitions_to_the_retention_ones_until_erased() {
     let (store, t) = store_with_case().await;
     let p = partnership("sefton-scp");
     let withdrawn = t
@@ -129,6 +129,28 @@ async fn a_case_with_no_running_clock_leaves_the_sparse_index() {
         )
         .unwrap();
     store.apply(&p, &withdrawn).await.unwrap();
+    let item = raw_case_item(&store).await;
+    assert!(!item.contains_key("due"), "no clock runs");
+    assert!(
+        matches!(&item["due_pk"], AttributeValue::S(pk) if pk.starts_with("P#sefton-scp#CLOSED#")),
+        "{:?}",
+        item["due_pk"]
+    );
+    assert_eq!(
+        item["due_sk"],
+        AttributeValue::S(format!(
+            "{}#case-1",
+            escalations_store::sortable_instant(withdrawn.case.updated_at)
+        ))
+    );
+    let erased = withdrawn
+        .case
+        .erase(
+            &escalations_core::partnership::Retention::years(1).unwrap(),
+            at("2027-11-23T11:00:00Z"),
+        )
+        .unwrap();
+    store.apply_erasure(&p, &erased, None).await.unwrap();
     let item = raw_case_item(&store).await;
     for attribute in ["due_pk", "due_sk", "due"] {
         assert!(!item.contains_key(attribute), "{attribute} still present");
@@ -412,4 +434,85 @@ async fn a_change_with_more_writes_than_one_transaction_takes_is_refused_whole()
     );
     // Twenty notices, as a change plans at most, fit.
     store.apply_noting(&p, &change, &many[..20]).await.unwrap();
+}
+
+/// Every item of the table, as text (a test may Scan; the adapter never does).
+async fn whole_table(store: &DynamoStore) -> String {
+    let out = store
+        .client()
+        .scan()
+        .table_name(store.table())
+        .send()
+        .await
+        .unwrap();
+    format!("{:?}", out.items.unwrap_or_default())
+}
+
+#[tokio::test]
+async fn an_erased_case_leaves_nothing_of_the_child_or_the_typed_words_in_any_item() {
+    let client = moto::client();
+    let table = moto::fresh_table(&client).await;
+    let store = DynamoStore::new(client, table);
+    let p = partnership("sefton-scp");
+    let (name, born, summary, reason) = (
+        "Araminta Fothergill-Quince",
+        "2014-09-21",
+        "Rhubarb threshold never discussed",
+        "Withdrawn after the tapir meeting",
+    );
+    let mut t = raised(
+        "case-1",
+        &actor("pat", "school", Role::Practitioner),
+        "social-care",
+        at("2026-11-23T10:00:00Z"),
+    );
+    let child = t.case.child.as_mut().unwrap();
+    child.name = escalations_core::ids::Text::parse(name).unwrap();
+    child.date_of_birth = Some(born.parse().unwrap());
+    t.case.concern.summary = escalations_core::ids::Text::parse(summary).unwrap();
+    let t = t.with_child_key(&escalations_core::case::MatchSecret::new(vec![9; 32]).unwrap());
+    let key = t.case.child_key.clone().expect("a child key");
+    store.create_case(&p, &t, None).await.unwrap();
+    let withdrawn = t
+        .case
+        .withdraw(
+            escalations_core::Catalogue::builtin()
+                .unwrap()
+                .get("sefton")
+                .unwrap(),
+            &actor("chair", "sscp", Role::Chair),
+            escalations_core::ids::Text::parse(reason).unwrap(),
+            at("2026-11-23T11:00:00Z"),
+        )
+        .unwrap();
+    store.apply(&p, &withdrawn).await.unwrap();
+    let before = whole_table(&store).await;
+    for kept in [name, born, summary, reason, key.as_str()] {
+        assert!(before.contains(kept), "{kept} is stored before erasure");
+    }
+
+    let erased = withdrawn
+        .case
+        .erase(
+            &escalations_core::partnership::Retention::years(6).unwrap(),
+            at("2032-11-23T11:00:00Z"),
+        )
+        .unwrap();
+    store.apply_erasure(&p, &erased, Some(&key)).await.unwrap();
+    let after = whole_table(&store).await;
+    for gone in [name, born, summary, reason, key.as_str()] {
+        assert!(
+            !after.contains(gone),
+            "{gone} is left in the table: {after}"
+        );
+    }
+    // The case and its chronology remain.
+    assert_eq!(
+        store.load_case(&p, &erased.case.id).await.unwrap(),
+        Some(erased.case.clone())
+    );
+    assert_eq!(
+        store.chronology(&p, &erased.case.id).await.unwrap().len(),
+        t.events.len() + withdrawn.events.len() + erased.events.len()
+    );
 }

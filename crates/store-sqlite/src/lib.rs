@@ -26,10 +26,10 @@ use chrono::{DateTime, Utc};
 use escalations_core::case::{Case, ChildKey, Event, MatchSecret, Transition};
 use escalations_core::ids::{CaseId, PartnershipId, PersonId};
 use escalations_store::{
-    CalendarFeed, CaseAccess, CaseFilter, CaseSummary, ClaimedNotice, Created, Cursor, DueClock,
-    DueNotice, Idempotency, Notice, NoticeEnd, NoticeKey, NoticeOutcome, Page, PageRequest,
-    PartnershipConfig, PendingNotice, Scope, Store, StoreError, check_new_case, check_transition,
-    sortable_instant,
+    CalendarFeed, CaseAccess, CaseFilter, CaseSummary, ClaimedNotice, ClosedCase, Created, Cursor,
+    DueClock, DueNotice, Idempotency, Notice, NoticeEnd, NoticeKey, NoticeOutcome, Page,
+    PageRequest, PartnershipConfig, PendingNotice, Scope, Store, StoreError, check_new_case,
+    check_transition, sortable_instant,
 };
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
@@ -74,6 +74,8 @@ fn open_connection(path: &Path) -> Result<Connection, rusqlite::Error> {
     // child-protection records and a power cut must not lose a committed change.
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
+    // Erased and replaced data is overwritten with zeros, not left in free pages of the file.
+    conn.pragma_update(None, "secure_delete", "ON")?;
     Ok(conn)
 }
 
@@ -169,6 +171,13 @@ struct DueNoticesCursor {
     not_before: String,
     case: String,
     key: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct ClosedCursor {
+    partnership: String,
+    closed_at: String,
+    id: String,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -373,7 +382,7 @@ impl Store for SqliteStore {
             let updated = tx
                 .execute(
                     "UPDATE cases SET version = ?3, status = ?4, stage = ?5, due = ?6, due_stage = ?7,
-                        due_clock = ?8, due_owner = ?9, body = ?10
+                        due_clock = ?8, due_owner = ?9, body = ?10, child_key = ?12, closed_at = ?13
                      WHERE partnership = ?1 AND id = ?2 AND version = ?11",
                     params![
                         p,
@@ -387,6 +396,8 @@ impl Store for SqliteStore {
                         due_owner,
                         encode(case)?,
                         expected as i64,
+                        case.child_key.as_ref().map(|k| k.as_str()),
+                        rows::closed_column(case),
                     ],
                 )
                 .map_err(backend)?;
@@ -794,6 +805,81 @@ impl Store for SqliteStore {
             })
         })
         .await
+    }
+
+    // --- Retention ----------------------------------------------------------------------
+
+    async fn closed_by(
+        &self,
+        partnership: &PartnershipId,
+        instant: DateTime<Utc>,
+        page: &PageRequest,
+    ) -> Result<Page<ClosedCase>, StoreError> {
+        let p = partnership.to_string();
+        let after: Option<ClosedCursor> = page.cursor.as_ref().map(|c| c.decode()).transpose()?;
+        if after.as_ref().is_some_and(|c| c.partnership != p) {
+            return Err(StoreError::InvalidCursor);
+        }
+        let limit = page.limit();
+        self.with(move |conn| {
+            let (after_at, after_id) = after.map(|a| (a.closed_at, a.id)).unwrap_or_default();
+            let mut stmt = conn
+                .prepare_cached(
+                    "SELECT id, closed_at FROM cases
+                     WHERE partnership = ?1 AND closed_at IS NOT NULL AND closed_at <= ?2
+                       AND (closed_at, id) > (?3, ?4)
+                     ORDER BY closed_at, id LIMIT ?5",
+                )
+                .map_err(backend)?;
+            let mut rows = stmt
+                .query(params![
+                    p,
+                    sortable_instant(instant),
+                    after_at,
+                    after_id,
+                    i64::from(limit + 1)
+                ])
+                .map_err(backend)?;
+            let mut items = Vec::new();
+            while let Some(row) = rows.next().map_err(backend)? {
+                items.push(rows::closed_case(&p, row)?);
+            }
+            let next = if items.len() > limit as usize {
+                items.truncate(limit as usize);
+                items.last().map(|last| {
+                    Cursor::encode(&ClosedCursor {
+                        partnership: p.clone(),
+                        closed_at: sortable_instant(last.last_change),
+                        id: last.case.to_string(),
+                    })
+                })
+            } else {
+                None
+            };
+            Ok(Page { items, next })
+        })
+        .await
+    }
+
+    async fn apply_erasure(
+        &self,
+        partnership: &PartnershipId,
+        transition: &Transition,
+        _forget: Option<&ChildKey>,
+    ) -> Result<(), StoreError> {
+        // The child key lives only in the case's own row, which the change rewrites.
+        self.apply(partnership, transition).await?;
+        // The replaced row's old pages are zeroed in the database file (`secure_delete`), but
+        // their images stay in the write-ahead log until a checkpoint copies it back and the
+        // log is cut: do that now, so the erased words are in neither file. Best effort: a
+        // busy reader only delays it to SQLite's next automatic checkpoint.
+        let _ = self
+            .with(|conn| {
+                conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+                    .map_err(backend)
+            })
+            .await;
+        Ok(())
     }
 
     // --- Access history -------------------------------------------------------------------

@@ -3,8 +3,8 @@
 
 use escalations_core::case::{Case, Event, Transition};
 use escalations_store::{
-    CaseAccess, CaseSummary, ClaimedNotice, DueClock, DueNotice, Notice, PendingNotice, StoreError,
-    sortable_instant,
+    CaseAccess, CaseSummary, ClaimedNotice, ClosedCase, DueClock, DueNotice, Notice, PendingNotice,
+    StoreError, sortable_instant,
 };
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::{Deserialize, Serialize};
@@ -40,6 +40,20 @@ pub(crate) fn case_columns(case: &Case) -> [Option<String>; 4] {
         ],
         None => [None, None, None, None],
     }
+}
+
+/// The retention query's column: the last change of a closed case not yet erased, sortable;
+/// `None` for open and erased cases.
+pub(crate) fn closed_column(case: &Case) -> Option<String> {
+    (!case.status.is_open() && case.erased_at.is_none()).then(|| sortable_instant(case.updated_at))
+}
+
+/// A row of the retention query (`id, closed_at`).
+pub(crate) fn closed_case(p: &str, row: &Row<'_>) -> Result<ClosedCase, StoreError> {
+    let (case, closed_at): (String, String) =
+        (row.get(0).map_err(backend)?, row.get(1).map_err(backend)?);
+    let json = serde_json::json!({ "case": case, "last_change": closed_at });
+    decode(&format!("cases/{p}/{case}"), &json.to_string())
 }
 
 pub(crate) fn insert_events(
@@ -111,8 +125,8 @@ pub(crate) fn insert_case(
         .execute(
             "INSERT OR IGNORE INTO cases (partnership, id, version, raised_at, status, stage, procedure,
                 raising_agency, receiving_agency, due, due_stage, due_clock, due_owner, body,
-                child_key)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                child_key, closed_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
             params![
                 p,
                 case.id.as_str(),
@@ -129,6 +143,7 @@ pub(crate) fn insert_case(
                 due_owner,
                 encode(case)?,
                 case.child_key.as_ref().map(|k| k.as_str()),
+                closed_column(case),
             ],
         )
         .map_err(backend)?;

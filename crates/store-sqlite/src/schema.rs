@@ -7,7 +7,7 @@ const SCHEMA: &str = include_str!("schema.sql");
 
 /// The schema's version, kept in `PRAGMA user_version`. Files written before versions were
 /// recorded read 0.
-pub(crate) const SCHEMA_VERSION: i64 = 9;
+pub(crate) const SCHEMA_VERSION: i64 = 10;
 
 /// Brings a file written by an older release up to [`SCHEMA_VERSION`]. Opening a current
 /// file only reads the version; a migration runs in one `IMMEDIATE` transaction, so two
@@ -79,6 +79,34 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<(), rusqlite::Error> {
     // SCHEMA creates: nobody had a feed before it.
     // Version 9 adds `case_access` (each read of a case) and the triggers that keep it and
     // the chronology append-only, which SCHEMA creates: no read was recorded before it.
+    if schema_version(&tx)? < 10 {
+        // Version 10 keeps each closed case's last change in a column, indexed, for the
+        // retention query: filled in from the stored cases (no case was erased before it).
+        let has_table = tx
+            .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'cases'")?
+            .exists([])?;
+        let has_column = tx
+            .prepare("SELECT 1 FROM pragma_table_info('cases') WHERE name = 'closed_at'")?
+            .exists([])?;
+        if has_table && !has_column {
+            tx.execute_batch("ALTER TABLE cases ADD COLUMN closed_at TEXT;")?;
+            let closed: Vec<(String, String, String)> = tx
+                .prepare("SELECT partnership, id, body FROM cases WHERE status != 'open'")?
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect::<Result<_, _>>()?;
+            for (partnership, id, body) in closed {
+                // A body that cannot be read is left out of the query, and named when the
+                // case itself is next read.
+                let Ok(case) = serde_json::from_str::<escalations_core::case::Case>(&body) else {
+                    continue;
+                };
+                tx.execute(
+                    "UPDATE cases SET closed_at = ?3 WHERE partnership = ?1 AND id = ?2",
+                    rusqlite::params![partnership, id, crate::rows::closed_column(&case)],
+                )?;
+            }
+        }
+    }
     tx.execute_batch(SCHEMA)?;
     tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
     tx.commit()

@@ -33,10 +33,14 @@ CREATE TABLE IF NOT EXISTS cases (
     body TEXT NOT NULL,
     -- The child's keyed hash, NULL without one (schema version 4): the duplicate check.
     child_key TEXT,
+    -- A closed case's last change, NULL while open and once erased (schema version 10): the
+    -- retention query.
+    closed_at TEXT,
     PRIMARY KEY (partnership, id)
 );
 CREATE INDEX IF NOT EXISTS cases_by_due ON cases (partnership, due, id) WHERE due IS NOT NULL;
 CREATE INDEX IF NOT EXISTS cases_by_raised ON cases (partnership, raised_at, id);
+CREATE INDEX IF NOT EXISTS cases_by_closed ON cases (partnership, closed_at, id) WHERE closed_at IS NOT NULL;
 CREATE TABLE IF NOT EXISTS case_people (
     partnership TEXT NOT NULL,
     person TEXT NOT NULL,

@@ -59,6 +59,9 @@ macro_rules! conformance_suite {
             a_finished_notice_leaves_the_due_query_and_racing_finishes_record_it_once,
             a_sent_notice_is_listed_and_a_dropped_one_is_not,
             partnership_b_cannot_claim_release_or_finish_partnership_a_notices,
+            // Retention
+            closed_cases_wait_in_the_retention_query_by_last_change_until_erased,
+            an_erasure_is_a_change_like_any_other_conditional_on_the_version_read,
             // Access history
             reads_are_kept_in_order_and_only_ever_added,
             a_case_access_history_belongs_to_that_case_of_that_partnership,
@@ -1089,6 +1092,7 @@ pub fn config(id: &str) -> PartnershipConfig {
         notices: Default::default(),
         agencies: vec![],
         people: vec![],
+        retention: None,
     }
 }
 
@@ -1123,6 +1127,8 @@ pub async fn partnership_configuration_round_trips(store: Shared) {
             role: Role::Practitioner,
             level: None,
         }],
+        // Kept in the round trip like every other setting.
+        retention: Some(escalations_core::partnership::Retention::years(6).unwrap()),
     };
     store.put_partnership(&config).await.unwrap();
     let mut other = config.clone();
@@ -1172,6 +1178,7 @@ pub fn admin_config(id: &str) -> PartnershipConfig {
             mailbox: None,
         }],
         people: vec![],
+        retention: None,
     }
 }
 
@@ -2400,4 +2407,187 @@ pub async fn a_case_access_history_belongs_to_that_case_of_that_partnership(stor
     );
     let unknown = CaseId::parse("c-unknown").unwrap();
     assert_eq!(store.access_history(&a, &unknown).await.unwrap(), vec![]);
+}
+
+// ---------------------------------------------------------------------------------------
+// Retention
+
+/// A Sefton case raised at `raised` and withdrawn by the chair at `closed`, with a child key.
+async fn closed_case(
+    store: &Shared,
+    p: &PartnershipId,
+    id: &str,
+    raised: &str,
+    closed: &str,
+) -> Case {
+    let pat = actor("pat", "school", Role::Practitioner);
+    let mut t = self::raised(id, &pat, "childrens-social-care", at(raised));
+    // With a date of birth, so the child has a key.
+    if let Some(child) = t.case.child.as_mut() {
+        child.date_of_birth = Some("2015-06-01".parse().unwrap());
+    }
+    let t = t.with_child_key(&MatchSecret::new(vec![7; 32]).unwrap());
+    assert!(t.case.child_key.is_some());
+    store.create_case(p, &t, None).await.unwrap();
+    let chair = actor("chair", "sscp", Role::Chair);
+    let withdrawn = t
+        .case
+        .withdraw(&sefton(), &chair, text("Raised in error"), at(closed))
+        .unwrap();
+    store.apply(p, &withdrawn).await.unwrap();
+    withdrawn.case
+}
+
+async fn all_closed(
+    store: &Shared,
+    p: &PartnershipId,
+    instant: DateTime<Utc>,
+) -> Vec<crate::ClosedCase> {
+    // One at a time, so every page boundary is crossed.
+    let mut found = Vec::new();
+    let mut page = PageRequest::first(1);
+    loop {
+        let got = store.closed_by(p, instant, &page).await.unwrap();
+        assert!(got.items.len() <= 1);
+        found.extend(got.items);
+        match got.next {
+            Some(next) => page = PageRequest::new(1, Some(next)),
+            None => return found,
+        }
+    }
+}
+
+pub async fn closed_cases_wait_in_the_retention_query_by_last_change_until_erased(store: Shared) {
+    let (p, other) = (partnership("sefton-scp"), partnership("medway-scp"));
+    let pat = actor("pat", "school", Role::Practitioner);
+    let open = raised(
+        "c-open",
+        &pat,
+        "childrens-social-care",
+        at("2020-01-06T09:00:00Z"),
+    );
+    store.create_case(&p, &open, None).await.unwrap();
+    let later = closed_case(
+        &store,
+        &p,
+        "c-later",
+        "2020-01-06T09:00:00Z",
+        "2020-03-02T10:00:00Z",
+    )
+    .await;
+    let earlier = closed_case(
+        &store,
+        &p,
+        "c-earlier",
+        "2020-02-03T09:00:00Z",
+        "2020-02-04T10:00:00.000000001Z",
+    )
+    .await;
+    let _elsewhere = closed_case(
+        &store,
+        &other,
+        "c-other",
+        "2020-01-06T09:00:00Z",
+        "2020-01-07T10:00:00Z",
+    )
+    .await;
+
+    let ids = |found: &[crate::ClosedCase]| -> Vec<String> {
+        found.iter().map(|c| c.case.to_string()).collect()
+    };
+    // Closed cases only, oldest last change first, this partnership's, up to the instant.
+    let by_2021 = all_closed(&store, &p, at("2021-01-01T00:00:00Z")).await;
+    assert_eq!(ids(&by_2021), ["c-earlier", "c-later"]);
+    assert_eq!(by_2021[0].last_change, earlier.updated_at);
+    assert_eq!(by_2021[1].last_change, later.updated_at);
+    assert_eq!(
+        ids(&all_closed(&store, &p, later.updated_at).await),
+        ["c-earlier", "c-later"]
+    );
+    assert_eq!(
+        ids(&all_closed(&store, &p, later.updated_at - Duration::nanoseconds(1)).await),
+        ["c-earlier"]
+    );
+    assert_eq!(
+        ids(&all_closed(&store, &p, at("2020-01-01T00:00:00Z")).await),
+        Vec::<String>::new()
+    );
+
+    // Erased, the case leaves the query and loads with nothing of the child left.
+    let retention = escalations_core::partnership::Retention::years(1).unwrap();
+    let erased = earlier
+        .erase(&retention, at("2021-03-01T00:00:00Z"))
+        .unwrap();
+    store
+        .apply_erasure(&p, &erased, earlier.child_key.as_ref())
+        .await
+        .unwrap();
+    assert_eq!(
+        ids(&all_closed(&store, &p, at("2030-01-01T00:00:00Z")).await),
+        ["c-later"]
+    );
+    let loaded = store.load_case(&p, &earlier.id).await.unwrap().unwrap();
+    assert_eq!(loaded, erased.case);
+    assert_eq!(loaded.child_key, None);
+    // The chronology is kept whole, with the erasure added.
+    let chronology = store.chronology(&p, &earlier.id).await.unwrap();
+    assert!(matches!(
+        chronology.last().map(|e| &e.kind),
+        Some(EventKind::Erased { kept_for_years: 1 })
+    ));
+    // Listed as before, without its child key.
+    let listed = crate::drain_pages(|page| {
+        let (store, p) = (store.clone(), p.clone());
+        async move {
+            store
+                .list_cases(&p, &Scope::Partnership, &CaseFilter::default(), &page)
+                .await
+        }
+    })
+    .await
+    .unwrap();
+    let entry = listed.iter().find(|c| c.id == earlier.id).unwrap();
+    assert_eq!(entry.child_key, None);
+    assert_eq!(entry.status, StatusKind::Withdrawn);
+}
+
+pub async fn an_erasure_is_a_change_like_any_other_conditional_on_the_version_read(store: Shared) {
+    let p = partnership("sefton-scp");
+    let case = closed_case(
+        &store,
+        &p,
+        "c-1",
+        "2020-01-06T09:00:00Z",
+        "2020-01-07T10:00:00Z",
+    )
+    .await;
+    let retention = escalations_core::partnership::Retention::years(1).unwrap();
+    let erased = case.erase(&retention, at("2021-03-01T00:00:00Z")).unwrap();
+    store
+        .apply_erasure(&p, &erased, case.child_key.as_ref())
+        .await
+        .unwrap();
+    // A second sweep that read the case before the first erased it changes nothing.
+    let again = store
+        .apply_erasure(&p, &erased, case.child_key.as_ref())
+        .await;
+    assert!(
+        matches!(again, Err(StoreError::Conflict { .. })),
+        "{again:?}"
+    );
+    assert_eq!(
+        store.load_case(&p, &case.id).await.unwrap(),
+        Some(erased.case.clone())
+    );
+    let unknown = CaseId::parse("c-unknown").unwrap();
+    let mut missing = erased.clone();
+    missing.case.id = unknown.clone();
+    for event in &mut missing.events {
+        event.case = unknown.clone();
+    }
+    let refused = store.apply_erasure(&p, &missing, None).await;
+    assert!(
+        matches!(refused, Err(StoreError::NotFound { .. })),
+        "{refused:?}"
+    );
 }

@@ -11,9 +11,9 @@ use escalations_core::case::{Case, ChildKey, Event, MatchSecret, Transition};
 use escalations_core::ids::{CaseId, PartnershipId, PersonId};
 
 use crate::{
-    CalendarFeed, CaseAccess, CaseFilter, CaseSummary, ClaimedNotice, Created, DueClock, DueNotice,
-    Idempotency, Notice, NoticeEnd, NoticeKey, NoticeOutcome, Page, PageRequest, PartnershipConfig,
-    PendingNotice, Scope, Store, StoreError,
+    CalendarFeed, CaseAccess, CaseFilter, CaseSummary, ClaimedNotice, ClosedCase, Created,
+    DueClock, DueNotice, Idempotency, Notice, NoticeEnd, NoticeKey, NoticeOutcome, Page,
+    PageRequest, PartnershipConfig, PendingNotice, Scope, Store, StoreError,
 };
 
 /// One method of the port.
@@ -40,6 +40,9 @@ pub enum Call {
     IdempotentCase,
     OpenCasesAbout,
     MatchSecret,
+    // Retention
+    ClosedBy,
+    ApplyErasure,
     // Access history
     RecordAccess,
     AccessHistory,
@@ -318,6 +321,32 @@ impl<P: Probe> Store for Instrumented<P> {
         let found = self.inner.match_secret(partnership, candidate).await?;
         self.probe.read(Call::MatchSecret, 1);
         Ok(found)
+    }
+
+    // --- Retention ----------------------------------------------------------------------
+
+    async fn closed_by(
+        &self,
+        partnership: &PartnershipId,
+        instant: DateTime<Utc>,
+        page: &PageRequest,
+    ) -> Result<Page<ClosedCase>, StoreError> {
+        self.probe.before(Call::ClosedBy)?;
+        let found = self.inner.closed_by(partnership, instant, page).await?;
+        self.probe.read(Call::ClosedBy, found.items.len());
+        Ok(found)
+    }
+
+    async fn apply_erasure(
+        &self,
+        partnership: &PartnershipId,
+        transition: &Transition,
+        forget: Option<&ChildKey>,
+    ) -> Result<(), StoreError> {
+        self.probe.before(Call::ApplyErasure)?;
+        self.inner
+            .apply_erasure(partnership, transition, forget)
+            .await
     }
 
     // --- Access history -------------------------------------------------------------------

@@ -181,6 +181,14 @@ pub struct DueClock {
     pub due: DateTime<Utc>,
 }
 
+/// A closed case not yet erased, as the retention query finds it: its last change starts the
+/// partnership's retention period.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClosedCase {
+    pub case: CaseId,
+    pub last_change: DateTime<Utc>,
+}
+
 // ---------------------------------------------------------------------------------------
 // Idempotency and notices
 
@@ -628,6 +636,27 @@ pub trait Store: Send + Sync {
         partnership: &PartnershipId,
         candidate: &MatchSecret,
     ) -> Result<MatchSecret, StoreError>;
+
+    // --- Retention ----------------------------------------------------------------------
+
+    /// Closed cases not yet erased whose last change is at or before `instant`, oldest change
+    /// first, without reading anything else (the sweeper's retention query).
+    async fn closed_by(
+        &self,
+        partnership: &PartnershipId,
+        instant: DateTime<Utc>,
+        page: &PageRequest,
+    ) -> Result<Page<ClosedCase>, StoreError>;
+
+    /// Stores an erasure (`Case::erase`) as `apply` stores a transition, and with it removes
+    /// every entry kept under the child's key the case had before (`forget`), so nothing left
+    /// can tell that a case about that child existed.
+    async fn apply_erasure(
+        &self,
+        partnership: &PartnershipId,
+        transition: &Transition,
+        forget: Option<&ChildKey>,
+    ) -> Result<(), StoreError>;
 
     // --- Access history -------------------------------------------------------------------
 

@@ -347,14 +347,29 @@ fn real_values_of_every_wire_type_match_their_schema() {
         },
     };
     assert_eq!(
-        kinds.len() + 2,
-        13,
-        "the journeys show every kind of event but `submitted` and `clock-rescheduled`: {kinds:?}"
+        kinds.len() + 3,
+        14,
+        "the journeys show every kind of event but `submitted`, `clock-rescheduled` and `erased`: {kinds:?}"
     );
     let mut with_submission = journeys[0].view(&chair(), now);
     with_submission.chronology.push(submitted);
     with_submission.chronology.push(rescheduled);
     contract.accepts("CaseView", &with_submission);
+    // A closed case whose retention period ended: erased, with its erasure in the chronology.
+    let retention = escalations_core::partnership::Retention::years(6).unwrap();
+    let closed = journeys
+        .iter()
+        .map(|j| j.view(&chair(), now))
+        .find(|v| !v.case.status.is_open())
+        .expect("a journey that closes");
+    let erased = closed
+        .case
+        .erase(&retention, now + Duration::days(366 * 6 + 2))
+        .expect("erasable six years on");
+    let mut erased_view = closed.clone();
+    erased_view.case = erased.case;
+    erased_view.chronology.extend(erased.events);
+    contract.accepts("CaseView", &erased_view);
     audit(&contract, &with_submission, now);
     for journey in &journeys {
         for clock in &journey.view(&raiser(), now).clocks {
@@ -654,6 +669,7 @@ fn event_kind(kind: &EventKind) -> &'static str {
         EventKind::Withdrawn { .. } => "withdrawn",
         EventKind::FormRecorded { .. } => "form-recorded",
         EventKind::ActionDone { .. } => "action-done",
+        EventKind::Erased { .. } => "erased",
     }
 }
 

@@ -4,13 +4,14 @@
 
 use std::collections::BTreeMap;
 
-use escalations_core::case::{ClockState, Status};
+use escalations_core::access::CasePart;
+use escalations_core::case::{ClockState, Role, Status};
 use escalations_core::forms::Plain;
 use escalations_core::procedure::{Action, ClockStart, FieldKind, Party, Procedure};
 use escalations_core::words::{due_words, event_words, time_left};
 use escalations_wire::{
-    ActionCompletionBody, AgreedActionBody, CaseView, ContactBody, EscalationBody, FieldError,
-    FormBody, FormView, ResolutionBody, ResponseBody, SubmissionBody, WithdrawalBody,
+    AccessHistory, ActionCompletionBody, AgreedActionBody, CaseView, ContactBody, EscalationBody,
+    FieldError, FormBody, FormView, ResolutionBody, ResponseBody, SubmissionBody, WithdrawalBody,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -19,7 +20,7 @@ use leptos_router::hooks::use_params_map;
 use serde::{Deserialize, Serialize};
 
 use crate::api::{self, Failure};
-use crate::app::shared;
+use crate::app::{role_words, shared};
 use crate::pages::my_work::status_tag;
 use crate::pages::pro_forma::ProFormaLinks;
 use crate::pages::raise::local_instant;
@@ -219,6 +220,12 @@ fn CaseDetail(
                 .collect()
         })
         .unwrap_or_default();
+    // Only the chair may see who has read a case; nobody else's page asks.
+    let who_has_read = shared
+        .me
+        .get_untracked()
+        .is_some_and(|m| m.role == Role::Chair)
+        .then(|| view! { <WhoHasRead case=case.id.to_string() procedure=procedure.clone() /> });
 
     view! {
         <A href="/" attr:class="govuk-back-link">"My work"</A>
@@ -385,6 +392,101 @@ fn CaseDetail(
                 <li><strong>{at}</strong>{format!(" — {words}. ")}<span class="govuk-body-s">{format!("({by})")}</span></li>
             }).collect_view()}
         </ol>
+        {who_has_read}
+    }
+}
+
+/// What a person read, in words.
+fn part_words(part: &CasePart, procedure: &Procedure) -> String {
+    match part {
+        CasePart::Case => "The case".to_owned(),
+        CasePart::Form(form) => format!(
+            "Form: {}",
+            procedure
+                .form(form)
+                .map_or_else(|| form.to_string(), |f| f.title.clone())
+        ),
+        CasePart::Deadline => "The deadline (calendar file)".to_owned(),
+        CasePart::Export => "The full record (export)".to_owned(),
+    }
+}
+
+/// The chair's view of who has read the case (newest first; the API keeps every read before
+/// serving it), and the case's full record to download for a subject access request — a read
+/// itself, so the history is read again after it.
+#[component]
+fn WhoHasRead(case: String, procedure: Procedure) -> impl IntoView {
+    let shared = shared();
+    let reload = RwSignal::new(0u32);
+    let history = LocalResource::new({
+        let path = format!("/api/cases/{case}/access");
+        move || {
+            reload.track();
+            let path = path.clone();
+            async move { api::get::<AccessHistory>(&path).await }
+        }
+    });
+    let problem = RwSignal::new(None::<String>);
+    let pending = RwSignal::new(false);
+    let export = move |_| {
+        if pending.get_untracked() {
+            return;
+        }
+        pending.set(true);
+        problem.set(None);
+        let path = format!("/api/cases/{case}/export");
+        let file = format!("case-{case}-record.json");
+        spawn_local(async move {
+            let answer = api::download(&path, &file).await;
+            pending.set(false);
+            match answer {
+                Ok(()) => reload.update(|n| *n += 1),
+                Err(e) => problem.set(Some(e.message())),
+            }
+        });
+    };
+    let table = move |history: AccessHistory| {
+        view! {
+            <table class="govuk-table">
+                <caption class="govuk-table__caption govuk-table__caption--s">"Every read of this case, newest first"</caption>
+                <thead class="govuk-table__head">
+                    <tr class="govuk-table__row">
+                        <th scope="col" class="govuk-table__header">"When"</th>
+                        <th scope="col" class="govuk-table__header">"Who"</th>
+                        <th scope="col" class="govuk-table__header">"Agency"</th>
+                        <th scope="col" class="govuk-table__header">"Role"</th>
+                        <th scope="col" class="govuk-table__header">"What they read"</th>
+                    </tr>
+                </thead>
+                <tbody class="govuk-table__body">
+                    {history.entries.into_iter().rev().map(|e| view! {
+                        <tr class="govuk-table__row">
+                            <td class="govuk-table__cell">{local(e.at)}</td>
+                            <td class="govuk-table__cell">{e.name.unwrap_or_else(|| e.by.to_string())}</td>
+                            <td class="govuk-table__cell">{shared.agency_name(e.agency.as_str())}</td>
+                            <td class="govuk-table__cell">{role_words(e.role)}</td>
+                            <td class="govuk-table__cell">{part_words(&e.part, &procedure)}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        }
+    };
+    view! {
+        <section aria-labelledby="who-has-read-heading" class="govuk-!-margin-top-8">
+            <h2 class="govuk-heading-m" id="who-has-read-heading">"Who has read this case"</h2>
+            <Problem message=problem />
+            <p class="govuk-hint" id="export-hint">"The download is itself recorded in who has read this case."</p>
+            <button type="button" class="govuk-button govuk-button--secondary" aria-describedby="export-hint" on:click=export prop:disabled=move || pending.get()>
+                "Download the full record (subject access request)"
+            </button>
+            {move || match history.get() {
+                None => view! { <p class="govuk-body">"Loading…"</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="govuk-body">{e.message()}</p> }.into_any(),
+                Some(Ok(h)) if h.entries.is_empty() => view! { <p class="govuk-body">"Nobody has read this case yet."</p> }.into_any(),
+                Some(Ok(h)) => table(h).into_any(),
+            }}
+        </section>
     }
 }
 

@@ -21,8 +21,8 @@
 mod actor;
 mod child_key;
 mod contact;
-mod forms;
 mod erasure;
+mod forms;
 mod next_move;
 mod refusals;
 mod summary;

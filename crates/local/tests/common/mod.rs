@@ -38,6 +38,12 @@ pub struct User<'s> {
 }
 
 impl Stack {
+    /// The stack's embedded store: its database file and, beside it, its write-ahead log.
+    pub fn store_files(&self) -> Vec<std::path::PathBuf> {
+        let db = self._dir.path().join("e.db");
+        vec![db.with_extension("db-wal"), db]
+    }
+
     pub async fn sign_in(&self, partnership: &str, person: &str) -> User<'_> {
         let body: Value = self
             .http
