@@ -47,7 +47,9 @@ before(async () => {
       if (found) resolve(found[1]);
     });
     stack.on("exit", (code) => reject(new Error(`the local stack exited (${code})`)));
-    setTimeout(() => reject(new Error("the local stack did not start in 60 s")), 60_000);
+    // Unreferenced: once the stack is up, this timer must not hold each test file's process
+    // open for its full minute.
+    setTimeout(() => reject(new Error("the local stack did not start in 60 s")), 60_000).unref();
   });
   people = await (await fetch(`${base}/dev/people`)).json();
   browser = await chromium.launch({

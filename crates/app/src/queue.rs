@@ -8,7 +8,7 @@ use escalations_core::case::{NextMove, Role};
 use escalations_core::ids::{CaseId, ClockId, ProcedureId, StageId};
 use escalations_core::procedure::Action;
 use escalations_core::timescale::local_date;
-use escalations_store::{CaseFilter, PageRequest, Scope, StatusKind, StoreError, drain_pages};
+use escalations_store::{CaseSummary, StatusKind, StoreError, WorkQueue};
 
 use crate::App;
 
@@ -58,21 +58,22 @@ pub enum QueueError {
 impl App {
     /// Open cases in the caller's view whose next move is on their side, earliest due first
     /// (those with no due date last), and cases in which the caller's agency owns an open
-    /// agreed action. Both come from list entries.
+    /// agreed action. Both come from the entries of the work queues the caller reads.
     pub async fn queue(&self, who: &Principal, now: DateTime<Utc>) -> Result<Work, QueueError> {
-        let scope = match who.actor.role {
-            Role::Chair => Scope::Partnership,
-            _ => Scope::Agency(who.actor.agency.clone()),
-        };
-        // Every status: a resolved case's plan is still followed up.
-        let filter = CaseFilter::default();
-        let (scope, filter) = (&scope, &filter);
-        let entries = drain_pages(|page: PageRequest| async move {
-            self.store
-                .list_cases(&who.partnership, scope, filter, &page)
-                .await
-        })
-        .await?;
+        // The caller's agency's work queue, and the partnership's for its chair: only cases
+        // waiting there (a move or an agreed action), never every case the agency was party to.
+        let mut queues = vec![WorkQueue::Agency(who.actor.agency.clone())];
+        if who.actor.role == Role::Chair {
+            queues.push(WorkQueue::Partnership);
+        }
+        let mut entries: Vec<CaseSummary> = Vec::new();
+        for queue in &queues {
+            for entry in self.store.work_queue(&who.partnership, queue).await? {
+                if !entries.iter().any(|known| known.id == entry.id) {
+                    entries.push(entry);
+                }
+            }
+        }
         let mut items = Vec::new();
         let mut actions = Vec::new();
         let today = local_date(now);

@@ -485,6 +485,16 @@ impl Store for Counting {
         self.inner.delete_calendar_feed(partnership, person).await
     }
 
+    async fn work_queue(
+        &self,
+        partnership: &PartnershipId,
+        queue: &escalations_store::WorkQueue,
+    ) -> Result<Vec<CaseSummary>, StoreError> {
+        let found = self.inner.work_queue(partnership, queue).await?;
+        self.read(found.len());
+        Ok(found)
+    }
+
     async fn closed_by(
         &self,
         partnership: &PartnershipId,

@@ -261,6 +261,8 @@ pub(crate) fn view_items(p: &PartnershipId, case: &Case) -> Vec<ViewItem> {
             .iter()
             .map(|u| keys::person_view_pk(p, u)),
     );
+    // The work queues it is in now; `transactions::apply` takes it out of the others.
+    pks.extend(case.work_queues().iter().map(|q| keys::work_pk(p, q)));
     pks.into_iter()
         .map(|pk| ViewItem {
             pk,

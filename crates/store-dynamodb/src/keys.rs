@@ -95,6 +95,11 @@ pub fn child_view_pk(p: &PartnershipId, child: &ChildKey) -> String {
     format!("P#{p}#VIEW#K#{}", child.as_str())
 }
 
+/// A work queue's entries: the cases in it (`Case::work_queues`), as list entries.
+pub fn work_pk(p: &PartnershipId, queue: &escalations_store::WorkQueue) -> String {
+    format!("P#{p}#WORK#{}", queue.key())
+}
+
 pub fn person_view_pk(p: &PartnershipId, person: &PersonId) -> String {
     format!("P#{p}#VIEW#U#{person}")
 }

@@ -586,6 +586,18 @@ impl Store for DynamoStore {
         }
     }
 
+    async fn work_queue(
+        &self,
+        partnership: &PartnershipId,
+        queue: &escalations_store::WorkQueue,
+    ) -> Result<Vec<CaseSummary>, StoreError> {
+        self.query_prefix(keys::work_pk(partnership, queue), "")
+            .await?
+            .into_iter()
+            .map(|item| from_item::<items::ViewItem>(item).map(|view| view.summary))
+            .collect()
+    }
+
     async fn due_by(
         &self,
         partnership: &PartnershipId,

@@ -107,6 +107,15 @@ pub(crate) fn apply(
     for view in view_items(p, case) {
         items.push(put(table, to_item(&view)?, None)?);
     }
+    // Out of the work queues it has left (a delete of an entry not there does nothing).
+    let now_in = case.work_queues();
+    for queue in case.possible_work_queues().difference(&now_in) {
+        items.push(delete(
+            table,
+            keys::work_pk(p, queue),
+            keys::view_sk(case.raised_at, &case.id),
+        )?);
+    }
     for notice in notices {
         items.push(pending(table, p, notice)?);
     }

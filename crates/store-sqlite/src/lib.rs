@@ -410,6 +410,7 @@ impl Store for SqliteStore {
             insert_events(tx, &p, &t.events)?;
             insert_people(tx, &p, case)?;
             insert_agencies(tx, &p, case)?;
+            rows::file_work(tx, &p, case)?;
             insert_pending(tx, &p, &notices)
         })
         .await
@@ -492,6 +493,33 @@ impl Store for SqliteStore {
                 None
             };
             Ok(Page { items, next })
+        })
+        .await
+    }
+
+    async fn work_queue(
+        &self,
+        partnership: &PartnershipId,
+        queue: &escalations_store::WorkQueue,
+    ) -> Result<Vec<CaseSummary>, StoreError> {
+        let (p, queue) = (partnership.to_string(), queue.key());
+        self.with(move |conn| {
+            let mut stmt = conn
+                .prepare_cached(
+                    "SELECT c.id, c.body FROM case_work w
+                     JOIN cases c ON c.partnership = w.partnership AND c.id = w.case_id
+                     WHERE w.partnership = ?1 AND w.queue = ?2",
+                )
+                .map_err(backend)?;
+            let mut rows = stmt.query(params![p, queue]).map_err(backend)?;
+            let mut items = Vec::new();
+            while let Some(row) = rows.next().map_err(backend)? {
+                let id: String = row.get(0).map_err(backend)?;
+                let body: String = row.get(1).map_err(backend)?;
+                let case: Case = decode(&format!("cases/{p}/{id}"), &body)?;
+                items.push(CaseSummary::of(&case));
+            }
+            Ok(items)
         })
         .await
     }

@@ -113,6 +113,26 @@ pub(crate) fn insert_agencies(
     Ok(())
 }
 
+/// Puts the case in exactly the work queues it is in now (`Case::work_queues`).
+pub(crate) fn file_work(
+    tx: &rusqlite::Transaction<'_>,
+    p: &str,
+    case: &Case,
+) -> Result<(), StoreError> {
+    tx.prepare_cached("DELETE FROM case_work WHERE partnership = ?1 AND case_id = ?2")
+        .map_err(backend)?
+        .execute(params![p, case.id.as_str()])
+        .map_err(backend)?;
+    let mut stmt = tx
+        .prepare_cached("INSERT INTO case_work (partnership, queue, case_id) VALUES (?1, ?2, ?3)")
+        .map_err(backend)?;
+    for queue in case.work_queues() {
+        stmt.execute(params![p, queue.key(), case.id.as_str()])
+            .map_err(backend)?;
+    }
+    Ok(())
+}
+
 pub(crate) fn insert_case(
     tx: &rusqlite::Transaction<'_>,
     p: &str,
@@ -155,7 +175,8 @@ pub(crate) fn insert_case(
     insert_events(tx, p, &t.events)?;
     insert_people(tx, p, case)?;
     // A Practice Alert's agencies asked are concerned from the start.
-    insert_agencies(tx, p, case)
+    insert_agencies(tx, p, case)?;
+    file_work(tx, p, case)
 }
 
 pub(crate) fn load(conn: &Connection, p: &str, id: &str) -> Result<Option<Case>, StoreError> {

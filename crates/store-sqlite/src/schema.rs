@@ -7,7 +7,7 @@ const SCHEMA: &str = include_str!("schema.sql");
 
 /// The schema's version, kept in `PRAGMA user_version`. Files written before versions were
 /// recorded read 0.
-pub(crate) const SCHEMA_VERSION: i64 = 10;
+pub(crate) const SCHEMA_VERSION: i64 = 11;
 
 /// Brings a file written by an older release up to [`SCHEMA_VERSION`]. Opening a current
 /// file only reads the version; a migration runs in one `IMMEDIATE` transaction, so two
@@ -107,7 +107,31 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<(), rusqlite::Error> {
             }
         }
     }
+    let file_work = schema_version(&tx)? < 11
+        && tx
+            .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'cases'")?
+            .exists([])?;
     tx.execute_batch(SCHEMA)?;
+    if file_work {
+        // Version 11 keeps the work queues each case is in (`case_work`, which SCHEMA
+        // creates): filled in from the stored cases.
+        let stored: Vec<(String, String)> = tx
+            .prepare("SELECT partnership, body FROM cases")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        for (partnership, body) in stored {
+            // A body that cannot be read is named when the case itself is next read.
+            let Ok(case) = serde_json::from_str::<escalations_core::case::Case>(&body) else {
+                continue;
+            };
+            for queue in case.work_queues() {
+                tx.execute(
+                    "INSERT OR IGNORE INTO case_work (partnership, queue, case_id) VALUES (?1, ?2, ?3)",
+                    rusqlite::params![partnership, queue.key(), case.id.as_str()],
+                )?;
+            }
+        }
+    }
     tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
     tx.commit()
 }

@@ -124,3 +124,11 @@ CREATE TRIGGER IF NOT EXISTS case_access_not_updated BEFORE UPDATE ON case_acces
 BEGIN SELECT RAISE(ABORT, 'the access history is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS case_access_not_deleted BEFORE DELETE ON case_access
 BEGIN SELECT RAISE(ABORT, 'the access history is append-only'); END;
+-- The work queues each case is in (schema version 11): a person's queue reads only these.
+CREATE TABLE IF NOT EXISTS case_work (
+    partnership TEXT NOT NULL,
+    queue TEXT NOT NULL,
+    case_id TEXT NOT NULL,
+    PRIMARY KEY (partnership, queue, case_id)
+);
+CREATE INDEX IF NOT EXISTS case_work_by_case ON case_work (partnership, case_id);

@@ -41,7 +41,7 @@ async fn reopened_after_rewind(
 }
 
 /// The schema version a file is migrated to on open.
-const CURRENT_SCHEMA: i64 = 9;
+const CURRENT_SCHEMA: i64 = 11;
 
 /// The file's schema version.
 fn schema_version(path: &std::path::Path) -> i64 {

@@ -59,6 +59,8 @@ macro_rules! conformance_suite {
             a_finished_notice_leaves_the_due_query_and_racing_finishes_record_it_once,
             a_sent_notice_is_listed_and_a_dropped_one_is_not,
             partnership_b_cannot_claim_release_or_finish_partnership_a_notices,
+            // Work queues
+            a_case_is_in_exactly_the_work_queues_its_state_puts_it_in,
             // Retention
             closed_cases_wait_in_the_retention_query_by_last_change_until_erased,
             an_erasure_is_a_change_like_any_other_conditional_on_the_version_read,
@@ -2590,4 +2592,112 @@ pub async fn an_erasure_is_a_change_like_any_other_conditional_on_the_version_re
         matches!(refused, Err(StoreError::NotFound { .. })),
         "{refused:?}"
     );
+}
+
+// ---------------------------------------------------------------------------------------
+// Work queues
+
+/// Every queue's ids as the store has them, against what the cases say they are in.
+async fn check_queues(store: &Shared, p: &PartnershipId, cases: &[&Case]) {
+    let mut queues: BTreeSet<crate::WorkQueue> = BTreeSet::new();
+    for case in cases {
+        queues.extend(case.possible_work_queues());
+    }
+    queues.insert(crate::WorkQueue::Agency(AgencyId::parse("police").unwrap()));
+    for queue in &queues {
+        let mut stored: Vec<String> = store
+            .work_queue(p, queue)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|s| s.id.to_string())
+            .collect();
+        stored.sort();
+        let mut expected: Vec<String> = cases
+            .iter()
+            .filter(|c| c.work_queues().contains(queue))
+            .map(|c| c.id.to_string())
+            .collect();
+        expected.sort();
+        assert_eq!(stored, expected, "{queue:?}");
+    }
+}
+
+pub async fn a_case_is_in_exactly_the_work_queues_its_state_puts_it_in(store: Shared) {
+    let (p, other) = (partnership("queues"), partnership("queues-elsewhere"));
+    let cal = Calendar::new(Division::EnglandAndWales);
+    let a = create(
+        &store,
+        &p,
+        &raised(
+            "case-a",
+            &practitioner(),
+            "social-care",
+            at("2026-11-23T10:00:00Z"),
+        ),
+    )
+    .await;
+    let b = create(
+        &store,
+        &p,
+        &raised(
+            "case-b",
+            &practitioner(),
+            "social-care",
+            at("2026-11-23T11:00:00Z"),
+        ),
+    )
+    .await;
+    // Raised: the receiving agency's response is due.
+    assert!(a.work_queues().contains(&crate::WorkQueue::Agency(
+        AgencyId::parse("social-care").unwrap()
+    )));
+    check_queues(&store, &p, &[&a, &b]).await;
+
+    // Not resolved, with a plan owed by health: out of social care's queue, into health's and
+    // wherever the next move now lies.
+    let t = a
+        .respond(
+            &sefton(),
+            &cal,
+            &social_worker(),
+            Outcome::NotResolved {
+                reasons: text("Not agreed"),
+                agreed_actions: vec![escalations_core::case::AgreedAction {
+                    what: text("Share the chronology"),
+                    owner_agency: Some(AgencyId::parse("health").unwrap()),
+                    owner_person: None,
+                    by_when: "2026-12-04".parse().unwrap(),
+                    done: None,
+                }],
+            },
+            at("2026-11-24T10:00:00Z"),
+        )
+        .unwrap();
+    store.apply(&p, &t).await.unwrap();
+    let a = t.case;
+    assert!(a.work_queues().contains(&crate::WorkQueue::Agency(
+        AgencyId::parse("health").unwrap()
+    )));
+    check_queues(&store, &p, &[&a, &b]).await;
+
+    // Withdrawn: in no queue at all.
+    let chair = actor("chair", "sscp", Role::Chair);
+    let t = b
+        .withdraw(
+            &sefton(),
+            &chair,
+            text("Raised in error"),
+            at("2026-11-24T11:00:00Z"),
+        )
+        .unwrap();
+    store.apply(&p, &t).await.unwrap();
+    let b = t.case;
+    assert!(b.work_queues().is_empty());
+    check_queues(&store, &p, &[&a, &b]).await;
+
+    // Another partnership's queue of the same name is its own.
+    for queue in a.possible_work_queues() {
+        assert!(store.work_queue(&other, &queue).await.unwrap().is_empty());
+    }
 }

@@ -13,7 +13,7 @@ use escalations_core::ids::{CaseId, PartnershipId, PersonId};
 use crate::{
     CalendarFeed, CaseAccess, CaseFilter, CaseSummary, ClaimedNotice, ClosedCase, Created,
     DueClock, DueNotice, Idempotency, Notice, NoticeEnd, NoticeKey, NoticeOutcome, Page,
-    PageRequest, PartnershipConfig, PendingNotice, Scope, Store, StoreError,
+    PageRequest, PartnershipConfig, PendingNotice, Scope, Store, StoreError, WorkQueue as Queue,
 };
 
 /// One method of the port.
@@ -30,6 +30,7 @@ pub enum Call {
     Chronology,
     ApplyNoting,
     ListCases,
+    WorkQueue,
     DueBy,
     RecordNotice,
     Notices,
@@ -195,6 +196,17 @@ impl<P: Probe> Store for Instrumented<P> {
             .list_cases(partnership, scope, filter, page)
             .await?;
         self.probe.read(Call::ListCases, found.items.len());
+        Ok(found)
+    }
+
+    async fn work_queue(
+        &self,
+        partnership: &PartnershipId,
+        queue: &Queue,
+    ) -> Result<Vec<CaseSummary>, StoreError> {
+        self.probe.before(Call::WorkQueue)?;
+        let found = self.inner.work_queue(partnership, queue).await?;
+        self.probe.read(Call::WorkQueue, found.len());
         Ok(found)
     }
 

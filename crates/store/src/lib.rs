@@ -66,7 +66,7 @@ pub struct ConfigChange {
 // Lists and queries
 
 /// What a list shows of a case (a read model of the core's, stored as list entries).
-pub use escalations_core::case::{CaseSummary, RunningClock};
+pub use escalations_core::case::{CaseSummary, RunningClock, WorkQueue};
 
 /// The kind of a case's status, defined with the status in the core.
 pub use escalations_core::case::StatusKind;
@@ -527,6 +527,15 @@ pub trait Store: Send + Sync {
         filter: &CaseFilter,
         page: &PageRequest,
     ) -> Result<Page<CaseSummary>, StoreError>;
+
+    /// The cases in a work queue (`Case::work_queues`), as list entries: the one read behind
+    /// a person's work queue, bounded by the work waiting there, not by every case their agency
+    /// was ever party to. Kept up to date by every write of a case.
+    async fn work_queue(
+        &self,
+        partnership: &PartnershipId,
+        queue: &WorkQueue,
+    ) -> Result<Vec<CaseSummary>, StoreError>;
 
     /// Open clocks due at or before `instant`, earliest first, without reading anything else.
     async fn due_by(

@@ -46,7 +46,7 @@ pub use contact::{Contact, ContactMethod, ContactRefused};
 pub use forms::FormRecord;
 pub use next_move::{NextMove, describe_move, local_time, lowercase_first};
 pub use refusals::{ClockRefused, RaiseError, Refused};
-pub use summary::{CaseSummary, OpenActions, RunningClock};
+pub use summary::{CaseSummary, OpenActions, RunningClock, WorkQueue};
 pub use targets::{RunningTotal, TotalState};
 pub use transitions::{DecisionAsked, DueMoved};
 

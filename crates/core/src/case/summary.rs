@@ -1,10 +1,12 @@
 //! What a list shows of a case: enough to triage and to know whose move it is while a clock
 //! runs, nothing about the child. Stored as list entries, and sent to the page as is.
 
+use std::collections::BTreeSet;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Case, ChildKey, StatusKind};
+use super::{Case, ChildKey, Status, StatusKind};
 use crate::ids::{AgencyId, CaseId, ClockId, ProcedureId, StageId};
 use crate::procedure::Party;
 
@@ -68,5 +70,73 @@ impl CaseSummary {
             child_key: case.child_key.clone(),
             version: case.version,
         }
+    }
+}
+
+/// A work queue a case can be in: an agency's, or the partnership's (its chair and business
+/// unit). Stored as an index, so a person's queue is one read of the cases in it, however
+/// many cases their agency has ever been party to.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum WorkQueue {
+    Agency(AgencyId),
+    Partnership,
+}
+
+impl WorkQueue {
+    /// The queue in a storage key: the agency's id, or `~partnership` (no agency id has a `~`).
+    pub fn key(&self) -> String {
+        match self {
+            WorkQueue::Agency(agency) => agency.to_string(),
+            WorkQueue::Partnership => "~partnership".to_owned(),
+        }
+    }
+}
+
+impl Case {
+    /// The work queues the case is in now. An open case whose clock runs: the queue of the
+    /// side that owns the clock. An open case with no clock running: whose move it is depends on
+    /// the procedure, so the queues of every agency concerned and the partnership's (the queue
+    /// reads the case to decide). And, unless it was withdrawn, the queue of every agency that
+    /// owes an open agreed action (plans are followed up after the decision).
+    pub fn work_queues(&self) -> BTreeSet<WorkQueue> {
+        let mut queues = BTreeSet::new();
+        if self.status.is_open() {
+            match self.running_clock().map(|run| run.owner) {
+                Some(Party::Raising) => {
+                    queues.insert(WorkQueue::Agency(self.raising_agency.clone()));
+                }
+                Some(Party::Receiving) => {
+                    queues.extend(self.receiving_agency.clone().map(WorkQueue::Agency));
+                }
+                Some(Party::Partnership) => {
+                    queues.insert(WorkQueue::Partnership);
+                }
+                None => {
+                    queues.extend(self.agencies_concerned().into_iter().map(WorkQueue::Agency));
+                    queues.insert(WorkQueue::Partnership);
+                }
+            }
+        }
+        if !matches!(self.status, Status::Withdrawn { .. }) {
+            queues.extend(
+                self.open_actions()
+                    .into_iter()
+                    .map(|open| WorkQueue::Agency(open.owner)),
+            );
+        }
+        queues
+    }
+
+    /// Every queue the case could be in now or could have been in before: its agencies
+    /// concerned and the partnership's (agencies concerned only ever grow), so a store can
+    /// take it out of the ones it has left.
+    pub fn possible_work_queues(&self) -> BTreeSet<WorkQueue> {
+        let mut queues: BTreeSet<WorkQueue> = self
+            .agencies_concerned()
+            .into_iter()
+            .map(WorkQueue::Agency)
+            .collect();
+        queues.insert(WorkQueue::Partnership);
+        queues
     }
 }
