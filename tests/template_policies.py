@@ -79,7 +79,8 @@ FUNCTIONS = {
             "dynamodb:PutItem",
             # apply_noting's transaction: Update of each notice the change plans (the outbox)
             "dynamodb:UpdateItem",
-            # delete_calendar_feed (stopping a feed)
+            # delete_calendar_feed (stopping a feed); apply_noting's transaction: Delete of
+            # the case's entries in the work queues it leaves
             "dynamodb:DeleteItem",
         },
         "index": set(),
@@ -95,6 +96,9 @@ FUNCTIONS = {
             "dynamodb:PutItem",
             # apply_noting's transaction: Update of each notice the escalation plans
             "dynamodb:UpdateItem",
+            # apply_noting's transaction: Delete of the case's entries in the work queues it
+            # leaves (the side that escalated is no longer the one to move)
+            "dynamodb:DeleteItem",
         },
         "index": set(),
     },
@@ -126,6 +130,8 @@ FUNCTIONS = {
             # change_partnership's transaction: Update of the configuration, conditional on
             # its version; apply_noting: Update of the notices a moved deadline plans
             "dynamodb:UpdateItem",
+            # apply_noting's transaction: Delete of the work-queue entries a case leaves
+            "dynamodb:DeleteItem",
         },
         "index": {
             # due_by (every open clock, to find the deadlines a closure day moves)

@@ -5,15 +5,166 @@
 //! their user in moto's Cognito), then the scheduled `sweep` with the schedule's input, a
 //! month later.
 //!
+//! Every DynamoDB call the functions make goes through a tap on the wire, and each function's
+//! calls are held to the actions its role in template.yaml allows (moto enforces no IAM: a
+//! missing action would only show in AWS, as an AccessDenied).
+//!
 //! Needs `CARGO_LAMBDA` (set by `eval "$(./scripts/tools.sh)"`).
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use escalations_store::Store;
 use escalations_store_dynamodb::DynamoStore;
 use escalations_testkit::moto;
 use serde_json::{Value, json};
+
+/// The IAM actions the DynamoDB calls on the wire need, in order: `dynamodb:Query` on the
+/// table, `index:dynamodb:Query` on an index; a transaction's items each need their own
+/// action (there is no IAM action for TransactWriteItems itself).
+#[derive(Default)]
+struct Calls(Mutex<Vec<String>>);
+
+impl escalations_testkit::wire::Tap for Calls {
+    fn before(&self, op: &str, request: &Value) {
+        const DYNAMODB: [&str; 10] = [
+            "GetItem",
+            "Query",
+            "PutItem",
+            "UpdateItem",
+            "DeleteItem",
+            "TransactWriteItems",
+            "BatchWriteItem",
+            "BatchGetItem",
+            "Scan",
+            "TransactGetItems",
+        ];
+        if !DYNAMODB.contains(&op) {
+            return; // Cognito, SES: not DynamoDB
+        }
+        let mut calls = self.0.lock().unwrap();
+        match op {
+            "TransactWriteItems" => {
+                for item in request["TransactItems"].as_array().into_iter().flatten() {
+                    for (kind, action) in [
+                        ("Put", "PutItem"),
+                        ("Update", "UpdateItem"),
+                        ("Delete", "DeleteItem"),
+                        ("ConditionCheck", "ConditionCheckItem"),
+                    ] {
+                        if item.get(kind).is_some() {
+                            calls.push(format!("dynamodb:{action}"));
+                        }
+                    }
+                }
+            }
+            "Query" if request.get("IndexName").is_some() => {
+                calls.push("index:dynamodb:Query".to_owned())
+            }
+            _ => calls.push(format!("dynamodb:{op}")),
+        }
+    }
+}
+
+/// What each function was seen calling, by its binary's name.
+static SEEN: OnceLock<(Arc<Calls>, Mutex<BTreeMap<String, BTreeSet<String>>>)> = OnceLock::new();
+
+fn calls() -> &'static (Arc<Calls>, Mutex<BTreeMap<String, BTreeSet<String>>>) {
+    SEEN.get_or_init(|| (Arc::new(Calls::default()), Mutex::new(BTreeMap::new())))
+}
+
+/// Runs `call` and puts the DynamoDB calls made meanwhile down to `function`.
+async fn watched<T>(function: &str, call: impl std::future::Future<Output = T>) -> T {
+    let (tap, seen) = calls();
+    let mark = tap.0.lock().unwrap().len();
+    let answer = call.await;
+    let made: Vec<String> = tap.0.lock().unwrap()[mark..].to_vec();
+    seen.lock()
+        .unwrap()
+        .entry(function.to_owned())
+        .or_default()
+        .extend(made);
+    answer
+}
+
+/// Each function's DynamoDB actions as template.yaml's role allows them (`index:` for the
+/// open-clocks index), by the binary's name (`raise` is `RaiseFunction`).
+fn allowed_by_template() -> BTreeMap<String, BTreeSet<String>> {
+    use serde_yaml_ng::Value as Yaml;
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../template.yaml");
+    let template: Yaml = serde_yaml_ng::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let text = |v: &Yaml| -> String {
+        match v {
+            Yaml::String(s) => s.clone(),
+            Yaml::Tagged(t) => format!("{:?}", t.value),
+            other => format!("{other:?}"),
+        }
+    };
+    let mut allowed = BTreeMap::new();
+    for (name, resource) in template["Resources"].as_mapping().unwrap() {
+        let name = name.as_str().unwrap();
+        let Some(binary) = name.strip_suffix("Function") else {
+            continue;
+        };
+        let mut actions = BTreeSet::new();
+        for policy in resource["Properties"]["Policies"]
+            .as_sequence()
+            .into_iter()
+            .flatten()
+        {
+            for statement in policy["Statement"].as_sequence().into_iter().flatten() {
+                let list: Vec<String> = match &statement["Action"] {
+                    Yaml::Sequence(items) => items.iter().map(text).collect(),
+                    one => vec![text(one)],
+                };
+                let index = text(&statement["Resource"]).contains("/index/");
+                for action in list.into_iter().filter(|a| a.starts_with("dynamodb:")) {
+                    actions.insert(if index {
+                        format!("index:{action}")
+                    } else {
+                        action
+                    });
+                }
+            }
+        }
+        allowed.insert(binary.to_lowercase(), actions);
+    }
+    allowed
+}
+
+/// Starts `cargo lambda watch` on a free port with `env`; answers the port once it listens.
+fn watch(cargo_lambda: &str, env: &str) -> (u16, Watch) {
+    let port = escalations_testkit::free_port();
+    let workspace = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+    let child = Command::new(cargo_lambda)
+        .args([
+            "lambda",
+            "watch",
+            "-A",
+            "127.0.0.1",
+            "-P",
+            &port.to_string(),
+            "--env-var",
+            env,
+        ])
+        .current_dir(workspace)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("cargo lambda watch starts");
+    let watch = Watch(child);
+    let started = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "cargo lambda watch did not listen on {port}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    (port, watch)
+}
 
 /// Stops `cargo lambda watch` when the test ends, however it ends.
 struct Watch(Child);
@@ -68,8 +219,8 @@ async fn invoke_text(
     function: &str,
     event: Value,
 ) -> (u16, String) {
-    let response: Value = http
-        .post(format!(
+    let response: Value = watched(function, async {
+        http.post(format!(
             "http://127.0.0.1:{port}/2015-03-31/functions/{function}/invocations"
         ))
         .json(&event)
@@ -78,7 +229,9 @@ async fn invoke_text(
         .unwrap_or_else(|e| panic!("invoking {function}: {e}"))
         .json()
         .await
-        .unwrap();
+        .unwrap()
+    })
+    .await;
     let status = response["statusCode"]
         .as_u64()
         .unwrap_or_else(|| panic!("{function}: {response}")) as u16;
@@ -140,37 +293,20 @@ async fn every_function_runs_under_cargo_lambda_against_dynamodb() {
     let cognito = cognito_client();
     let pool = user_pool(&cognito).await;
 
-    let port = escalations_testkit::free_port();
-    let workspace = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
-    let env = format!(
-        "TABLE_NAME={table},AWS_ENDPOINT_URL={},AWS_REGION=us-east-1,AWS_ACCESS_KEY_ID=test,AWS_SECRET_ACCESS_KEY=test,RUST_LOG=info,MAIL_FROM=escalations@lambda.scp.test,BASE_URL=https://escalations.scp.test,USER_POOL_ID={pool}",
-        moto::endpoint()
+    // The functions reach AWS through the tap, which notes every DynamoDB call. As in
+    // template.yaml, only the sweeper sends mail (`MAIL_FROM`, `BASE_URL`): the HTTP functions
+    // run in a `cargo lambda watch` of their own without them.
+    let endpoint = escalations_testkit::wire::tap(calls().0.clone()).await;
+    let common = format!(
+        "TABLE_NAME={table},AWS_ENDPOINT_URL={endpoint},AWS_REGION=us-east-1,AWS_ACCESS_KEY_ID=test,AWS_SECRET_ACCESS_KEY=test,RUST_LOG=info,USER_POOL_ID={pool}"
     );
-    let child = Command::new(&cargo_lambda)
-        .args([
-            "lambda",
-            "watch",
-            "-A",
-            "127.0.0.1",
-            "-P",
-            &port.to_string(),
-            "--env-var",
-            &env,
-        ])
-        .current_dir(workspace)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("cargo lambda watch starts");
-    let _watch = Watch(child);
-    let started = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            started.elapsed() < Duration::from_secs(120),
-            "cargo lambda watch did not listen on {port}"
-        );
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    let (port, _watch) = watch(&cargo_lambda, &common);
+    let (sweep_port, _sweep_watch) = watch(
+        &cargo_lambda,
+        &format!(
+            "{common},MAIL_FROM=escalations@lambda.scp.test,BASE_URL=https://escalations.scp.test"
+        ),
+    );
     // The first invocation of each function compiles it.
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(600))
@@ -388,9 +524,9 @@ async fn every_function_runs_under_cargo_lambda_against_dynamodb() {
     let time = (chrono::Utc::now() + chrono::Duration::days(30))
         .format("%Y-%m-%dT%H:%M:%SZ")
         .to_string();
-    let summary: Value = http
-        .post(format!(
-            "http://127.0.0.1:{port}/2015-03-31/functions/sweep/invocations"
+    let summary: Value = watched("sweep", async {
+        http.post(format!(
+            "http://127.0.0.1:{sweep_port}/2015-03-31/functions/sweep/invocations"
         ))
         .json(&json!({ "time": time }))
         .send()
@@ -398,7 +534,9 @@ async fn every_function_runs_under_cargo_lambda_against_dynamodb() {
         .expect("invoking sweep")
         .json()
         .await
-        .unwrap();
+        .unwrap()
+    })
+    .await;
     assert_eq!(summary["now"], time.as_str(), "{summary}");
     assert_eq!(summary["due_clocks"], 1, "{summary}");
     // cargo lambda watch's runtime API gives every invocation the same deadline header,
@@ -411,4 +549,26 @@ async fn every_function_runs_under_cargo_lambda_against_dynamodb() {
         .sum::<u64>();
     let due = summary["due_clocks"].as_u64().unwrap() + summary["notices_due"].as_u64().unwrap();
     assert_eq!(done, due, "{summary}");
+
+    // Every DynamoDB action each function was seen to need, its role in template.yaml allows.
+    let allowed = allowed_by_template();
+    let seen = calls().1.lock().unwrap().clone();
+    assert!(
+        [
+            "raise", "cases", "respond", "escalate", "report", "admin", "sweep"
+        ]
+        .iter()
+        .all(|f| seen.get(*f).is_some_and(|s| !s.is_empty())),
+        "every function was seen calling DynamoDB: {seen:?}"
+    );
+    for (function, actions) in &seen {
+        let role = allowed
+            .get(function)
+            .unwrap_or_else(|| panic!("{function} has no role in template.yaml"));
+        let missing: Vec<&String> = actions.difference(role).collect();
+        assert!(
+            missing.is_empty(),
+            "{function} calls {missing:?}, which its role in template.yaml does not allow (it allows {role:?})"
+        );
+    }
 }
