@@ -3,14 +3,24 @@
 //! Then every change the API acknowledged (2xx) is looked for in its case's chronology, the
 //! notices sent are checked for duplicates, and a last sweep must find nothing due left unsent.
 //!
-//! usage: bench-soak [--users 50] [--seconds 600]
+//! The stack runs over the embedded store (`--store sqlite`, the default) or over the DynamoDB
+//! adapter talking to moto (`--store dynamodb`: a moto_server started by
+//! `escalations_testkit::moto`, a fresh table from template.yaml; moto on PATH:
+//! `eval "$(./scripts/tools.sh)"`). moto is not DynamoDB: that run checks correctness over the
+//! real wire protocol; its latencies are moto's (one request at a time, in Python).
+//!
+//! usage: bench-soak [--store sqlite|dynamodb] [--users 50] [--seconds 600 (sqlite), 60 (dynamodb)]
 //! Exits non-zero on a lost change, a duplicate notice, a notice due but unsent, or a 5xx.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use escalations_bench::{flag, percentile, sefton_token};
-use escalations_store_sqlite::Writes;
+use escalations_store::Store;
+use escalations_store_dynamodb::DynamoStore;
+use escalations_store_sqlite::{SqliteStore, Writes};
+use escalations_testkit::moto;
 use serde_json::{Value, json};
 
 /// What one person's session saw.
@@ -26,16 +36,37 @@ struct Seen {
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
+    let store_kind: String = flag(&args, "--store", "sqlite".to_owned());
     let users = flag(&args, "--users", 50) as usize;
-    let seconds = flag(&args, "--seconds", 600);
     let dir = tempfile::tempdir().expect("temp dir");
     let outbox = dir.path().join("outbox");
-    let (router, sweeper) = escalations_local::stack_with(
-        dir.path().join("soak.db"),
+    let (store, seconds): (Arc<dyn Store>, u64) = match store_kind.as_str() {
+        "sqlite" => (
+            Arc::new(
+                SqliteStore::open_with(dir.path().join("soak.db"), Writes::Grouped)
+                    .await
+                    .expect("store"),
+            ),
+            flag(&args, "--seconds", 600),
+        ),
+        // moto applies one request at a time: a shorter default run.
+        "dynamodb" => {
+            let table = moto::fresh_table(&moto::client()).await;
+            (
+                Arc::new(DynamoStore::new(moto::client(), table)),
+                flag(&args, "--seconds", 60),
+            )
+        }
+        other => {
+            eprintln!("bench-soak: --store {other}: give sqlite or dynamodb");
+            std::process::exit(2);
+        }
+    };
+    let (router, sweeper) = escalations_local::stack_over(
+        store,
         outbox.clone(),
         "http://127.0.0.1".to_owned(),
         dir.path().join("no-site"),
-        Writes::Grouped,
     )
     .await
     .expect("stack");
@@ -185,11 +216,11 @@ async fn main() {
     all.times.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     println!(
-        "| users | seconds | cases | changes acknowledged | lost | 5xx | refused | notices sent | duplicates | due but unsent after the last sweep | p50 ms | p99 ms |"
+        "| store | users | seconds | cases | changes acknowledged | lost | 5xx | refused | notices sent | duplicates | due but unsent after the last sweep | p50 ms | p99 ms |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     println!(
-        "| {users} | {seconds} | {} | {changes} | {lost} | {} | {} | {} | {duplicates} | {unsent} | {:.1} | {:.1} |",
+        "| {store_kind} | {users} | {seconds} | {} | {changes} | {lost} | {} | {} | {} | {duplicates} | {unsent} | {:.1} | {:.1} |",
         all.acknowledged.len(),
         all.server_errors,
         all.refused,

@@ -13,7 +13,7 @@ use crate::calendar::Division;
 use crate::case::role_label;
 use crate::ids::{AgencyId, MailboxId, PersonId};
 use crate::notices::NoticeSettings;
-use crate::partnership::{Agency, EmailAddress, PartnershipConfig, Person};
+use crate::partnership::{Agency, EmailAddress, PartnershipConfig, Person, Retention};
 
 /// One change to a configuration.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -37,6 +37,8 @@ pub enum ConfigEdit {
     SetNotices(NoticeSettings),
     AddClosureDay(NaiveDate),
     RemoveClosureDay(NaiveDate),
+    /// How long closed cases are kept before they are erased; `None` keeps them.
+    SetRetention(Option<Retention>),
 }
 
 /// Why an edit cannot be applied: the field of the edit at fault, and why, in words.
@@ -181,6 +183,16 @@ impl ConfigEdit {
                     notices.reminder_percent,
                     notices.unanswered_after_working_days
                 )
+            }
+            ConfigEdit::SetRetention(retention) => {
+                next.retention = *retention;
+                match retention {
+                    Some(r) => format!(
+                        "set closed cases to be kept {} years after their last change, then erased",
+                        r.closed_cases_kept_for_years()
+                    ),
+                    None => "stopped erasing closed cases: they are kept".to_owned(),
+                }
             }
             ConfigEdit::AddClosureDay(date) => {
                 if config.closure_days.contains(date) {

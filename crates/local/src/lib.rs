@@ -94,8 +94,19 @@ pub async fn stack_with(
     if let Some(dir) = data_file.parent() {
         std::fs::create_dir_all(dir)?;
     }
-    std::fs::create_dir_all(&outbox_dir)?;
     let store = Arc::new(SqliteStore::open_with(data_file, writes).await?);
+    stack_over(store, outbox_dir, base_url, site).await
+}
+
+/// The same stack over any store (the soak runs it over the DynamoDB adapter on moto too):
+/// seeds the demo partnerships into `store` and builds the rest as `stack_with` does.
+pub async fn stack_over(
+    store: Arc<dyn Store>,
+    outbox_dir: PathBuf,
+    base_url: String,
+    site: PathBuf,
+) -> Result<(Router, Sweeper), Box<dyn std::error::Error + Send + Sync>> {
+    std::fs::create_dir_all(&outbox_dir)?;
     let partnerships = escalations_demo::partnerships();
     for config in &partnerships {
         store.put_partnership(config).await?;
@@ -104,7 +115,6 @@ pub async fn stack_with(
     let offset = offset_seconds.clone();
     let clock =
         Arc::new(move || Utc::now() + chrono::Duration::seconds(offset.load(Ordering::SeqCst)));
-    let store: Arc<dyn Store> = store;
     let outbox = Arc::new(Outbox::new(outbox_dir));
     let api_handler = Api::new(store, Catalogue::builtin()?, clock)
         .with_site(base_url.clone())

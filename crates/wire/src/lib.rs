@@ -820,6 +820,14 @@ pub struct ConfigChangeBody {
     pub division: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notices: Option<NoticesBody>,
+    /// `set-retention`: how many years after a closed case's last change it is erased (1 to
+    /// 100).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "whole_number"
+    )]
+    pub closed_cases_kept_for_years: Option<u64>,
 }
 
 /// An agency as an administrator adds or changes it.

@@ -800,6 +800,17 @@ fn administration(contract: &Contract, catalogue: &Catalogue, now: chrono::DateT
             id: Some("sam-newcomer".into()),
             ..Default::default()
         },
+        ConfigChangeBody {
+            version: Some(7),
+            change: Some("set-retention".into()),
+            closed_cases_kept_for_years: Some(6),
+            ..Default::default()
+        },
+        ConfigChangeBody {
+            version: Some(8),
+            change: Some("clear-retention".into()),
+            ..Default::default()
+        },
     ] {
         contract.accepts("ConfigChangeBody", &body);
     }

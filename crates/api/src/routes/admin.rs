@@ -9,7 +9,7 @@ use escalations_core::calendar::Division;
 use escalations_core::config_edit::ConfigEdit;
 use escalations_core::ids::{AgencyId, MailboxId, PersonId};
 use escalations_core::notices::NoticeSettings;
-use escalations_core::partnership::{Agency, EmailAddress, Person};
+use escalations_core::partnership::{Agency, EmailAddress, Person, Retention};
 use escalations_store::{ConfigChange, ConfigVersion};
 use escalations_wire::{
     AdminView, AgencyBody, ClosureDayPreview, ConfigChangeBody, ConfigChangeView, ConfigChanged,
@@ -90,8 +90,8 @@ pub(crate) async fn change(
 }
 
 const CHANGES: &str = "add-closure-day, remove-closure-day, add-agency, edit-agency, \
-    remove-agency, add-person, edit-person, remove-person, set-mailbox, set-division or \
-    set-notices";
+    remove-agency, add-person, edit-person, remove-person, set-mailbox, set-division, \
+    set-notices, set-retention or clear-retention";
 
 /// The typed edit a body names, every bad field recorded in `f`. Every part sent is checked,
 /// whether or not the change uses it, so the API is as strict as its document.
@@ -114,6 +114,12 @@ fn edit(f: &mut Fields, raw: &ConfigChangeBody) -> Option<ConfigEdit> {
         )
     });
     let notices = raw.notices.as_ref().and_then(|n| notices(f, n));
+    let retention = raw.closed_cases_kept_for_years.and_then(|years| {
+        let years = u32::try_from(years).unwrap_or(u32::MAX);
+        Retention::years(years)
+            .map_err(|e| f.problem("closed_cases_kept_for_years", e.to_string()))
+            .ok()
+    });
     // A part sent but refused above fails the whole change.
     let refused = (raw.date.is_some() && date.is_none())
         || (raw.agency.is_some() && agency.is_none())
@@ -122,6 +128,7 @@ fn edit(f: &mut Fields, raw: &ConfigChangeBody) -> Option<ConfigEdit> {
         || (raw.address.is_some() && address.is_none())
         || (raw.division.is_some() && division.is_none())
         || (raw.notices.is_some() && notices.is_none())
+        || (raw.closed_cases_kept_for_years.is_some() && retention.is_none())
         || (!matches!(
             raw.change.as_deref(),
             Some("remove-agency" | "remove-person")
@@ -178,6 +185,16 @@ fn edit(f: &mut Fields, raw: &ConfigChangeBody) -> Option<ConfigEdit> {
             required(f, change, "notices", raw.notices.is_some());
             ConfigEdit::SetNotices(notices?)
         }
+        "set-retention" => {
+            required(
+                f,
+                change,
+                "closed_cases_kept_for_years",
+                raw.closed_cases_kept_for_years.is_some(),
+            );
+            ConfigEdit::SetRetention(Some(retention?))
+        }
+        "clear-retention" => ConfigEdit::SetRetention(None),
         other => {
             f.problem(
                 "change",
