@@ -68,10 +68,13 @@ impl escalations_testkit::wire::Tap for Calls {
     }
 }
 
-/// What each function was seen calling, by its binary's name.
-static SEEN: OnceLock<(Arc<Calls>, Mutex<BTreeMap<String, BTreeSet<String>>>)> = OnceLock::new();
+/// The IAM actions seen, or allowed, by each function's binary name.
+type ByFunction = BTreeMap<String, BTreeSet<String>>;
 
-fn calls() -> &'static (Arc<Calls>, Mutex<BTreeMap<String, BTreeSet<String>>>) {
+/// The tap's calls, and what each function was seen calling.
+static SEEN: OnceLock<(Arc<Calls>, Mutex<ByFunction>)> = OnceLock::new();
+
+fn calls() -> &'static (Arc<Calls>, Mutex<ByFunction>) {
     SEEN.get_or_init(|| (Arc::new(Calls::default()), Mutex::new(BTreeMap::new())))
 }
 
