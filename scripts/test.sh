@@ -75,6 +75,7 @@ cargo build --quiet --locked -p escalations-bench -p cases
 "$target/debug/bench-api" --requests 200 --concurrency 4
 "$target/debug/bench-cost"
 "$target/debug/bench-soak" --users 8 --seconds 5
+"$target/debug/bench-soak" --store dynamodb --users 5 --seconds 10  # the same checks over the DynamoDB adapter on moto (about 20 s)
 "$target/debug/bench-coldstart" --runs 2 hello-lambda="$target/debug/hello-lambda" cases="$target/debug/cases"
 node frontend/bench/paint.mjs --loads 2 --stack "$target/debug/escalations-local"
 

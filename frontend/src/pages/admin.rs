@@ -1,9 +1,9 @@
 //! Administration (administrators only): the partnership's set-up — closure days, people,
-//! agencies, mailboxes, division and working hours — and the record of changes. Adding a
-//! closure day shows first which open deadlines it moves ("Adding Tuesday 29 December 2026
-//! moves 3 open deadlines"), then saves; adding a person creates their sign-in. Every change
-//! names the version read: if another administrator changed the set-up first, the page says so
-//! and reloads it, keeping what was typed.
+//! agencies, mailboxes, division, working hours and how long closed cases are kept — and the
+//! record of changes. Adding a closure day shows first which open deadlines it moves ("Adding
+//! Tuesday 29 December 2026 moves 3 open deadlines"), then saves; adding a person creates their
+//! sign-in. Every change names the version read: if another administrator changed the set-up
+//! first, the page says so and reloads it, keeping what was typed.
 
 use chrono::NaiveDate;
 use escalations_core::procedure::AgencyKind;
@@ -171,6 +171,7 @@ pub fn Administration() -> impl IntoView {
             <AgencyForm version=Signal::derive(version) reload=reload flash=flash />
             <MailboxForm version=Signal::derive(version) reload=reload flash=flash />
             <NoticesForm version=Signal::derive(version) reload=reload flash=flash admin=admin />
+            <RetentionForm version=Signal::derive(version) reload=reload flash=flash admin=admin />
         </Show>
     }
 }
@@ -780,6 +781,141 @@ fn NoticesForm(
             <TextInput id="notices.unanswered_after_working_days" label="Working days before an unanswered breach goes up a line"
                 value=days on_input=move |v| days.set(v) />
             <button type="submit" class="govuk-button" disabled=move || sending.pending.get()>"Save working hours"</button>
+        </form>
+    }
+}
+
+/// What the partnership does with closed cases now, in one sentence.
+fn retention_words(years: Option<u32>) -> String {
+    match years {
+        None => "Closed cases are kept until you set a period.".to_owned(),
+        Some(years) => format!(
+            "Closed cases are kept {} after their last change, then the child's details and \
+             everything written about the case are erased. The figures in reports are kept.",
+            if years == 1 {
+                "1 year".to_owned()
+            } else {
+                format!("{years} years")
+            }
+        ),
+    }
+}
+
+/// The years typed, if a whole number from 1 to 100; otherwise what to say about them.
+fn retention_years(typed: &str) -> Result<u64, &'static str> {
+    let typed = typed.trim();
+    if typed.is_empty() {
+        return Err("Enter how many years after a closed case's last change it is kept");
+    }
+    match typed.parse::<u64>() {
+        Ok(years) if (1..=100).contains(&years) => Ok(years),
+        Ok(_) => Err("Years must be between 1 and 100"),
+        Err(_) => Err("Years must be a whole number, like 6"),
+    }
+}
+
+/// How long closed cases are kept: a period after which the sweeper erases a closed case's
+/// child's details and words (the report's figures stay), or none, keeping them.
+#[component]
+fn RetentionForm(
+    version: Signal<u64>,
+    reload: RwSignal<u32>,
+    flash: RwSignal<Option<String>>,
+    admin: LocalResource<Result<AdminView, Failure>>,
+) -> impl IntoView {
+    // The server names this field, so the input carries its name as its id.
+    const FIELD: &str = "closed_cases_kept_for_years";
+    let kept = move || {
+        admin
+            .get()
+            .and_then(Result::ok)
+            .and_then(|a| a.partnership.retention)
+            .map(|r| r.closed_cases_kept_for_years())
+    };
+    let years = RwSignal::new(String::new());
+    // Filled once from the set-up as first read: a reload after another administrator's
+    // change keeps what was typed.
+    Effect::new(move |filled: Option<bool>| {
+        if filled == Some(true) {
+            return true;
+        }
+        match admin.get() {
+            Some(Ok(view)) => {
+                let period = view.partnership.retention;
+                years.set(
+                    period
+                        .map(|r| r.closed_cases_kept_for_years().to_string())
+                        .unwrap_or_default(),
+                );
+                true
+            }
+            _ => false,
+        }
+    });
+    let sending = Sending::new();
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if sending.pending.get_untracked() {
+            return;
+        }
+        let chosen = match retention_years(&years.get_untracked()) {
+            Ok(chosen) => chosen,
+            Err(message) => {
+                sending.clear();
+                flash.set(None);
+                sending.errors.set(vec![FieldError {
+                    field: FIELD.to_owned(),
+                    message: message.to_owned(),
+                }]);
+                return;
+            }
+        };
+        let body = ConfigChangeBody {
+            version: Some(version.get_untracked()),
+            change: Some("set-retention".to_owned()),
+            closed_cases_kept_for_years: Some(chosen),
+            ..Default::default()
+        };
+        send_change(body, sending, reload, flash, move |_| {
+            years.set(chosen.to_string())
+        });
+    };
+    let keep = move |_| {
+        let body = ConfigChangeBody {
+            version: Some(version.get_untracked()),
+            change: Some("clear-retention".to_owned()),
+            ..Default::default()
+        };
+        send_change(body, sending, reload, flash, move |_| {
+            years.set(String::new())
+        });
+    };
+    view! {
+        <h2 class="govuk-heading-m" id="retention">"How long closed cases are kept"</h2>
+        <ErrorSummary errors=sending.errors />
+        <Problem message=sending.problem />
+        <p class="govuk-body" id="retention-now">{move || retention_words(kept())}</p>
+        <form novalidate on:submit=save>
+            <TextInput id=FIELD label="Years after a closed case's last change"
+                hint="1 to 100. Your records of processing should say the same."
+                value=years on_input=move |v| years.set(v) error=error_for(sending.errors, FIELD) />
+            <div class="govuk-button-group">
+                <button type="submit" class="govuk-button" disabled=move || sending.pending.get()>
+                    "Save the period"
+                </button>
+                {move || {
+                    kept()
+                        .is_some()
+                        .then(|| {
+                            view! {
+                                <button type="button" class="govuk-button govuk-button--secondary" on:click=keep
+                                    disabled=move || sending.pending.get()>
+                                    "Keep closed cases"
+                                </button>
+                            }
+                        })
+                }}
+            </div>
         </form>
     }
 }
