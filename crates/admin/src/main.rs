@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand};
 use escalations_core::Catalogue;
 use escalations_core::ids::PartnershipId;
 use escalations_core::partnership::{self, PartnershipConfig};
-use escalations_store::Store;
+use escalations_store::{CaseFilter, Scope, Store, StoreError, drain_pages};
 use escalations_store_dynamodb::DynamoStore;
 
 #[derive(Parser)]
@@ -40,6 +40,17 @@ enum Command {
         #[command(flatten)]
         table: Table,
         partnership: String,
+    },
+    /// After an upgrade that adds an index (this release's work queues and retention query),
+    /// write every stored case's index entries again from the case itself. Changes no case and
+    /// no chronology; safe to run again, and while people work (a case changed meanwhile has
+    /// already been indexed by its change).
+    Reindex {
+        #[command(flatten)]
+        table: Table,
+        /// Only this partnership (every stored partnership when absent).
+        #[arg(long)]
+        partnership: Option<String>,
     },
     /// Store the demo partnerships (medway, sefton, moray, sscp) for a trial deployment.
     /// Partnerships already stored are left as they are.
@@ -132,6 +143,41 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 .await?
                 .ok_or_else(|| format!("{id} is not stored in {}", table.table))?;
             println!("{}", serde_json::to_string_pretty(&config)?);
+        }
+        Command::Reindex { table, partnership } => {
+            let store = table.store().await;
+            let partnerships = match partnership {
+                Some(id) => vec![PartnershipId::parse(&id)?],
+                None => store.partnerships().await?,
+            };
+            for partnership in &partnerships {
+                let cases = drain_pages(|page| {
+                    let store = &store;
+                    async move {
+                        store
+                            .list_cases(
+                                partnership,
+                                &Scope::Partnership,
+                                &CaseFilter::default(),
+                                &page,
+                            )
+                            .await
+                    }
+                })
+                .await?;
+                let (mut done, mut changed_meanwhile) = (0, 0);
+                for case in &cases {
+                    match store.reindex(partnership, &case.id).await {
+                        Ok(true) => done += 1,
+                        Ok(false) => {}
+                        Err(StoreError::Conflict { .. }) => changed_meanwhile += 1,
+                        Err(e) => return Err(e.into()),
+                    }
+                }
+                println!(
+                    "{partnership}: {done} case(s) re-indexed, {changed_meanwhile} changed meanwhile (indexed by their change)"
+                );
+            }
         }
         Command::Demo { table } => {
             let store = table.store().await;

@@ -159,3 +159,93 @@ fn the_demo_partnerships_pass_the_same_checks() {
         );
     }
 }
+
+#[tokio::test]
+async fn reindex_puts_cases_stored_before_the_work_queues_back_in_them() {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    use escalations_core::case::{Actor, Case, Child, Concern, RaiseRequest, Role};
+    use escalations_core::ids::{AgencyId, CaseId, PartnershipId, PersonId, Text};
+    use escalations_store::{Store, WorkQueue};
+    use escalations_store_dynamodb::{DynamoStore, keys};
+
+    let table = moto::fresh_table(&moto::client()).await;
+    let store = DynamoStore::new(moto::client(), table.clone());
+    let sefton_config = escalations_demo::partnerships()
+        .into_iter()
+        .find(|p| p.id.as_str() == "sefton")
+        .unwrap();
+    store.put_partnership(&sefton_config).await.unwrap();
+    let catalogue = escalations_core::Catalogue::builtin().unwrap();
+    let sefton = catalogue.get("sefton").unwrap();
+    let p = PartnershipId::parse("sefton").unwrap();
+    let raiser = Actor::new(
+        PersonId::parse("school-practitioner").unwrap(),
+        AgencyId::parse("school").unwrap(),
+        Role::Practitioner,
+    );
+    let t = Case::raise(
+        CaseId::parse("case-old").unwrap(),
+        sefton,
+        &sefton_config.calendar(),
+        &raiser,
+        RaiseRequest {
+            receiving_agency: Some(AgencyId::parse("social-care").unwrap()),
+            child: Some(Child {
+                name: Text::parse("Old Child").unwrap(),
+                date_of_birth: None,
+                address: None,
+                child_protection_plan: false,
+                in_care: false,
+            }),
+            concern: Concern {
+                summary: Text::parse("Stored before the upgrade").unwrap(),
+                reasons: vec![],
+                level_of_need: Some(sefton.levels_of_need[0].id.clone()),
+                desired_outcome: None,
+                tried: None,
+                other_reason: None,
+            },
+            immediate_risk: Some(false),
+            agencies_asked: vec![],
+        },
+        "2026-11-23T10:00:00Z".parse().unwrap(),
+    )
+    .unwrap();
+    store.create_case(&p, &t, None).await.unwrap();
+    // As a release before the work queues left it: no entry in social care's queue.
+    let queue = WorkQueue::Agency(AgencyId::parse("social-care").unwrap());
+    store
+        .client()
+        .delete_item()
+        .table_name(&table)
+        .key("pk", AttributeValue::S(keys::work_pk(&p, &queue)))
+        .key(
+            "sk",
+            AttributeValue::S(keys::view_sk(t.case.raised_at, &t.case.id)),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(store.work_queue(&p, &queue).await.unwrap().is_empty());
+
+    let out = admin(&[
+        "reindex",
+        "--table",
+        table.as_str(),
+        "--endpoint-url",
+        moto::endpoint(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("sefton: 1 case(s) re-indexed"),
+        "{}",
+        stdout(&out)
+    );
+    let queued = store.work_queue(&p, &queue).await.unwrap();
+    assert_eq!(queued.len(), 1, "back in social care's queue");
+    assert_eq!(
+        store.load_case(&p, &t.case.id).await.unwrap(),
+        Some(t.case.clone())
+    );
+    assert_eq!(store.chronology(&p, &t.case.id).await.unwrap(), t.events);
+}

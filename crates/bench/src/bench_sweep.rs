@@ -495,6 +495,15 @@ impl Store for Counting {
         Ok(found)
     }
 
+    async fn reindex(
+        &self,
+        partnership: &PartnershipId,
+        case: &CaseId,
+    ) -> Result<bool, StoreError> {
+        self.wrote();
+        self.inner.reindex(partnership, case).await
+    }
+
     async fn closed_by(
         &self,
         partnership: &PartnershipId,

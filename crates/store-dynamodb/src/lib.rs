@@ -943,6 +943,28 @@ impl Store for DynamoStore {
 
     // --- Calendar feeds -----------------------------------------------------------------
 
+    async fn reindex(
+        &self,
+        partnership: &PartnershipId,
+        case: &CaseId,
+    ) -> Result<bool, StoreError> {
+        let Some(stored) = self.load_case(partnership, case).await? else {
+            return Ok(false);
+        };
+        let items = transactions::reindex(&self.table, partnership, &stored)?;
+        match self.transact(items).await {
+            Ok(()) => Ok(true),
+            Err(Cancelled::Other(e)) => Err(e),
+            Err(Cancelled::Reasons(r)) if crate::errors::throttled(&r) => {
+                Err(crate::errors::cancelled(&r))
+            }
+            Err(Cancelled::Reasons(_)) => Err(StoreError::Conflict {
+                case: case.clone(),
+                expected_version: stored.version,
+            }),
+        }
+    }
+
     async fn closed_by(
         &self,
         partnership: &PartnershipId,

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
 use chrono::{DateTime, Utc};
-use escalations_core::case::Transition;
+use escalations_core::case::{Case, Transition};
 use escalations_core::ids::{CaseId, PartnershipId};
 use escalations_store::{
     Idempotency, Notice, NoticeKey, PartnershipConfig, PendingNotice, StoreError, sortable_instant,
@@ -118,6 +118,37 @@ pub(crate) fn apply(
     }
     for notice in notices {
         items.push(pending(table, p, notice)?);
+    }
+    within_limit(&items)?;
+    Ok(items)
+}
+
+/// The writes that put a stored case's index entries back as its state says, conditional on
+/// the case still being at the version read: the case item (its due or retention keys), its
+/// list entries and work queues, and out of the queues it is not in. Nothing else changes.
+pub(crate) fn reindex(
+    table: &str,
+    p: &PartnershipId,
+    case: &Case,
+) -> Result<Vec<TransactWriteItem>, StoreError> {
+    let put_case = Put::builder()
+        .table_name(table)
+        .set_item(Some(to_item(&case_item(p, case))?))
+        .condition_expression("attribute_exists(pk) AND version = :version")
+        .expression_attribute_values(":version", AttributeValue::N(case.version.to_string()))
+        .build()
+        .map_err(StoreError::backend)?;
+    let mut items = vec![TransactWriteItem::builder().put(put_case).build()];
+    for view in view_items(p, case) {
+        items.push(put(table, to_item(&view)?, None)?);
+    }
+    let now_in = case.work_queues();
+    for queue in case.possible_work_queues().difference(&now_in) {
+        items.push(delete(
+            table,
+            keys::work_pk(p, queue),
+            keys::view_sk(case.raised_at, &case.id),
+        )?);
     }
     within_limit(&items)?;
     Ok(items)

@@ -516,3 +516,35 @@ async fn an_erased_case_leaves_nothing_of_the_child_or_the_typed_words_in_any_it
         t.events.len() + withdrawn.events.len() + erased.events.len()
     );
 }
+
+#[tokio::test]
+async fn a_case_stored_before_the_work_queues_gets_them_when_reindexed() {
+    let (store, t) = store_with_case().await;
+    let p = partnership("sefton-scp");
+    let queue = escalations_store::WorkQueue::Agency(
+        escalations_core::ids::AgencyId::parse("social-care").unwrap(),
+    );
+    assert_eq!(store.work_queue(&p, &queue).await.unwrap().len(), 1);
+    // As an older release left it: no work-queue entry.
+    store
+        .client()
+        .delete_item()
+        .table_name(store.table())
+        .key("pk", AttributeValue::S(keys::work_pk(&p, &queue)))
+        .key(
+            "sk",
+            AttributeValue::S(keys::view_sk(t.case.raised_at, &t.case.id)),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(store.work_queue(&p, &queue).await.unwrap().is_empty());
+    assert!(store.reindex(&p, &t.case.id).await.unwrap());
+    let queued = store.work_queue(&p, &queue).await.unwrap();
+    assert_eq!(queued.len(), 1);
+    assert_eq!(queued[0].id, t.case.id);
+    assert_eq!(
+        store.load_case(&p, &t.case.id).await.unwrap(),
+        Some(t.case.clone())
+    );
+}

@@ -835,6 +835,43 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn reindex(
+        &self,
+        partnership: &PartnershipId,
+        case: &CaseId,
+    ) -> Result<bool, StoreError> {
+        let (p, id) = (partnership.to_string(), case.to_string());
+        self.write(move |tx| {
+            let Some(case) = rows::load(tx, &p, &id)? else {
+                return Ok(false);
+            };
+            let [due, due_stage, due_clock, due_owner] = case_columns(&case);
+            tx.execute(
+                "UPDATE cases SET due = ?3, due_stage = ?4, due_clock = ?5, due_owner = ?6,
+                    child_key = ?7, closed_at = ?8, status = ?9, stage = ?10
+                 WHERE partnership = ?1 AND id = ?2",
+                params![
+                    p,
+                    id,
+                    due,
+                    due_stage,
+                    due_clock,
+                    due_owner,
+                    case.child_key.as_ref().map(|k| k.as_str()),
+                    rows::closed_column(&case),
+                    CaseSummary::of(&case).status.as_str(),
+                    case.stage.as_str(),
+                ],
+            )
+            .map_err(backend)?;
+            insert_people(tx, &p, &case)?;
+            insert_agencies(tx, &p, &case)?;
+            rows::file_work(tx, &p, &case)?;
+            Ok(true)
+        })
+        .await
+    }
+
     // --- Retention ----------------------------------------------------------------------
 
     async fn closed_by(

@@ -61,6 +61,7 @@ macro_rules! conformance_suite {
             partnership_b_cannot_claim_release_or_finish_partnership_a_notices,
             // Work queues
             a_case_is_in_exactly_the_work_queues_its_state_puts_it_in,
+            reindexing_a_case_changes_nothing_and_leaves_it_where_it_belongs,
             // Retention
             closed_cases_wait_in_the_retention_query_by_last_change_until_erased,
             an_erasure_is_a_change_like_any_other_conditional_on_the_version_read,
@@ -2700,4 +2701,80 @@ pub async fn a_case_is_in_exactly_the_work_queues_its_state_puts_it_in(store: Sh
     for queue in a.possible_work_queues() {
         assert!(store.work_queue(&other, &queue).await.unwrap().is_empty());
     }
+}
+
+pub async fn reindexing_a_case_changes_nothing_and_leaves_it_where_it_belongs(store: Shared) {
+    let p = partnership("reindex");
+    let a = create(
+        &store,
+        &p,
+        &raised(
+            "case-a",
+            &practitioner(),
+            "social-care",
+            at("2026-11-23T10:00:00Z"),
+        ),
+    )
+    .await;
+    let chair = actor("chair", "sscp", Role::Chair);
+    let t = a
+        .withdraw(
+            &sefton(),
+            &chair,
+            text("Raised in error"),
+            at("2026-11-24T11:00:00Z"),
+        )
+        .unwrap();
+    store.apply(&p, &t).await.unwrap();
+    let b = create(
+        &store,
+        &p,
+        &raised(
+            "case-b",
+            &practitioner(),
+            "social-care",
+            at("2026-11-23T11:00:00Z"),
+        ),
+    )
+    .await;
+    let events = store.chronology(&p, &t.case.id).await.unwrap();
+    for id in [&t.case.id, &b.id] {
+        assert!(store.reindex(&p, id).await.unwrap());
+        assert!(
+            store.reindex(&p, id).await.unwrap(),
+            "running it again is harmless"
+        );
+    }
+    assert_eq!(
+        store.load_case(&p, &t.case.id).await.unwrap(),
+        Some(t.case.clone())
+    );
+    assert_eq!(store.chronology(&p, &t.case.id).await.unwrap(), events);
+    check_queues(&store, &p, &[&t.case, &b]).await;
+    let closed = store
+        .closed_by(&p, at("2030-01-01T00:00:00Z"), &PageRequest::first(10))
+        .await
+        .unwrap();
+    assert_eq!(closed.items.len(), 1);
+    assert_eq!(closed.items[0].case, t.case.id);
+    let due = store
+        .due_by(&p, at("2030-01-01T00:00:00Z"), &PageRequest::first(10))
+        .await
+        .unwrap();
+    assert_eq!(
+        due.items.iter().map(|d| d.case.clone()).collect::<Vec<_>>(),
+        [b.id.clone()]
+    );
+    assert!(
+        !store
+            .reindex(&p, &CaseId::parse("case-unknown").unwrap())
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .reindex(&partnership("elsewhere"), &b.id)
+            .await
+            .unwrap()
+    );
 }

@@ -41,6 +41,7 @@ pub enum Call {
     IdempotentCase,
     OpenCasesAbout,
     MatchSecret,
+    Reindex,
     // Retention
     ClosedBy,
     ApplyErasure,
@@ -333,6 +334,15 @@ impl<P: Probe> Store for Instrumented<P> {
         let found = self.inner.match_secret(partnership, candidate).await?;
         self.probe.read(Call::MatchSecret, 1);
         Ok(found)
+    }
+
+    async fn reindex(
+        &self,
+        partnership: &PartnershipId,
+        case: &CaseId,
+    ) -> Result<bool, StoreError> {
+        self.probe.before(Call::Reindex)?;
+        self.inner.reindex(partnership, case).await
     }
 
     // --- Retention ----------------------------------------------------------------------

@@ -646,6 +646,14 @@ pub trait Store: Send + Sync {
         candidate: &MatchSecret,
     ) -> Result<MatchSecret, StoreError>;
 
+    /// Writes the case's index entries again from the case as stored — its list entries, work
+    /// queues, and its place in the due and retention queries — changing nothing of the case
+    /// or its chronology: run after an upgrade adds an index, for cases stored before it.
+    /// `false` for an unknown case. A case changed meanwhile is a `Conflict` (its change has
+    /// already written every entry).
+    async fn reindex(&self, partnership: &PartnershipId, case: &CaseId)
+    -> Result<bool, StoreError>;
+
     // --- Retention ----------------------------------------------------------------------
 
     /// Closed cases not yet erased whose last change is at or before `instant`, oldest change
