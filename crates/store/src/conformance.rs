@@ -2761,10 +2761,8 @@ pub async fn reindexing_a_case_changes_nothing_and_leaves_it_where_it_belongs(st
         .due_by(&p, at("2030-01-01T00:00:00Z"), &PageRequest::first(10))
         .await
         .unwrap();
-    assert_eq!(
-        due.items.iter().map(|d| d.case.clone()).collect::<Vec<_>>(),
-        [b.id.clone()]
-    );
+    let due: Vec<&CaseId> = due.items.iter().map(|d| &d.case).collect();
+    assert_eq!(due, [&b.id]);
     assert!(
         !store
             .reindex(&p, &CaseId::parse("case-unknown").unwrap())
