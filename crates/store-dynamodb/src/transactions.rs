@@ -104,10 +104,25 @@ pub(crate) fn apply(
             Some("attribute_not_exists(pk)"),
         )?);
     }
+    items.extend(entries(table, p, case)?);
+    for notice in notices {
+        items.push(pending(table, p, notice)?);
+    }
+    within_limit(&items)?;
+    Ok(items)
+}
+
+/// The case's list entries and work queues as its state says, and out of the work queues it
+/// has left (a delete of an entry not there does nothing).
+fn entries(
+    table: &str,
+    p: &PartnershipId,
+    case: &Case,
+) -> Result<Vec<TransactWriteItem>, StoreError> {
+    let mut items = Vec::new();
     for view in view_items(p, case) {
         items.push(put(table, to_item(&view)?, None)?);
     }
-    // Out of the work queues it has left (a delete of an entry not there does nothing).
     let now_in = case.work_queues();
     for queue in case.possible_work_queues().difference(&now_in) {
         items.push(delete(
@@ -116,10 +131,6 @@ pub(crate) fn apply(
             keys::view_sk(case.raised_at, &case.id),
         )?);
     }
-    for notice in notices {
-        items.push(pending(table, p, notice)?);
-    }
-    within_limit(&items)?;
     Ok(items)
 }
 
@@ -139,17 +150,7 @@ pub(crate) fn reindex(
         .build()
         .map_err(StoreError::backend)?;
     let mut items = vec![TransactWriteItem::builder().put(put_case).build()];
-    for view in view_items(p, case) {
-        items.push(put(table, to_item(&view)?, None)?);
-    }
-    let now_in = case.work_queues();
-    for queue in case.possible_work_queues().difference(&now_in) {
-        items.push(delete(
-            table,
-            keys::work_pk(p, queue),
-            keys::view_sk(case.raised_at, &case.id),
-        )?);
-    }
+    items.extend(entries(table, p, case)?);
     within_limit(&items)?;
     Ok(items)
 }
