@@ -72,6 +72,7 @@ step "the benchmark harnesses still run (one short pass each, debug builds; figu
 cargo build --quiet --locked -p escalations-bench -p cases
 "$target/debug/bench-storage" --embedded 200 --moto 200 --runs 1
 "$target/debug/bench-sweep" --embedded 50,200 --moto 50
+"$target/debug/bench-queue" --sizes 50 --runs 1
 "$target/debug/bench-api" --requests 200 --concurrency 4
 "$target/debug/bench-cost"
 "$target/debug/bench-soak" --users 8 --seconds 5

@@ -20,8 +20,8 @@ use escalations_app::App;
 use escalations_bench::flag;
 use escalations_core::Catalogue;
 use escalations_core::access::Principal;
-use escalations_core::case::{Actor, Case, Child, Concern, RaiseRequest, Role, Transition};
-use escalations_core::ids::{AgencyId, CaseId, PartnershipId, PersonId, Text};
+use escalations_core::case::{Actor, Role, Transition};
+use escalations_core::ids::{AgencyId, PartnershipId, PersonId};
 use escalations_store::{CaseFilter, PageRequest, Scope, Store, WorkQueue, drain_pages};
 use escalations_store_sqlite::SqliteStore;
 
@@ -43,34 +43,13 @@ fn raised(catalogue: &Catalogue, n: usize) -> Vec<Transition> {
     );
     (0..n)
         .map(|i| {
-            Case::raise(
-                CaseId::parse(&format!("case-{i}")).expect("id"),
+            escalations_bench::sefton_raise(
                 sefton,
-                &calendar,
+                i,
                 &raiser,
-                RaiseRequest {
-                    receiving_agency: Some(AgencyId::parse("social-care").expect("id")),
-                    child: Some(Child {
-                        name: Text::parse("Bench Child").expect("text"),
-                        date_of_birth: None,
-                        address: None,
-                        child_protection_plan: false,
-                        in_care: false,
-                    }),
-                    concern: Concern {
-                        summary: Text::parse("Benchmark concern").expect("text"),
-                        reasons: vec![],
-                        level_of_need: Some(sefton.levels_of_need[0].id.clone()),
-                        desired_outcome: None,
-                        tried: None,
-                        other_reason: None,
-                    },
-                    immediate_risk: Some(false),
-                    agencies_asked: Vec::new(),
-                },
+                &calendar,
                 at("2026-11-09T09:00:00Z") + chrono::Duration::milliseconds(i as i64),
             )
-            .expect("a valid raise")
         })
         .collect()
 }

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use escalations_core::case::{Actor, Case, Child, Concern, RaiseRequest, Role, Transition};
-use escalations_core::ids::{AgencyId, CaseId, PartnershipId, PersonId, Text};
+use escalations_core::case::{Actor, Role, Transition};
+use escalations_core::ids::{AgencyId, PartnershipId, PersonId};
 use escalations_core::{Calendar, Catalogue, Division};
 use escalations_store::{Store, drain_pages};
 use escalations_store_dynamodb::DynamoStore;
@@ -38,34 +38,13 @@ fn cases(n: usize) -> Vec<Transition> {
             } else {
                 at("2026-11-16T09:00:00Z")
             };
-            Case::raise(
-                CaseId::parse(&format!("case-{i}")).expect("id"),
+            escalations_bench::sefton_raise(
                 sefton,
-                &calendar,
+                i,
                 &raiser,
-                RaiseRequest {
-                    receiving_agency: Some(AgencyId::parse("social-care").expect("id")),
-                    child: Some(Child {
-                        name: Text::parse("Bench Child").expect("text"),
-                        date_of_birth: None,
-                        address: None,
-                        child_protection_plan: false,
-                        in_care: false,
-                    }),
-                    concern: Concern {
-                        summary: Text::parse("Benchmark concern").expect("text"),
-                        reasons: vec![],
-                        level_of_need: Some(sefton.levels_of_need[0].id.clone()),
-                        desired_outcome: None,
-                        tried: None,
-                        other_reason: None,
-                    },
-                    immediate_risk: Some(false),
-                    agencies_asked: Vec::new(),
-                },
+                &calendar,
                 start + chrono::Duration::seconds(i as i64),
             )
-            .expect("a valid raise")
         })
         .collect()
 }

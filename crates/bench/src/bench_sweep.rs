@@ -27,10 +27,9 @@ use chrono::{DateTime, Utc};
 use escalations_app::{App, MailSettings, SweepSummary};
 use escalations_core::Catalogue;
 use escalations_core::case::{
-    Actor, Case, CaseSummary, Child, ChildKey, Concern, Event, MatchSecret, RaiseRequest, Role,
-    Transition,
+    Actor, Case, CaseSummary, ChildKey, Event, MatchSecret, Role, Transition,
 };
-use escalations_core::ids::{AgencyId, CaseId, PartnershipId, PersonId, Text};
+use escalations_core::ids::{AgencyId, CaseId, PartnershipId, PersonId};
 use escalations_core::notices::{NoticeContext, Trigger, plan_notices};
 use escalations_mail::EmailAddress;
 use escalations_mail_outbox::Outbox;
@@ -84,34 +83,8 @@ fn raised(n: usize) -> (Vec<Transition>, Vec<PendingNotice>) {
             } else {
                 at("2026-11-09T09:00:00Z") + chrono::Duration::milliseconds(i as i64)
             };
-            let transition = Case::raise(
-                CaseId::parse(&format!("case-{i}")).expect("id"),
-                sefton,
-                &calendar,
-                &raiser,
-                RaiseRequest {
-                    receiving_agency: Some(AgencyId::parse("social-care").expect("id")),
-                    child: Some(Child {
-                        name: Text::parse("Bench Child").expect("text"),
-                        date_of_birth: None,
-                        address: None,
-                        child_protection_plan: false,
-                        in_care: false,
-                    }),
-                    concern: Concern {
-                        summary: Text::parse("Benchmark concern").expect("text"),
-                        reasons: vec![],
-                        level_of_need: Some(sefton.levels_of_need[0].id.clone()),
-                        desired_outcome: None,
-                        tried: None,
-                        other_reason: None,
-                    },
-                    immediate_risk: Some(false),
-                    agencies_asked: Vec::new(),
-                },
-                raised_at,
-            )
-            .expect("a valid raise");
+            let transition =
+                escalations_bench::sefton_raise(sefton, i, &raiser, &calendar, raised_at);
             let trigger = Trigger::Person(&raiser.person);
             for plan in plan_notices(&context, None, &transition, trigger, raised_at) {
                 if plan.not_before > raised_at {

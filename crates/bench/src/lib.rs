@@ -2,6 +2,11 @@
 
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
+use escalations_core::case::{Actor, Case, Child, Concern, RaiseRequest, Transition};
+use escalations_core::ids::{AgencyId, CaseId, Text};
+use escalations_core::{Calendar, Procedure};
+
 /// The `p` quantile (0.0–1.0) of durations sorted ascending, by nearest rank.
 pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
@@ -29,4 +34,43 @@ pub async fn sefton_token(http: &reqwest::Client, url: &str, person: &str) -> St
         .await
         .expect("json");
     body["token"].as_str().expect("a token").to_owned()
+}
+
+/// The benchmarks' case: `case-{i}`, raised in `sefton` by `raiser` against Children's Social
+/// Care at `at`, about a plainly fictional child.
+pub fn sefton_raise(
+    sefton: &Procedure,
+    i: usize,
+    raiser: &Actor,
+    calendar: &Calendar,
+    at: DateTime<Utc>,
+) -> Transition {
+    Case::raise(
+        CaseId::parse(&format!("case-{i}")).expect("id"),
+        sefton,
+        calendar,
+        raiser,
+        RaiseRequest {
+            receiving_agency: Some(AgencyId::parse("social-care").expect("id")),
+            child: Some(Child {
+                name: Text::parse("Bench Child").expect("text"),
+                date_of_birth: None,
+                address: None,
+                child_protection_plan: false,
+                in_care: false,
+            }),
+            concern: Concern {
+                summary: Text::parse("Benchmark concern").expect("text"),
+                reasons: vec![],
+                level_of_need: Some(sefton.levels_of_need[0].id.clone()),
+                desired_outcome: None,
+                tried: None,
+                other_reason: None,
+            },
+            immediate_risk: Some(false),
+            agencies_asked: Vec::new(),
+        },
+        at,
+    )
+    .expect("a valid raise")
 }
