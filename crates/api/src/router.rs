@@ -147,6 +147,13 @@ impl Api {
         self
     }
 
+    /// The same API, sending the notices of a person's action as `sending` says
+    /// ([`App::sending`]).
+    pub fn sending(mut self, sending: escalations_app::Sending) -> Self {
+        self.app = self.app.sending(sending);
+        self
+    }
+
     /// The same API, creating the sign-ins of people administrators add in `users`
     /// ([`App::with_users`]).
     pub fn with_users(mut self, users: Arc<dyn escalations_users::UserDirectory>) -> Self {

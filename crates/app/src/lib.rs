@@ -36,7 +36,7 @@ pub use calendar::{CalendarError, Deadline, FeedToken, MoveFacts, When, ics};
 pub use directory::{DirectoryError, MeDetail};
 pub use forms::{FormAt, FormDetail, FormError};
 pub use list::{ListError, ListQuery, Overview, ScopeChoice, quarter_start};
-pub use notify::{Delivery, LEASE, RETRY_AFTER};
+pub use notify::{Delivery, LEASE, RETRY_AFTER, Sending};
 pub use queue::{ActionsDue, QueueError, Work, WorkItem};
 pub use raise::{FieldProblem, OpenCaseAboutChild, RaiseError, RaiseInput, Raised};
 pub use report::ReportError;
@@ -52,6 +52,8 @@ pub struct App {
     match_secrets: Arc<Mutex<HashMap<PartnershipId, MatchSecret>>>,
     /// How notices are sent, if this process sends them (`with_mail`).
     mail: Option<Arc<MailSettings>>,
+    /// The sends started after answering (`Sending::AfterAnswering`); `None`: before.
+    after_answering: Option<Arc<notify::InFlight>>,
     /// Where people sign in: an added person's sign-in is created there (`with_users`).
     users: Arc<dyn escalations_users::UserDirectory>,
 }
@@ -83,6 +85,7 @@ impl App {
             catalogue: Arc::new(catalogue),
             match_secrets: Arc::default(),
             mail: None,
+            after_answering: None,
             users: Arc::new(escalations_users::NoDirectory),
         }
     }
@@ -97,6 +100,15 @@ impl App {
     /// that causes them, the rest when a sweep finds them due.
     pub fn with_mail(mut self, mail: MailSettings) -> Self {
         self.mail = Some(Arc::new(mail));
+        self
+    }
+
+    /// The same app, sending the notices of a person's action as `sending` says.
+    pub fn sending(mut self, sending: Sending) -> Self {
+        self.after_answering = match sending {
+            Sending::BeforeAnswering => None,
+            Sending::AfterAnswering => Some(Arc::new(notify::InFlight::new())),
+        };
         self
     }
 

@@ -2,9 +2,15 @@
 //! write, so none is lost), then sent exactly once — at once for a person's action, by the
 //! sweeper for everything whose time comes later or whose first try failed.
 //!
+//! "At once" is before answering in a Lambda function (which is frozen after its answer) and
+//! after answering in a long-running process ([`Sending::AfterAnswering`]): the change is
+//! already durable with its pending notices, so the answer waits for no mail.
+//!
 //! Sending one pending notice: claim its lease → load the case → still applies? → render →
 //! send → finish. A crash between the send and the finish is the one window in which a notice
 //! can go twice: the lease expires and the next sweep sends it again (ARCHITECTURE.md).
+
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use escalations_core::Procedure;
@@ -35,6 +41,65 @@ pub enum Delivery {
     Elsewhere,
     /// No mailer here: it stays pending for a process that has one.
     NoMailer,
+}
+
+/// When the notices a person's action calls for are sent.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Sending {
+    /// Sent before the action is answered: the only safe way where the process may be frozen
+    /// or stopped as soon as it answers (a Lambda function).
+    #[default]
+    BeforeAnswering,
+    /// Sent by a task started as the action is answered, in a process that keeps running (the
+    /// local stack). A task cut short leaves its notices pending: the next sweep sends them
+    /// once the lease runs out.
+    AfterAnswering,
+}
+
+/// The sends started after answering that have not finished, and a bound on how many run at
+/// once (each is a few small writes and one message).
+pub(crate) struct InFlight {
+    running: tokio::sync::watch::Sender<usize>,
+    permits: tokio::sync::Semaphore,
+}
+
+/// The most sends after answering that run at once; the rest wait their turn.
+const SENDS_AT_ONCE: usize = 32;
+
+impl InFlight {
+    pub(crate) fn new() -> Self {
+        InFlight {
+            running: tokio::sync::watch::Sender::new(0),
+            permits: tokio::sync::Semaphore::new(SENDS_AT_ONCE),
+        }
+    }
+
+    /// Runs `send` on its own task, counted until it ends (or is dropped at shutdown).
+    fn spawn(self: &Arc<Self>, send: impl Future<Output = ()> + Send + 'static) {
+        struct Counted(Arc<InFlight>);
+        impl Drop for Counted {
+            fn drop(&mut self) {
+                self.0.running.send_modify(|n| *n -= 1);
+            }
+        }
+        self.running.send_modify(|n| *n += 1);
+        let counted = Counted(self.clone());
+        tokio::spawn(async move {
+            let _counted = counted;
+            // The semaphore is never closed.
+            let Ok(_permit) = _counted.0.permits.acquire().await else {
+                return;
+            };
+            send.await;
+        });
+    }
+
+    /// Waits until no send started after answering is running.
+    pub(crate) async fn settled(&self) {
+        let mut running = self.running.subscribe();
+        // The sender lives as long as `self`: waiting cannot fail.
+        let _ = running.wait_for(|n| *n == 0).await;
+    }
 }
 
 impl App {
@@ -77,11 +142,42 @@ impl App {
         pending: &[PendingNotice],
         now: DateTime<Utc>,
     ) {
-        let partnership = &config.id;
         if self.mail.is_none() {
             return;
         }
-        for notice in pending.iter().filter(|n| n.not_before <= now) {
+        let due: Vec<&PendingNotice> = pending.iter().filter(|n| n.not_before <= now).collect();
+        if due.is_empty() {
+            return;
+        }
+        match &self.after_answering {
+            None => self.deliver_each(config, &due, now).await,
+            Some(in_flight) => {
+                let (app, config) = (self.clone(), config.clone());
+                let due: Vec<PendingNotice> = due.into_iter().cloned().collect();
+                in_flight.spawn(async move {
+                    app.deliver_each(&config, &due.iter().collect::<Vec<_>>(), now)
+                        .await;
+                });
+            }
+        }
+    }
+
+    /// Waits until every notice sent after answering has been sent, dropped or left for the
+    /// sweeper (at once when they are sent before answering).
+    pub async fn notices_settled(&self) {
+        if let Some(in_flight) = &self.after_answering {
+            in_flight.settled().await;
+        }
+    }
+
+    async fn deliver_each(
+        &self,
+        config: &PartnershipConfig,
+        due: &[&PendingNotice],
+        now: DateTime<Utc>,
+    ) {
+        let partnership = &config.id;
+        for notice in due {
             if let Err(error) = self.deliver(config, &notice.case, &notice.key, now).await {
                 tracing::warn!(%partnership, case = %notice.case, key = %notice.key.as_str(), error = %error, "notice left for the sweeper");
             }

@@ -2,6 +2,8 @@
 //! actions their agency owns (in open and resolved cases: plans are followed up after the
 //! decision).
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use escalations_core::access::Principal;
 use escalations_core::case::{NextMove, Role};
@@ -67,9 +69,11 @@ impl App {
             queues.push(WorkQueue::Partnership);
         }
         let mut entries: Vec<CaseSummary> = Vec::new();
+        let mut seen: HashSet<CaseId> = HashSet::new();
         for queue in &queues {
             for entry in self.store.work_queue(&who.partnership, queue).await? {
-                if !entries.iter().any(|known| known.id == entry.id) {
+                // A case in both the agency's and the partnership's queue is listed once.
+                if seen.insert(entry.id.clone()) {
                     entries.push(entry);
                 }
             }

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
-use escalations_app::{App, LEASE, MailSettings, RETRY_AFTER, RaiseInput};
+use escalations_app::{App, LEASE, MailSettings, RETRY_AFTER, RaiseInput, Sending};
 use escalations_core::Catalogue;
 use escalations_core::access::Principal;
 use escalations_core::case::{Actor, Child, Concern, RaiseRequest, Role};
@@ -164,8 +164,12 @@ impl Fixture {
         if !mail {
             return app;
         }
-        app.with_mail(MailSettings {
-            mailer: self.mailer.clone(),
+        self.app_sending_through(self.mailer.clone())
+    }
+
+    fn app_sending_through(&self, mailer: Arc<dyn Mailer>) -> App {
+        App::new(self.store.clone(), Catalogue::builtin().unwrap()).with_mail(MailSettings {
+            mailer,
             from: EmailAddress::parse("notices@escalations.example.org").unwrap(),
             base_url: "https://escalations.example.org".into(),
         })
@@ -404,4 +408,107 @@ async fn notices_of_a_persons_action_go_at_once_and_are_not_sent_again_by_the_sw
         .unwrap();
     assert_eq!((sweep.notices_due, sweep.sent), (0, 0), "{sweep:?}");
     assert_eq!(f.mailer.counts(), counts);
+}
+
+/// A mailer that holds every message until its gate opens, then hands it to the recorder.
+struct Gated {
+    recording: Arc<Recording>,
+    open: tokio::sync::watch::Receiver<bool>,
+}
+
+#[async_trait]
+impl Mailer for Gated {
+    async fn send(&self, message: &Message) -> Result<Sent, MailError> {
+        let mut open = self.open.clone();
+        open.wait_for(|open| *open).await.unwrap();
+        self.recording.send(message).await
+    }
+}
+
+/// In a process that keeps running, a person's action is answered once it is stored, without
+/// waiting for the mail service; its notice still goes exactly once, and the sweep does not
+/// send it again.
+#[tokio::test]
+async fn notices_sent_after_answering_keep_no_one_waiting_and_still_go_once() {
+    let f = Fixture::new().await;
+    let (gate, open) = tokio::sync::watch::channel(false);
+    let app = f
+        .app_sending_through(Arc::new(Gated {
+            recording: f.mailer.clone(),
+            open,
+        }))
+        .sending(Sending::AfterAnswering);
+    let cases = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        f.raise_with(&app, 2, at(RAISED)),
+    )
+    .await
+    .expect("answered while the mail service holds every message");
+    assert!(f.mailer.counts().is_empty(), "nothing has gone yet");
+    gate.send(true).unwrap();
+    app.notices_settled().await;
+    let counts = f.mailer.counts();
+    assert_eq!(counts.len(), 2, "each raise's notice: {counts:?}");
+    assert!(counts.values().all(|n| *n == 1), "{counts:?}");
+    for case in &cases {
+        assert!(
+            counts
+                .keys()
+                .any(|k| k.starts_with(case.as_str()) && k.contains("clock-started")),
+            "{case}: {counts:?}"
+        );
+    }
+    let sweep = app
+        .sweep(at(RAISED) + Duration::minutes(10), BUDGET)
+        .await
+        .unwrap();
+    assert_eq!((sweep.notices_due, sweep.sent), (0, 0), "{sweep:?}");
+    assert_eq!(f.mailer.counts(), counts);
+}
+
+/// Sent before answering (a Lambda function's way, the default), the answer waits for the
+/// mail service: the contrast that shows the test above measures something.
+#[tokio::test]
+async fn notices_sent_before_answering_hold_the_answer_until_the_mail_service_takes_them() {
+    let f = Fixture::new().await;
+    let (gate, open) = tokio::sync::watch::channel(false);
+    let app = f.app_sending_through(Arc::new(Gated {
+        recording: f.mailer.clone(),
+        open,
+    }));
+    let mut raise = std::pin::pin!(f.raise_with(&app, 1, at(RAISED)));
+    let held = tokio::time::timeout(std::time::Duration::from_millis(500), &mut raise).await;
+    assert!(held.is_err(), "the answer waited for the mail service");
+    gate.send(true).unwrap();
+    raise.await;
+    assert_eq!(f.mailer.counts().len(), 1, "{:?}", f.mailer.counts());
+}
+
+/// A send after answering that the mail service refuses for now is left pending: the next
+/// sweep after the retry time sends it, once.
+#[tokio::test]
+async fn a_send_after_answering_the_mail_service_could_not_take_goes_with_a_later_sweep() {
+    let f = Fixture::new().await;
+    f.mailer
+        .unavailable_once
+        .lock()
+        .unwrap()
+        .push("clock-started".into());
+    let app = f.app(true).sending(Sending::AfterAnswering);
+    let cases = f.raise_with(&app, 1, at(RAISED)).await;
+    app.notices_settled().await;
+    assert!(f.mailer.counts().is_empty(), "{:?}", f.mailer.counts());
+    let sweep = app
+        .sweep(at(RAISED) + RETRY_AFTER + Duration::minutes(1), BUDGET)
+        .await
+        .unwrap();
+    assert_eq!(sweep.sent, 1, "{sweep:?}");
+    let counts = f.mailer.counts();
+    assert!(
+        counts.len() == 1
+            && counts
+                .keys()
+                .all(|k| k.starts_with(cases[0].as_str()) && k.contains("clock-started")),
+        "{counts:?}"
+    );
 }

@@ -67,6 +67,7 @@ async fn main() {
         outbox.clone(),
         "http://127.0.0.1".to_owned(),
         dir.path().join("no-site"),
+        escalations_local::Sending::AfterAnswering,
     )
     .await
     .expect("stack");

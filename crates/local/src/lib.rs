@@ -2,8 +2,10 @@
 //! same handler code the Lambda functions run, over the embedded store; `/dev/people` lists
 //! the demo users and `/dev/token` issues locally signed tokens for them; `/dev/clock` moves
 //! the stack's clock forward for demos and tests; notices go to an outbox folder
-//! (`.local/outbox/`), a sweep runs every 30 seconds, `POST /dev/sweep` runs one now and
-//! `/dev/outbox` lists what was sent. None of this is in the Lambda builds.
+//! (`.local/outbox/`) — a person's action's own notices just after it is answered, since this
+//! process keeps running — a sweep runs every 30 seconds, `POST /dev/sweep` runs one now and
+//! `/dev/outbox` lists what was sent (both wait for the sends in flight). None of this is in
+//! the Lambda builds.
 
 pub mod site;
 
@@ -20,6 +22,7 @@ use axum::routing::{any, get, post};
 use chrono::{Datelike, Utc};
 use escalations_api::identity::Claims;
 use escalations_api::{Api, ApiError, LocalTokens, MAX_BODY_BYTES};
+pub use escalations_app::Sending;
 use escalations_app::{MailSettings, SweepSummary};
 use escalations_core::Catalogue;
 use escalations_mail::EmailAddress;
@@ -43,6 +46,9 @@ pub struct Options {
 /// The sender of the local stack's notices.
 const FROM: &str = "notices@escalations.example.org";
 
+/// How long a stopping local stack waits for the notices of the last actions.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// The most one sweep of the local stack takes before it leaves the rest for the next.
 const SWEEP_BUDGET: std::time::Duration = std::time::Duration::from_secs(20);
 
@@ -58,14 +64,15 @@ struct Local {
 /// Builds the stack over a store at `data_file`, seeding the demo partnerships; notices go to
 /// `outbox` beside the data file; the page is the repository's built one, if any.
 pub async fn stack(data_file: PathBuf) -> Result<Router, Box<dyn std::error::Error + Send + Sync>> {
-    stack_writing(data_file, Writes::Grouped).await
+    stack_writing(data_file, Writes::Grouped, Sending::AfterAnswering).await
 }
 
-/// The same stack, its store writing as `writes` says (the write-path benchmark compares the
-/// two ways side by side).
+/// The same stack, its store writing as `writes` says and the notices of a person's action
+/// sent as `sending` says (the write-path benchmark compares the ways side by side).
 pub async fn stack_writing(
     data_file: PathBuf,
     writes: Writes,
+    sending: Sending,
 ) -> Result<Router, Box<dyn std::error::Error + Send + Sync>> {
     let outbox = data_file
         .parent()
@@ -76,6 +83,7 @@ pub async fn stack_writing(
         "http://127.0.0.1:8080".to_owned(),
         site::default_dir(),
         writes,
+        sending,
     )
     .await?
     .0)
@@ -83,19 +91,21 @@ pub async fn stack_writing(
 
 /// The stack, and the app its sweeps run on: notices written to `outbox`, linking to pages
 /// under `base_url`; the web page served from the folder `site`; changes written as `writes`
-/// says.
+/// says and their notices sent as `sending` says (after answering: this process keeps
+/// running).
 pub async fn stack_with(
     data_file: PathBuf,
     outbox_dir: PathBuf,
     base_url: String,
     site: PathBuf,
     writes: Writes,
+    sending: Sending,
 ) -> Result<(Router, Sweeper), Box<dyn std::error::Error + Send + Sync>> {
     if let Some(dir) = data_file.parent() {
         std::fs::create_dir_all(dir)?;
     }
     let store = Arc::new(SqliteStore::open_with(data_file, writes).await?);
-    stack_over(store, outbox_dir, base_url, site).await
+    stack_over(store, outbox_dir, base_url, site, sending).await
 }
 
 /// The same stack over any store (the soak runs it over the DynamoDB adapter on moto too):
@@ -105,6 +115,7 @@ pub async fn stack_over(
     outbox_dir: PathBuf,
     base_url: String,
     site: PathBuf,
+    sending: Sending,
 ) -> Result<(Router, Sweeper), Box<dyn std::error::Error + Send + Sync>> {
     std::fs::create_dir_all(&outbox_dir)?;
     let partnerships = escalations_demo::partnerships();
@@ -122,7 +133,8 @@ pub async fn stack_over(
             mailer: outbox.clone(),
             from: EmailAddress::parse(FROM)?,
             base_url,
-        });
+        })
+        .sending(sending);
     let local = Local {
         api: api_handler,
         // A fresh key per start: tokens never outlive the process that signed them.
@@ -156,6 +168,9 @@ pub struct Sweeper {
 
 impl Sweeper {
     pub async fn sweep(&self) -> Result<SweepSummary, escalations_app::SweepError> {
+        // The sends already started for people's actions finish first, so a sweep asked for
+        // on purpose (`POST /dev/sweep`) sees them done rather than held elsewhere.
+        self.local.api.app().notices_settled().await;
         let now = self.local.api.now();
         self.local.api.app().sweep(now, SWEEP_BUDGET).await
     }
@@ -184,8 +199,10 @@ pub async fn serve(options: Options) -> Result<(), Box<dyn std::error::Error + S
         url.clone(),
         options.site.clone(),
         Writes::default(),
+        Sending::AfterAnswering,
     )
     .await?;
+    let app = sweeper.local.api.app().clone();
     if let Some(every) = options.sweep_every {
         tokio::spawn(sweeper.run_every(every));
     }
@@ -206,6 +223,9 @@ pub async fn serve(options: Options) -> Result<(), Box<dyn std::error::Error + S
             let _ = tokio::signal::ctrl_c().await;
         })
         .await?;
+    // Notices being sent for the last actions finish; any still running after this are left
+    // pending, and the next start's sweep sends them.
+    let _ = tokio::time::timeout(SHUTDOWN_GRACE, app.notices_settled()).await;
     Ok(())
 }
 
@@ -364,6 +384,8 @@ async fn sweep_now(State(local): State<Local>) -> Response {
 /// `GET /dev/outbox`: the sent messages with their text, oldest first — as a page, or as JSON
 /// (`DevOutbox`) when asked with `Accept: application/json`.
 async fn outbox_page(State(local): State<Local>, headers: http::HeaderMap) -> Response {
+    // What people's actions so far are sending is shown, not half of it.
+    local.api.app().notices_settled().await;
     let files = match local.outbox.messages() {
         Ok(files) => files,
         Err(error) => {

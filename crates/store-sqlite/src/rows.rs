@@ -113,7 +113,8 @@ pub(crate) fn insert_agencies(
     Ok(())
 }
 
-/// Puts the case in exactly the work queues it is in now (`Case::work_queues`).
+/// Puts the case in exactly the work queues it is in now (`Case::work_queues`), each entry
+/// holding the case's summary so a queue is read without its cases.
 pub(crate) fn file_work(
     tx: &rusqlite::Transaction<'_>,
     p: &str,
@@ -124,10 +125,13 @@ pub(crate) fn file_work(
         .execute(params![p, case.id.as_str()])
         .map_err(backend)?;
     let mut stmt = tx
-        .prepare_cached("INSERT INTO case_work (partnership, queue, case_id) VALUES (?1, ?2, ?3)")
+        .prepare_cached(
+            "INSERT INTO case_work (partnership, queue, case_id, summary) VALUES (?1, ?2, ?3, ?4)",
+        )
         .map_err(backend)?;
+    let summary = summary_column(case)?;
     for queue in case.work_queues() {
-        stmt.execute(params![p, queue.key(), case.id.as_str()])
+        stmt.execute(params![p, queue.key(), case.id.as_str(), summary])
             .map_err(backend)?;
     }
     Ok(())
@@ -145,8 +149,8 @@ pub(crate) fn insert_case(
         .execute(
             "INSERT OR IGNORE INTO cases (partnership, id, version, raised_at, status, stage, procedure,
                 raising_agency, receiving_agency, due, due_stage, due_clock, due_owner, body,
-                child_key, closed_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+                child_key, closed_at, summary)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
             params![
                 p,
                 case.id.as_str(),
@@ -164,6 +168,7 @@ pub(crate) fn insert_case(
                 encode(case)?,
                 case.child_key.as_ref().map(|k| k.as_str()),
                 closed_column(case),
+                encode(&summary)?,
             ],
         )
         .map_err(backend)?;
@@ -177,6 +182,27 @@ pub(crate) fn insert_case(
     // A Practice Alert's agencies asked are concerned from the start.
     insert_agencies(tx, p, case)?;
     file_work(tx, p, case)
+}
+
+/// The `summary` column of a case's row: what lists and work queues show of it.
+pub(crate) fn summary_column(case: &Case) -> Result<String, StoreError> {
+    encode(&CaseSummary::of(case))
+}
+
+/// The columns that read a case's summary: the summary, and the body only where no summary
+/// was kept (a row whose body could not be read when it was migrated).
+pub(crate) const SUMMARY_COLUMNS: &str = "summary, CASE WHEN summary IS NULL THEN body END";
+
+/// A case's summary from the [`SUMMARY_COLUMNS`] at `first` in `row`.
+pub(crate) fn summary_at(p: &str, row: &Row<'_>, first: usize) -> Result<CaseSummary, StoreError> {
+    let id: String = row.get(0).map_err(backend)?;
+    let summary: Option<String> = row.get(first).map_err(backend)?;
+    if let Some(summary) = summary {
+        return decode(&format!("cases/{p}/{id}#summary"), &summary);
+    }
+    let body: String = row.get(first + 1).map_err(backend)?;
+    let case: Case = decode(&format!("cases/{p}/{id}"), &body)?;
+    Ok(CaseSummary::of(&case))
 }
 
 pub(crate) fn load(conn: &Connection, p: &str, id: &str) -> Result<Option<Case>, StoreError> {

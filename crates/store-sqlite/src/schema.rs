@@ -7,7 +7,7 @@ const SCHEMA: &str = include_str!("schema.sql");
 
 /// The schema's version, kept in `PRAGMA user_version`. Files written before versions were
 /// recorded read 0.
-pub(crate) const SCHEMA_VERSION: i64 = 11;
+pub(crate) const SCHEMA_VERSION: i64 = 12;
 
 /// Brings a file written by an older release up to [`SCHEMA_VERSION`]. Opening a current
 /// file only reads the version; a migration runs in one `IMMEDIATE` transaction, so two
@@ -107,6 +107,53 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<(), rusqlite::Error> {
             }
         }
     }
+    if schema_version(&tx)? < 12 {
+        // Version 12 keeps what lists and work queues show of each case in a column of
+        // `cases` and of `case_work`, so they no longer read whole cases: filled in from the
+        // stored cases. (A file older than 11 gets `case_work` from SCHEMA below.)
+        let has_table = tx
+            .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'cases'")?
+            .exists([])?;
+        let has_column = tx
+            .prepare("SELECT 1 FROM pragma_table_info('cases') WHERE name = 'summary'")?
+            .exists([])?;
+        let has_work = tx
+            .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'case_work'")?
+            .exists([])?;
+        if has_work
+            && !tx
+                .prepare("SELECT 1 FROM pragma_table_info('case_work') WHERE name = 'summary'")?
+                .exists([])?
+        {
+            tx.execute_batch("ALTER TABLE case_work ADD COLUMN summary TEXT;")?;
+        }
+        if has_table && !has_column {
+            tx.execute_batch("ALTER TABLE cases ADD COLUMN summary TEXT;")?;
+            let stored: Vec<(String, String, String)> = tx
+                .prepare("SELECT partnership, id, body FROM cases")?
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect::<Result<_, _>>()?;
+            for (partnership, id, body) in stored {
+                // A body that cannot be read keeps no summary, and is named when read.
+                let Ok(case) = serde_json::from_str::<escalations_core::case::Case>(&body) else {
+                    continue;
+                };
+                let Ok(summary) = crate::rows::summary_column(&case) else {
+                    continue;
+                };
+                tx.execute(
+                    "UPDATE cases SET summary = ?3 WHERE partnership = ?1 AND id = ?2",
+                    rusqlite::params![partnership, id, summary],
+                )?;
+                if has_work {
+                    tx.execute(
+                        "UPDATE case_work SET summary = ?3 WHERE partnership = ?1 AND case_id = ?2",
+                        rusqlite::params![partnership, id, summary],
+                    )?;
+                }
+            }
+        }
+    }
     let file_work = schema_version(&tx)? < 11
         && tx
             .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'cases'")?
@@ -124,10 +171,14 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<(), rusqlite::Error> {
             let Ok(case) = serde_json::from_str::<escalations_core::case::Case>(&body) else {
                 continue;
             };
+            let Ok(summary) = crate::rows::summary_column(&case) else {
+                continue;
+            };
             for queue in case.work_queues() {
                 tx.execute(
-                    "INSERT OR IGNORE INTO case_work (partnership, queue, case_id) VALUES (?1, ?2, ?3)",
-                    rusqlite::params![partnership, queue.key(), case.id.as_str()],
+                    "INSERT OR IGNORE INTO case_work (partnership, queue, case_id, summary)
+                     VALUES (?1, ?2, ?3, ?4)",
+                    rusqlite::params![partnership, queue.key(), case.id.as_str(), summary],
                 )?;
             }
         }

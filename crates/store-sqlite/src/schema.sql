@@ -36,6 +36,9 @@ CREATE TABLE IF NOT EXISTS cases (
     -- A closed case's last change, NULL while open and once erased (schema version 10): the
     -- retention query.
     closed_at TEXT,
+    -- What a list or a work queue shows of the case (`CaseSummary` as JSON, schema version
+    -- 12): read instead of the whole case. NULL only in a row whose body cannot be read.
+    summary TEXT,
     PRIMARY KEY (partnership, id)
 );
 CREATE INDEX IF NOT EXISTS cases_by_due ON cases (partnership, due, id) WHERE due IS NOT NULL;
@@ -129,6 +132,9 @@ CREATE TABLE IF NOT EXISTS case_work (
     partnership TEXT NOT NULL,
     queue TEXT NOT NULL,
     case_id TEXT NOT NULL,
+    -- The case's summary (schema version 12), as in `cases`: a queue is one range of this
+    -- table. NULL only where the case's body could not be read when the file was migrated.
+    summary TEXT,
     PRIMARY KEY (partnership, queue, case_id)
 );
 CREATE INDEX IF NOT EXISTS case_work_by_case ON case_work (partnership, case_id);

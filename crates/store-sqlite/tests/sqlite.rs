@@ -41,7 +41,7 @@ async fn reopened_after_rewind(
 }
 
 /// The schema version a file is migrated to on open.
-const CURRENT_SCHEMA: i64 = 11;
+const CURRENT_SCHEMA: i64 = 12;
 
 /// The file's schema version.
 fn schema_version(path: &std::path::Path) -> i64 {
@@ -141,11 +141,13 @@ async fn a_corrupt_row_is_an_error_naming_its_key_and_field_never_a_skip() {
         at("2026-11-23T10:00:00Z"),
     );
     store.create_case(&p, &t, None).await.unwrap();
-    // Schema drift: a stage id that is no longer valid, written behind the store's back.
+    // Schema drift: a stage id that is no longer valid, written behind the store's back, in
+    // the case and in what lists and queues show of it.
     let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute(
-        "UPDATE cases SET body = json_set(body, '$.stage', 'Step One') WHERE id = 'case-1'",
-        [],
+    conn.execute_batch(
+        "UPDATE cases SET body = json_set(body, '$.stage', 'Step One'),
+                          summary = json_set(summary, '$.stage', 'Step One') WHERE id = 'case-1';
+         UPDATE case_work SET summary = json_set(summary, '$.stage', 'Step One');",
     )
     .unwrap();
     let err = store.load_case(&p, &t.case.id).await.unwrap_err();
@@ -167,8 +169,17 @@ async fn a_corrupt_row_is_an_error_naming_its_key_and_field_never_a_skip() {
         )
         .await;
     assert!(
-        matches!(listed, Err(StoreError::Corrupt { .. })),
+        matches!(&listed, Err(StoreError::Corrupt { key, field, .. })
+            if key == "cases/sefton-scp/case-1#summary" && field == "stage"),
         "{listed:?}"
+    );
+    let queue = escalations_store::WorkQueue::Agency(
+        escalations_core::ids::AgencyId::parse("social-care").unwrap(),
+    );
+    let queued = store.work_queue(&p, &queue).await;
+    assert!(
+        matches!(queued, Err(StoreError::Corrupt { .. })),
+        "{queued:?}"
     );
 }
 
@@ -590,4 +601,91 @@ async fn changes_committed_together_are_each_on_disk_when_answered() {
         Some(at("2026-11-23T10:00:00Z")),
         "the refused duplicate changed nothing"
     );
+}
+
+/// A file from before lists kept each case's summary (schema version 11) gains the column on
+/// open, filled from its cases: the case lists, is in its receiving agency's work queue and
+/// is found by its child key exactly as before, and no row is left without a summary.
+#[tokio::test]
+async fn a_file_from_before_summaries_were_kept_is_migrated_on_open_and_lists_as_before() {
+    use escalations_core::ids::AgencyId;
+    use escalations_store::{CaseFilter, CaseSummary, PageRequest, Scope, WorkQueue};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("escalations.db");
+    let p = partnership("sefton-scp");
+    let pat = actor("pat", "school", Role::Practitioner);
+    let t = raised("case-1", &pat, "social-care", at("2026-11-23T10:00:00Z"));
+    let store = reopened_after_rewind(
+        &path,
+        &p,
+        &t,
+        "ALTER TABLE cases DROP COLUMN summary; ALTER TABLE case_work DROP COLUMN summary;
+         PRAGMA user_version = 11;",
+    )
+    .await;
+    assert_eq!(schema_version(&path), CURRENT_SCHEMA);
+    let expected = CaseSummary::of(&t.case);
+    let listed = store
+        .list_cases(
+            &p,
+            &Scope::Agency(AgencyId::parse("school").unwrap()),
+            &CaseFilter::default(),
+            &PageRequest::new(10, None),
+        )
+        .await
+        .unwrap();
+    assert_eq!(listed.items, std::slice::from_ref(&expected));
+    let queue = WorkQueue::Agency(AgencyId::parse("social-care").unwrap());
+    assert_eq!(
+        store.work_queue(&p, &queue).await.unwrap(),
+        std::slice::from_ref(&expected)
+    );
+    if let Some(key) = &t.case.child_key {
+        assert_eq!(store.open_cases_about(&p, key).await.unwrap(), [expected]);
+    }
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    assert_eq!(
+        store_count(&conn, "SELECT count(*) FROM cases WHERE summary IS NULL"),
+        0
+    );
+    assert_eq!(
+        store_count(
+            &conn,
+            "SELECT count(*) FROM case_work WHERE summary IS NULL"
+        ),
+        0
+    );
+}
+
+/// A row without a summary (its body could not be read when the file was migrated, and was
+/// mended since) still lists: the summary is made from the case itself.
+#[tokio::test]
+async fn a_case_row_without_a_summary_still_lists_from_its_body() {
+    use escalations_core::ids::AgencyId;
+    use escalations_store::{CaseFilter, CaseSummary, PageRequest, Scope, WorkQueue};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("escalations.db");
+    let p = partnership("sefton-scp");
+    let pat = actor("pat", "school", Role::Practitioner);
+    let t = raised("case-1", &pat, "social-care", at("2026-11-23T10:00:00Z"));
+    let store = reopened_after_rewind(
+        &path,
+        &p,
+        &t,
+        "UPDATE cases SET summary = NULL; UPDATE case_work SET summary = NULL;",
+    )
+    .await;
+    let expected = CaseSummary::of(&t.case);
+    let listed = store
+        .list_cases(
+            &p,
+            &Scope::Agency(AgencyId::parse("school").unwrap()),
+            &CaseFilter::default(),
+            &PageRequest::new(10, None),
+        )
+        .await
+        .unwrap();
+    assert_eq!(listed.items, std::slice::from_ref(&expected));
+    let queue = WorkQueue::Agency(AgencyId::parse("social-care").unwrap());
+    assert_eq!(store.work_queue(&p, &queue).await.unwrap(), [expected]);
 }

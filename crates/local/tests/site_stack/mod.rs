@@ -36,6 +36,7 @@ async fn start_with(built: bool) -> SiteStack {
         "http://127.0.0.1:8080".to_owned(),
         site,
         escalations_store_sqlite::Writes::default(),
+        escalations_local::Sending::AfterAnswering,
     )
     .await
     .unwrap();
