@@ -13,11 +13,23 @@ use crate::backend;
 
 /// Decodes stored JSON, naming the key and the field that failed.
 pub(crate) fn decode<T: for<'de> Deserialize<'de>>(key: &str, json: &str) -> Result<T, StoreError> {
-    let mut de = serde_json::Deserializer::from_str(json);
-    serde_path_to_error::deserialize(&mut de).map_err(|e| StoreError::Corrupt {
-        key: key.to_owned(),
-        field: e.path().to_string(),
-        message: e.inner().to_string(),
+    decode_keyed(|| key.to_owned(), json)
+}
+
+/// [`decode`], naming the row's key only if it is corrupt. A sound row is read once, plainly;
+/// only a corrupt one is read again, tracking the path, to name the field at fault (tracking
+/// every field of every row made reading a long work queue several times slower).
+pub(crate) fn decode_keyed<T: for<'de> Deserialize<'de>>(
+    key: impl FnOnce() -> String,
+    json: &str,
+) -> Result<T, StoreError> {
+    serde_json::from_str(json).or_else(|_| {
+        let mut de = serde_json::Deserializer::from_str(json);
+        serde_path_to_error::deserialize(&mut de).map_err(|e| StoreError::Corrupt {
+            key: key(),
+            field: e.path().to_string(),
+            message: e.inner().to_string(),
+        })
     })
 }
 
@@ -195,11 +207,22 @@ pub(crate) const SUMMARY_COLUMNS: &str = "summary, CASE WHEN summary IS NULL THE
 
 /// A case's summary from the [`SUMMARY_COLUMNS`] at `first` in `row`.
 pub(crate) fn summary_at(p: &str, row: &Row<'_>, first: usize) -> Result<CaseSummary, StoreError> {
-    let id: String = row.get(0).map_err(backend)?;
-    let summary: Option<String> = row.get(first).map_err(backend)?;
+    // Read in place: a long queue copies no row.
+    let summary = row
+        .get_ref(first)
+        .map_err(backend)?
+        .as_str_or_null()
+        .map_err(StoreError::backend)?;
     if let Some(summary) = summary {
-        return decode(&format!("cases/{p}/{id}#summary"), &summary);
+        return decode_keyed(
+            || {
+                let id: String = row.get(0).unwrap_or_default();
+                format!("cases/{p}/{id}#summary")
+            },
+            summary,
+        );
     }
+    let id: String = row.get(0).map_err(backend)?;
     let body: String = row.get(first + 1).map_err(backend)?;
     let case: Case = decode(&format!("cases/{p}/{id}"), &body)?;
     Ok(CaseSummary::of(&case))

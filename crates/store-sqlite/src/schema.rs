@@ -110,23 +110,16 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<(), rusqlite::Error> {
     if schema_version(&tx)? < 12 {
         // Version 12 keeps what lists and work queues show of each case in a column of
         // `cases` and of `case_work`, so they no longer read whole cases: filled in from the
-        // stored cases. (A file older than 11 gets `case_work` from SCHEMA below.)
+        // stored cases. `case_work` becomes clustered by queue (WITHOUT ROWID, so a queue is
+        // one range of one b-tree): its entries are derived from the cases, so it is dropped
+        // here and refilled below, as for a file from before version 11.
+        tx.execute_batch("DROP TABLE IF EXISTS case_work;")?;
         let has_table = tx
             .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'cases'")?
             .exists([])?;
         let has_column = tx
             .prepare("SELECT 1 FROM pragma_table_info('cases') WHERE name = 'summary'")?
             .exists([])?;
-        let has_work = tx
-            .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'case_work'")?
-            .exists([])?;
-        if has_work
-            && !tx
-                .prepare("SELECT 1 FROM pragma_table_info('case_work') WHERE name = 'summary'")?
-                .exists([])?
-        {
-            tx.execute_batch("ALTER TABLE case_work ADD COLUMN summary TEXT;")?;
-        }
         if has_table && !has_column {
             tx.execute_batch("ALTER TABLE cases ADD COLUMN summary TEXT;")?;
             let stored: Vec<(String, String, String)> = tx
@@ -145,23 +138,17 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<(), rusqlite::Error> {
                     "UPDATE cases SET summary = ?3 WHERE partnership = ?1 AND id = ?2",
                     rusqlite::params![partnership, id, summary],
                 )?;
-                if has_work {
-                    tx.execute(
-                        "UPDATE case_work SET summary = ?3 WHERE partnership = ?1 AND case_id = ?2",
-                        rusqlite::params![partnership, id, summary],
-                    )?;
-                }
             }
         }
     }
-    let file_work = schema_version(&tx)? < 11
+    let file_work = schema_version(&tx)? < 12
         && tx
             .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'cases'")?
             .exists([])?;
     tx.execute_batch(SCHEMA)?;
     if file_work {
         // Version 11 keeps the work queues each case is in (`case_work`, which SCHEMA
-        // creates): filled in from the stored cases.
+        // creates; version 12 adds each entry's summary): filled in from the stored cases.
         let stored: Vec<(String, String)> = tx
             .prepare("SELECT partnership, body FROM cases")?
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?

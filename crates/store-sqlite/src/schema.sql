@@ -136,5 +136,5 @@ CREATE TABLE IF NOT EXISTS case_work (
     -- table. NULL only where the case's body could not be read when the file was migrated.
     summary TEXT,
     PRIMARY KEY (partnership, queue, case_id)
-);
+) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS case_work_by_case ON case_work (partnership, case_id);
