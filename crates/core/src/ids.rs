@@ -53,8 +53,13 @@ macro_rules! kebab_id {
 
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                // The string read is kept as is: no second copy.
                 let s = String::deserialize(d)?;
-                $name::parse(&s).map_err(serde::de::Error::custom)
+                if is_kebab_id(&s) {
+                    Ok($name(s))
+                } else {
+                    Err(serde::de::Error::custom(InvalidId(s)))
+                }
             }
         }
 
