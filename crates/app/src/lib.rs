@@ -36,7 +36,7 @@ pub use calendar::{CalendarError, Deadline, FeedToken, MoveFacts, When, ics};
 pub use directory::{DirectoryError, MeDetail};
 pub use forms::{FormAt, FormDetail, FormError};
 pub use list::{ListError, ListQuery, Overview, ScopeChoice, quarter_start};
-pub use notify::{Delivery, LEASE, RETRY_AFTER, Sending};
+pub use notify::{Delivery, LEASE, RETRY_AFTER, SENDS_AT_ONCE, Sending};
 pub use queue::{ActionsDue, QueueError, Work, WorkItem};
 pub use raise::{FieldProblem, OpenCaseAboutChild, RaiseError, RaiseInput, Raised};
 pub use report::ReportError;

@@ -52,46 +52,52 @@ pub enum Sending {
     BeforeAnswering,
     /// Sent by a task started as the action is answered, in a process that keeps running (the
     /// local stack). A task cut short leaves its notices pending: the next sweep sends them
-    /// once the lease runs out.
+    /// once the lease runs out. When [`SENDS_AT_ONCE`] sends are already running, the action
+    /// sends its own before answering: under more load than the mail can take, people wait
+    /// as they did, rather than notices piling up unsent.
     AfterAnswering,
 }
 
-/// The sends started after answering that have not finished, and a bound on how many run at
-/// once (each is a few small writes and one message).
+/// The sends started after answering that have not finished, at most [`SENDS_AT_ONCE`].
 pub(crate) struct InFlight {
     running: tokio::sync::watch::Sender<usize>,
-    permits: tokio::sync::Semaphore,
+    permits: Arc<tokio::sync::Semaphore>,
 }
 
-/// The most sends after answering that run at once; the rest wait their turn.
-const SENDS_AT_ONCE: usize = 32;
+/// The most sends after answering that run at once: each is a few small writes and one
+/// message.
+pub const SENDS_AT_ONCE: usize = 32;
 
 impl InFlight {
     pub(crate) fn new() -> Self {
         InFlight {
             running: tokio::sync::watch::Sender::new(0),
-            permits: tokio::sync::Semaphore::new(SENDS_AT_ONCE),
+            permits: Arc::new(tokio::sync::Semaphore::new(SENDS_AT_ONCE)),
         }
     }
 
-    /// Runs `send` on its own task, counted until it ends (or is dropped at shutdown).
-    fn spawn(self: &Arc<Self>, send: impl Future<Output = ()> + Send + 'static) {
+    /// Runs `send` on its own task, counted until it ends (or is dropped at shutdown); or, if
+    /// [`SENDS_AT_ONCE`] are running already, gives it back to be run by the caller.
+    fn try_spawn<F>(self: &Arc<Self>, send: F) -> Result<(), F>
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
         struct Counted(Arc<InFlight>);
         impl Drop for Counted {
             fn drop(&mut self) {
                 self.0.running.send_modify(|n| *n -= 1);
             }
         }
+        let Ok(permit) = self.permits.clone().try_acquire_owned() else {
+            return Err(send);
+        };
         self.running.send_modify(|n| *n += 1);
         let counted = Counted(self.clone());
         tokio::spawn(async move {
-            let _counted = counted;
-            // The semaphore is never closed.
-            let Ok(_permit) = _counted.0.permits.acquire().await else {
-                return;
-            };
+            let (_counted, _permit) = (counted, permit);
             send.await;
         });
+        Ok(())
     }
 
     /// Waits until no send started after answering is running.
@@ -152,12 +158,15 @@ impl App {
         match &self.after_answering {
             None => self.deliver_each(config, &due, now).await,
             Some(in_flight) => {
-                let (app, config) = (self.clone(), config.clone());
-                let due: Vec<PendingNotice> = due.into_iter().cloned().collect();
-                in_flight.spawn(async move {
-                    app.deliver_each(&config, &due.iter().collect::<Vec<_>>(), now)
+                let (app, owned_config) = (self.clone(), config.clone());
+                let owned: Vec<PendingNotice> = due.iter().map(|n| (*n).clone()).collect();
+                let spawned = in_flight.try_spawn(async move {
+                    app.deliver_each(&owned_config, &owned.iter().collect::<Vec<_>>(), now)
                         .await;
                 });
+                if spawned.is_err() {
+                    self.deliver_each(config, &due, now).await;
+                }
             }
         }
     }

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
-use escalations_app::{App, LEASE, MailSettings, RETRY_AFTER, RaiseInput, Sending};
+use escalations_app::{App, LEASE, MailSettings, RETRY_AFTER, RaiseInput, SENDS_AT_ONCE, Sending};
 use escalations_core::Catalogue;
 use escalations_core::access::Principal;
 use escalations_core::case::{Actor, Child, Concern, RaiseRequest, Role};
@@ -402,12 +402,19 @@ async fn notices_of_a_persons_action_go_at_once_and_are_not_sent_again_by_the_sw
             .keys()
             .all(|k| k.starts_with(cases[0].as_str()) && k.contains("clock-started"))
     );
+    assert_the_sweep_sends_nothing_again(&f, &app).await;
+}
+
+/// Ten minutes on, the sweep finds nothing due and sends nothing: what went at once is not
+/// sent again.
+async fn assert_the_sweep_sends_nothing_again(f: &Fixture, app: &App) {
+    let before = f.mailer.counts();
     let sweep = app
         .sweep(at(RAISED) + Duration::minutes(10), BUDGET)
         .await
         .unwrap();
     assert_eq!((sweep.notices_due, sweep.sent), (0, 0), "{sweep:?}");
-    assert_eq!(f.mailer.counts(), counts);
+    assert_eq!(f.mailer.counts(), before);
 }
 
 /// A mailer that holds every message until its gate opens, then hands it to the recorder.
@@ -458,12 +465,36 @@ async fn notices_sent_after_answering_keep_no_one_waiting_and_still_go_once() {
             "{case}: {counts:?}"
         );
     }
-    let sweep = app
-        .sweep(at(RAISED) + Duration::minutes(10), BUDGET)
-        .await
-        .unwrap();
-    assert_eq!((sweep.notices_due, sweep.sent), (0, 0), "{sweep:?}");
-    assert_eq!(f.mailer.counts(), counts);
+    assert_the_sweep_sends_nothing_again(&f, &app).await;
+}
+
+/// Under more load than the mail service takes, sending after answering does not pile notices
+/// up: once `SENDS_AT_ONCE` sends are running, the next action sends its own before it is
+/// answered, and waits as it would have; every notice still goes once.
+#[tokio::test]
+async fn once_enough_sends_are_running_the_next_action_waits_for_its_own() {
+    let f = Fixture::new().await;
+    let (gate, open) = tokio::sync::watch::channel(false);
+    let app = f
+        .app_sending_through(Arc::new(Gated {
+            recording: f.mailer.clone(),
+            open,
+        }))
+        .sending(Sending::AfterAnswering);
+    let raised = SENDS_AT_ONCE + 1;
+    let mut raising = std::pin::pin!(f.raise_with(&app, raised, at(RAISED)));
+    let held = tokio::time::timeout(std::time::Duration::from_millis(500), &mut raising).await;
+    assert!(
+        held.is_err(),
+        "the raise after {SENDS_AT_ONCE} sends waited"
+    );
+    gate.send(true).unwrap();
+    raising.await;
+    app.notices_settled().await;
+    let counts = f.mailer.counts();
+    assert_eq!(counts.len(), raised, "{counts:?}");
+    assert!(counts.values().all(|n| *n == 1), "{counts:?}");
+    assert_the_sweep_sends_nothing_again(&f, &app).await;
 }
 
 /// Sent before answering (a Lambda function's way, the default), the answer waits for the

@@ -10,6 +10,9 @@
 //! real wire protocol; its latencies are moto's (one request at a time, in Python).
 //!
 //! usage: bench-soak [--store sqlite|dynamodb] [--users 50] [--seconds 600 (sqlite), 60 (dynamodb)]
+//!                   [--sending after|before]
+//! (`--sending before`: each action's notices are sent before it is answered, as a Lambda
+//! function does, instead of the local stack's way, after.)
 //! Exits non-zero on a lost change, a duplicate notice, a notice due but unsent, or a 5xx.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -38,6 +41,14 @@ async fn main() {
     let args: Vec<String> = std::env::args().collect();
     let store_kind: String = flag(&args, "--store", "sqlite".to_owned());
     let users = flag(&args, "--users", 50) as usize;
+    let sending = match flag(&args, "--sending", "after".to_owned()).as_str() {
+        "after" => escalations_local::Sending::AfterAnswering,
+        "before" => escalations_local::Sending::BeforeAnswering,
+        other => {
+            eprintln!("bench-soak: --sending {other}: give after or before");
+            std::process::exit(2);
+        }
+    };
     let dir = tempfile::tempdir().expect("temp dir");
     let outbox = dir.path().join("outbox");
     let (store, seconds): (Arc<dyn Store>, u64) = match store_kind.as_str() {
@@ -67,7 +78,7 @@ async fn main() {
         outbox.clone(),
         "http://127.0.0.1".to_owned(),
         dir.path().join("no-site"),
-        escalations_local::Sending::AfterAnswering,
+        sending,
     )
     .await
     .expect("stack");

@@ -168,9 +168,6 @@ pub struct Sweeper {
 
 impl Sweeper {
     pub async fn sweep(&self) -> Result<SweepSummary, escalations_app::SweepError> {
-        // The sends already started for people's actions finish first, so a sweep asked for
-        // on purpose (`POST /dev/sweep`) sees them done rather than held elsewhere.
-        self.local.api.app().notices_settled().await;
         let now = self.local.api.now();
         self.local.api.app().sweep(now, SWEEP_BUDGET).await
     }
@@ -367,6 +364,10 @@ async fn advance_clock(
 
 /// `POST /dev/sweep`: one sweep now, at the stack's clock; answers its summary.
 async fn sweep_now(State(local): State<Local>) -> Response {
+    // The sends already started for people's actions finish first, so a sweep asked for on
+    // purpose sees them done rather than held elsewhere. (The sweep on a timer does not wait:
+    // under steady use the sends in flight may never all be done at once.)
+    local.api.app().notices_settled().await;
     let sweeper = Sweeper { local };
     match sweeper.sweep().await {
         Ok(summary) => axum::Json(summary).into_response(),

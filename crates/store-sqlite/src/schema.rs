@@ -24,10 +24,7 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<(), rusqlite::Error> {
         // never match a request again and would only keep dead case references. A key guards
         // retries made seconds apart, so dropping them at an upgrade loses nothing that
         // matters, and never touches a case.
-        let has_person = tx
-            .prepare("SELECT 1 FROM pragma_table_info('idempotency') WHERE name = 'person'")?
-            .exists([])?;
-        if !has_person {
+        if !has_column(&tx, "idempotency", "person")? {
             tx.execute_batch("DROP TABLE IF EXISTS idempotency;")?;
         }
     }
@@ -39,14 +36,7 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<(), rusqlite::Error> {
         // Version 4 keeps each case's child key in a column, indexed, so a raise looks up
         // open cases about the child instead of reading an agency's whole list. Keys were only
         // ever written by version 3, inside the case document: copy them out.
-        let has_column = tx
-            .prepare("SELECT 1 FROM pragma_table_info('cases') WHERE name = 'child_key'")?
-            .exists([])?;
-        if !has_column
-            && tx
-                .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'cases'")?
-                .exists([])?
-        {
+        if has_table(&tx, "cases")? && !has_column(&tx, "cases", "child_key")? {
             tx.execute_batch(
                 "ALTER TABLE cases ADD COLUMN child_key TEXT;
                  UPDATE cases SET child_key = json_extract(body, '$.child_key');",
@@ -60,16 +50,7 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<(), rusqlite::Error> {
         // Version 7 versions each partnership's configuration, so administrators' changes are
         // conditional on the version read; stored configurations start at 1. The record of
         // changes, `config_changes`, SCHEMA creates: nothing was recorded before it.
-        let has_column = tx
-            .prepare("SELECT 1 FROM pragma_table_info('partnerships') WHERE name = 'version'")?
-            .exists([])?;
-        if !has_column
-            && tx
-                .prepare(
-                    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'partnerships'",
-                )?
-                .exists([])?
-        {
+        if has_table(&tx, "partnerships")? && !has_column(&tx, "partnerships", "version")? {
             tx.execute_batch(
                 "ALTER TABLE partnerships ADD COLUMN version INTEGER NOT NULL DEFAULT 1;",
             )?;
@@ -82,27 +63,16 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<(), rusqlite::Error> {
     if schema_version(&tx)? < 10 {
         // Version 10 keeps each closed case's last change in a column, indexed, for the
         // retention query: filled in from the stored cases (no case was erased before it).
-        let has_table = tx
-            .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'cases'")?
-            .exists([])?;
-        let has_column = tx
-            .prepare("SELECT 1 FROM pragma_table_info('cases') WHERE name = 'closed_at'")?
-            .exists([])?;
-        if has_table && !has_column {
+        if has_table(&tx, "cases")? && !has_column(&tx, "cases", "closed_at")? {
             tx.execute_batch("ALTER TABLE cases ADD COLUMN closed_at TEXT;")?;
-            let closed: Vec<(String, String, String)> = tx
-                .prepare("SELECT partnership, id, body FROM cases WHERE status != 'open'")?
-                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-                .collect::<Result<_, _>>()?;
-            for (partnership, id, body) in closed {
-                // A body that cannot be read is left out of the query, and named when the
-                // case itself is next read.
-                let Ok(case) = serde_json::from_str::<escalations_core::case::Case>(&body) else {
-                    continue;
-                };
+            for (partnership, case) in stored_cases(&tx, "WHERE status != 'open'")? {
                 tx.execute(
                     "UPDATE cases SET closed_at = ?3 WHERE partnership = ?1 AND id = ?2",
-                    rusqlite::params![partnership, id, crate::rows::closed_column(&case)],
+                    rusqlite::params![
+                        partnership,
+                        case.id.as_str(),
+                        crate::rows::closed_column(&case)
+                    ],
                 )?;
             }
         }
@@ -114,50 +84,25 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<(), rusqlite::Error> {
         // one range of one b-tree): its entries are derived from the cases, so it is dropped
         // here and refilled below, as for a file from before version 11.
         tx.execute_batch("DROP TABLE IF EXISTS case_work;")?;
-        let has_table = tx
-            .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'cases'")?
-            .exists([])?;
-        let has_column = tx
-            .prepare("SELECT 1 FROM pragma_table_info('cases') WHERE name = 'summary'")?
-            .exists([])?;
-        if has_table && !has_column {
+        if has_table(&tx, "cases")? && !has_column(&tx, "cases", "summary")? {
             tx.execute_batch("ALTER TABLE cases ADD COLUMN summary TEXT;")?;
-            let stored: Vec<(String, String, String)> = tx
-                .prepare("SELECT partnership, id, body FROM cases")?
-                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-                .collect::<Result<_, _>>()?;
-            for (partnership, id, body) in stored {
-                // A body that cannot be read keeps no summary, and is named when read.
-                let Ok(case) = serde_json::from_str::<escalations_core::case::Case>(&body) else {
-                    continue;
-                };
+            for (partnership, case) in stored_cases(&tx, "")? {
                 let Ok(summary) = crate::rows::summary_column(&case) else {
                     continue;
                 };
                 tx.execute(
                     "UPDATE cases SET summary = ?3 WHERE partnership = ?1 AND id = ?2",
-                    rusqlite::params![partnership, id, summary],
+                    rusqlite::params![partnership, case.id.as_str(), summary],
                 )?;
             }
         }
     }
-    let file_work = schema_version(&tx)? < 12
-        && tx
-            .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'cases'")?
-            .exists([])?;
+    let file_work = schema_version(&tx)? < 12 && has_table(&tx, "cases")?;
     tx.execute_batch(SCHEMA)?;
     if file_work {
         // Version 11 keeps the work queues each case is in (`case_work`, which SCHEMA
         // creates; version 12 adds each entry's summary): filled in from the stored cases.
-        let stored: Vec<(String, String)> = tx
-            .prepare("SELECT partnership, body FROM cases")?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<Result<_, _>>()?;
-        for (partnership, body) in stored {
-            // A body that cannot be read is named when the case itself is next read.
-            let Ok(case) = serde_json::from_str::<escalations_core::case::Case>(&body) else {
-                continue;
-            };
+        for (partnership, case) in stored_cases(&tx, "")? {
             let Ok(summary) = crate::rows::summary_column(&case) else {
                 continue;
             };
@@ -172,6 +117,36 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<(), rusqlite::Error> {
     }
     tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
     tx.commit()
+}
+
+fn has_table(conn: &Connection, table: &str) -> Result<bool, rusqlite::Error> {
+    conn.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1")?
+        .exists([table])
+}
+
+fn has_column(conn: &Connection, table: &str, column: &str) -> Result<bool, rusqlite::Error> {
+    conn.prepare("SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2")?
+        .exists([table, column])
+}
+
+/// The stored cases (`filter`: SQL after `FROM cases`) with their partnerships, for a
+/// migration to fill a new column or table from. A body that cannot be read is left out, and
+/// named when the case itself is next read.
+fn stored_cases(
+    conn: &Connection,
+    filter: &str,
+) -> Result<Vec<(String, escalations_core::case::Case)>, rusqlite::Error> {
+    let rows: Vec<(String, String)> = conn
+        .prepare(&format!("SELECT partnership, body FROM cases {filter}"))?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(partnership, body)| {
+            let case = serde_json::from_str(&body).ok()?;
+            Some((partnership, case))
+        })
+        .collect())
 }
 
 fn schema_version(conn: &Connection) -> Result<i64, rusqlite::Error> {

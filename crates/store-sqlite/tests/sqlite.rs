@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use escalations_core::case::Role;
+use escalations_core::case::Transition;
 use escalations_store::conformance::{self, Shared, actor, partnership, raised};
 use escalations_store::{Created, Store, StoreError};
 use escalations_store_sqlite::SqliteStore;
@@ -603,27 +604,23 @@ async fn changes_committed_together_are_each_on_disk_when_answered() {
     );
 }
 
-/// A file from before lists kept each case's summary (schema version 11) gains the column on
-/// open, filled from its cases: the case lists, is in its receiving agency's work queue and
-/// is found by its child key exactly as before, and no row is left without a summary.
-#[tokio::test]
-async fn a_file_from_before_summaries_were_kept_is_migrated_on_open_and_lists_as_before() {
-    use escalations_core::ids::AgencyId;
-    use escalations_store::{CaseFilter, CaseSummary, PageRequest, Scope, WorkQueue};
+/// A file holding one raised case, reopened after `rewind` (SQL) puts it back as an older
+/// release or a failed migration left it; and what lists and queues should show of the case.
+async fn one_case_after(rewind: &str) -> (tempfile::TempDir, SqliteStore, Transition) {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("escalations.db");
-    let p = partnership("sefton-scp");
     let pat = actor("pat", "school", Role::Practitioner);
     let t = raised("case-1", &pat, "social-care", at("2026-11-23T10:00:00Z"));
-    let store = reopened_after_rewind(
-        &path,
-        &p,
-        &t,
-        "ALTER TABLE cases DROP COLUMN summary; ALTER TABLE case_work DROP COLUMN summary;
-         PRAGMA user_version = 11;",
-    )
-    .await;
-    assert_eq!(schema_version(&path), CURRENT_SCHEMA);
+    let path = dir.path().join("escalations.db");
+    let store = reopened_after_rewind(&path, &partnership("sefton-scp"), &t, rewind).await;
+    (dir, store, t)
+}
+
+/// The case of `t` lists for its raising agency, is in its receiving agency's work queue, and
+/// is found by its child key, each as its summary.
+async fn assert_lists_and_queues(store: &SqliteStore, t: &Transition) {
+    use escalations_core::ids::AgencyId;
+    use escalations_store::{CaseFilter, CaseSummary, PageRequest, Scope, WorkQueue};
+    let p = partnership("sefton-scp");
     let expected = CaseSummary::of(&t.case);
     let listed = store
         .list_cases(
@@ -634,58 +631,44 @@ async fn a_file_from_before_summaries_were_kept_is_migrated_on_open_and_lists_as
         )
         .await
         .unwrap();
-    assert_eq!(listed.items, std::slice::from_ref(&expected));
+    assert_eq!(listed.items, std::slice::from_ref(&expected), "listed");
     let queue = WorkQueue::Agency(AgencyId::parse("social-care").unwrap());
     assert_eq!(
         store.work_queue(&p, &queue).await.unwrap(),
-        std::slice::from_ref(&expected)
+        std::slice::from_ref(&expected),
+        "queued"
     );
     if let Some(key) = &t.case.child_key {
         assert_eq!(store.open_cases_about(&p, key).await.unwrap(), [expected]);
     }
+}
+
+/// A file from before lists kept each case's summary (schema version 11) gains the column on
+/// open, filled from its cases: the case lists, is in its receiving agency's work queue and
+/// is found by its child key exactly as before, and no row is left without a summary.
+#[tokio::test]
+async fn a_file_from_before_summaries_were_kept_is_migrated_on_open_and_lists_as_before() {
+    let (dir, store, t) = one_case_after(
+        "ALTER TABLE cases DROP COLUMN summary; ALTER TABLE case_work DROP COLUMN summary;
+         PRAGMA user_version = 11;",
+    )
+    .await;
+    let path = dir.path().join("escalations.db");
+    assert_eq!(schema_version(&path), CURRENT_SCHEMA);
+    assert_lists_and_queues(&store, &t).await;
     let conn = rusqlite::Connection::open(&path).unwrap();
-    assert_eq!(
-        store_count(&conn, "SELECT count(*) FROM cases WHERE summary IS NULL"),
-        0
-    );
-    assert_eq!(
-        store_count(
-            &conn,
-            "SELECT count(*) FROM case_work WHERE summary IS NULL"
-        ),
-        0
-    );
+    for table in ["cases", "case_work"] {
+        let sql = format!("SELECT count(*) FROM {table} WHERE summary IS NULL");
+        assert_eq!(store_count(&conn, &sql), 0, "{table}");
+    }
 }
 
 /// A row without a summary (its body could not be read when the file was migrated, and was
 /// mended since) still lists: the summary is made from the case itself.
 #[tokio::test]
 async fn a_case_row_without_a_summary_still_lists_from_its_body() {
-    use escalations_core::ids::AgencyId;
-    use escalations_store::{CaseFilter, CaseSummary, PageRequest, Scope, WorkQueue};
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("escalations.db");
-    let p = partnership("sefton-scp");
-    let pat = actor("pat", "school", Role::Practitioner);
-    let t = raised("case-1", &pat, "social-care", at("2026-11-23T10:00:00Z"));
-    let store = reopened_after_rewind(
-        &path,
-        &p,
-        &t,
-        "UPDATE cases SET summary = NULL; UPDATE case_work SET summary = NULL;",
-    )
-    .await;
-    let expected = CaseSummary::of(&t.case);
-    let listed = store
-        .list_cases(
-            &p,
-            &Scope::Agency(AgencyId::parse("school").unwrap()),
-            &CaseFilter::default(),
-            &PageRequest::new(10, None),
-        )
-        .await
-        .unwrap();
-    assert_eq!(listed.items, std::slice::from_ref(&expected));
-    let queue = WorkQueue::Agency(AgencyId::parse("social-care").unwrap());
-    assert_eq!(store.work_queue(&p, &queue).await.unwrap(), [expected]);
+    let (_dir, store, t) =
+        one_case_after("UPDATE cases SET summary = NULL; UPDATE case_work SET summary = NULL;")
+            .await;
+    assert_lists_and_queues(&store, &t).await;
 }
