@@ -167,6 +167,16 @@ impl Fixture {
         self.app_sending_through(self.mailer.clone())
     }
 
+    /// An app whose mail service holds every message until the gate (returned) opens.
+    fn gated_app(&self, sending: Sending) -> (App, tokio::sync::watch::Sender<bool>) {
+        let (gate, open) = tokio::sync::watch::channel(false);
+        let mailer = Arc::new(Gated {
+            recording: self.mailer.clone(),
+            open,
+        });
+        (self.app_sending_through(mailer).sending(sending), gate)
+    }
+
     fn app_sending_through(&self, mailer: Arc<dyn Mailer>) -> App {
         App::new(self.store.clone(), Catalogue::builtin().unwrap()).with_mail(MailSettings {
             mailer,
@@ -438,13 +448,7 @@ impl Mailer for Gated {
 #[tokio::test]
 async fn notices_sent_after_answering_keep_no_one_waiting_and_still_go_once() {
     let f = Fixture::new().await;
-    let (gate, open) = tokio::sync::watch::channel(false);
-    let app = f
-        .app_sending_through(Arc::new(Gated {
-            recording: f.mailer.clone(),
-            open,
-        }))
-        .sending(Sending::AfterAnswering);
+    let (app, gate) = f.gated_app(Sending::AfterAnswering);
     let cases = tokio::time::timeout(
         std::time::Duration::from_secs(10),
         f.raise_with(&app, 2, at(RAISED)),
@@ -474,13 +478,7 @@ async fn notices_sent_after_answering_keep_no_one_waiting_and_still_go_once() {
 #[tokio::test]
 async fn once_enough_sends_are_running_the_next_action_waits_for_its_own() {
     let f = Fixture::new().await;
-    let (gate, open) = tokio::sync::watch::channel(false);
-    let app = f
-        .app_sending_through(Arc::new(Gated {
-            recording: f.mailer.clone(),
-            open,
-        }))
-        .sending(Sending::AfterAnswering);
+    let (app, gate) = f.gated_app(Sending::AfterAnswering);
     let raised = SENDS_AT_ONCE + 1;
     let mut raising = std::pin::pin!(f.raise_with(&app, raised, at(RAISED)));
     let held = tokio::time::timeout(std::time::Duration::from_millis(500), &mut raising).await;
@@ -502,11 +500,7 @@ async fn once_enough_sends_are_running_the_next_action_waits_for_its_own() {
 #[tokio::test]
 async fn notices_sent_before_answering_hold_the_answer_until_the_mail_service_takes_them() {
     let f = Fixture::new().await;
-    let (gate, open) = tokio::sync::watch::channel(false);
-    let app = f.app_sending_through(Arc::new(Gated {
-        recording: f.mailer.clone(),
-        open,
-    }));
+    let (app, gate) = f.gated_app(Sending::BeforeAnswering);
     let mut raise = std::pin::pin!(f.raise_with(&app, 1, at(RAISED)));
     let held = tokio::time::timeout(std::time::Duration::from_millis(500), &mut raise).await;
     assert!(held.is_err(), "the answer waited for the mail service");
