@@ -132,10 +132,15 @@ pub(crate) fn file_work(
     p: &str,
     case: &Case,
 ) -> Result<(), StoreError> {
-    tx.prepare_cached("DELETE FROM case_work WHERE partnership = ?1 AND case_id = ?2")
-        .map_err(backend)?
-        .execute(params![p, case.id.as_str()])
-        .map_err(backend)?;
+    // INDEXED BY: left to itself, SQLite searches the partnership's every queue entry for
+    // this case's few (found by the soak; `plans.rs` checks).
+    tx.prepare_cached(
+        "DELETE FROM case_work INDEXED BY case_work_by_case
+         WHERE partnership = ?1 AND case_id = ?2",
+    )
+    .map_err(backend)?
+    .execute(params![p, case.id.as_str()])
+    .map_err(backend)?;
     let mut stmt = tx
         .prepare_cached(
             "INSERT INTO case_work (partnership, queue, case_id, summary) VALUES (?1, ?2, ?3, ?4)",
