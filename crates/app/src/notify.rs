@@ -151,21 +151,23 @@ impl App {
         if self.mail.is_none() {
             return;
         }
-        let due: Vec<&PendingNotice> = pending.iter().filter(|n| n.not_before <= now).collect();
-        if due.is_empty() {
+        if !pending.iter().any(|n| n.not_before <= now) {
             return;
         }
         match &self.after_answering {
-            None => self.deliver_each(config, &due, now).await,
+            None => self.deliver_due(config, pending, now).await,
             Some(in_flight) => {
                 let (app, owned_config) = (self.clone(), config.clone());
-                let owned: Vec<PendingNotice> = due.iter().map(|n| (*n).clone()).collect();
+                let owned: Vec<PendingNotice> = pending
+                    .iter()
+                    .filter(|n| n.not_before <= now)
+                    .cloned()
+                    .collect();
                 let spawned = in_flight.try_spawn(async move {
-                    app.deliver_each(&owned_config, &owned.iter().collect::<Vec<_>>(), now)
-                        .await;
+                    app.deliver_due(&owned_config, &owned, now).await;
                 });
                 if spawned.is_err() {
-                    self.deliver_each(config, &due, now).await;
+                    self.deliver_due(config, pending, now).await;
                 }
             }
         }
@@ -179,14 +181,15 @@ impl App {
         }
     }
 
-    async fn deliver_each(
+    /// Sends the notices among `pending` whose time has come, one after another.
+    async fn deliver_due(
         &self,
         config: &PartnershipConfig,
-        due: &[&PendingNotice],
+        pending: &[PendingNotice],
         now: DateTime<Utc>,
     ) {
         let partnership = &config.id;
-        for notice in due {
+        for notice in pending.iter().filter(|n| n.not_before <= now) {
             if let Err(error) = self.deliver(config, &notice.case, &notice.key, now).await {
                 tracing::warn!(%partnership, case = %notice.case, key = %notice.key.as_str(), error = %error, "notice left for the sweeper");
             }

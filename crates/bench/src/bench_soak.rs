@@ -32,6 +32,8 @@ struct Seen {
     /// case id → the versions the API answered 2xx for.
     acknowledged: BTreeMap<String, Vec<u64>>,
     times: Vec<Duration>,
+    /// When each acknowledged change was answered, from the start of the run.
+    answered: Vec<Duration>,
     server_errors: usize,
     refused: usize,
 }
@@ -92,7 +94,8 @@ async fn main() {
     let raiser = sefton_token(&http, &url, "school-practitioner").await;
     let answerer = sefton_token(&http, &url, "social-care-manager").await;
     let escalator = sefton_token(&http, &url, "school-manager").await;
-    let until = Instant::now() + Duration::from_secs(seconds);
+    let started = Instant::now();
+    let until = started + Duration::from_secs(seconds);
 
     let mut sessions = tokio::task::JoinSet::new();
     for user in 0..users {
@@ -156,6 +159,7 @@ async fn main() {
                     let id = view["case"]["id"].as_str().expect("id").to_owned();
                     let version = view["case"]["version"].as_u64().expect("version");
                     seen.acknowledged.entry(id.clone()).or_default().push(version);
+                    seen.answered.push(started.elapsed());
                     case = Some((id, version));
                 }
             }
@@ -167,6 +171,7 @@ async fn main() {
         let seen = done.expect("session");
         all.acknowledged.extend(seen.acknowledged);
         all.times.extend(seen.times);
+        all.answered.extend(seen.answered);
         all.server_errors += seen.server_errors;
         all.refused += seen.refused;
     }
@@ -239,6 +244,25 @@ async fn main() {
         keys.values().sum::<usize>(),
         ms(percentile(&all.times, 0.50)),
         ms(percentile(&all.times, 0.99)),
+    );
+    // Whether throughput holds as the file grows: changes acknowledged in each minute.
+    let mut per_minute = vec![0usize; seconds.div_ceil(60) as usize];
+    for at in &all.answered {
+        if let Some(n) = per_minute.get_mut((at.as_secs() / 60) as usize) {
+            *n += 1;
+        }
+    }
+    let rates: Vec<String> = per_minute
+        .iter()
+        .enumerate()
+        .map(|(minute, n)| {
+            let length = (seconds - 60 * minute as u64).min(60) as f64;
+            format!("{:.0}", *n as f64 / length)
+        })
+        .collect();
+    println!(
+        "\nchanges acknowledged a second, minute by minute: {}",
+        rates.join(", ")
     );
     if lost > 0 || duplicates > 0 || unsent > 0 || all.server_errors > 0 {
         std::process::exit(1);
