@@ -50,6 +50,8 @@ pub struct SqliteStore {
     pool: Arc<Mutex<Vec<Connection>>>,
     /// `None` when every change takes its own transaction (`Writes::OneByOne`).
     writer: Option<Arc<writer::Writer>>,
+    /// What lists and queues decoded, kept for their next read.
+    summaries: Arc<rows::Summaries>,
 }
 
 /// SQLite's failure, classified: the file's write lock still held by another process after
@@ -107,6 +109,7 @@ impl SqliteStore {
             path,
             pool: Arc::new(Mutex::new(Vec::new())),
             writer,
+            summaries: Arc::default(),
         };
         store
             .with(|conn| schema::migrate(conn).map_err(backend))
@@ -439,6 +442,7 @@ impl Store for SqliteStore {
             return Err(StoreError::InvalidCursor);
         }
         let (scope, filter, limit) = (scope.clone(), filter.clone(), page.limit());
+        let summaries = self.summaries.clone();
         self.with(move |conn| {
             let mut sql = format!("SELECT id, {SUMMARY_COLUMNS} FROM cases WHERE partnership = ?1");
             let mut args: Vec<rusqlite::types::Value> = vec![p.clone().into()];
@@ -486,7 +490,7 @@ impl Store for SqliteStore {
             let mut rows = stmt.query(rusqlite::params_from_iter(args)).map_err(backend)?;
             let mut items = Vec::new();
             while let Some(row) = rows.next().map_err(backend)? {
-                items.push(rows::summary_at(&p, row, 1)?);
+                items.push(rows::summary_at(&p, row, 1, &summaries)?);
             }
             let next = if items.len() > limit as usize {
                 items.truncate(limit as usize);
@@ -511,6 +515,7 @@ impl Store for SqliteStore {
         queue: &escalations_store::WorkQueue,
     ) -> Result<Vec<CaseSummary>, StoreError> {
         let (p, queue) = (partnership.to_string(), queue.key());
+        let summaries = self.summaries.clone();
         self.with(move |conn| {
             let mut stmt = conn
                 .prepare_cached(
@@ -524,7 +529,7 @@ impl Store for SqliteStore {
             let mut rows = stmt.query(params![p, queue]).map_err(backend)?;
             let mut items = Vec::new();
             while let Some(row) = rows.next().map_err(backend)? {
-                items.push(rows::summary_at(&p, row, 1)?);
+                items.push(rows::summary_at(&p, row, 1, &summaries)?);
             }
             Ok(items)
         })
@@ -791,6 +796,7 @@ impl Store for SqliteStore {
         child: &ChildKey,
     ) -> Result<Vec<CaseSummary>, StoreError> {
         let (p, key) = (partnership.to_string(), child.as_str().to_owned());
+        let summaries = self.summaries.clone();
         self.with(move |conn| {
             // INDEXED BY: left to itself, SQLite reads the partnership's every case in raised
             // order to save sorting this child's few (found by the soak; `plans.rs` checks).
@@ -805,7 +811,7 @@ impl Store for SqliteStore {
             let mut rows = stmt.query(params![p, key]).map_err(backend)?;
             let mut found = Vec::new();
             while let Some(row) = rows.next().map_err(backend)? {
-                found.push(rows::summary_at(&p, row, 1)?);
+                found.push(rows::summary_at(&p, row, 1, &summaries)?);
             }
             Ok(found)
         })

@@ -1,6 +1,9 @@
 //! Rows <-> domain: cases, events and people written in a transaction, stored JSON decoded
 //! back with the failing key and field named ([`StoreError::Corrupt`]).
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+
 use escalations_core::case::{Case, Event, Transition};
 use escalations_store::{
     CaseAccess, CaseSummary, ClaimedNotice, ClosedCase, DueClock, DueNotice, Notice, PendingNotice,
@@ -210,8 +213,49 @@ pub(crate) fn summary_column(case: &Case) -> Result<String, StoreError> {
 /// was kept (a row whose body could not be read when it was migrated).
 pub(crate) const SUMMARY_COLUMNS: &str = "summary, CASE WHEN summary IS NULL THEN body END";
 
-/// A case's summary from the [`SUMMARY_COLUMNS`] at `first` in `row`.
-pub(crate) fn summary_at(p: &str, row: &Row<'_>, first: usize) -> Result<CaseSummary, StoreError> {
+/// Summaries already decoded, by case, each with the text it was decoded from: reading a long
+/// work queue again decodes only the entries that changed since (decoding was most of a queue
+/// read's CPU). Decoding is a pure function of the text, so an entry is used only when its
+/// text is byte for byte the row's; nothing here can be stale. Bounded: emptied when full.
+#[derive(Default)]
+pub(crate) struct Summaries {
+    decoded: Mutex<HashMap<Box<str>, (Box<str>, CaseSummary)>>,
+}
+
+impl Summaries {
+    /// At most this many cases' summaries are kept (a few MB).
+    const CAPACITY: usize = 20_000;
+
+    fn decode(
+        &self,
+        id: &str,
+        text: &str,
+        key: impl FnOnce() -> String,
+    ) -> Result<CaseSummary, StoreError> {
+        if let Ok(decoded) = self.decoded.lock()
+            && let Some((seen, summary)) = decoded.get(id)
+            && **seen == *text
+        {
+            return Ok(summary.clone());
+        }
+        let summary: CaseSummary = decode_keyed(key, text)?;
+        if let Ok(mut decoded) = self.decoded.lock() {
+            if decoded.len() >= Self::CAPACITY {
+                decoded.clear();
+            }
+            decoded.insert(id.into(), (text.into(), summary.clone()));
+        }
+        Ok(summary)
+    }
+}
+
+/// A case's summary from the [`SUMMARY_COLUMNS`] at `first` in `row` (the case's id at 0).
+pub(crate) fn summary_at(
+    p: &str,
+    row: &Row<'_>,
+    first: usize,
+    summaries: &Summaries,
+) -> Result<CaseSummary, StoreError> {
     // Read in place: a long queue copies no row.
     let summary = row
         .get_ref(first)
@@ -219,13 +263,12 @@ pub(crate) fn summary_at(p: &str, row: &Row<'_>, first: usize) -> Result<CaseSum
         .as_str_or_null()
         .map_err(StoreError::backend)?;
     if let Some(summary) = summary {
-        return decode_keyed(
-            || {
-                let id: String = row.get(0).unwrap_or_default();
-                format!("cases/{p}/{id}#summary")
-            },
-            summary,
-        );
+        let id = row
+            .get_ref(0)
+            .map_err(backend)?
+            .as_str()
+            .map_err(StoreError::backend)?;
+        return summaries.decode(id, summary, || format!("cases/{p}/{id}#summary"));
     }
     let id: String = row.get(0).map_err(backend)?;
     let body: String = row.get(first + 1).map_err(backend)?;

@@ -672,3 +672,38 @@ async fn a_case_row_without_a_summary_still_lists_from_its_body() {
             .await;
     assert_lists_and_queues(&store, &t).await;
 }
+
+/// Lists keep what they decoded for their next read. What one process listed and another then
+/// changed lists as changed in the first: a kept summary is used only for the very text it was
+/// decoded from.
+#[tokio::test]
+async fn a_case_changed_by_another_process_lists_as_changed() {
+    use escalations_core::ids::AgencyId;
+    use escalations_store::{CaseFilter, CaseSummary, PageRequest, Scope};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("escalations.db");
+    let (lister, changer) = (
+        SqliteStore::open(&path).await.unwrap(),
+        SqliteStore::open(&path).await.unwrap(),
+    );
+    let p = partnership("sefton-scp");
+    let t = raised(
+        "case-1",
+        &actor("pat", "school", Role::Practitioner),
+        "social-care",
+        at("2026-11-23T10:00:00Z"),
+    );
+    lister.create_case(&p, &t, None).await.unwrap();
+    let listed = || async {
+        let school = Scope::Agency(AgencyId::parse("school").unwrap());
+        let (filter, page) = (CaseFilter::default(), PageRequest::new(10, None));
+        let listed = lister.list_cases(&p, &school, &filter, &page);
+        listed.await.unwrap().items
+    };
+    assert_eq!(listed().await, [CaseSummary::of(&t.case)]);
+    let answered = conformance::respond(&t.case, at("2026-11-24T10:00:00Z"));
+    changer.apply(&p, &answered).await.unwrap();
+    let now = listed().await;
+    assert_eq!(now, [CaseSummary::of(&answered.case)]);
+    assert_ne!(now, [CaseSummary::of(&t.case)], "the response changed the summary");
+}
