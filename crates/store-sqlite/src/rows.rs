@@ -219,7 +219,13 @@ pub(crate) const SUMMARY_COLUMNS: &str = "summary, CASE WHEN summary IS NULL THE
 /// text is byte for byte the row's; nothing here can be stale. Bounded: emptied when full.
 #[derive(Default)]
 pub(crate) struct Summaries {
-    decoded: Mutex<HashMap<Box<str>, (Box<str>, CaseSummary)>>,
+    /// Case id → the text decoded, and what it decoded to.
+    decoded: Mutex<HashMap<Box<str>, Decoded>>,
+}
+
+struct Decoded {
+    text: Box<str>,
+    summary: CaseSummary,
 }
 
 impl Summaries {
@@ -233,17 +239,24 @@ impl Summaries {
         key: impl FnOnce() -> String,
     ) -> Result<CaseSummary, StoreError> {
         if let Ok(decoded) = self.decoded.lock()
-            && let Some((seen, summary)) = decoded.get(id)
-            && **seen == *text
+            && let Some(seen) = decoded.get(id)
+            && *seen.text == *text
         {
-            return Ok(summary.clone());
+            return Ok(seen.summary.clone());
         }
         let summary: CaseSummary = decode_keyed(key, text)?;
         if let Ok(mut decoded) = self.decoded.lock() {
             if decoded.len() >= Self::CAPACITY {
                 decoded.clear();
             }
-            decoded.insert(id.into(), (text.into(), summary.clone()));
+            let text = text.into();
+            decoded.insert(
+                id.into(),
+                Decoded {
+                    text,
+                    summary: summary.clone(),
+                },
+            );
         }
         Ok(summary)
     }

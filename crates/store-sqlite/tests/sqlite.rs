@@ -705,5 +705,9 @@ async fn a_case_changed_by_another_process_lists_as_changed() {
     changer.apply(&p, &answered).await.unwrap();
     let now = listed().await;
     assert_eq!(now, [CaseSummary::of(&answered.case)]);
-    assert_ne!(now, [CaseSummary::of(&t.case)], "the response changed the summary");
+    assert_ne!(
+        now,
+        [CaseSummary::of(&t.case)],
+        "the response changed the summary"
+    );
 }
