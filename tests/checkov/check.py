@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Runs checkov on template.yaml and holds its findings to tests/checkov/accepted.yaml.
+"""Runs checkov on a template and holds its findings to that template's accepted list.
 
 Fails on a finding not accepted there, and on an accepted entry that matches no finding (a
 fixed gap must leave the list). Prints the accepted findings still marked open.
