@@ -19,27 +19,13 @@ from pathlib import Path
 
 import yaml
 
+# The CloudFormation-tag loader is template_policies.py's, beside this folder.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from template_policies import CloudFormationLoader  # noqa: E402
+
 TEMPLATE = Path(__file__).resolve().parents[2] / "infra" / "cloudfront-logs.yaml"
 FORBIDDEN = {"cs-uri-stem", "cs-uri-query", "cs(cookie)", "cs(referer)"}
 FORBIDDEN_PARTS = ("uri", "query", "cookie", "referer", "header", "log-data", "cmcd")
-
-
-class CloudFormationLoader(yaml.SafeLoader):
-    """YAML with CloudFormation's short tags (!Ref, !GetAtt, !Sub, ...) read as their long
-    forms ({"Ref": ...}, {"Fn::GetAtt": ...}, ...)."""
-
-
-def _short_tag(loader, tag_suffix, node):
-    if isinstance(node, yaml.ScalarNode):
-        value = loader.construct_scalar(node)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)
-    return {"Ref": value} if tag_suffix == "Ref" else {f"Fn::{tag_suffix}": value}
-
-
-CloudFormationLoader.add_multi_constructor("!", _short_tag)
 
 
 def problems(template):
