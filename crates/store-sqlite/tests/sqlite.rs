@@ -20,6 +20,16 @@ fn at(s: &str) -> chrono::DateTime<chrono::Utc> {
     s.parse().unwrap()
 }
 
+/// The case most tests here store: raised by a school practitioner with social care.
+fn case_one() -> Transition {
+    raised(
+        "case-1",
+        &actor("pat", "school", Role::Practitioner),
+        "social-care",
+        at("2026-11-23T10:00:00Z"),
+    )
+}
+
 /// A file holding `t`'s case, put back as an older release left it by `rewind` (SQL), then
 /// opened again by this release: the migration under test runs on that open.
 async fn reopened_after_rewind(
@@ -57,12 +67,7 @@ async fn data_written_survives_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("escalations.db");
     let p = partnership("sefton-scp");
-    let t = raised(
-        "case-1",
-        &actor("pat", "school", Role::Practitioner),
-        "social-care",
-        at("2026-11-23T10:00:00Z"),
-    );
+    let t = case_one();
     {
         let store = SqliteStore::open(&path).await.unwrap();
         store.create_case(&p, &t, None).await.unwrap();
@@ -86,12 +91,7 @@ async fn the_file_itself_refuses_to_change_or_remove_the_chronology_or_the_acces
     let path = dir.path().join("escalations.db");
     let store = SqliteStore::open(&path).await.unwrap();
     let p = partnership("sefton-scp");
-    let t = raised(
-        "case-1",
-        &actor("pat", "school", Role::Practitioner),
-        "social-care",
-        at("2026-11-23T10:00:00Z"),
-    );
+    let t = case_one();
     store.create_case(&p, &t, None).await.unwrap();
     let read = escalations_store::CaseAccess {
         at: at("2026-11-23T11:00:00Z"),
@@ -135,12 +135,7 @@ async fn a_corrupt_row_is_an_error_naming_its_key_and_field_never_a_skip() {
     let path = dir.path().join("escalations.db");
     let store = SqliteStore::open(&path).await.unwrap();
     let p = partnership("sefton-scp");
-    let t = raised(
-        "case-1",
-        &actor("pat", "school", Role::Practitioner),
-        "social-care",
-        at("2026-11-23T10:00:00Z"),
-    );
+    let t = case_one();
     store.create_case(&p, &t, None).await.unwrap();
     // Schema drift: a stage id that is no longer valid, written behind the store's back, in
     // the case and in what lists and queues show of it.
@@ -226,12 +221,7 @@ async fn several_processes_can_write_one_file_without_losing_a_change() {
     let path = dir.path().join("escalations.db");
     let store = SqliteStore::open(&path).await.unwrap();
     let p = partnership("sefton-scp");
-    let t = raised(
-        "case-1",
-        &actor("pat", "school", Role::Practitioner),
-        "social-care",
-        at("2026-11-23T10:00:00Z"),
-    );
+    let t = case_one();
     store.create_case(&p, &t, None).await.unwrap();
     let children: Vec<_> = (0..4)
         .map(|n| {
@@ -608,8 +598,7 @@ async fn changes_committed_together_are_each_on_disk_when_answered() {
 /// release or a failed migration left it; and what lists and queues should show of the case.
 async fn one_case_after(rewind: &str) -> (tempfile::TempDir, SqliteStore, Transition) {
     let dir = tempfile::tempdir().unwrap();
-    let pat = actor("pat", "school", Role::Practitioner);
-    let t = raised("case-1", &pat, "social-care", at("2026-11-23T10:00:00Z"));
+    let t = case_one();
     let path = dir.path().join("escalations.db");
     let store = reopened_after_rewind(&path, &partnership("sefton-scp"), &t, rewind).await;
     (dir, store, t)
@@ -687,12 +676,7 @@ async fn a_case_changed_by_another_process_lists_as_changed() {
         SqliteStore::open(&path).await.unwrap(),
     );
     let p = partnership("sefton-scp");
-    let t = raised(
-        "case-1",
-        &actor("pat", "school", Role::Practitioner),
-        "social-care",
-        at("2026-11-23T10:00:00Z"),
-    );
+    let t = case_one();
     lister.create_case(&p, &t, None).await.unwrap();
     let listed = || async {
         let school = Scope::Agency(AgencyId::parse("school").unwrap());
