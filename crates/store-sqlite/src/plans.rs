@@ -4,7 +4,8 @@
 //!
 //! The soak found the reason for this test: the duplicate check on raise ("open cases about
 //! this child") was planned over `cases_by_raised`, to save a sort, and so read every case of
-//! the partnership per raise. Throughput fell as the file grew, with no error anywhere.
+//! the partnership per raise (and refiling a case's work-queue entries searched all of the
+//! partnership's). Throughput fell as the file grew, with no error anywhere.
 
 use rusqlite::Connection;
 
@@ -18,8 +19,8 @@ const SOURCES: [(&str, &str); 3] = [
     ("config.rs", include_str!("config.rs")),
 ];
 
-/// Statements that may read a partnership's range, by how they begin: each is paged with a
-/// LIMIT in the range's order, or runs once per partnership when a file is migrated.
+/// Statements that may read a partnership's range, by how they begin: the case list is paged
+/// with a LIMIT in the index's order; the others read a table of a row or so per partnership.
 const RANGE_READS: [(&str, &str); 3] = [
     (
         "SELECT id, {SUMMARY_COLUMNS} FROM cases WHERE partnership = ?1",

@@ -229,7 +229,7 @@ struct Decoded {
 }
 
 impl Summaries {
-    /// At most this many cases' summaries are kept (a few MB).
+    /// At most this many cases' summaries are kept (some 20 MB).
     const CAPACITY: usize = 20_000;
 
     fn decode(
