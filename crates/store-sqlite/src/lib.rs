@@ -34,6 +34,7 @@ use escalations_store::{
     check_transition, sortable_instant,
 };
 use rusqlite::{Connection, OptionalExtension, params};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use rows::{
@@ -164,9 +165,51 @@ pub(crate) const DUE_QUERY: &str =
     WHERE partnership = ?1 AND due IS NOT NULL AND due <= ?2 AND (due, id) > (?3, ?4)
     ORDER BY due, id LIMIT ?5";
 
+/// Where a page ended, in the partnership it belongs to: the cursor a caller sends back.
 #[derive(Serialize, Deserialize)]
-struct ListCursor {
+struct After<P> {
     partnership: String,
+    #[serde(flatten)]
+    position: P,
+}
+
+/// The position `page` continues from, if it has a cursor: one from another partnership, or
+/// of another kind, is refused.
+fn resume<P: DeserializeOwned>(page: &PageRequest, p: &str) -> Result<Option<P>, StoreError> {
+    let Some(cursor) = &page.cursor else {
+        return Ok(None);
+    };
+    let after: After<P> = cursor.decode()?;
+    if after.partnership != p {
+        return Err(StoreError::InvalidCursor);
+    }
+    Ok(Some(after.position))
+}
+
+/// A page of `items`, read one beyond `limit`: that extra item only says there is more, and
+/// the cursor is the last kept item's `position`.
+fn paged<T, P: Serialize>(
+    p: &str,
+    mut items: Vec<T>,
+    limit: u32,
+    position: impl FnOnce(&T) -> P,
+) -> Page<T> {
+    let next = if items.len() > limit as usize {
+        items.truncate(limit as usize);
+        items.last().map(|last| {
+            Cursor::encode(&After {
+                partnership: p.to_owned(),
+                position: position(last),
+            })
+        })
+    } else {
+        None
+    };
+    Page { items, next }
+}
+
+#[derive(Serialize, Deserialize)]
+struct ListPosition {
     raised_at: String,
     id: String,
 }
@@ -177,23 +220,20 @@ pub(crate) const DUE_NOTICES_QUERY: &str = "SELECT case_id, key, not_before FROM
     ORDER BY not_before, case_id, key LIMIT ?6";
 
 #[derive(Serialize, Deserialize)]
-struct DueNoticesCursor {
-    partnership: String,
+struct DueNoticePosition {
     not_before: String,
     case: String,
     key: String,
 }
 
 #[derive(Serialize, Deserialize)]
-struct ClosedCursor {
-    partnership: String,
+struct ClosedPosition {
     closed_at: String,
     id: String,
 }
 
 #[derive(Serialize, Deserialize)]
-struct DueCursor {
-    partnership: String,
+struct DuePosition {
     due: String,
     id: String,
 }
@@ -437,10 +477,7 @@ impl Store for SqliteStore {
         page: &PageRequest,
     ) -> Result<Page<CaseSummary>, StoreError> {
         let p = partnership.to_string();
-        let after: Option<ListCursor> = page.cursor.as_ref().map(|c| c.decode()).transpose()?;
-        if after.as_ref().is_some_and(|c| c.partnership != p) {
-            return Err(StoreError::InvalidCursor);
-        }
+        let after: Option<ListPosition> = resume(page, &p)?;
         let (scope, filter, limit) = (scope.clone(), filter.clone(), page.limit());
         let summaries = self.summaries.clone();
         self.with(move |conn| {
@@ -492,19 +529,10 @@ impl Store for SqliteStore {
             while let Some(row) = rows.next().map_err(backend)? {
                 items.push(rows::summary_at(&p, row, 1, &summaries)?);
             }
-            let next = if items.len() > limit as usize {
-                items.truncate(limit as usize);
-                items.last().map(|last| {
-                    Cursor::encode(&ListCursor {
-                        partnership: p.clone(),
-                        raised_at: sortable_instant(last.raised_at),
-                        id: last.id.to_string(),
-                    })
-                })
-            } else {
-                None
-            };
-            Ok(Page { items, next })
+            Ok(paged(&p, items, limit, |last| ListPosition {
+                raised_at: sortable_instant(last.raised_at),
+                id: last.id.to_string(),
+            }))
         })
         .await
     }
@@ -543,12 +571,8 @@ impl Store for SqliteStore {
         page: &PageRequest,
     ) -> Result<Page<DueClock>, StoreError> {
         let p = partnership.to_string();
-        let after: Option<DueCursor> = page.cursor.as_ref().map(|c| c.decode()).transpose()?;
-        if after.as_ref().is_some_and(|c| c.partnership != p) {
-            return Err(StoreError::InvalidCursor);
-        }
+        let after: Option<DuePosition> = resume(page, &p)?;
         let limit = page.limit();
-        let partnership = partnership.clone();
         self.with(move |conn| {
             let (after_due, after_id) = after.map(|a| (a.due, a.id)).unwrap_or_default();
             let mut stmt = conn.prepare_cached(DUE_QUERY).map_err(backend)?;
@@ -565,19 +589,10 @@ impl Store for SqliteStore {
             while let Some(row) = rows.next().map_err(backend)? {
                 items.push(due_clock(&p, row)?);
             }
-            let next = if items.len() > limit as usize {
-                items.truncate(limit as usize);
-                items.last().map(|last| {
-                    Cursor::encode(&DueCursor {
-                        partnership: partnership.to_string(),
-                        due: sortable_instant(last.due),
-                        id: last.case.to_string(),
-                    })
-                })
-            } else {
-                None
-            };
-            Ok(Page { items, next })
+            Ok(paged(&p, items, limit, |last| DuePosition {
+                due: sortable_instant(last.due),
+                id: last.case.to_string(),
+            }))
         })
         .await
     }
@@ -637,11 +652,7 @@ impl Store for SqliteStore {
         page: &PageRequest,
     ) -> Result<Page<DueNotice>, StoreError> {
         let p = partnership.to_string();
-        let after: Option<DueNoticesCursor> =
-            page.cursor.as_ref().map(|c| c.decode()).transpose()?;
-        if after.as_ref().is_some_and(|c| c.partnership != p) {
-            return Err(StoreError::InvalidCursor);
-        }
+        let after: Option<DueNoticePosition> = resume(page, &p)?;
         let limit = page.limit();
         self.with(move |conn| {
             let (after_at, after_case, after_key) = after
@@ -662,20 +673,11 @@ impl Store for SqliteStore {
             while let Some(row) = rows.next().map_err(backend)? {
                 items.push(due_notice(&p, row)?);
             }
-            let next = if items.len() > limit as usize {
-                items.truncate(limit as usize);
-                items.last().map(|last| {
-                    Cursor::encode(&DueNoticesCursor {
-                        partnership: p.clone(),
-                        not_before: sortable_instant(last.not_before),
-                        case: last.case.to_string(),
-                        key: last.key.as_str().to_owned(),
-                    })
-                })
-            } else {
-                None
-            };
-            Ok(Page { items, next })
+            Ok(paged(&p, items, limit, |last| DueNoticePosition {
+                not_before: sortable_instant(last.not_before),
+                case: last.case.to_string(),
+                key: last.key.as_str().to_owned(),
+            }))
         })
         .await
     }
@@ -895,10 +897,7 @@ impl Store for SqliteStore {
         page: &PageRequest,
     ) -> Result<Page<ClosedCase>, StoreError> {
         let p = partnership.to_string();
-        let after: Option<ClosedCursor> = page.cursor.as_ref().map(|c| c.decode()).transpose()?;
-        if after.as_ref().is_some_and(|c| c.partnership != p) {
-            return Err(StoreError::InvalidCursor);
-        }
+        let after: Option<ClosedPosition> = resume(page, &p)?;
         let limit = page.limit();
         self.with(move |conn| {
             let (after_at, after_id) = after.map(|a| (a.closed_at, a.id)).unwrap_or_default();
@@ -923,19 +922,10 @@ impl Store for SqliteStore {
             while let Some(row) = rows.next().map_err(backend)? {
                 items.push(rows::closed_case(&p, row)?);
             }
-            let next = if items.len() > limit as usize {
-                items.truncate(limit as usize);
-                items.last().map(|last| {
-                    Cursor::encode(&ClosedCursor {
-                        partnership: p.clone(),
-                        closed_at: sortable_instant(last.last_change),
-                        id: last.case.to_string(),
-                    })
-                })
-            } else {
-                None
-            };
-            Ok(Page { items, next })
+            Ok(paged(&p, items, limit, |last| ClosedPosition {
+                closed_at: sortable_instant(last.last_change),
+                id: last.case.to_string(),
+            }))
         })
         .await
     }
