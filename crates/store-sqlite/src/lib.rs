@@ -165,6 +165,22 @@ pub(crate) const DUE_QUERY: &str =
     WHERE partnership = ?1 AND due IS NOT NULL AND due <= ?2 AND (due, id) > (?3, ?4)
     ORDER BY due, id LIMIT ?5";
 
+/// Every row a cached statement answers for `params`, each made into a `T` by `item`.
+fn collect_rows<T>(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+    mut item: impl FnMut(&rusqlite::Row<'_>) -> Result<T, StoreError>,
+) -> Result<Vec<T>, StoreError> {
+    let mut stmt = conn.prepare_cached(sql).map_err(backend)?;
+    let mut rows = stmt.query(params).map_err(backend)?;
+    let mut items = Vec::new();
+    while let Some(row) = rows.next().map_err(backend)? {
+        items.push(item(row)?);
+    }
+    Ok(items)
+}
+
 /// Where a page ended, in the partnership it belongs to: the cursor a caller sends back.
 #[derive(Serialize, Deserialize)]
 struct After<P> {
@@ -523,12 +539,9 @@ impl Store for SqliteStore {
             }
             arg(&mut sql, &format!(" ORDER BY raised_at {order}, id {order} LIMIT {{}}"), i64::from(limit + 1).into());
             // A few shapes of this query recur (a scope, a filter or two): kept compiled.
-            let mut stmt = conn.prepare_cached(&sql).map_err(backend)?;
-            let mut rows = stmt.query(rusqlite::params_from_iter(args)).map_err(backend)?;
-            let mut items = Vec::new();
-            while let Some(row) = rows.next().map_err(backend)? {
-                items.push(rows::summary_at(&p, row, 1, &summaries)?);
-            }
+            let items = collect_rows(conn, &sql, rusqlite::params_from_iter(args), |row| {
+                rows::summary_at(&p, row, 1, &summaries)
+            })?;
             Ok(paged(&p, items, limit, |last| ListPosition {
                 raised_at: sortable_instant(last.raised_at),
                 id: last.id.to_string(),
@@ -545,21 +558,16 @@ impl Store for SqliteStore {
         let (p, queue) = (partnership.to_string(), queue.key());
         let summaries = self.summaries.clone();
         self.with(move |conn| {
-            let mut stmt = conn
-                .prepare_cached(
-                    "SELECT w.case_id, w.summary, CASE WHEN w.summary IS NULL THEN
-                        (SELECT body FROM cases c WHERE c.partnership = w.partnership AND c.id = w.case_id)
-                     END
-                     FROM case_work w
-                     WHERE w.partnership = ?1 AND w.queue = ?2",
-                )
-                .map_err(backend)?;
-            let mut rows = stmt.query(params![p, queue]).map_err(backend)?;
-            let mut items = Vec::new();
-            while let Some(row) = rows.next().map_err(backend)? {
-                items.push(rows::summary_at(&p, row, 1, &summaries)?);
-            }
-            Ok(items)
+            collect_rows(
+                conn,
+                "SELECT w.case_id, w.summary, CASE WHEN w.summary IS NULL THEN
+                    (SELECT body FROM cases c WHERE c.partnership = w.partnership AND c.id = w.case_id)
+                 END
+                 FROM case_work w
+                 WHERE w.partnership = ?1 AND w.queue = ?2",
+                params![p, queue],
+                |row| rows::summary_at(&p, row, 1, &summaries),
+            )
         })
         .await
     }
@@ -575,20 +583,18 @@ impl Store for SqliteStore {
         let limit = page.limit();
         self.with(move |conn| {
             let (after_due, after_id) = after.map(|a| (a.due, a.id)).unwrap_or_default();
-            let mut stmt = conn.prepare_cached(DUE_QUERY).map_err(backend)?;
-            let mut rows = stmt
-                .query(params![
+            let items = collect_rows(
+                conn,
+                DUE_QUERY,
+                params![
                     p,
                     sortable_instant(instant),
                     after_due,
                     after_id,
                     i64::from(limit + 1)
-                ])
-                .map_err(backend)?;
-            let mut items = Vec::new();
-            while let Some(row) = rows.next().map_err(backend)? {
-                items.push(due_clock(&p, row)?);
-            }
+                ],
+                |row| due_clock(&p, row),
+            )?;
             Ok(paged(&p, items, limit, |last| DuePosition {
                 due: sortable_instant(last.due),
                 id: last.case.to_string(),
@@ -658,21 +664,19 @@ impl Store for SqliteStore {
             let (after_at, after_case, after_key) = after
                 .map(|a| (a.not_before, a.case, a.key))
                 .unwrap_or_default();
-            let mut stmt = conn.prepare_cached(DUE_NOTICES_QUERY).map_err(backend)?;
-            let mut rows = stmt
-                .query(params![
+            let items = collect_rows(
+                conn,
+                DUE_NOTICES_QUERY,
+                params![
                     p,
                     sortable_instant(instant),
                     after_at,
                     after_case,
                     after_key,
                     i64::from(limit + 1)
-                ])
-                .map_err(backend)?;
-            let mut items = Vec::new();
-            while let Some(row) = rows.next().map_err(backend)? {
-                items.push(due_notice(&p, row)?);
-            }
+                ],
+                |row| due_notice(&p, row),
+            )?;
             Ok(paged(&p, items, limit, |last| DueNoticePosition {
                 not_before: sortable_instant(last.not_before),
                 case: last.case.to_string(),
@@ -802,20 +806,15 @@ impl Store for SqliteStore {
         self.with(move |conn| {
             // INDEXED BY: left to itself, SQLite reads the partnership's every case in raised
             // order to save sorting this child's few (found by the soak; `plans.rs` checks).
-            let mut stmt = conn
-                .prepare_cached(
-                    "SELECT id, summary, CASE WHEN summary IS NULL THEN body END
+            collect_rows(
+                conn,
+                "SELECT id, summary, CASE WHEN summary IS NULL THEN body END
                      FROM cases INDEXED BY cases_by_child
                      WHERE partnership = ?1 AND child_key = ?2 AND status = 'open'
                      ORDER BY raised_at DESC, id DESC",
-                )
-                .map_err(backend)?;
-            let mut rows = stmt.query(params![p, key]).map_err(backend)?;
-            let mut found = Vec::new();
-            while let Some(row) = rows.next().map_err(backend)? {
-                found.push(rows::summary_at(&p, row, 1, &summaries)?);
-            }
-            Ok(found)
+                params![p, key],
+                |row| rows::summary_at(&p, row, 1, &summaries),
+            )
         })
         .await
     }
@@ -901,27 +900,21 @@ impl Store for SqliteStore {
         let limit = page.limit();
         self.with(move |conn| {
             let (after_at, after_id) = after.map(|a| (a.closed_at, a.id)).unwrap_or_default();
-            let mut stmt = conn
-                .prepare_cached(
-                    "SELECT id, closed_at FROM cases
+            let items = collect_rows(
+                conn,
+                "SELECT id, closed_at FROM cases
                      WHERE partnership = ?1 AND closed_at IS NOT NULL AND closed_at <= ?2
                        AND (closed_at, id) > (?3, ?4)
                      ORDER BY closed_at, id LIMIT ?5",
-                )
-                .map_err(backend)?;
-            let mut rows = stmt
-                .query(params![
+                params![
                     p,
                     sortable_instant(instant),
                     after_at,
                     after_id,
                     i64::from(limit + 1)
-                ])
-                .map_err(backend)?;
-            let mut items = Vec::new();
-            while let Some(row) = rows.next().map_err(backend)? {
-                items.push(rows::closed_case(&p, row)?);
-            }
+                ],
+                |row| rows::closed_case(&p, row),
+            )?;
             Ok(paged(&p, items, limit, |last| ClosedPosition {
                 closed_at: sortable_instant(last.last_change),
                 id: last.case.to_string(),
@@ -980,18 +973,13 @@ impl Store for SqliteStore {
     ) -> Result<Vec<CaseAccess>, StoreError> {
         let (p, case) = (partnership.to_string(), case.to_string());
         self.with(move |conn| {
-            let mut stmt = conn
-                .prepare_cached(
-                    "SELECT at, person, part, agency, role FROM case_access
+            collect_rows(
+                conn,
+                "SELECT at, person, part, agency, role FROM case_access
                      WHERE partnership = ?1 AND case_id = ?2 ORDER BY at, person, part",
-                )
-                .map_err(backend)?;
-            let mut rows = stmt.query(params![p, case]).map_err(backend)?;
-            let mut history = Vec::new();
-            while let Some(row) = rows.next().map_err(backend)? {
-                history.push(rows::case_access(&p, &case, row)?);
-            }
-            Ok(history)
+                params![p, case],
+                |row| rows::case_access(&p, &case, row),
+            )
         })
         .await
     }
