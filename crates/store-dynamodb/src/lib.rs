@@ -58,23 +58,21 @@ struct ListCursor {
     sk: String,
 }
 
-/// Where a due-query page ended: the last clock's `due_sk`, in this partnership.
+/// Where a due-query page ended: the last clock's `due_sk` (`Cursor::after`).
 #[derive(Serialize, Deserialize)]
-struct DueCursor {
-    partnership: String,
+struct DuePosition {
     after: String,
 }
 
-/// Where a due-notices page ended: the last notice's `due_sk`, in this partnership.
+/// Where a due-notices page ended: the last notice's `due_sk` (`Cursor::after`).
 #[derive(Serialize, Deserialize)]
-struct DueNoticesCursor {
-    partnership: String,
+struct DueNoticesPosition {
     notices_after: String,
 }
 
+/// Where a page of closed cases ended: the last one's sort key (`Cursor::after`).
 #[derive(Serialize, Deserialize)]
-struct ClosedCursor {
-    partnership: String,
+struct ClosedPosition {
     closed_after: String,
 }
 
@@ -604,16 +602,9 @@ impl Store for DynamoStore {
         instant: DateTime<Utc>,
         page: &PageRequest,
     ) -> Result<Page<DueClock>, StoreError> {
-        let after: Option<String> = match &page.cursor {
-            None => None,
-            Some(cursor) => {
-                let position: DueCursor = cursor.decode()?;
-                if position.partnership != partnership.as_str() {
-                    return Err(StoreError::InvalidCursor);
-                }
-                Some(position.after)
-            }
-        };
+        let after: Option<String> = page
+            .resume::<DuePosition>(partnership.as_str())?
+            .map(|p| p.after);
         let limit = page.limit() as usize;
         // Each shard is sorted; take up to limit + 1 from each and merge. The first `limit`
         // of the merge are exactly the next `limit` overall (a shard that returned fewer
@@ -656,10 +647,7 @@ impl Store for DynamoStore {
         }
         let next = if more {
             merged.last().map(|(sk, _)| {
-                Cursor::encode(&DueCursor {
-                    partnership: partnership.to_string(),
-                    after: sk.clone(),
-                })
+                Cursor::after(partnership.as_str(), DuePosition { after: sk.clone() })
             })
         } else {
             None
@@ -732,16 +720,9 @@ impl Store for DynamoStore {
         instant: DateTime<Utc>,
         page: &PageRequest,
     ) -> Result<Page<DueNotice>, StoreError> {
-        let after: Option<String> = match &page.cursor {
-            None => None,
-            Some(cursor) => {
-                let position: DueNoticesCursor = cursor.decode()?;
-                if position.partnership != partnership.as_str() {
-                    return Err(StoreError::InvalidCursor);
-                }
-                Some(position.notices_after)
-            }
-        };
+        let after: Option<String> = page
+            .resume::<DueNoticesPosition>(partnership.as_str())?
+            .map(|p| p.notices_after);
         let (items, next) = self
             .merged_shards(
                 |shard| keys::notices_due_pk(partnership, shard),
@@ -752,10 +733,10 @@ impl Store for DynamoStore {
             )
             .await?;
         let next = next.map(|sk| {
-            Cursor::encode(&DueNoticesCursor {
-                partnership: partnership.to_string(),
-                notices_after: sk,
-            })
+            Cursor::after(
+                partnership.as_str(),
+                DueNoticesPosition { notices_after: sk },
+            )
         });
         Ok(Page { items, next })
     }
@@ -971,16 +952,9 @@ impl Store for DynamoStore {
         instant: DateTime<Utc>,
         page: &PageRequest,
     ) -> Result<Page<escalations_store::ClosedCase>, StoreError> {
-        let after: Option<String> = match &page.cursor {
-            None => None,
-            Some(cursor) => {
-                let position: ClosedCursor = cursor.decode()?;
-                if position.partnership != partnership.as_str() {
-                    return Err(StoreError::InvalidCursor);
-                }
-                Some(position.closed_after)
-            }
-        };
+        let after: Option<String> = page
+            .resume::<ClosedPosition>(partnership.as_str())?
+            .map(|p| p.closed_after);
         let (items, next) = self
             .merged_shards(
                 |shard| keys::closed_pk(partnership, shard),
@@ -990,12 +964,8 @@ impl Store for DynamoStore {
                 items::closed_case,
             )
             .await?;
-        let next = next.map(|sk| {
-            Cursor::encode(&ClosedCursor {
-                partnership: partnership.to_string(),
-                closed_after: sk,
-            })
-        });
+        let next =
+            next.map(|sk| Cursor::after(partnership.as_str(), ClosedPosition { closed_after: sk }));
         Ok(Page { items, next })
     }
 

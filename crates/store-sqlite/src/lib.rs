@@ -34,7 +34,6 @@ use escalations_store::{
     check_transition, sortable_instant,
 };
 use rusqlite::{Connection, OptionalExtension, params};
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use rows::{
@@ -181,27 +180,6 @@ fn collect_rows<T>(
     Ok(items)
 }
 
-/// Where a page ended, in the partnership it belongs to: the cursor a caller sends back.
-#[derive(Serialize, Deserialize)]
-struct After<P> {
-    partnership: String,
-    #[serde(flatten)]
-    position: P,
-}
-
-/// The position `page` continues from, if it has a cursor: one from another partnership, or
-/// of another kind, is refused.
-fn resume<P: DeserializeOwned>(page: &PageRequest, p: &str) -> Result<Option<P>, StoreError> {
-    let Some(cursor) = &page.cursor else {
-        return Ok(None);
-    };
-    let after: After<P> = cursor.decode()?;
-    if after.partnership != p {
-        return Err(StoreError::InvalidCursor);
-    }
-    Ok(Some(after.position))
-}
-
 /// A page of `items`, read one beyond `limit`: that extra item only says there is more, and
 /// the cursor is the last kept item's `position`.
 fn paged<T, P: Serialize>(
@@ -212,12 +190,7 @@ fn paged<T, P: Serialize>(
 ) -> Page<T> {
     let next = if items.len() > limit as usize {
         items.truncate(limit as usize);
-        items.last().map(|last| {
-            Cursor::encode(&After {
-                partnership: p.to_owned(),
-                position: position(last),
-            })
-        })
+        items.last().map(|last| Cursor::after(p, position(last)))
     } else {
         None
     };
@@ -493,7 +466,7 @@ impl Store for SqliteStore {
         page: &PageRequest,
     ) -> Result<Page<CaseSummary>, StoreError> {
         let p = partnership.to_string();
-        let after: Option<ListPosition> = resume(page, &p)?;
+        let after: Option<ListPosition> = page.resume(&p)?;
         let (scope, filter, limit) = (scope.clone(), filter.clone(), page.limit());
         let summaries = self.summaries.clone();
         self.with(move |conn| {
@@ -579,7 +552,7 @@ impl Store for SqliteStore {
         page: &PageRequest,
     ) -> Result<Page<DueClock>, StoreError> {
         let p = partnership.to_string();
-        let after: Option<DuePosition> = resume(page, &p)?;
+        let after: Option<DuePosition> = page.resume(&p)?;
         let limit = page.limit();
         self.with(move |conn| {
             let (after_due, after_id) = after.map(|a| (a.due, a.id)).unwrap_or_default();
@@ -658,7 +631,7 @@ impl Store for SqliteStore {
         page: &PageRequest,
     ) -> Result<Page<DueNotice>, StoreError> {
         let p = partnership.to_string();
-        let after: Option<DueNoticePosition> = resume(page, &p)?;
+        let after: Option<DueNoticePosition> = page.resume(&p)?;
         let limit = page.limit();
         self.with(move |conn| {
             let (after_at, after_case, after_key) = after
@@ -896,7 +869,7 @@ impl Store for SqliteStore {
         page: &PageRequest,
     ) -> Result<Page<ClosedCase>, StoreError> {
         let p = partnership.to_string();
-        let after: Option<ClosedPosition> = resume(page, &p)?;
+        let after: Option<ClosedPosition> = page.resume(&p)?;
         let limit = page.limit();
         self.with(move |conn| {
             let (after_at, after_id) = after.map(|a| (a.closed_at, a.id)).unwrap_or_default();

@@ -126,6 +126,15 @@ impl Cursor {
         serde_json::from_slice(&bytes).map_err(|_| StoreError::InvalidCursor)
     }
 
+    /// A cursor continuing after `position`, good only for `partnership`'s pages
+    /// ([`PageRequest::resume`]).
+    pub fn after<P: Serialize>(partnership: &str, position: P) -> Cursor {
+        Cursor::encode(&After {
+            partnership: partnership.to_owned(),
+            position,
+        })
+    }
+
     pub fn from_string(s: String) -> Cursor {
         Cursor(s)
     }
@@ -133,6 +142,14 @@ impl Cursor {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// Where a page ended, and in which partnership: what [`Cursor::after`] holds.
+#[derive(Serialize, Deserialize)]
+struct After<P> {
+    partnership: String,
+    #[serde(flatten)]
+    position: P,
 }
 
 /// The largest page any list returns.
@@ -159,6 +176,22 @@ impl PageRequest {
 
     pub fn limit(&self) -> u32 {
         self.limit
+    }
+
+    /// The position this page continues from ([`Cursor::after`]), if it has a cursor. A
+    /// cursor from another partnership, or for another kind of page, is refused.
+    pub fn resume<P: for<'de> Deserialize<'de>>(
+        &self,
+        partnership: &str,
+    ) -> Result<Option<P>, StoreError> {
+        let Some(cursor) = &self.cursor else {
+            return Ok(None);
+        };
+        let after: After<P> = cursor.decode()?;
+        if after.partnership != partnership {
+            return Err(StoreError::InvalidCursor);
+        }
+        Ok(Some(after.position))
     }
 }
 
