@@ -151,23 +151,22 @@ impl App {
         if self.mail.is_none() {
             return;
         }
-        if !pending.iter().any(|n| n.not_before <= now) {
+        let due: Vec<PendingNotice> = pending
+            .iter()
+            .filter(|n| n.not_before <= now)
+            .cloned()
+            .collect();
+        if due.is_empty() {
             return;
         }
         match &self.after_answering {
-            None => self.deliver_due(config, pending, now).await,
+            None => self.deliver_each(config, &due, now).await,
             Some(in_flight) => {
-                let (app, owned_config) = (self.clone(), config.clone());
-                let owned: Vec<PendingNotice> = pending
-                    .iter()
-                    .filter(|n| n.not_before <= now)
-                    .cloned()
-                    .collect();
-                let spawned = in_flight.try_spawn(async move {
-                    app.deliver_due(&owned_config, &owned, now).await;
-                });
-                if spawned.is_err() {
-                    self.deliver_due(config, pending, now).await;
+                let (app, config) = (self.clone(), config.clone());
+                let send = async move { app.deliver_each(&config, &due, now).await };
+                if let Err(send) = in_flight.try_spawn(send) {
+                    // Every sending slot is taken: this caller sends before it is answered.
+                    send.await;
                 }
             }
         }
@@ -181,15 +180,15 @@ impl App {
         }
     }
 
-    /// Sends the notices among `pending` whose time has come, one after another.
-    async fn deliver_due(
+    /// Sends each of `due` (notices whose time has come), one after another.
+    async fn deliver_each(
         &self,
         config: &PartnershipConfig,
-        pending: &[PendingNotice],
+        due: &[PendingNotice],
         now: DateTime<Utc>,
     ) {
         let partnership = &config.id;
-        for notice in pending.iter().filter(|n| n.not_before <= now) {
+        for notice in due {
             if let Err(error) = self.deliver(config, &notice.case, &notice.key, now).await {
                 tracing::warn!(%partnership, case = %notice.case, key = %notice.key.as_str(), error = %error, "notice left for the sweeper");
             }

@@ -16,6 +16,9 @@ const BUSY: &[&str] = &[
     "TransactionInProgressException",
 ];
 
+/// The error code of a write whose condition did not hold.
+const CONDITION_FAILED: &str = "ConditionalCheckFailedException";
+
 /// A transaction's cancellation reasons that mean throttled.
 const THROTTLED: &[&str] = &[
     "ThrottlingError",
@@ -48,6 +51,22 @@ where
         StoreError::busy(error)
     } else {
         StoreError::backend(error)
+    }
+}
+
+/// A conditional write's answer: `Some` of what DynamoDB returned when it wrote, `None` when
+/// the write's condition did not hold (nothing was written), and any other failure classified.
+pub(crate) fn conditional<T, E, R>(
+    result: Result<T, SdkError<E, R>>,
+) -> Result<Option<T>, StoreError>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    match result {
+        Ok(written) => Ok(Some(written)),
+        Err(SdkError::ServiceError(e)) if e.err().code() == Some(CONDITION_FAILED) => Ok(None),
+        Err(e) => Err(sdk(e)),
     }
 }
 

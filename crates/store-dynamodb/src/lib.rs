@@ -280,16 +280,10 @@ impl DynamoStore {
             .condition_expression("attribute_exists(due_pk)")
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(NoticeOutcome::Recorded),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(NoticeOutcome::AlreadyRecorded)
-            }
-            Err(e) => Err(crate::errors::sdk(e)),
-        }
+        Ok(match crate::errors::conditional(result)? {
+            Some(_) => NoticeOutcome::Recorded,
+            None => NoticeOutcome::AlreadyRecorded,
+        })
     }
 
     async fn replay(
@@ -682,16 +676,10 @@ impl Store for DynamoStore {
             .condition_expression("attribute_not_exists(pk)")
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(NoticeOutcome::Recorded),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(NoticeOutcome::AlreadyRecorded)
-            }
-            Err(e) => Err(crate::errors::sdk(e)),
-        }
+        Ok(match crate::errors::conditional(result)? {
+            Some(_) => NoticeOutcome::Recorded,
+            None => NoticeOutcome::AlreadyRecorded,
+        })
     }
 
     async fn notices(
@@ -766,19 +754,11 @@ impl Store for DynamoStore {
             .return_values(ReturnValue::AllNew)
             .send()
             .await;
-        match result {
-            Ok(out) => {
-                let item = out.attributes.unwrap_or_default();
-                Ok(Some(from_item::<PendingItem>(item)?.claimed()))
-            }
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(None)
-            }
-            Err(e) => Err(crate::errors::sdk(e)),
-        }
+        let Some(claimed) = crate::errors::conditional(result)? else {
+            return Ok(None);
+        };
+        let item = claimed.attributes.unwrap_or_default();
+        Ok(Some(from_item::<PendingItem>(item)?.claimed()))
     }
 
     async fn release_notice(
@@ -800,16 +780,8 @@ impl Store for DynamoStore {
             .expression_attribute_values(":due_sk", s(keys::notice_due_sk(retry_at, case, key)))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(())
-            }
-            Err(e) => Err(crate::errors::sdk(e)),
-        }
+        crate::errors::conditional(result)?;
+        Ok(())
     }
 
     async fn finish_notice(
@@ -897,12 +869,8 @@ impl Store for DynamoStore {
             .condition_expression("attribute_not_exists(pk)")
             .send()
             .await;
-        match put {
-            Ok(_) => return Ok(candidate.clone()),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) => {}
-            Err(e) => return Err(crate::errors::sdk(e)),
+        if crate::errors::conditional(put)?.is_some() {
+            return Ok(candidate.clone());
         }
         let key = format!("{pk} / {}", keys::MATCH_SECRET_SK);
         let corrupt = |message: String| StoreError::Corrupt {
@@ -1008,16 +976,8 @@ impl Store for DynamoStore {
             .condition_expression("attribute_not_exists(pk)")
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(())
-            }
-            Err(e) => Err(crate::errors::sdk(e)),
-        }
+        crate::errors::conditional(result)?;
+        Ok(())
     }
 
     async fn access_history(

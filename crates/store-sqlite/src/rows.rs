@@ -219,7 +219,8 @@ pub(crate) const SUMMARY_COLUMNS: &str = "summary, CASE WHEN summary IS NULL THE
 /// text is byte for byte the row's; nothing here can be stale. Bounded: emptied when full.
 #[derive(Default)]
 pub(crate) struct Summaries {
-    /// Case id → the text decoded, and what it decoded to.
+    /// Case id → the text decoded, and what it decoded to. Keyed by id alone: ids are v4 UUIDs
+    /// the server makes, so partnerships do not share them (and a shared one would only miss).
     decoded: Mutex<HashMap<Box<str>, Decoded>>,
 }
 
