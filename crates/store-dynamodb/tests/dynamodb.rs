@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use escalations_core::case::Role;
-use escalations_store::conformance::{Shared, actor, partnership, raised};
+use escalations_store::conformance::{Shared, actor, case_one, partnership, raised};
 use escalations_store::{PageRequest, Scope, Store, StoreError};
 use escalations_store_dynamodb::{DynamoStore, keys};
 use escalations_testkit::moto;
@@ -26,12 +26,7 @@ async fn store_with_case() -> (DynamoStore, escalations_core::case::Transition) 
     let client = moto::client();
     let table = moto::fresh_table(&client).await;
     let store = DynamoStore::new(client, table);
-    let t = raised(
-        "case-1",
-        &actor("pat", "school", Role::Practitioner),
-        "social-care",
-        at("2026-11-23T10:00:00Z"),
-    );
+    let t = case_one();
     store
         .create_case(&partnership("sefton-scp"), &t, None)
         .await
@@ -290,12 +285,7 @@ async fn a_pending_notice_sits_in_the_index_partitions_of_notices_with_string_ke
     let table = moto::fresh_table(&client).await;
     let store = DynamoStore::new(client, table);
     let p = partnership("sefton-scp");
-    let t = raised(
-        "case-1",
-        &actor("pat", "school", Role::Practitioner),
-        "social-care",
-        at("2026-11-23T10:00:00Z"),
-    );
+    let t = case_one();
     // A notice key may hold `#`: it is the last part of `due_sk`, read back whole.
     let notice = pending("case-1", "breached#step-1/v1", "2026-11-24T09:00:00Z");
     store
@@ -460,12 +450,7 @@ async fn an_erased_case_leaves_nothing_of_the_child_or_the_typed_words_in_any_it
         "Rhubarb threshold never discussed",
         "Withdrawn after the tapir meeting",
     );
-    let mut t = raised(
-        "case-1",
-        &actor("pat", "school", Role::Practitioner),
-        "social-care",
-        at("2026-11-23T10:00:00Z"),
-    );
+    let mut t = case_one();
     let child = t.case.child.as_mut().unwrap();
     child.name = escalations_core::ids::Text::parse(name).unwrap();
     child.date_of_birth = Some(born.parse().unwrap());

@@ -6,8 +6,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-use escalations_core::case::Role;
-use escalations_store::conformance::{actor, partnership, raised, respond};
+use escalations_store::conformance::{case_one, partnership, respond};
 use escalations_store::{Store, StoreError};
 use escalations_store_dynamodb::DynamoStore;
 use escalations_testkit::{moto, wire};
@@ -47,12 +46,7 @@ fn at(s: &str) -> chrono::DateTime<chrono::Utc> {
 async fn throttled_writes_are_busy_and_leave_nothing_half_written() {
     let (store, faults) = throttled_store().await;
     let p = partnership("sefton-scp");
-    let t = raised(
-        "case-1",
-        &actor("pat", "school", Role::Practitioner),
-        "social-care",
-        at("2026-11-23T10:00:00Z"),
-    );
+    let t = case_one();
 
     faults.throttle_writes.store(true, Ordering::SeqCst);
     let refused = store.create_case(&p, &t, None).await;

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use escalations_core::case::Role;
 use escalations_core::case::Transition;
-use escalations_store::conformance::{self, Shared, actor, partnership, raised};
+use escalations_store::conformance::{self, Shared, actor, case_one, partnership, raised};
 use escalations_store::{Created, Store, StoreError};
 use escalations_store_sqlite::SqliteStore;
 
@@ -18,16 +18,6 @@ escalations_store::conformance_suite!(fresh);
 
 fn at(s: &str) -> chrono::DateTime<chrono::Utc> {
     s.parse().unwrap()
-}
-
-/// The case most tests here store: raised by a school practitioner with social care.
-fn case_one() -> Transition {
-    raised(
-        "case-1",
-        &actor("pat", "school", Role::Practitioner),
-        "social-care",
-        at("2026-11-23T10:00:00Z"),
-    )
 }
 
 /// A file holding `t`'s case, put back as an older release left it by `rewind` (SQL), then

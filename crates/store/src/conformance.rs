@@ -115,6 +115,17 @@ fn at(s: &str) -> DateTime<Utc> {
 }
 
 /// A Sefton case raised by `raiser` against `receiving` at `now`.
+/// Case 1, the suite's usual case: raised by the practitioner to children's social care on
+/// Monday 23 November 2026 at 10:00.
+pub fn case_one() -> Transition {
+    raised(
+        "case-1",
+        &practitioner(),
+        "social-care",
+        at("2026-11-23T10:00:00Z"),
+    )
+}
+
 pub fn raised(id: &str, raiser: &Actor, receiving: &str, now: DateTime<Utc>) -> Transition {
     let p = sefton();
     Case::raise(
@@ -213,12 +224,7 @@ fn idempotency(by: &Actor, key: &str, fingerprint: &str) -> Idempotency {
 
 pub async fn a_created_case_loads_back_with_its_chronology(store: Shared) {
     let p = partnership("sefton-scp");
-    let t = raised(
-        "case-1",
-        &practitioner(),
-        "social-care",
-        at("2026-11-23T10:00:00Z"),
-    );
+    let t = case_one();
     let case = create(&store, &p, &t).await;
     assert_eq!(case, t.case);
     let loaded = store
@@ -243,12 +249,7 @@ pub async fn a_created_case_loads_back_with_its_chronology(store: Shared) {
 
 pub async fn a_case_id_cannot_be_created_twice(store: Shared) {
     let p = partnership("sefton-scp");
-    let first = raised(
-        "case-1",
-        &practitioner(),
-        "social-care",
-        at("2026-11-23T10:00:00Z"),
-    );
+    let first = case_one();
     create(&store, &p, &first).await;
     let second = raised(
         "case-1",
@@ -270,12 +271,7 @@ pub async fn a_case_id_cannot_be_created_twice(store: Shared) {
 
 pub async fn a_stale_write_gets_a_conflict_and_changes_nothing(store: Shared) {
     let p = partnership("sefton-scp");
-    let t = raised(
-        "case-1",
-        &practitioner(),
-        "social-care",
-        at("2026-11-23T10:00:00Z"),
-    );
+    let t = case_one();
     create(&store, &p, &t).await;
     let read = store.load_case(&p, &t.case.id).await.unwrap().unwrap();
     let winner = bump(&read, "winner", at("2026-11-23T11:00:00Z"));
@@ -302,12 +298,7 @@ pub async fn a_stale_write_gets_a_conflict_and_changes_nothing(store: Shared) {
 
 pub async fn applying_to_a_missing_case_is_not_found(store: Shared) {
     let p = partnership("sefton-scp");
-    let t = raised(
-        "case-1",
-        &practitioner(),
-        "social-care",
-        at("2026-11-23T10:00:00Z"),
-    );
+    let t = case_one();
     let err = store
         .apply(&p, &bump(&t.case, "x", at("2026-11-23T11:00:00Z")))
         .await
@@ -318,12 +309,7 @@ pub async fn applying_to_a_missing_case_is_not_found(store: Shared) {
 
 pub async fn fifty_concurrent_writers_get_one_success_per_version_and_lose_no_event(store: Shared) {
     let p = partnership("sefton-scp");
-    let t = raised(
-        "case-1",
-        &practitioner(),
-        "social-care",
-        at("2026-11-23T10:00:00Z"),
-    );
+    let t = case_one();
     create(&store, &p, &t).await;
     // Every writer reads, writes, and on a conflict reads again, until it has written once.
     let mut writers = tokio::task::JoinSet::new();
@@ -450,12 +436,7 @@ pub async fn a_raise_retried_five_times_with_one_idempotency_key_creates_one_cas
 
 pub async fn an_idempotency_key_reused_for_a_different_request_is_refused(store: Shared) {
     let p = partnership("sefton-scp");
-    let first = raised(
-        "case-1",
-        &practitioner(),
-        "social-care",
-        at("2026-11-23T10:00:00Z"),
-    );
+    let first = case_one();
     store
         .create_case(
             &p,
@@ -726,12 +707,7 @@ pub async fn the_due_query_returns_exactly_the_open_clocks_due_by_the_instant_ac
 
 pub async fn a_closed_case_leaves_the_due_query(store: Shared) {
     let p = partnership("sefton-scp");
-    let t = raised(
-        "case-1",
-        &practitioner(),
-        "social-care",
-        at("2026-11-23T10:00:00Z"),
-    );
+    let t = case_one();
     create(&store, &p, &t).await;
     let far = at("2027-01-01T00:00:00Z");
     assert_eq!(
@@ -787,12 +763,7 @@ pub async fn a_closed_case_leaves_the_due_query(store: Shared) {
 
 pub async fn a_notice_is_recorded_once_even_when_raced(store: Shared) {
     let p = partnership("sefton-scp");
-    let t = raised(
-        "case-1",
-        &practitioner(),
-        "social-care",
-        at("2026-11-23T10:00:00Z"),
-    );
+    let t = case_one();
     create(&store, &p, &t).await;
     let key = NoticeKey::parse("due-soon/step-1/response/v1").unwrap();
     let mut racers = tokio::task::JoinSet::new();
@@ -1436,12 +1407,7 @@ pub async fn the_match_secret_is_stored_once_per_partnership_even_when_raced(sto
 
 pub async fn list_entries_carry_the_child_key_never_the_child(store: Shared) {
     let p = partnership("sefton-scp");
-    let mut t = raised(
-        "case-1",
-        &practitioner(),
-        "social-care",
-        at("2026-11-23T10:00:00Z"),
-    );
+    let mut t = case_one();
     if let Some(child) = t.case.child.as_mut() {
         child.name = text("Zebedee Quillfeather");
         child.date_of_birth = Some("2015-11-30".parse().unwrap());
@@ -2098,12 +2064,7 @@ pub async fn a_finished_notice_leaves_the_due_query_and_racing_finishes_record_i
 pub async fn a_sent_notice_is_listed_and_a_dropped_one_is_not(store: Shared) {
     let p = partnership("sefton-scp");
     let now = at("2026-11-24T09:00:00Z");
-    let t = raised(
-        "case-1",
-        &practitioner(),
-        "social-care",
-        at("2026-11-23T10:00:00Z"),
-    );
+    let t = case_one();
     let sent = pending(&t.case.id, "breached/v1", now);
     let dropped = pending(&t.case.id, "due-soon/v1", now - Duration::hours(1));
     store
