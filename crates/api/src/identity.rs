@@ -33,13 +33,7 @@ pub struct Claims {
 impl Claims {
     /// Turns verified claims into a principal; a malformed claim is a 401, not a guess.
     pub fn principal(&self) -> Result<Principal, ApiError> {
-        let role = match self.role.as_str() {
-            "practitioner" => Role::Practitioner,
-            "manager" => Role::Manager,
-            "chair" => Role::Chair,
-            "administrator" => Role::Administrator,
-            _ => return Err(ApiError::Unauthenticated),
-        };
+        let role = Role::from_name(&self.role).ok_or(ApiError::Unauthenticated)?;
         Ok(Principal {
             partnership: PartnershipId::parse(&self.partnership)
                 .map_err(|_| ApiError::Unauthenticated)?,

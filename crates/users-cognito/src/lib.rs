@@ -9,7 +9,6 @@ use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::error::SdkError;
 use aws_sdk_cognitoidentityprovider::operation::admin_create_user::AdminCreateUserError;
 use aws_sdk_cognitoidentityprovider::types::{AttributeType, DeliveryMediumType};
-use escalations_core::case::Role;
 use escalations_users::{NewUser, UserCreated, UserDirectory, UsersError};
 
 /// Users in one Cognito user pool.
@@ -37,16 +36,6 @@ fn attribute(name: &str, value: &str) -> Result<AttributeType, UsersError> {
         .map_err(|e| UsersError::Unavailable(Box::new(e)))
 }
 
-/// The role as the API's claim spells it.
-fn role_claim(role: Role) -> &'static str {
-    match role {
-        Role::Practitioner => "practitioner",
-        Role::Manager => "manager",
-        Role::Chair => "chair",
-        Role::Administrator => "administrator",
-    }
-}
-
 #[async_trait]
 impl UserDirectory for CognitoDirectory {
     async fn create_user(&self, user: &NewUser) -> Result<UserCreated, UsersError> {
@@ -57,7 +46,7 @@ impl UserDirectory for CognitoDirectory {
             attribute("custom:person", user.person.as_str())?,
             attribute("custom:partnership", user.partnership.as_str())?,
             attribute("custom:agency", user.agency.as_str())?,
-            attribute("custom:role", role_claim(user.role))?,
+            attribute("custom:role", user.role.name())?,
         ];
         let sent = self
             .client

@@ -580,18 +580,7 @@ fn PersonForm(
             }
         });
     };
-    let roles = [
-        ("practitioner", "Practitioner"),
-        ("manager", "Manager"),
-        ("chair", "Chair or business unit"),
-        ("administrator", "Administrator"),
-    ]
-    .map(|(v, t)| (v.to_owned(), t.to_owned()))
-    .to_vec();
-    let levels = escalations_core::case::Level::ALL
-        .iter()
-        .map(|l| (l.name().to_owned(), l.label().to_owned()))
-        .collect::<Vec<_>>();
+    let (roles, levels) = (role_options(), level_options());
     view! {
         <h2 class="govuk-heading-m">"Add a person"</h2>
         <ErrorSummary errors=sending.errors />
@@ -1020,18 +1009,7 @@ fn ChangePersonForm(
         };
         send_change(body, sending, reload, flash, move |_| clear());
     };
-    let roles = [
-        ("practitioner", "Practitioner"),
-        ("manager", "Manager"),
-        ("chair", "Chair or business unit"),
-        ("administrator", "Administrator"),
-    ]
-    .map(|(v, t)| (v.to_owned(), t.to_owned()))
-    .to_vec();
-    let levels = escalations_core::case::Level::ALL
-        .iter()
-        .map(|l| (l.name().to_owned(), l.label().to_owned()))
-        .collect::<Vec<_>>();
+    let (roles, levels) = (role_options(), level_options());
     view! {
         <h2 class="govuk-heading-m">"Change or remove a person"</h2>
         <ErrorSummary errors=sending.errors />
@@ -1081,4 +1059,18 @@ fn ChangePersonForm(
             </Show>
         </form>
     }
+}
+
+/// The people forms' role choices: each role's name and its words.
+fn role_options() -> Vec<(String, String)> {
+    escalations_core::case::Role::ALL
+        .map(|role| (role.name().to_owned(), role_words(role).to_owned()))
+        .to_vec()
+}
+
+/// The people forms' manager-level choices: each level's name and its words.
+fn level_options() -> Vec<(String, String)> {
+    escalations_core::case::Level::ALL
+        .map(|level| (level.name().to_owned(), level.label().to_owned()))
+        .to_vec()
 }

@@ -38,6 +38,30 @@ pub enum Level {
     ChiefSocialWorkOfficer,
 }
 
+impl Role {
+    pub const ALL: [Role; 4] = [
+        Role::Practitioner,
+        Role::Manager,
+        Role::Chair,
+        Role::Administrator,
+    ];
+
+    /// The role as files, JSON and sign-in claims spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Practitioner => "practitioner",
+            Role::Manager => "manager",
+            Role::Chair => "chair",
+            Role::Administrator => "administrator",
+        }
+    }
+
+    /// The role a [`Role::name`] spells, if it spells one.
+    pub fn from_name(name: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|role| role.name() == name)
+    }
+}
+
 impl Level {
     pub const ALL: [Level; 5] = [
         Level::FirstLine,
@@ -175,5 +199,23 @@ pub(crate) fn role_label(role: Role) -> &'static str {
         Role::Manager => "a manager",
         Role::Chair => "the chair",
         Role::Administrator => "an administrator",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Sign-in claims, the people forms and stored files all spell a role by its name: the
+    /// names must be the JSON spelling, and read back to the same role.
+    #[test]
+    fn a_role_s_name_is_its_json_spelling_and_reads_back() {
+        for role in Role::ALL {
+            let json = serde_json::to_string(&role).unwrap();
+            assert_eq!(json, format!("\"{}\"", role.name()));
+            assert_eq!(Role::from_name(role.name()), Some(role));
+        }
+        assert_eq!(Role::from_name("Chair"), None, "names are exact");
+        assert_eq!(Role::from_name("owner"), None);
     }
 }

@@ -103,7 +103,7 @@ impl Builder {
         let (due, shortened_to) = match input.shorter {
             None => (standard, None),
             Some(shorter) => {
-                if clock.shorter_by.map(RaiserRole::name) != Some(role_name(role)) {
+                if clock.shorter_by.map(RaiserRole::name) != Some(role.name()) {
                     return Err(ClockRefused::ShorterNotAllowed {
                         why: match clock.shorter_by {
                             Some(by) => {
@@ -319,15 +319,6 @@ impl DecisionAsked {
             ),
             why,
         }
-    }
-}
-
-fn role_name(role: Role) -> &'static str {
-    match role {
-        Role::Practitioner => "practitioner",
-        Role::Manager => "manager",
-        Role::Chair => "chair",
-        Role::Administrator => "administrator",
     }
 }
 
