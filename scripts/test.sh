@@ -14,6 +14,14 @@ if [ -n "${CI:-}" ]; then export CARGO_INCREMENTAL=0; fi
 target=$(cargo metadata --format-version 1 --no-deps \
   | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
 
+# A cold run leaves about 9 GB under the target directory; say so up front rather than fail
+# half an hour in with "No space left on device".
+mkdir -p "$target"
+free_gb=$(( $(df -Pk "$target" | awk 'NR == 2 { print $4 }') / 1024 / 1024 ))
+if [ "$free_gb" -lt 12 ]; then
+  echo "warning: only ${free_gb} GB free for $target; a cold run needs about 10 GB" >&2
+fi
+
 step "toolchain: rustfmt, clippy and the wasm32 target"
 rustup component add rustfmt clippy >/dev/null
 rustup target add wasm32-unknown-unknown >/dev/null
@@ -94,3 +102,6 @@ rm -rf "$target/sam"
 SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-eu-west-2}" \
   "$SAM" build --beta-features --build-dir "$target/sam"
 python3 tests/sam_artifacts.py template.yaml "$target/sam"
+
+step "done: the build directory's size"
+du -sh "$target"
